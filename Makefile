@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` (platform with demo data on the embedded default)
+# and `make test` (the whole suite on the embedded default). Both set up .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test install install-test lint ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+install: $(STAMP_RUN)
+install-test: $(STAMP_TEST)
+
+run: $(STAMP_RUN)
+	$(BIN)/plumbline migrate --no-input
+	$(BIN)/plumbline load_demo
+	$(BIN)/plumbline run_embedded
+
+test: $(STAMP_TEST)
+	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check .
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf var/test-*

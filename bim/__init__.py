@@ -1,0 +1,1 @@
+"""IFC models and versions, ingest, elements, storeys, footprints, diffs and IDS checks."""

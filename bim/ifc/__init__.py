@@ -1,0 +1,1 @@
+"""Pure ifcopenshell + shapely code: plain values in, plain values out, no Django."""

@@ -1,0 +1,1 @@
+"""Findings pinned to elements, rectification, checklists, acceptance and material checks."""

@@ -1,0 +1,1 @@
+"""Latent-defect insurance: policies, cover rules, owner claims and TIS reports."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InsuranceConfig(AppConfig):
+    name = "insurance"
+    label = "insurance"
+    verbose_name = "Insurance"

@@ -1,0 +1,1 @@
+"""People's accounts, API tokens and sign-in."""

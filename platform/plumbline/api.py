@@ -1,0 +1,105 @@
+"""The one NinjaAPI at /api/v1/: mounts each app's router and maps errors to one format.
+
+Every error response is `{"detail": "<for a person>", "code": "<stable>"}` plus, where useful,
+`field`, `allowed` or `errors`. Status codes: 401 not signed in, 403 visible but not allowed,
+404 not found or not visible, 409 conflict or illegal transition, 422 invalid input, 503 a
+dependency down.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from storage import ObjectNotFound, StorageUnavailable
+
+from .errors import DomainError
+
+api = NinjaAPI(
+    title="Plumbline API",
+    version="1",
+    description=(
+        "Construction quality over a building's whole life: responsible parties and their "
+        "commitments, BIM models and elements, inspections, acceptance, latent-defect insurance "
+        "and a tamper-evident audit trail. Authenticate with `Authorization: Bearer <token>`."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error(request, status: int, detail: str, code: str, **extra):
+    return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error(request, exc.status_code, exc.detail, exc.code, **exc.extra)
+
+
+def _describe_validation(errors: list[dict]) -> str:
+    parts = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
+        where = ".".join(loc) or "request"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors
+    ]
+    return error(request, 422, _describe_validation(errors), "invalid", errors=errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "message_dict"):
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        detail = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in fields.items())
+        return error(request, 422, detail, "invalid", fields=fields)
+    return error(request, 422, " ".join(str(m) for m in exc.messages), "invalid")
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return error(request, 401, "Sign in or send a valid API token (Authorization: Bearer <token>).", "unauthenticated")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, "Not found.", "not_found")
+
+
+@api.exception_handler(ObjectNotFound)
+def on_object_not_found(request, exc):
+    return error(request, 404, str(exc), "not_found")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_permission_denied(request, exc):
+    return error(request, 403, str(exc) or "You may not do this.", "forbidden")
+
+
+@api.exception_handler(StorageUnavailable)
+def on_storage_unavailable(request, exc):
+    return error(request, 503, f"File storage is unavailable: {exc}", "storage_unavailable")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error(request, exc.status_code, str(exc.message), "error")
+
+
+def mount_routers() -> None:
+    """Mount every app's router; called once from urls.py."""
+    from . import routers
+
+    for prefix, router in routers.ROUTERS:
+        api.add_router(prefix, router)

@@ -1,0 +1,66 @@
+"""The Celery app, configured so that a message is never lost and never acted on twice.
+
+Tasks are acknowledged after they finish (acks_late) and handed back when the worker process
+dies (reject_on_worker_lost); each worker takes one message at a time. Redis hands an
+unacknowledged message to another worker after the visibility timeout, which is kept above the
+longest task's time limit. Tasks are idempotent and are sent only after their transaction commits
+(`delay_on_commit` / `transaction.on_commit`).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plumbline.settings")
+
+app = Celery("plumbline")
+
+
+def configure(app: Celery) -> None:
+    from django.conf import settings
+
+    transport_options: dict = {
+        "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT,
+        # kombu's default sweep for messages a dead worker left unacknowledged runs about every
+        # 100 s (interval 10 x throttle 10); sweep every interval instead.
+        "unacked_restore_interval": settings.CELERY_RESTORE_INTERVAL,
+        "unacked_restore_throttle": 1,
+        "socket_timeout": 30,
+        "socket_connect_timeout": 5,
+    }
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for sub in ("queue", "processed"):
+            (settings.CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+        transport_options = {
+            "data_folder_in": str(settings.CELERY_BROKER_DIR / "queue"),
+            "data_folder_out": str(settings.CELERY_BROKER_DIR / "queue"),
+            "processed_folder": str(settings.CELERY_BROKER_DIR / "processed"),
+            "store_processed": False,
+        }
+    app.conf.update(
+        broker_url=settings.CELERY_BROKER_URL,
+        broker_transport_options=transport_options,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=5,
+        task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
+        task_eager_propagates=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        task_time_limit=settings.CELERY_TASK_TIME_LIMIT,
+        # the soft limit lets a task record why it stopped before the hard limit kills it
+        task_soft_time_limit=settings.CELERY_TASK_TIME_LIMIT - max(1, min(30, settings.CELERY_TASK_TIME_LIMIT // 10)),
+        worker_prefetch_multiplier=1,
+        worker_max_tasks_per_child=200,
+        worker_hijack_root_logger=False,
+        task_ignore_result=True,
+        result_backend=None,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone=settings.TIME_ZONE,
+        enable_utc=True,
+    )
+
+
+configure(app)
+app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])

@@ -1,0 +1,3 @@
+"""Which app router is mounted where under /api/v1/."""
+
+ROUTERS: list = []

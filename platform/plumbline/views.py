@@ -1,0 +1,52 @@
+"""Plain Django views of the platform: health, signed file downloads, the start page."""
+
+from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from storage import ObjectNotFound, get_storage
+from storage.local import LocalStorage
+
+from .health import run_checks
+
+
+@require_GET
+def healthz(request):
+    checks = run_checks()
+    healthy = all(c["status"] == "ok" for c in checks.values())
+    failing = [name for name, c in checks.items() if c["status"] != "ok"]
+    body = {"status": "ok" if healthy else "failing", "checks": checks}
+    if failing:
+        body["detail"] = f"failing: {', '.join(failing)}"
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+def download_file(request, key: str):
+    """Serve a local-storage object behind a presigned link (S3 serves its own links)."""
+    storage = get_storage()
+    if not isinstance(storage, LocalStorage):
+        raise Http404
+    if not storage.verify_signature(key, request.GET.get("expires"), request.GET.get("signature")):
+        return HttpResponseForbidden("This download link is invalid or has expired.")
+    try:
+        stored = storage.stat(key)
+        handle = storage.open(key)
+    except ObjectNotFound:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=stored.content_type)
+    response["Content-Length"] = str(stored.size)
+    return response
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def not_found(request, exception=None):
+    """404 in the API's error format under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No endpoint at {request.path}.", "code": "not_found"}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -1,0 +1,1 @@
+"""Projects, organisations, the five responsible parties and their leaders over time."""

@@ -1,0 +1,1 @@
+"""Permanent signs naming the five responsible parties, generated from the register."""

@@ -1,0 +1,95 @@
+"""The object-storage contract every backend keeps.
+
+Objects are addressed by the sha256 of their bytes, so the same file uploaded twice is stored
+once and a key proves its content. Backends stream: nothing here holds a whole object in memory.
+"""
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import BinaryIO, Protocol
+
+CHUNK_SIZE = 1024 * 1024
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+class StorageError(Exception):
+    """Base of the two errors callers handle; the message is meant for a person."""
+
+
+class ObjectNotFound(StorageError):
+    pass
+
+
+class StorageUnavailable(StorageError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def key_for(sha256: str) -> str:
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def sha256_of_key(key: str) -> str:
+    return key.rsplit("/", 1)[-1]
+
+
+def iter_chunks(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    while chunk := stream.read(chunk_size):
+        yield chunk
+
+
+class SpooledHash:
+    """Copy a stream to a temporary file on disk while hashing it.
+
+    The key is the hash, which is only known at the end of the stream, so the bytes have to
+    rest somewhere first: on disk, never in memory.
+    """
+
+    def __init__(self, stream: BinaryIO, *, directory: str | None = None):
+        digest = hashlib.sha256()
+        size = 0
+        fd, self.path = tempfile.mkstemp(prefix="plumbline-upload-", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in iter_chunks(stream):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+        except BaseException:
+            self.discard()
+            raise
+        self.sha256 = digest.hexdigest()
+        self.size = size
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path)
+
+
+class Storage(Protocol):
+    def put(self, stream: BinaryIO, content_type: str = DEFAULT_CONTENT_TYPE) -> StoredObject: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def stat(self, key: str) -> StoredObject: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def presigned_url(self, key: str, expires: timedelta) -> str: ...
+
+    def check(self) -> None:
+        """Raise StorageUnavailable when the backend cannot store or read right now."""

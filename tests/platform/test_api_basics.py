@@ -1,0 +1,51 @@
+"""The API documents itself and answers every error in one format."""
+
+import pytest
+
+
+def test_openapi_schema_and_docs_are_served(client):
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["info"]["title"] == "Plumbline API"
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert b"openapi.json" in docs.content
+
+
+def test_an_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No endpoint at /api/v1/no-such-thing.", "code": "not_found"}
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id_and_echoes_a_safe_one(client):
+    assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
+    echoed = client.get("/healthz", headers={"X-Request-ID": "tablet-42.retry-3"})
+    assert echoed.headers["X-Request-ID"] == "tablet-42.retry-3"
+    replaced = client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert replaced.headers["X-Request-ID"] != "<script>"
+
+
+@pytest.mark.django_db
+def test_admin_asks_for_a_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_standard_library_platform_module_is_not_shadowed():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", "import platform, uuid; print(platform.system())"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()

@@ -38,3 +38,66 @@ def require_service(name: str, reason: str) -> None:
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PERSONAS = ["contractor", "inspector", "owner", "home_owner", "insurer", "auditor", "auditor_sz", "outsider"]
+
+
+class ApiClient:
+    """Calls /api/v1 as one persona with a real API token (or anonymously)."""
+
+    def __init__(self, client, token: str | None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def call(self, method: str, path: str, json=None):
+        kwargs = {"headers": self.headers}
+        if json is not None:
+            kwargs.update(data=json, content_type="application/json")
+        return getattr(self.client, method.lower())(f"/api/v1{path}", **kwargs)
+
+    def get(self, path):
+        return self.call("GET", path)
+
+    def post(self, path, json=None):
+        return self.call("POST", path, json if json is not None else {})
+
+    def patch(self, path, json):
+        return self.call("PATCH", path, json)
+
+
+@pytest.fixture
+def world(db):
+    """The demo world: one project (GZ-2026-001, region 440106) with every persona a member,
+    a Guangzhou auditor who sees it, a Shenzhen auditor and an outsider who do not."""
+    from django.contrib.auth import get_user_model
+
+    from plumbline import demo
+    from projects.models import Project
+
+    demo.load()
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=[*PERSONAS, "admin", "chief_inspector", "designer", "surveyor", "tis"]
+        )
+    }
+    return {"project": Project.objects.get(code=demo.PROJECT_CODE), "users": users}
+
+
+@pytest.fixture
+def as_persona(world, client):
+    """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona."""
+    from plumbline.accounts.actions import create_api_token
+
+    def make(name: str | None) -> ApiClient:
+        if name is None or name == "anonymous":
+            return ApiClient(client, None)
+        return ApiClient(client, create_api_token("tests", actor=world["users"][name]).raw)
+
+    return make

@@ -6,6 +6,8 @@ Every error response is `{"detail": "<for a person>", "code": "<stable>"}` plus,
 dependency down.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -15,7 +17,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from storage import ObjectNotFound, StorageUnavailable
 
+from .accounts.auth import API_AUTH
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Plumbline API",
@@ -26,6 +31,7 @@ api = NinjaAPI(
         "and a tamper-evident audit trail. Authenticate with `Authorization: Bearer <token>`."
     ),
     urls_namespace="api-v1",
+    auth=API_AUTH,
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -95,6 +101,18 @@ def on_storage_unavailable(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return error(request, exc.status_code, str(exc.message), "error")
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    logger.exception("unexpected error in %s %s", request.method, request.path)
+    request_id = getattr(request, "request_id", "")
+    return error(
+        request,
+        500,
+        f"Something went wrong on our side; nothing was saved. Quote request id {request_id} when reporting it.",
+        "server_error",
+    )
 
 
 def mount_routers() -> None:

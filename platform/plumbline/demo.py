@@ -3,15 +3,107 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from plumbline.permissions import Role
+from projects import actions
+from projects.models import OrganisationKind, Project
+from projects.validators import credit_code_check_character, id_number_check_digit
+
 PASSWORD = "plumbline-demo"
-LOGINS: list[tuple[str, str]] = [("admin", "site administrator (Django admin at /admin/)")]
+PROJECT_CODE = "GZ-2026-001"
+
+
+def credit_code(first17: str) -> str:
+    return first17 + credit_code_check_character(first17)
+
+
+def id_number(first17: str) -> str:
+    return first17 + id_number_check_digit(first17)
+
+
+# (key, kind, name, first 17 characters of the credit code, region code)
+ORGANISATIONS = [
+    ("owner", OrganisationKind.OWNER, "广州珠江置业有限公司", "91440101MA59A1B2C", ""),
+    ("survey", OrganisationKind.SURVEY, "广东省岩土勘察设计研究院", "12440000455800123", ""),
+    ("design", OrganisationKind.DESIGN, "广州市城市规划设计有限公司", "91440101190434567", ""),
+    ("contractor", OrganisationKind.CONTRACTOR, "中建华南建设集团有限公司", "91440101MA5CXY12K", ""),
+    ("supervisor", OrganisationKind.SUPERVISOR, "广州建设监理咨询有限公司", "91440104231245678", ""),
+    ("tis", OrganisationKind.TIS, "华南工程风险管理有限公司", "91440106MA5D12345", ""),
+    ("insurer", OrganisationKind.INSURER, "南方财产保险股份有限公司广州分公司", "91440101MA59QWERT", ""),
+    ("authority", OrganisationKind.HOUSING_AUTHORITY, "广州市住房和城乡建设局", "11440100007502139", "440100"),
+    ("authority_sz", OrganisationKind.HOUSING_AUTHORITY, "深圳市住房和建设局", "11440300007548901", "440300"),
+]
+
+# (username, name, organisation key, role in the demo project or None, ID number first 17, qualification)
+PEOPLE = [
+    ("owner", "李建国", "owner", Role.OWNER, "44010619750312451", "高级工程师"),
+    ("surveyor", "陈土根", "survey", Role.SURVEY, "44010219700805331", "注册土木工程师(岩土)"),
+    ("designer", "王设计", "design", Role.DESIGN, "44010319780214221", "一级注册建筑师"),
+    ("contractor", "张施工", "contractor", Role.CONTRACTOR, "44010419800611781", "一级注册建造师"),
+    ("inspector", "赵监理", "supervisor", Role.INSPECTOR, "44010519850920661", "注册监理工程师"),
+    ("chief_inspector", "钱总监", "supervisor", Role.CHIEF_INSPECTOR, "44010619720101551", "注册监理工程师"),
+    ("tis", "孙风控", "tis", Role.TIS_INSPECTOR, "44010619880707441", "注册结构工程师"),
+    ("insurer", "周保险", "insurer", Role.INSURER, "44010619900303331", ""),
+    ("home_owner", "吴业主", None, Role.HOME_OWNER, "44010619920412221", ""),
+    ("auditor", "郑审计", "authority", None, "44010619830518111", ""),
+    ("auditor_sz", "冯审计", "authority_sz", None, "44030419840202991", ""),
+    ("outsider", "何路人", "contractor", None, "44010619950101881", ""),
+]
+
+
+def _describe(name: str, org_key: str | None, role: Role | None) -> str:
+    if role is not None:
+        return f"{name}, {role.label}"
+    if org_key in ("authority", "authority_sz"):
+        region = "Guangzhou: sees the demo project" if org_key == "authority" else "Shenzhen: does not see it"
+        return f"{name}, housing-department auditor ({region})"
+    return f"{name}, contractor staff outside the demo project"
+
+
+LOGINS: list[tuple[str, str]] = [("admin", "platform administrator (Django admin at /admin/)")] + [
+    (username, _describe(name, org_key, role)) for username, name, org_key, role, _, _ in PEOPLE
+]
 
 
 def load() -> bool:
     """Create the demo data unless it exists; True when it was created now."""
     User = get_user_model()
     with transaction.atomic():
-        if User.objects.filter(username="admin").exists():
+        if Project.objects.filter(code=PROJECT_CODE).exists():
             return False
-        User.objects.create_superuser("admin", "admin@plumbline.example", PASSWORD)
+        admin = User.objects.filter(username="admin").first()
+        if admin is None:
+            admin = User.objects.create_superuser("admin", "admin@plumbline.example", PASSWORD)
+        orgs = {
+            key: actions.create_organisation(
+                credit_code=credit_code(code17), name=name, kind=kind, region_code=region, actor=admin
+            )
+            for key, kind, name, code17, region in ORGANISATIONS
+        }
+        people = {}
+        for username, name, org_key, _role, id17, qualification in PEOPLE:
+            people[username] = actions.register_person(
+                username=username,
+                name=name,
+                organisation_id=orgs[org_key].pk if org_key else None,
+                id_number=id_number(id17),
+                qualification=qualification,
+                certificate_number=f"{username.upper()}-2026-{len(people) + 1:04d}" if qualification else "",
+                password=PASSWORD,
+                is_organisation_admin=username == "owner",
+                actor=admin,
+            )
+        owner = people["owner"].user
+        project = actions.create_project(
+            code=PROJECT_CODE,
+            name="珠江新城保障性住房项目",
+            address="广州市天河区珠江新城花城大道88号",
+            region_code="440106",
+            site_location={"type": "Point", "coordinates": [113.3245, 23.1195]},
+            building_count=2,
+            design_service_life_years=50,
+            actor=owner,
+        )
+        for username, _name, _org, role, _id, _q in PEOPLE:
+            if role is not None and role != Role.OWNER:
+                actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
     return True

@@ -1,3 +1,12 @@
 """Which app router is mounted where under /api/v1/."""
 
-ROUTERS: list = []
+from projects.api import router as projects_router
+
+from .accounts.api import router as account_router
+from .audit.api import router as audit_router
+
+ROUTERS: list = [
+    ("/", account_router),
+    ("/", projects_router),
+    ("/", audit_router),
+]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from . import views
+from .accounts.views import LoginView, LogoutView
 from .api import api, mount_routers
 
 mount_routers()
@@ -13,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("files/<path:key>", views.download_file, name="file-download"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
 ]
 handler404 = "plumbline.views.not_found"

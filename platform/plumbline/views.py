@@ -40,7 +40,14 @@ def download_file(request, key: str):
 
 
 def home(request):
-    return render(request, "home.html")
+    from projects.queries import list_projects, roles_in
+
+    projects = []
+    if request.user.is_authenticated:
+        projects = [
+            (p, sorted(str(r.label) for r in roles_in(request.user, p))) for p in list_projects(user=request.user)[:50]
+        ]
+    return render(request, "home.html", {"projects": projects})
 
 
 def not_found(request, exception=None):

@@ -1,0 +1,38 @@
+"""API authentication: `Authorization: Bearer <token>` or the web session (with CSRF)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from .models import ApiToken, hash_token
+
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token: str):
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
+            # bookkeeping, not a state change of the domain: no audit event
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class Session(SessionAuth):
+    """The signed-in web user; unsafe methods need the CSRF token, as on the pages."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+API_AUTH = [BearerToken(), Session()]

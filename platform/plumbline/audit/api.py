@@ -1,0 +1,69 @@
+"""A project's audit trail, for the housing department and the owner: read it and verify it."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from projects.queries import get_project
+
+from .log import chain_of, verify_chain
+from .models import AuditEvent
+
+router = Router(tags=["audit"])
+ERRORS = {401: dict, 403: dict, 404: dict}
+
+
+class AuditEventOut(Schema):
+    sequence: int
+    created_at: datetime
+    actor_name: str
+    organisation_id: int | None
+    action: str
+    target_type: str
+    target_id: str
+    changes: dict[str, Any]
+    request_id: str
+    prev_hash: str
+    hash: str
+
+
+class ChainReportOut(Schema):
+    project: str
+    events: int
+    is_intact: bool
+    first_broken_sequence: int | None
+    reason: str
+
+
+@router.get(
+    "/projects/{code}/audit",
+    response={200: list[AuditEventOut], **ERRORS},
+    operation_id="list_audit_events",
+    summary="The project's audit events, oldest first",
+)
+@paginate(LimitOffsetPagination)
+def list_audit_events(request: HttpRequest, code: str, action: str | None = None):
+    project = get_project(code, user=request.user, action="audit.read")
+    events = AuditEvent.objects.filter(chain=chain_of(project)).order_by("sequence")
+    return events.filter(action=action) if action else events
+
+
+@router.get(
+    "/projects/{code}/audit/verify",
+    response={200: ChainReportOut, **ERRORS},
+    operation_id="verify_audit_chain",
+    summary="Recompute the project's hash chain and name the first broken event",
+)
+def verify_audit(request: HttpRequest, code: str):
+    project = get_project(code, user=request.user, action="audit.read")
+    report = verify_chain(chain_of(project))
+    return {
+        "project": project.code,
+        "events": report.events,
+        "is_intact": report.is_intact,
+        "first_broken_sequence": report.first_broken,
+        "reason": report.reason,
+    }

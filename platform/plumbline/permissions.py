@@ -1,0 +1,85 @@
+"""Who may do what: the project roles and the one permission table (role x action).
+
+Every action and every query asks `authorize` / `roles_in`; nothing else decides. A user with no
+role in a project gets NotFound (the project does not exist for them, HTTP 404); a user with a
+role that lacks the right gets PermissionDenied (HTTP 403). Housing-department auditors hold the
+`auditor` role in every project of their region without a membership, and may only read.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("owner staff (建设单位)")
+    SURVEY = "survey", _("survey staff (勘察单位)")
+    DESIGN = "design", _("design staff (设计单位)")
+    CONTRACTOR = "contractor", _("contractor staff (施工单位)")
+    INSPECTOR = "inspector", _("supervising engineer (监理工程师)")
+    CHIEF_INSPECTOR = "chief_inspector", _("chief supervising engineer (总监理工程师)")
+    TIS_INSPECTOR = "tis_inspector", _("TIS inspector (风险管理机构)")
+    INSURER = "insurer", _("insurer (保险公司)")
+    HOME_OWNER = "home_owner", _("home owner (业主)")
+    AUDITOR = "auditor", _("housing-department auditor (住建部门)")
+
+
+R = Role
+EVERY_MEMBER = frozenset(set(Role) - {R.AUDITOR})
+PARTIES = frozenset({R.OWNER, R.SURVEY, R.DESIGN, R.CONTRACTOR, R.INSPECTOR, R.CHIEF_INSPECTOR})
+INSPECTORS = frozenset({R.INSPECTOR, R.CHIEF_INSPECTOR})
+
+# action -> roles allowed. Read actions end in ".view" / ".read" and are the only ones an auditor
+# may hold. Home owners are further limited to their own units by the insurance app's queries.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # projects and people
+    "project.view": EVERY_MEMBER | {R.AUDITOR},
+    "project.update": frozenset({R.OWNER}),
+    "project.change_stage": frozenset({R.OWNER}),
+    "membership.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "membership.manage": frozenset({R.OWNER}),
+    # audit trail and archive
+    "audit.read": frozenset({R.OWNER, R.AUDITOR}),
+    "archive.read": frozenset({R.OWNER, R.AUDITOR}),
+    # lifetime liability (projects/, signage/)
+    "register.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "register.manage": frozenset({R.OWNER}),
+    "letter.upload": PARTIES,
+    "sign.manage": frozenset({R.OWNER}),
+    # BIM
+    "model.view": EVERY_MEMBER | {R.AUDITOR},
+    "model.upload": frozenset({R.CONTRACTOR}),
+    "ids.manage": frozenset({R.OWNER, R.DESIGN, R.CHIEF_INSPECTOR}),
+    # inspections
+    "finding.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "finding.open": INSPECTORS | {R.TIS_INSPECTOR},
+    "finding.verify": INSPECTORS | {R.TIS_INSPECTOR},
+    "finding.rectify": frozenset({R.CONTRACTOR}),
+    "checklist.manage": INSPECTORS,
+    "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
+    # insurance
+    "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
+    "claim.file": frozenset({R.HOME_OWNER}),
+    "claim.assess": frozenset({R.INSURER, R.TIS_INSPECTOR}),
+}
+
+READ_SUFFIXES = (".view", ".read")
+
+
+def is_read(action: str) -> bool:
+    return action.endswith(READ_SUFFIXES)
+
+
+def allowed_roles(action: str) -> frozenset[Role]:
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"no row for action {action!r} in the permission table") from None
+
+
+def _check_table() -> None:
+    for action, roles in PERMISSIONS.items():
+        if R.AUDITOR in roles and not is_read(action):
+            raise AssertionError(f"auditors may only read, but the table lets them {action!r}")
+
+
+_check_table()

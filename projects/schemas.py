@@ -1,0 +1,111 @@
+"""Request and response shapes of the projects API."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from plumbline.permissions import Role
+
+from .queries import may_see_full_id_number, roles_in
+from .validators import mask_id_number
+
+
+class OrganisationIn(Schema):
+    credit_code: str = Field(..., description="18-character unified social credit code (GB 32100)")
+    name: str
+    kind: str
+    region_code: str = Field("", description="six digits (GB/T 2260); required for a housing authority")
+
+
+class OrganisationOut(Schema):
+    id: int
+    credit_code: str
+    name: str
+    kind: str
+    region_code: str
+
+
+class PersonIn(Schema):
+    username: str
+    name: str
+    organisation_id: int | None = None
+    id_number: str = Field("", description="18-character resident ID number (GB 11643)")
+    qualification: str = ""
+    certificate_number: str = ""
+    email: str = ""
+    password: str | None = Field(None, description="leave empty for an account that signs in with API tokens only")
+    is_organisation_admin: bool = False
+
+
+class PersonOut(Schema):
+    id: int
+    username: str = Field(..., alias="user.username")
+    name: str
+    organisation: OrganisationOut | None
+    id_number: str = Field(
+        ..., description="masked unless you are the person, their organisation's admin or an auditor"
+    )
+    qualification: str
+    certificate_number: str
+    is_organisation_admin: bool
+
+    @staticmethod
+    def resolve_id_number(person, context) -> str:
+        viewer = context["request"].user
+        return person.id_number if may_see_full_id_number(viewer, person) else mask_id_number(person.id_number)
+
+
+class ProjectIn(Schema):
+    code: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50)
+    name: str
+    address: str
+    region_code: str
+    site_location: dict[str, Any] | None = Field(None, description="GeoJSON Point or Polygon, longitude/latitude")
+    building_count: int = Field(1, ge=1)
+    design_service_life_years: int = Field(50, ge=1, le=200)
+
+
+class ProjectPatch(Schema):
+    name: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    site_location: dict[str, Any] | None = None
+    building_count: int | None = Field(None, ge=1)
+    design_service_life_years: int | None = Field(None, ge=1, le=200)
+
+
+class ProjectOut(Schema):
+    code: str
+    name: str
+    address: str
+    region_code: str
+    site_location: dict[str, Any] | None
+    building_count: int
+    design_service_life_years: int
+    stage: str
+    created_at: datetime
+    my_roles: list[str]
+
+    @staticmethod
+    def resolve_my_roles(project, context) -> list[str]:
+        return sorted(r.value for r in roles_in(context["request"].user, project))
+
+
+class StageIn(Schema):
+    stage: str
+
+
+class MembershipIn(Schema):
+    person_id: int
+    role: Role
+
+
+class MembershipOut(Schema):
+    id: int
+    person_id: int
+    person_name: str = Field(..., alias="person.name")
+    organisation: str | None = Field(None, alias="organisation.name")
+    role: str
+    started_at: datetime
+    ended_at: datetime | None

@@ -3,6 +3,10 @@
 Each function checks the actor's right, runs in one transaction and writes one audit event.
 """
 
+import datetime
+from typing import BinaryIO
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,16 +17,22 @@ from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from plumbline.permissions import Role
 
 from .models import (
+    PARTY_ORGANISATION_KIND,
     ROLE_ORGANISATION_KINDS,
     STAGE_MOVES,
+    LetterKind,
+    LetterStatus,
+    LiabilityLetter,
     Organisation,
     OrganisationKind,
+    Party,
+    PartyAppointment,
     Person,
     Project,
     ProjectMembership,
     ProjectStage,
 )
-from .queries import authorize, person_of
+from .queries import authorize, current_appointments, missing_for_stage, person_of
 from .validators import mask_id_number, validate_region_code
 
 PROJECT_FIELDS = ("name", "address", "region_code", "site_location", "building_count", "design_service_life_years")
@@ -225,11 +235,12 @@ def update_project(project: Project, *, changes: dict, actor) -> Project:
     return project
 
 
-# Other apps add the conditions a stage move needs (e.g. all five commitments on file).
-STAGE_GATES: list = []
+GATED_STAGES = {ProjectStage.CONSTRUCTION, ProjectStage.COMPLETED}
 
 
-def change_project_stage(project: Project, *, stage: str, actor) -> Project:
+def change_project_stage(project: Project, *, stage: str, on: datetime.date | None = None, actor) -> Project:
+    """Move to the next stage; entering construction or completion needs the five parties
+    appointed and their letters on file (the refusal names what is missing)."""
     if stage not in ProjectStage.values:
         raise InvalidInput(f"{stage!r} is not a stage: use one of {', '.join(ProjectStage.values)}.", field="stage")
     with transaction.atomic():
@@ -242,7 +253,7 @@ def change_project_stage(project: Project, *, stage: str, actor) -> Project:
                 + (f" Next allowed: {', '.join(sorted(allowed))}." if allowed else " It is in its last stage."),
                 allowed=list(allowed),
             )
-        missing = [problem for gate in STAGE_GATES for problem in gate(project, stage)]
+        missing = missing_for_stage(project) if stage in GATED_STAGES else []
         if missing:
             raise Conflict(
                 f"Project {project.code} cannot enter {stage}: " + "; ".join(missing) + ".",
@@ -319,3 +330,174 @@ def end_project_membership(project: Project, *, membership_id: int, actor) -> Pr
             changes={"ended_at": [None, membership.ended_at]},
         )
     return membership
+
+
+# --- the party register -----------------------------------------------------------------------
+
+
+def appoint_party(
+    project: Project, *, party: str, organisation_id: int, leader_id: int, start_date: datetime.date, actor
+) -> PartyAppointment:
+    """Appoint an organisation and its project leader to a party role from `start_date`.
+
+    If someone holds the role, their appointment ends the day before; nothing is overwritten.
+    """
+    if party not in Party.values:
+        raise InvalidInput(f"{party!r} is not a party: use one of {', '.join(Party.values)}.", field="party")
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise InvalidInput(f"No organisation {organisation_id}.", field="organisation_id")
+    leader = Person.objects.filter(pk=leader_id).first()
+    if leader is None:
+        raise InvalidInput(f"No person {leader_id}.", field="leader_id")
+    needed_kind = PARTY_ORGANISATION_KIND[party]
+    if organisation.kind != needed_kind:
+        raise InvalidInput(
+            f"{organisation.name} is a {organisation.get_kind_display()}; the {Party(party).label} must be a "
+            f"{OrganisationKind(needed_kind).label}.",
+            field="organisation_id",
+        )
+    if leader.organisation_id != organisation.pk:
+        raise InvalidInput(
+            f"{leader.name} works for {leader.organisation.name if leader.organisation else 'no organisation'}, "
+            f"not for the appointed organisation {organisation.name}.",
+            field="leader_id",
+        )
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        authorize(actor, project, "register.manage")
+        later = PartyAppointment.objects.filter(project=project, party=party, start_date__gte=start_date).first()
+        if later is not None:
+            raise Conflict(
+                f"The appointment would overlap {later.leader.name}'s, which starts on {later.start_date}: "
+                f"a new {Party(party).label} must start after {later.start_date}.",
+                code="overlapping_appointment",
+            )
+        overlapping = PartyAppointment.objects.filter(
+            project=project, party=party, end_date__isnull=False, end_date__gte=start_date
+        ).first()
+        if overlapping is not None:
+            raise Conflict(
+                f"The appointment would overlap {overlapping.leader.name}'s, which ran until {overlapping.end_date}.",
+                code="overlapping_appointment",
+            )
+        changes = {}
+        current = current_appointments(project)[party]
+        if current is not None:
+            current.end_date = start_date - datetime.timedelta(days=1)
+            current.save(update_fields=["end_date"])
+            changes["ended"] = [
+                None,
+                {"appointment": current.pk, "leader": current.leader.name, "end_date": current.end_date},
+            ]
+        appointment = PartyAppointment.objects.create(
+            project=project, party=party, organisation=organisation, leader=leader, start_date=start_date
+        )
+        changes.update(
+            {
+                "party": [None, party],
+                "organisation": [current.organisation.name if current else None, organisation.name],
+                "leader": [current.leader.name if current else None, leader.name],
+                "start_date": [None, start_date],
+            }
+        )
+        record_event("register.appointed", actor=actor, project=project, target=appointment, changes=changes)
+    return appointment
+
+
+LETTER_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+
+
+def upload_letter(
+    project: Project,
+    *,
+    appointment_id: int,
+    kind: str,
+    signed_on: datetime.date,
+    stream: BinaryIO,
+    size: int | None = None,
+    original_name: str = "",
+    actor,
+) -> LiabilityLetter:
+    """File an appointment's authorisation or commitment letter (PDF, JPEG or PNG by content).
+
+    The file is stored before the row that points at it; a letter of the same kind already on
+    file for the appointment is a conflict (withdraw it first).
+    """
+    from plumbline.uploads import store_upload
+
+    if kind not in LetterKind.values:
+        raise InvalidInput(f"{kind!r} is not a letter kind: use {' or '.join(LetterKind.values)}.", field="kind")
+    roles = authorize(actor, project, "letter.upload")
+    appointment = (
+        PartyAppointment.objects.select_related("leader", "organisation")
+        .filter(pk=appointment_id, project=project)
+        .first()
+    )
+    if appointment is None:
+        raise NotFound(f"No appointment {appointment_id} in project {project.code}.")
+    me = person_of(actor)
+    if Role.OWNER not in roles and (me is None or me.organisation_id != appointment.organisation_id):
+        raise PermissionDenied(
+            f"Only owner staff or staff of {appointment.organisation.name} may file this appointment's letters."
+        )
+    if signed_on > timezone.localdate():
+        raise InvalidInput("The signing date cannot be in the future.", field="signed_on")
+    stored = store_upload(
+        stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what="The letter", size=size
+    )
+    with transaction.atomic():
+        appointment = PartyAppointment.objects.select_for_update().get(pk=appointment.pk)
+        if LiabilityLetter.objects.filter(appointment=appointment, kind=kind, status=LetterStatus.FILED).exists():
+            raise Conflict(
+                f"{appointment.leader.name}'s {LetterKind(kind).label} is already on file: withdraw it to replace it.",
+                code="letter_on_file",
+            )
+        letter = LiabilityLetter.objects.create(
+            appointment=appointment,
+            kind=kind,
+            signed_on=signed_on,
+            file_key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+            content_type=stored.content_type,
+            original_name=(original_name or "")[:255],
+            uploaded_by=actor,
+        )
+        record_event(
+            "letter.filed",
+            actor=actor,
+            project=project,
+            target=letter,
+            changes={
+                "kind": [None, kind],
+                "leader": [None, appointment.leader.name],
+                "signed_on": [None, signed_on],
+                "sha256": [None, stored.sha256],
+                "size": [None, stored.size],
+            },
+        )
+    return letter
+
+
+def withdraw_letter(project: Project, *, letter_id: int, reason: str, actor) -> LiabilityLetter:
+    """Take a wrongly filed letter off file (it stays on record, with the reason)."""
+    if not (reason or "").strip():
+        raise InvalidInput("Say why the letter is withdrawn.", field="reason")
+    with transaction.atomic():
+        authorize(actor, project, "register.manage")
+        letter = LiabilityLetter.objects.select_for_update().filter(pk=letter_id, appointment__project=project).first()
+        if letter is None:
+            raise NotFound(f"No letter {letter_id} in project {project.code}.")
+        if letter.status == LetterStatus.WITHDRAWN:
+            raise InvalidTransition("This letter is already withdrawn.", allowed=[])
+        letter.status = LetterStatus.WITHDRAWN
+        letter.save(update_fields=["status"])
+        record_event(
+            "letter.withdrawn",
+            actor=actor,
+            project=project,
+            target=letter,
+            changes={"status": [LetterStatus.FILED, LetterStatus.WITHDRAWN], "reason": [None, reason.strip()]},
+        )
+    return letter

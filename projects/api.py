@@ -1,21 +1,35 @@
 """Projects API: organisations, people, projects and their members."""
 
-from django.http import HttpRequest
-from ninja import Query, Router, Status
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from storage import get_storage
+
 from . import actions, queries
+from .archive import stream_archive
 from .schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    DownloadOut,
+    LetterOut,
+    LetterRequirementOut,
     MembershipIn,
     MembershipOut,
     OrganisationIn,
     OrganisationOut,
+    PartyOnDateOut,
     PersonIn,
     PersonOut,
     ProjectIn,
     ProjectOut,
     ProjectPatch,
     StageIn,
+    WithdrawIn,
 )
 
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
@@ -144,3 +158,131 @@ def end_member(request: HttpRequest, code: str, membership_id: int):
     project = queries.get_project(code, user=request.user)
     membership = actions.end_project_membership(project, membership_id=membership_id, actor=request.user)
     return membership
+
+
+# --- the party register and its letters -------------------------------------------------------
+
+
+@router.get(
+    "/projects/{code}/parties",
+    response={200: list[PartyOnDateOut], **ERRORS},
+    operation_id="parties_on_date",
+    summary="Who held each of the five party roles on a date (default today)",
+)
+def parties_on_date(request: HttpRequest, code: str, at: date | None = None):
+    project = queries.get_project(code, user=request.user, action="register.view")
+    held = queries.appointments_at(project, at or timezone.localdate())
+    return [{"party": party, "appointment": appointment} for party, appointment in held.items()]
+
+
+@router.get(
+    "/projects/{code}/appointments",
+    response={200: list[AppointmentOut], **ERRORS},
+    operation_id="list_appointments",
+    summary="The full appointment history of the five parties",
+)
+def list_appointments(request: HttpRequest, code: str):
+    project = queries.get_project(code, user=request.user, action="register.view")
+    return queries.list_appointments(project, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/appointments",
+    response={201: AppointmentOut, **ERRORS},
+    operation_id="appoint_party",
+    summary="Appoint a party's organisation and leader (ends the current appointment the day before)",
+)
+def appoint_party(request: HttpRequest, code: str, payload: AppointmentIn):
+    project = queries.get_project(code, user=request.user)
+    return Status(201, actions.appoint_party(project, **payload.dict(), actor=request.user))
+
+
+@router.get(
+    "/projects/{code}/letters/requirements",
+    response={200: list[LetterRequirementOut], **ERRORS},
+    operation_id="letter_requirements",
+    summary="Which letters the current leaders have on file, due or overdue",
+)
+def letter_requirements(request: HttpRequest, code: str):
+    project = queries.get_project(code, user=request.user, action="register.view")
+    return [
+        {
+            "party": r.appointment.party,
+            "appointment_id": r.appointment.pk,
+            "leader": r.appointment.leader.name,
+            "kind": r.kind,
+            "status": r.status,
+            "due_date": r.due_date,
+            "letter_id": r.letter.pk if r.letter else None,
+        }
+        for r in queries.letter_requirements(project)
+    ]
+
+
+@router.post(
+    "/projects/{code}/appointments/{appointment_id}/letters",
+    response={201: LetterOut, 413: dict, **ERRORS},
+    operation_id="upload_letter",
+    summary="File an authorisation or commitment letter (PDF, JPEG or PNG)",
+)
+def upload_letter(
+    request: HttpRequest,
+    code: str,
+    appointment_id: int,
+    kind: Form[str],
+    signed_on: Form[date],
+    file: File[UploadedFile],
+):
+    project = queries.get_project(code, user=request.user)
+    letter = actions.upload_letter(
+        project,
+        appointment_id=appointment_id,
+        kind=kind,
+        signed_on=signed_on,
+        stream=file,
+        size=file.size,
+        original_name=file.name,
+        actor=request.user,
+    )
+    return Status(201, letter)
+
+
+@router.get(
+    "/projects/{code}/letters/{letter_id}/download",
+    response={200: DownloadOut, **ERRORS},
+    operation_id="download_letter",
+    summary="A short-lived link to the letter's file",
+)
+def download_letter(request: HttpRequest, code: str, letter_id: int):
+    project = queries.get_project(code, user=request.user, action="register.view")
+    letter = queries.get_letter(project, letter_id, user=request.user)
+    seconds = settings.PRESIGNED_URL_SECONDS
+    return {
+        "url": get_storage().presigned_url(letter.file_key, timedelta(seconds=seconds)),
+        "expires_in_seconds": seconds,
+    }
+
+
+@router.post(
+    "/projects/{code}/letters/{letter_id}/withdraw",
+    response={200: LetterOut, **ERRORS},
+    operation_id="withdraw_letter",
+    summary="Take a wrongly filed letter off file (kept on record)",
+)
+def withdraw_letter(request: HttpRequest, code: str, letter_id: int, payload: WithdrawIn):
+    project = queries.get_project(code, user=request.user)
+    return actions.withdraw_letter(project, letter_id=letter_id, reason=payload.reason, actor=request.user)
+
+
+@router.get(
+    "/projects/{code}/archive",
+    response={200: None, **ERRORS},
+    operation_id="download_archive",
+    summary="The quality liability archive as a ZIP (manifest with the sha256 of every file)",
+)
+def download_archive(request: HttpRequest, code: str):
+    project = queries.get_project(code, user=request.user, action="archive.read")
+    response = StreamingHttpResponse(stream_archive(project), content_type="application/zip")
+    filename = f"{project.code}-quality-archive-{timezone.localdate().isoformat()}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

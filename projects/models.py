@@ -115,6 +115,8 @@ class Project(models.Model):
     building_count = models.PositiveIntegerField(default=1)
     design_service_life_years = models.PositiveIntegerField(default=50)
     stage = models.CharField(max_length=20, choices=ProjectStage.choices, default=ProjectStage.PREPARATION)
+    construction_started_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,3 +154,97 @@ class ProjectMembership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class Party(models.TextChoices):
+    """The five responsible parties (五方责任主体) and the title their project leader signs as."""
+
+    OWNER = "owner", _("owner (建设单位)")
+    SURVEYOR = "surveyor", _("surveyor (勘察单位)")
+    DESIGNER = "designer", _("designer (设计单位)")
+    CONTRACTOR = "contractor", _("contractor (施工单位)")
+    SUPERVISOR = "supervisor", _("supervisor (监理单位)")
+
+
+PARTY_ORGANISATION_KIND = {
+    Party.OWNER: OrganisationKind.OWNER,
+    Party.SURVEYOR: OrganisationKind.SURVEY,
+    Party.DESIGNER: OrganisationKind.DESIGN,
+    Party.CONTRACTOR: OrganisationKind.CONTRACTOR,
+    Party.SUPERVISOR: OrganisationKind.SUPERVISOR,
+}
+
+LEADER_TITLE = {
+    Party.OWNER: _("project leader (项目负责人)"),
+    Party.SURVEYOR: _("survey project leader (项目负责人)"),
+    Party.DESIGNER: _("design project leader (项目负责人)"),
+    Party.CONTRACTOR: _("project manager (项目经理)"),
+    Party.SUPERVISOR: _("chief supervising engineer (总监理工程师)"),
+}
+
+
+class PartyAppointment(models.Model):
+    """One organisation and its project leader holding a party role from `start_date` to
+    `end_date` (inclusive; empty while current). A change ends the old row and adds a new one."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="appointments")
+    party = models.CharField(max_length=20, choices=Party.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="appointments")
+    leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appointments")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "party", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "party"],
+                condition=models.Q(end_date__isnull=True),
+                name="one_current_appointment_per_party",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="appointment_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.party}: {self.leader.name} ({self.start_date}–{self.end_date or ''})"
+
+
+class LetterKind(models.TextChoices):
+    AUTHORISATION = "authorisation", _("legal representative's authorisation letter (法定代表人授权书)")
+    COMMITMENT = "commitment", _("lifetime quality liability commitment letter (质量终身责任承诺书)")
+
+
+class LetterStatus(models.TextChoices):
+    FILED = "filed", _("filed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class LiabilityLetter(models.Model):
+    """A signed letter of one appointment, stored in object storage (rows keep key and hash)."""
+
+    appointment = models.ForeignKey(PartyAppointment, on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=20, choices=LetterKind.choices)
+    signed_on = models.DateField()
+    status = models.CharField(max_length=20, choices=LetterStatus.choices, default=LetterStatus.FILED)
+    file_key = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["appointment", "kind", "uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "kind"], condition=models.Q(status="filed"), name="one_filed_letter_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.appointment}"

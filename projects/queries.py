@@ -1,14 +1,31 @@
 """Reads of projects and people, always scoped to the user; and the one place that resolves a
 user's roles in a project and checks them against the permission table."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
 from plumbline.errors import NotFound, PermissionDenied
 from plumbline.permissions import Role, allowed_roles
 
-from .models import Organisation, OrganisationKind, Person, Project, ProjectMembership
+from .models import (
+    LetterKind,
+    LetterStatus,
+    LiabilityLetter,
+    Organisation,
+    OrganisationKind,
+    Party,
+    PartyAppointment,
+    Person,
+    Project,
+    ProjectMembership,
+)
 from .validators import region_prefix
+from .workdays import add_working_days
 
 
 def person_of(user) -> Person | None:
@@ -136,3 +153,107 @@ def get_person(person_id: int, *, user) -> Person:
     if not shared:
         raise NotFound(f"No person {person_id}.")
     return person
+
+
+# --- the party register and its letters -------------------------------------------------------
+
+
+def appointments_at(project: Project, day: datetime.date) -> dict[str, PartyAppointment | None]:
+    """Who held each party role on `day` (None where nobody did)."""
+    held = {
+        a.party: a
+        for a in PartyAppointment.objects.filter(project=project, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("organisation", "leader")
+    }
+    return {party: held.get(party) for party in Party.values}
+
+
+def current_appointments(project: Project) -> dict[str, PartyAppointment | None]:
+    held = {
+        a.party: a
+        for a in PartyAppointment.objects.filter(project=project, end_date__isnull=True).select_related(
+            "organisation", "leader"
+        )
+    }
+    return {party: held.get(party) for party in Party.values}
+
+
+def list_appointments(project: Project, *, user) -> QuerySet[PartyAppointment]:
+    authorize(user, project, "register.view")
+    return (
+        PartyAppointment.objects.filter(project=project)
+        .select_related("organisation", "leader")
+        .order_by("party", "start_date")
+    )
+
+
+@dataclass(frozen=True)
+class LetterRequirement:
+    appointment: PartyAppointment
+    kind: str
+    status: str  # on_file | filed_late | missing | overdue
+    due_date: datetime.date | None  # None: required before construction, no working-day deadline
+    letter: LiabilityLetter | None
+
+    @property
+    def is_satisfied(self) -> bool:
+        return self.letter is not None
+
+    def describe(self) -> str:
+        a = self.appointment
+        what = LetterKind(self.kind).label
+        return f"{Party(a.party).label}: {a.leader.name}'s {what}"
+
+
+def letter_requirements(project: Project, *, today: datetime.date | None = None) -> list[LetterRequirement]:
+    """For each current appointment, the two letters it needs and where each stands.
+
+    A replacement leader's letters are due within LETTER_DUE_WORKING_DAYS working days of the
+    change; the first leaders' letters are due before construction starts (the stage gate).
+    """
+    today = today or timezone.localdate()
+    current = [a for a in current_appointments(project).values() if a is not None]
+    filed = {
+        (letter.appointment_id, letter.kind): letter
+        for letter in LiabilityLetter.objects.filter(appointment__in=current, status=LetterStatus.FILED)
+    }
+    first_start = {
+        party: start
+        for party, start in PartyAppointment.objects.filter(project=project)
+        .values_list("party")
+        .annotate(first=Min("start_date"))
+        .values_list("party", "first")
+    }
+    requirements = []
+    for appointment in current:
+        is_replacement = appointment.start_date > first_start[appointment.party]
+        due = add_working_days(appointment.start_date, settings.LETTER_DUE_WORKING_DAYS) if is_replacement else None
+        for kind in LetterKind.values:
+            letter = filed.get((appointment.pk, kind))
+            if letter is not None:
+                late = due is not None and timezone.localtime(letter.uploaded_at).date() > due
+                status = "filed_late" if late else "on_file"
+            else:
+                status = "overdue" if due is not None and today > due else "missing"
+            requirements.append(LetterRequirement(appointment, kind, status, due, letter))
+    return requirements
+
+
+def missing_for_stage(project: Project) -> list[str]:
+    """What keeps a project out of construction or completion: unappointed parties and letters."""
+    problems = [f"no {Party(party).label} appointed" for party, a in current_appointments(project).items() if a is None]
+    problems += [f"{r.describe()} is not on file" for r in letter_requirements(project) if not r.is_satisfied]
+    return problems
+
+
+def get_letter(project: Project, letter_id: int, *, user) -> LiabilityLetter:
+    authorize(user, project, "register.view")
+    letter = (
+        LiabilityLetter.objects.select_related("appointment__leader")
+        .filter(pk=letter_id, appointment__project=project)
+        .first()
+    )
+    if letter is None:
+        raise NotFound(f"No letter {letter_id} in project {project.code}.")
+    return letter

@@ -1,6 +1,6 @@
 """Request and response shapes of the projects API."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
@@ -109,3 +109,61 @@ class MembershipOut(Schema):
     role: str
     started_at: datetime
     ended_at: datetime | None
+
+
+class AppointmentIn(Schema):
+    party: str = Field(..., description="owner, surveyor, designer, contractor or supervisor")
+    organisation_id: int
+    leader_id: int
+    start_date: date
+
+
+class AppointmentOut(Schema):
+    id: int
+    party: str
+    organisation_id: int
+    organisation: str = Field(..., alias="organisation.name")
+    credit_code: str = Field(..., alias="organisation.credit_code")
+    leader_id: int
+    leader: str = Field(..., alias="leader.name")
+    qualification: str = Field(..., alias="leader.qualification")
+    certificate_number: str = Field(..., alias="leader.certificate_number")
+    start_date: date
+    end_date: date | None
+
+
+class PartyOnDateOut(Schema):
+    party: str
+    appointment: AppointmentOut | None
+
+
+class LetterOut(Schema):
+    id: int
+    appointment_id: int
+    kind: str
+    signed_on: date
+    status: str
+    sha256: str
+    size: int
+    content_type: str
+    original_name: str
+    uploaded_at: datetime
+
+
+class LetterRequirementOut(Schema):
+    party: str
+    appointment_id: int
+    leader: str
+    kind: str
+    status: str = Field(..., description="on_file, filed_late, missing or overdue")
+    due_date: date | None = Field(..., description="empty: due before construction starts")
+    letter_id: int | None
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+class DownloadOut(Schema):
+    url: str
+    expires_in_seconds: int

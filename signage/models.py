@@ -1,1 +1,59 @@
-"""Models of the Permanent signs app."""
+"""Permanent signs (永久性标牌): one active sign per building, its content generated from the party
+register when it is recorded, and its photos."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class SignStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    RETIRED = "retired", _("retired")
+
+
+class PermanentSign(models.Model):
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="signs")
+    building = models.CharField(max_length=50, help_text=_("Building number or name, e.g. 1#"))
+    content = models.JSONField(help_text=_("What the sign says, generated from the register when recorded."))
+    material = models.CharField(max_length=100)
+    width_mm = models.PositiveIntegerField()
+    height_mm = models.PositiveIntegerField()
+    thickness_mm = models.PositiveIntegerField()
+    location_text = models.CharField(max_length=300)
+    coordinates = models.JSONField(null=True, blank=True, help_text=_("GeoJSON Point (longitude, latitude)."))
+    installed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=SignStatus.choices, default=SignStatus.ACTIVE)
+    public_token = models.CharField(max_length=32, unique=True, default=new_public_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "building", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "building"], condition=models.Q(status="active"), name="one_active_sign_per_building"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.building}"
+
+
+class SignPhoto(models.Model):
+    sign = models.ForeignKey(PermanentSign, on_delete=models.PROTECT, related_name="photos")
+    file_key = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sign", "uploaded_at"]
+        constraints = [models.UniqueConstraint(fields=["sign", "sha256"], name="one_copy_of_a_photo_per_sign")]

@@ -1,11 +1,14 @@
 """The demo data a newcomer sees after `make run`: loaded once, through the same actions users call."""
 
+import datetime
+import io
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from plumbline.permissions import Role
 from projects import actions
-from projects.models import OrganisationKind, Project
+from projects.models import OrganisationKind, Party, Project
 from projects.validators import credit_code_check_character, id_number_check_digit
 
 PASSWORD = "plumbline-demo"
@@ -106,4 +109,95 @@ def load() -> bool:
         for username, _name, _org, role, _id, _q in PEOPLE:
             if role is not None and role != Role.OWNER:
                 actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
+        load_register(project, orgs, people, owner)
     return True
+
+
+# party -> (organisation key, leader username)
+LEADERS = {
+    Party.OWNER: ("owner", "owner"),
+    Party.SURVEYOR: ("survey", "surveyor"),
+    Party.DESIGNER: ("design", "designer"),
+    Party.CONTRACTOR: ("contractor", "contractor"),
+    Party.SUPERVISOR: ("supervisor", "chief_inspector"),
+}
+APPOINTED_ON = datetime.date(2026, 3, 2)
+CONSTRUCTION_FROM = datetime.date(2026, 4, 1)
+
+
+def load_register(project, orgs, people, owner) -> None:
+    """The five parties appointed with both letters each, construction started, a sign on 1#."""
+    from signage import actions as signage_actions
+
+    for party, (org_key, username) in LEADERS.items():
+        leader = people[username]
+        appointment = actions.appoint_party(
+            project,
+            party=party,
+            organisation_id=orgs[org_key].pk,
+            leader_id=leader.pk,
+            start_date=APPOINTED_ON,
+            actor=owner,
+        )
+        for kind, title in (("authorisation", "法定代表人授权书"), ("commitment", "工程质量终身责任承诺书")):
+            actions.upload_letter(
+                project,
+                appointment_id=appointment.pk,
+                kind=kind,
+                signed_on=APPOINTED_ON,
+                stream=io.BytesIO(letter_pdf(f"{title} - {project.name}", f"{leader.name} ({Party(party).label})")),
+                original_name=f"{party}-{kind}.pdf",
+                actor=leader.user,
+            )
+    actions.change_project_stage(project, stage="construction", on=CONSTRUCTION_FROM, actor=owner)
+    sign = signage_actions.record_sign(
+        project,
+        building="1#",
+        material="黑色花岗岩 black granite, gold engraved",
+        width_mm=800,
+        height_mm=600,
+        thickness_mm=20,
+        location_text="1#楼南侧主入口左侧墙面, 距地面约2米",
+        coordinates={"type": "Point", "coordinates": [113.32452, 23.11948]},
+        installed_on=datetime.date(2026, 4, 3),
+        actor=owner,
+    )
+    signage_actions.add_sign_photo(
+        project, sign_id=sign.pk, stream=io.BytesIO(sign_photo_png()), original_name="sign-1.png", actor=owner
+    )
+
+
+def letter_pdf(title: str, signer: str) -> bytes:
+    """A one-page PDF standing in for a scanned, signed letter."""
+    text = f"{title} / signed by {signer}".encode("unicode_escape").decode("ascii").replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 12 Tf 50 780 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def sign_photo_png() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (400, 300), (25, 25, 28))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([10, 10, 390, 290], outline=(201, 162, 39), width=4)
+    for i, line in enumerate(["PROJECT SIGN 1#", "OWNER / SURVEY / DESIGN", "CONTRACTOR / SUPERVISOR", "50 YEARS"]):
+        draw.text((40, 60 + 50 * i), line, fill=(201, 162, 39))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -51,6 +51,11 @@ class InvalidInput(DomainError):
         super().__init__(detail, code=code, extra={"field": field} if field else None)
 
 
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "too_large"
+
+
 class Unavailable(DomainError):
     status_code = 503
     code = "unavailable"

@@ -1,6 +1,7 @@
 """Which app router is mounted where under /api/v1/."""
 
 from projects.api import router as projects_router
+from signage.api import router as signage_router
 
 from .accounts.api import router as account_router
 from .audit.api import router as audit_router
@@ -9,4 +10,5 @@ ROUTERS: list = [
     ("/", account_router),
     ("/", projects_router),
     ("/", audit_router),
+    ("/", signage_router),
 ]

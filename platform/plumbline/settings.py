@@ -5,6 +5,7 @@ broker under var/). Every variable is listed in .env.example; a bad value raises
 ImproperlyConfigured naming the variable, so a typo fails at start, not at the first request.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -55,10 +56,20 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_dates(name: str) -> frozenset:
+    values = set()
+    for item in env_list(name, []):
+        try:
+            values.add(datetime.date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} contains {item!r}, which is not a YYYY-MM-DD date") from None
+    return frozenset(values)
 
 
 def database_from_url(name: str, url: str, *, data_dir: Path) -> dict:
@@ -251,6 +262,32 @@ CELERY_RESTORE_INTERVAL = env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1)
 
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 LETTER_DUE_WORKING_DAYS = env_int("LETTER_DUE_WORKING_DAYS", 5, minimum=0)
+
+
+HOLIDAYS = env_dates("PLUMBLINE_HOLIDAYS")
+WORKING_WEEKENDS = env_dates("PLUMBLINE_WORKING_WEEKENDS")
+SIGN_PERMANENT_MATERIALS = env_list(
+    "SIGN_PERMANENT_MATERIALS",
+    [
+        "marble",
+        "granite",
+        "stainless steel",
+        "bronze",
+        "copper",
+        "brass",
+        "cast iron",
+        "aluminium",
+        "metal",
+        "大理石",
+        "花岗岩",
+        "不锈钢",
+        "铜",
+        "铸铁",
+        "铝",
+        "金属",
+        "石材",
+    ],
+)
 
 LOGGING = {
     "version": 1,

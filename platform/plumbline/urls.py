@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import path
 
+from signage import pages as signage_pages
+
 from . import views
 from .accounts.views import LoginView, LogoutView
 from .api import api, mount_routers
@@ -16,6 +18,8 @@ urlpatterns = [
     path("files/<path:key>", views.download_file, name="file-download"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
+    path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
     path("", views.home, name="home"),
 ]
 handler404 = "plumbline.views.not_found"

@@ -14,7 +14,7 @@ def example_variables() -> set[str]:
 
 def test_every_variable_the_settings_read_is_in_env_example():
     source = (ROOT / "platform" / "plumbline" / "settings.py").read_text()
-    read = set(re.findall(r'env_(?:str|bool|int|choice|list)\("([A-Z0-9_]+)"', source))
+    read = set(re.findall(r'env_(?:str|bool|int|choice|list|dates)\("([A-Z0-9_]+)"', source))
     read |= set(re.findall(r'database_from_url\("([A-Z0-9_]+)"', source))
     assert read, "no variables found: the pattern no longer matches settings.py"
     assert read - example_variables() == set()

@@ -1,0 +1,51 @@
+"""`plumbline archive export CODE -o FILE` and `plumbline archive verify FILE`."""
+
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from projects.archive import stream_archive, verify_archive
+from projects.models import Project
+
+
+class Command(BaseCommand):
+    help = "Export a project's quality liability archive as a ZIP, or verify one."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        export = sub.add_parser("export", help="write the project's archive to a ZIP file")
+        export.add_argument("code", help="project code")
+        export.add_argument("-o", "--output", required=True, help="ZIP file to write")
+        verify = sub.add_parser("verify", help="check every file of an archive against its manifest")
+        verify.add_argument("file")
+
+    def handle(self, *args, subcommand, **options):
+        if subcommand == "export":
+            return self.export(options["code"], Path(options["output"]))
+        return self.verify(Path(options["file"]))
+
+    def export(self, code: str, output: Path) -> None:
+        project = Project.objects.filter(code=code).first()
+        if project is None:
+            raise CommandError(f"No project {code!r}.")
+        partial = output.with_name(output.name + ".partial")
+        size = 0
+        try:
+            with open(partial, "wb") as out:
+                for chunk in stream_archive(project):
+                    out.write(chunk)
+                    size += len(chunk)
+            os.replace(partial, output)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        self.stdout.write(self.style.SUCCESS(f"Wrote the archive of {code} to {output} ({size:,} bytes)."))
+
+    def verify(self, path: Path) -> None:
+        if not path.exists():
+            raise CommandError(f"No file {path}.")
+        report = verify_archive(path)
+        if not report.is_valid:
+            raise CommandError(f"The archive is NOT intact: {report.problem}.")
+        self.stdout.write(self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest."))

@@ -235,6 +235,13 @@ def update_project(project: Project, *, changes: dict, actor) -> Project:
     return project
 
 
+PARTY_LEADER_ROLE = {
+    Party.OWNER: Role.OWNER,
+    Party.SURVEYOR: Role.SURVEY,
+    Party.DESIGNER: Role.DESIGN,
+    Party.CONTRACTOR: Role.CONTRACTOR,
+    Party.SUPERVISOR: Role.CHIEF_INSPECTOR,
+}
 GATED_STAGES = {ProjectStage.CONSTRUCTION, ProjectStage.COMPLETED}
 
 
@@ -260,12 +267,16 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
                 code="stage_gate",
                 extra={"missing": missing},
             )
-        old = project.stage
+        changes = {"stage": [project.stage, stage]}
         project.stage = stage
-        project.save(update_fields=["stage"])
-        record_event(
-            "project.stage_changed", actor=actor, project=project, target=project, changes={"stage": [old, stage]}
+        dated = {ProjectStage.CONSTRUCTION: "construction_started_on", ProjectStage.COMPLETED: "completed_on"}.get(
+            stage
         )
+        if dated:
+            changes[dated] = [getattr(project, dated), on or timezone.localdate()]
+            setattr(project, dated, changes[dated][1])
+        project.save(update_fields=list(changes))
+        record_event("project.stage_changed", actor=actor, project=project, target=project, changes=changes)
     return project
 
 
@@ -393,6 +404,13 @@ def appoint_party(
         appointment = PartyAppointment.objects.create(
             project=project, party=party, organisation=organisation, leader=leader, start_date=start_date
         )
+        # the leader works on the project from now on: they file their own letters
+        role = PARTY_LEADER_ROLE[party]
+        _, joined = ProjectMembership.objects.get_or_create(
+            project=project, person=leader, role=role, ended_at__isnull=True, defaults={"organisation": organisation}
+        )
+        if joined:
+            changes["membership"] = [None, {"person": leader.name, "role": role}]
         changes.update(
             {
                 "party": [None, party],
@@ -501,3 +519,35 @@ def withdraw_letter(project: Project, *, letter_id: int, reason: str, actor) -> 
             changes={"status": [LetterStatus.FILED, LetterStatus.WITHDRAWN], "reason": [None, reason.strip()]},
         )
     return letter
+
+
+def end_appointment(project: Project, *, appointment_id: int, end_date: datetime.date, actor) -> PartyAppointment:
+    """Record that a party's organisation or leader left the project on `end_date` (inclusive),
+    before a successor is known."""
+    with transaction.atomic():
+        authorize(actor, project, "register.manage")
+        appointment = (
+            PartyAppointment.objects.select_for_update()
+            .select_related("leader")
+            .filter(pk=appointment_id, project=project)
+            .first()
+        )
+        if appointment is None:
+            raise NotFound(f"No appointment {appointment_id} in project {project.code}.")
+        if appointment.end_date is not None:
+            raise Conflict(f"{appointment.leader.name}'s appointment already ended on {appointment.end_date}.")
+        if end_date < appointment.start_date:
+            raise InvalidInput(
+                f"The end date {end_date} is before the appointment started on {appointment.start_date}.",
+                field="end_date",
+            )
+        appointment.end_date = end_date
+        appointment.save(update_fields=["end_date"])
+        record_event(
+            "register.appointment_ended",
+            actor=actor,
+            project=project,
+            target=appointment,
+            changes={"end_date": [None, end_date]},
+        )
+    return appointment

@@ -16,6 +16,7 @@ from .schemas import (
     AppointmentIn,
     AppointmentOut,
     DownloadOut,
+    EndAppointmentIn,
     LetterOut,
     LetterRequirementOut,
     MembershipIn,
@@ -121,7 +122,7 @@ def update_project(request: HttpRequest, code: str, payload: ProjectPatch):
 )
 def change_project_stage(request: HttpRequest, code: str, payload: StageIn):
     project = queries.get_project(code, user=request.user)
-    project = actions.change_project_stage(project, stage=payload.stage, actor=request.user)
+    project = actions.change_project_stage(project, stage=payload.stage, on=payload.on, actor=request.user)
     return project
 
 
@@ -195,6 +196,19 @@ def list_appointments(request: HttpRequest, code: str):
 def appoint_party(request: HttpRequest, code: str, payload: AppointmentIn):
     project = queries.get_project(code, user=request.user)
     return Status(201, actions.appoint_party(project, **payload.dict(), actor=request.user))
+
+
+@router.post(
+    "/projects/{code}/appointments/{appointment_id}/end",
+    response={200: AppointmentOut, **ERRORS},
+    operation_id="end_appointment",
+    summary="Record that an appointment ended, before a successor is known",
+)
+def end_appointment(request: HttpRequest, code: str, appointment_id: int, payload: EndAppointmentIn):
+    project = queries.get_project(code, user=request.user)
+    return actions.end_appointment(
+        project, appointment_id=appointment_id, end_date=payload.end_date, actor=request.user
+    )
 
 
 @router.get(

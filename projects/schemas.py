@@ -94,6 +94,9 @@ class ProjectOut(Schema):
 
 class StageIn(Schema):
     stage: str
+    on: date | None = Field(
+        None, description="the date construction started or completion was accepted (default today)"
+    )
 
 
 class MembershipIn(Schema):
@@ -158,6 +161,10 @@ class LetterRequirementOut(Schema):
     status: str = Field(..., description="on_file, filed_late, missing or overdue")
     due_date: date | None = Field(..., description="empty: due before construction starts")
     letter_id: int | None
+
+
+class EndAppointmentIn(Schema):
+    end_date: date = Field(..., description="the last day the appointment held (inclusive)")
 
 
 class WithdrawIn(Schema):

@@ -57,3 +57,6 @@ class SignPhoto(models.Model):
     class Meta:
         ordering = ["sign", "uploaded_at"]
         constraints = [models.UniqueConstraint(fields=["sign", "sha256"], name="one_copy_of_a_photo_per_sign")]
+
+    def __str__(self):
+        return f"photo {self.sha256[:12]} of {self.sign}"

@@ -11,13 +11,37 @@ from storage import get_storage
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(scope="session")
+def objects_dir(tmp_path_factory):
+    """One object-storage folder for the run: content-addressed, so tests cannot clash in it."""
+    return tmp_path_factory.mktemp("objects")
+
+
 @pytest.fixture(autouse=True)
-def isolated_storage(settings, tmp_path):
+def local_storage(settings, objects_dir):
     settings.STORAGE_BACKEND = "local"
-    settings.LOCAL_STORAGE_DIR = tmp_path / "objects"
+    settings.LOCAL_STORAGE_DIR = objects_dir
     get_storage.cache_clear()
     yield
     get_storage.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, objects_dir):
+    """The demo world is loaded once into the test database; each test runs in a transaction
+    that is rolled back, so every test starts from it."""
+    from django.test import override_settings
+
+    from plumbline import demo
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STORAGE_BACKEND="local", LOCAL_STORAGE_DIR=objects_dir, PASSWORD_HASHERS=fast),
+    ):
+        get_storage.cache_clear()
+        demo.load()
+        get_storage.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +104,7 @@ def world(db):
     from plumbline import demo
     from projects.models import Project
 
-    demo.load()
+    demo.load()  # loaded once per run by django_db_setup; again only after a transactional test
     users = {
         u.username: u
         for u in get_user_model().objects.filter(

@@ -24,6 +24,7 @@ class Row:
     allowed: set[str]
     body: object = None  # dict, or a function of (world, persona) -> dict
     params: object = None  # function of (world, persona) -> dict of path params
+    multipart: object = None  # function of () -> dict of form fields and files
     outside: int = 404  # status for people outside the project
     overrides: dict = field(default_factory=dict)
 
@@ -75,6 +76,53 @@ def new_person_body(world, persona):
     }
 
 
+def new_appointment_body(world, persona):
+    from projects.models import Organisation
+
+    contractor = world["users"]["outsider"].person  # works for the demo contractor organisation
+    return {
+        "party": "contractor",
+        "organisation_id": Organisation.objects.get(kind="contractor").pk,
+        "leader_id": contractor.pk,
+        "start_date": "2026-06-01",
+    }
+
+
+def contractor_appointment(world, persona):
+    return {"appointment_id": world["project"].appointments.get(party="contractor").pk}
+
+
+def a_letter(world, persona):
+    from projects.models import LiabilityLetter
+
+    return {"letter_id": LiabilityLetter.objects.filter(appointment__project=world["project"]).first().pk}
+
+
+def a_sign(world, persona):
+    return {"sign_id": world["project"].signs.get(building="1#").pk}
+
+
+def letter_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plumbline.demo import letter_pdf
+
+    # the contractor's letters are on file already: an allowed caller gets 409, not 201
+    return {
+        "kind": "commitment",
+        "signed_on": "2026-03-02",
+        "file": SimpleUploadedFile("letter.pdf", letter_pdf("x", "y"), content_type="application/pdf"),
+    }
+
+
+def photo_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plumbline.demo import sign_photo_png
+
+    return {"file": SimpleUploadedFile("sign.png", sign_photo_png(), content_type="image/png")}
+
+
 EVERYONE_SIGNED_IN = set(PERSONAS)
 READ_MEMBERS_AND_AUDITOR = {"contractor", "inspector", "owner", "home_owner", "insurer", "auditor"}
 PARTY_READERS = {"contractor", "inspector", "owner", "insurer", "auditor"}
@@ -110,12 +158,59 @@ ROWS = [
     Row("POST", "/api/v1/projects", 201, {"owner"}, outside=0, body=new_project_body),
     project_row("GET", "/api/v1/projects/{code}", 200, READ_MEMBERS_AND_AUDITOR),
     project_row("PATCH", "/api/v1/projects/{code}", 200, {"owner"}, body={"name": "改名"}),
-    # preparation -> construction is allowed by the table; the gate is tested in the projects tests
-    project_row("POST", "/api/v1/projects/{code}/stage", 200, {"owner"}, body={"stage": "construction"}),
+    # the demo project is in construction with every letter on file, so completion passes its gate
+    project_row("POST", "/api/v1/projects/{code}/stage", 200, {"owner"}, body={"stage": "completed"}),
     project_row("GET", "/api/v1/projects/{code}/members", 200, PARTY_READERS),
     project_row("POST", "/api/v1/projects/{code}/members", 201, {"owner"}, body=new_member_body),
     project_row("POST", "/api/v1/projects/{code}/members/{membership_id}/end", 200, {"owner"}, params=a_membership),
     project_row("GET", "/api/v1/projects/{code}/audit", 200, {"owner", "auditor"}),
+    # the party register, letters, signs and the archive
+    project_row("GET", "/api/v1/projects/{code}/parties", 200, PARTY_READERS),
+    project_row("GET", "/api/v1/projects/{code}/appointments", 200, PARTY_READERS),
+    project_row("POST", "/api/v1/projects/{code}/appointments", 201, {"owner"}, body=new_appointment_body),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/appointments/{appointment_id}/end",
+        200,
+        {"owner"},
+        params=contractor_appointment,
+        body={"end_date": "2026-10-31"},
+    ),
+    project_row("GET", "/api/v1/projects/{code}/letters/requirements", 200, PARTY_READERS),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/appointments/{appointment_id}/letters",
+        409,
+        {"owner", "contractor"},
+        params=contractor_appointment,
+        multipart=letter_upload,
+    ),
+    project_row("GET", "/api/v1/projects/{code}/letters/{letter_id}/download", 200, PARTY_READERS, params=a_letter),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/letters/{letter_id}/withdraw",
+        200,
+        {"owner"},
+        params=a_letter,
+        body={"reason": "wrong scan"},
+    ),
+    project_row("GET", "/api/v1/projects/{code}/archive", 200, {"owner", "auditor"}),
+    project_row("GET", "/api/v1/projects/{code}/signs", 200, PARTY_READERS),
+    project_row(
+        "POST", "/api/v1/projects/{code}/signs", 201, {"owner"}, body={"building": "2#", "material": "granite"}
+    ),
+    project_row("GET", "/api/v1/projects/{code}/signs/{sign_id}", 200, PARTY_READERS, params=a_sign),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/signs/{sign_id}/retire",
+        200,
+        {"owner"},
+        params=a_sign,
+        body={"reason": "replaced"},
+    ),
+    project_row(
+        "POST", "/api/v1/projects/{code}/signs/{sign_id}/photos", 201, {"owner"}, params=a_sign, multipart=photo_upload
+    ),
     project_row("GET", "/api/v1/projects/{code}/audit/verify", 200, {"owner", "auditor"}),
 ]
 
@@ -140,7 +235,11 @@ def test_endpoint_answers_each_persona_as_the_permission_table_says(row, persona
         params.update(row.params(world, persona if persona != "anonymous" else "owner"))
     path = row.path.removeprefix("/api/v1").format(**params)
     body = row.body(world, persona) if callable(row.body) else row.body
-    response = as_persona(persona).call(row.method, path, body if row.method != "GET" else None)
+    api = as_persona(persona)
+    if row.multipart:
+        response = api.client.post(f"/api/v1{path}", data=row.multipart(), headers=api.headers)
+    else:
+        response = api.call(row.method, path, body if row.method != "GET" else None)
     expected = row.expected(persona)
     assert response.status_code == expected, f"{persona}: {response.status_code} {response.content[:300]!r}"
     if expected >= 400:

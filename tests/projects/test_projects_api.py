@@ -100,11 +100,13 @@ def test_bad_project_details_are_refused_and_change_nothing(world, as_persona, c
 
 
 def test_the_stage_moves_one_step_at_a_time(world, as_persona):
-    owner, code = as_persona("owner"), world["project"].code
-    jump = owner.post(f"/projects/{code}/stage", {"stage": "completed"})
+    owner, code = as_persona("owner"), world["project"].code  # the demo project is in construction
+    jump = owner.post(f"/projects/{code}/stage", {"stage": "warranty"})
     assert jump.status_code == 409
-    assert jump.json()["allowed"] == ["construction"]
-    assert owner.post(f"/projects/{code}/stage", {"stage": "construction"}).json()["stage"] == "construction"
+    assert jump.json()["allowed"] == ["completed"]
+    back = owner.post(f"/projects/{code}/stage", {"stage": "preparation"})
+    assert back.status_code == 409
+    assert owner.post(f"/projects/{code}/stage", {"stage": "completed"}).json()["stage"] == "completed"
 
 
 def test_a_member_must_work_for_the_kind_of_organisation_the_role_needs(world, as_persona):

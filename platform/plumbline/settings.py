@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI from static files instead of a CDN (sites without internet)
     "plumbline",
     "plumbline.accounts",
     "plumbline.audit",

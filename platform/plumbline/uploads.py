@@ -94,9 +94,10 @@ def store_upload(
         raise InvalidInput(f"{what} is empty.", field="file")
     content_type = sniff(head)
     if content_type not in allowed:
-        accepted = ", ".join(NAMES[t] for t in sorted(allowed, key=list(NAMES).index))
+        names = [NAMES[t] for t in sorted(allowed, key=list(NAMES).index)]
+        accepted = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
         raise InvalidInput(
-            f"{what} must be {accepted}; this file looks like {NAMES.get(content_type) or describe(head)} "
+            f"{what} must be a {accepted} file; this file looks like {NAMES.get(content_type) or describe(head)} "
             "(judged by its content, not its name).",
             field="file",
             code="unsupported_file_type",

@@ -10,6 +10,7 @@ def test_openapi_schema_and_docs_are_served(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"openapi.json" in docs.content
+    assert b"cdn." not in docs.content, "docs must work on a site without internet access"
 
 
 def test_an_unknown_api_path_is_a_json_404(client):

@@ -159,7 +159,7 @@ def upload(api, code, appointment_id, data: bytes, name="letter.pdf", kind="comm
         (b"MZ\x90\x00\x03" + b"\x00" * 200, 422, "looks like a Windows program (judged by its content, not its name)"),
         (b"", 422, "The letter is empty."),
         (b"%PDF-1.4\n" + b"0" * 3000, 413, "The letter is 2.9 KB, over the limit of 2.0 KB."),
-        (b"GIF89a" + b"\x00" * 50, 422, "must be PDF, JPEG, PNG; this file looks like a GIF image"),
+        (b"GIF89a" + b"\x00" * 50, 422, "must be a PDF, JPEG or PNG file; this file looks like a GIF image"),
     ],
     ids=["exe-renamed-pdf", "empty", "over-limit", "gif"],
 )

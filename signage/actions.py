@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, NotFound
+from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from plumbline.uploads import JPEG, PNG, store_upload
 from projects.actions import validate_site_location
 from projects.models import Project
@@ -92,7 +92,7 @@ def retire_sign(project: Project, *, sign_id: int, reason: str, actor) -> Perman
         if sign is None:
             raise NotFound(f"No sign {sign_id} in project {project.code}.")
         if sign.status == SignStatus.RETIRED:
-            raise Conflict("This sign is already retired.", code="invalid_transition")
+            raise InvalidTransition("This sign is already retired.", allowed=[])
         sign.status = SignStatus.RETIRED
         sign.save(update_fields=["status"])
         record_event(

@@ -1,1 +1,167 @@
-"""Models of the BIM app."""
+"""IFC models, their uploaded versions, and what ingest reads out of each version: storeys,
+spaces and physical elements with materials, property sets and plan footprints."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Discipline(models.TextChoices):
+    ARCHITECTURE = "architecture", _("architecture")
+    STRUCTURE = "structure", _("structure")
+    MEP = "mep", _("MEP")
+    CIVIL = "civil", _("civil")
+    OTHER = "other", _("other")
+
+
+class IfcModel(models.Model):
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="ifc_models")
+    name = models.CharField(max_length=100)
+    discipline = models.CharField(max_length=20, choices=Discipline.choices, default=Discipline.ARCHITECTURE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="one_model_name_per_project")]
+
+    def __str__(self):
+        return f"{self.project.code} {self.name}"
+
+
+class VersionStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("uploaded")
+    PARSING = "parsing", _("reading elements")
+    GEOMETRY = "geometry", _("computing footprints")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+
+
+VERSION_MOVES: dict[str, set[str]] = {
+    VersionStatus.UPLOADED: {VersionStatus.PARSING, VersionStatus.FAILED},
+    VersionStatus.PARSING: {VersionStatus.PARSING, VersionStatus.GEOMETRY, VersionStatus.FAILED},
+    VersionStatus.GEOMETRY: {VersionStatus.READY, VersionStatus.FAILED},
+    VersionStatus.READY: set(),
+    VersionStatus.FAILED: set(),
+}
+
+
+class ModelVersion(models.Model):
+    model = models.ForeignKey(IfcModel, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    file_key = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    original_name = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=VersionStatus.choices, default=VersionStatus.UPLOADED)
+    phase = models.CharField(max_length=20, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    schema = models.CharField(max_length=20, blank=True)
+    length_unit_scale = models.FloatField(null=True, blank=True, help_text=_("metres per length unit of the file"))
+    counts = models.JSONField(default=dict, blank=True)
+    seconds = models.JSONField(default=dict, blank=True, help_text=_("seconds per ingest phase"))
+    geometry_chunks = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["model", "-number"]
+        constraints = [models.UniqueConstraint(fields=["model", "number"], name="one_version_number_per_model")]
+
+    def __str__(self):
+        return f"{self.model} v{self.number}"
+
+
+class GeometryChunk(models.Model):
+    """One slice of a version's footprint work, run as its own task; done once."""
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    is_done = models.BooleanField(default=False)
+    footprints = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "index"], name="one_chunk_per_index")]
+
+    def __str__(self):
+        return f"{self.version} chunk {self.index}"
+
+
+class Storey(models.Model):
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="storeys")
+    global_id = models.CharField(max_length=22)
+    name = models.CharField(max_length=255, blank=True)
+    elevation = models.FloatField(null=True, blank=True, help_text=_("metres"))
+    building_global_id = models.CharField(max_length=22, blank=True)
+
+    class Meta:
+        ordering = ["version", "elevation", "name"]
+        constraints = [models.UniqueConstraint(fields=["version", "global_id"], name="one_storey_per_global_id")]
+
+    def __str__(self):
+        return self.name or self.global_id
+
+
+class Footprinted(models.Model):
+    """A plan outline (WKT, metres) with its z range and bounding box for spatial look-ups."""
+
+    footprint = models.TextField(blank=True)
+    is_footprint_approximate = models.BooleanField(default=False)
+    z_min = models.FloatField(null=True, blank=True)
+    z_max = models.FloatField(null=True, blank=True)
+    min_x = models.FloatField(null=True, blank=True)
+    min_y = models.FloatField(null=True, blank=True)
+    max_x = models.FloatField(null=True, blank=True)
+    max_y = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Space(Footprinted):
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="spaces")
+    global_id = models.CharField(max_length=22)
+    name = models.CharField(max_length=255, blank=True)
+    long_name = models.CharField(max_length=255, blank=True)
+    storey = models.ForeignKey(Storey, on_delete=models.CASCADE, null=True, related_name="spaces")
+    zones = models.JSONField(default=list)
+    psets = models.JSONField(default=dict)
+    qsets = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["version", "name"]
+        constraints = [models.UniqueConstraint(fields=["version", "global_id"], name="one_space_per_global_id")]
+        indexes = [models.Index(fields=["version", "storey", "min_x", "max_x", "min_y", "max_y"])]
+
+    def __str__(self):
+        return self.long_name or self.name or self.global_id
+
+
+class Element(Footprinted):
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="elements")
+    global_id = models.CharField(max_length=22)
+    ifc_class = models.CharField(max_length=64)
+    predefined_type = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    type_name = models.CharField(max_length=255, blank=True)
+    storey = models.ForeignKey(Storey, on_delete=models.CASCADE, null=True, related_name="elements")
+    space = models.ForeignKey(Space, on_delete=models.SET_NULL, null=True, related_name="elements")
+    assembly_global_id = models.CharField(max_length=22, blank=True)
+    materials = models.JSONField(default=list)
+    material_names = models.TextField(blank=True, help_text=_("material names, one per line, for filtering"))
+    psets = models.JSONField(default=dict)
+    qsets = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["version", "ifc_class", "name"]
+        constraints = [models.UniqueConstraint(fields=["version", "global_id"], name="one_element_per_global_id")]
+        indexes = [
+            models.Index(fields=["version", "ifc_class"]),
+            models.Index(fields=["version", "storey", "min_x", "max_x", "min_y", "max_y"]),
+        ]
+
+    def __str__(self):
+        return f"{self.ifc_class} {self.name or self.global_id}"

@@ -1,5 +1,6 @@
 """Which app router is mounted where under /api/v1/."""
 
+from bim.api import router as bim_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
 
@@ -11,4 +12,5 @@ ROUTERS: list = [
     ("/", projects_router),
     ("/", audit_router),
     ("/", signage_router),
+    ("/", bim_router),
 ]

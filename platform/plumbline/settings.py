@@ -261,6 +261,9 @@ CELERY_RESTORE_INTERVAL = env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1)
 
 # --- domain defaults (DOMAIN.md: configurable numbers) ----------------------------------------
 
+BIM_GEOMETRY_CHUNK_SIZE = env_int("BIM_GEOMETRY_CHUNK_SIZE", 1000, minimum=1)
+BIM_GEOMETRY_MAX_CHUNKS = env_int("BIM_GEOMETRY_MAX_CHUNKS", 16, minimum=1)
+BIM_SECONDS_PER_ELEMENT = env_int("BIM_SECONDS_PER_ELEMENT", 2, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 LETTER_DUE_WORKING_DAYS = env_int("LETTER_DUE_WORKING_DAYS", 5, minimum=0)
 

@@ -78,7 +78,7 @@ def record_event(
     person = _person_of(actor)
     if organisation is None and person is not None:
         organisation = person.organisation
-    actor_name = ""
+    actor_name = "Plumbline (system)"
     if actor is not None:
         actor_name = person.name if person else (actor.get_full_name() or actor.get_username())
     event = AuditEvent(

@@ -1,0 +1,214 @@
+"""Every state change of models and versions. Uploads come from users; the ingest steps come from
+the tasks (actor None: the platform itself) and move a version through its statuses."""
+
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from plumbline.audit.log import record_event
+from plumbline.errors import InvalidInput, InvalidTransition, PayloadTooLarge
+from plumbline.uploads import human_size
+from projects.models import Project
+from projects.queries import authorize
+from storage import get_storage
+
+from .models import VERSION_MOVES, Discipline, GeometryChunk, IfcModel, ModelVersion, VersionStatus
+
+IFC_SUFFIXES = (".ifc", ".ifczip")
+
+
+def upload_model_version(
+    project: Project,
+    *,
+    stream: BinaryIO,
+    original_name: str,
+    model_name: str = "",
+    discipline: str = Discipline.ARCHITECTURE,
+    size: int | None = None,
+    actor,
+) -> tuple[ModelVersion, bool]:
+    """Store an uploaded .ifc/.ifczip under its sha256, add a version row and queue its ingest.
+
+    The same bytes uploaded again to the project return the existing version (created=False).
+    Whether the file is a usable IFC model is the ingest's question: a bad file ends as a
+    `failed` version with a reason, and the file is kept.
+    """
+    from . import tasks
+
+    authorize(actor, project, "model.upload")
+    if not (original_name or "").lower().endswith(IFC_SUFFIXES):
+        raise InvalidInput("Upload an IFC model: a .ifc or .ifczip file.", field="file")
+    if discipline not in Discipline.values:
+        raise InvalidInput(
+            f"{discipline!r} is not a discipline: use one of {', '.join(Discipline.values)}.", field="discipline"
+        )
+    if size is not None and size > settings.MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(
+            f"The model is {human_size(size)}, over the limit of {human_size(settings.MAX_UPLOAD_BYTES)}."
+        )
+    model_name = (model_name or "").strip() or original_name.rsplit(".", 1)[0][:100]
+    stored = get_storage().put(stream, content_type="application/x-step")
+    with transaction.atomic():
+        existing = (
+            ModelVersion.objects.select_related("model")
+            .filter(model__project=project, sha256=stored.sha256)
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        ifc_model, _ = IfcModel.objects.get_or_create(
+            project=project, name=model_name[:100], defaults={"discipline": discipline}
+        )
+        IfcModel.objects.select_for_update().filter(pk=ifc_model.pk).first()
+        number = (ifc_model.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ModelVersion.objects.create(
+            model=ifc_model,
+            number=number,
+            file_key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+            original_name=(original_name or "")[:255],
+            uploaded_by=actor,
+        )
+        too_large = stored.size > settings.MAX_UPLOAD_BYTES
+        record_event(
+            "model_version.uploaded",
+            actor=actor,
+            project=project,
+            target=version,
+            changes={
+                "model": [None, ifc_model.name],
+                "number": [None, number],
+                "sha256": [None, stored.sha256],
+                "size": [None, stored.size],
+            },
+        )
+        if not too_large:
+            transaction.on_commit(lambda: tasks.ingest_model_version.delay(version.pk))
+    if too_large:
+        fail_ingest(
+            version.pk,
+            f"The file is {human_size(stored.size)}, over the limit of {human_size(settings.MAX_UPLOAD_BYTES)}.",
+        )
+        version.refresh_from_db()
+    return version, True
+
+
+def _move(version: ModelVersion, status: str) -> dict:
+    if status not in VERSION_MOVES[version.status]:
+        raise InvalidTransition(
+            f"A version that is {version.status} cannot become {status}.", allowed=list(VERSION_MOVES[version.status])
+        )
+    change = {"status": [version.status, status]}
+    version.status = status
+    return change
+
+
+def start_ingest(version_id: int) -> ModelVersion | None:
+    """Begin (or, after a crash, restart) reading a version; None when it needs no more work."""
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
+        if version.status not in (VersionStatus.UPLOADED, VersionStatus.PARSING):
+            return None
+        changes = _move(version, VersionStatus.PARSING)
+        version.phase, version.progress_done, version.progress_total = "metadata", 0, 0
+        version.save(update_fields=["status", "phase", "progress_done", "progress_total"])
+        # a crashed earlier run may have left some rows: start from none
+        version.elements.all().delete()
+        version.spaces.all().delete()
+        version.storeys.all().delete()
+        version.chunks.all().delete()
+        if changes["status"][0] != changes["status"][1]:
+            record_event(
+                "model_version.parsing", actor=None, project=version.model.project, target=version, changes=changes
+            )
+    return version
+
+
+def finish_metadata(
+    version_id: int, *, schema: str, length_unit_scale: float, chunks: int, counts: dict, seconds: float
+) -> ModelVersion:
+    """The version's elements are browsable; queue its footprint chunks."""
+    from . import tasks
+
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
+        changes = _move(version, VersionStatus.GEOMETRY)
+        version.schema, version.length_unit_scale, version.counts = schema, length_unit_scale, counts
+        version.phase, version.progress_done, version.progress_total = "geometry", 0, chunks
+        version.geometry_chunks = chunks
+        version.seconds = {**version.seconds, "metadata": round(seconds, 3)}
+        version.save()
+        GeometryChunk.objects.bulk_create([GeometryChunk(version=version, index=i) for i in range(chunks)])
+        record_event(
+            "model_version.elements_read",
+            actor=None,
+            project=version.model.project,
+            target=version,
+            changes={**changes, "schema": [None, schema], "counts": [None, counts]},
+        )
+        for index in range(chunks):
+            transaction.on_commit(lambda i=index: tasks.compute_footprints.delay(version.pk, i))
+    return version
+
+
+def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float) -> tuple[ModelVersion, bool]:
+    """Count a chunk done once; True when it was the last one."""
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().get(pk=version_id)
+        chunk = GeometryChunk.objects.select_for_update().get(version=version, index=index)
+        if chunk.is_done:
+            return version, False
+        chunk.is_done, chunk.footprints, chunk.seconds = True, footprints, seconds
+        chunk.save(update_fields=["is_done", "footprints", "seconds"])
+        version.progress_done += 1
+        version.save(update_fields=["progress_done"])
+        return version, version.progress_done >= version.progress_total
+
+
+def finish_ingest(version_id: int, *, counts: dict) -> ModelVersion:
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
+        if version.status == VersionStatus.READY:
+            return version
+        changes = _move(version, VersionStatus.READY)
+        chunk_seconds = [c.seconds for c in version.chunks.all()]
+        version.counts = {**version.counts, **counts}
+        version.seconds = {
+            **version.seconds,
+            "geometry": round(sum(chunk_seconds), 3),
+            "geometry_longest_chunk": round(max(chunk_seconds, default=0), 3),
+        }
+        version.phase, version.finished_at = "", timezone.now()
+        version.save()
+        record_event(
+            "model_version.ready",
+            actor=None,
+            project=version.model.project,
+            target=version,
+            changes={**changes, "counts": [None, version.counts]},
+        )
+    return version
+
+
+def fail_ingest(version_id: int, reason: str) -> ModelVersion:
+    """End a version as failed with a reason a person understands; its file is kept."""
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
+        if version.status in (VersionStatus.READY, VersionStatus.FAILED):
+            return version
+        changes = _move(version, VersionStatus.FAILED)
+        version.failure_reason, version.phase, version.finished_at = reason, "", timezone.now()
+        version.save(update_fields=["status", "failure_reason", "phase", "finished_at"])
+        record_event(
+            "model_version.failed",
+            actor=None,
+            project=version.model.project,
+            target=version,
+            changes={**changes, "reason": [None, reason]},
+        )
+    return version

@@ -1,0 +1,148 @@
+"""BIM API: upload IFC models, follow their ingest, browse elements, plans and spatial look-ups."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from plumbline.errors import Conflict, InvalidInput
+from projects.queries import get_project
+
+from . import actions, queries
+from .models import VersionStatus
+from .schemas import ElementDetailOut, ElementOut, ModelOut, StoreyOut, UploadOut, VersionOut
+
+router = Router(tags=["bim"])
+ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+BROWSABLE = {VersionStatus.GEOMETRY, VersionStatus.READY}
+
+
+def _browsable_version(request, code: str, version_id: int):
+    project = get_project(code, user=request.user, action="model.view")
+    version = queries.get_version(project, version_id, user=request.user)
+    if version.status not in BROWSABLE:
+        raise Conflict(
+            f"Version {version.number} of {version.model.name} is {version.get_status_display()}"
+            + (f": {version.failure_reason}" if version.failure_reason else "; its elements are not readable yet."),
+            code="version_not_ready",
+        )
+    return version
+
+
+@router.post(
+    "/projects/{code}/models",
+    response={201: UploadOut, 200: UploadOut, 413: dict, **ERRORS},
+    operation_id="upload_model",
+    summary="Upload an .ifc or .ifczip as a new version (contractor staff)",
+)
+def upload_model(
+    request: HttpRequest,
+    code: str,
+    file: File[UploadedFile],
+    model_name: Form[str] = "",
+    discipline: Form[str] = "architecture",
+):
+    project = get_project(code, user=request.user)
+    version, created = actions.upload_model_version(
+        project,
+        stream=file,
+        original_name=file.name,
+        model_name=model_name,
+        discipline=discipline,
+        size=file.size,
+        actor=request.user,
+    )
+    version.is_new = created
+    return Status(201 if created else 200, version)
+
+
+@router.get(
+    "/projects/{code}/models",
+    response={200: list[ModelOut], **ERRORS},
+    operation_id="list_models",
+    summary="The project's models and their versions",
+)
+def list_models(request: HttpRequest, code: str):
+    project = get_project(code, user=request.user, action="model.view")
+    return queries.list_models(project, user=request.user)
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}",
+    response={200: VersionOut, **ERRORS},
+    operation_id="get_version",
+    summary="A version's status, ingest progress, counts and timings",
+)
+def get_version(request: HttpRequest, code: str, version_id: int):
+    project = get_project(code, user=request.user, action="model.view")
+    return queries.get_version(project, version_id, user=request.user)
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}/storeys",
+    response={200: list[StoreyOut], **ERRORS},
+    operation_id="list_storeys",
+    summary="Storeys of a version, lowest first",
+)
+def list_storeys(request: HttpRequest, code: str, version_id: int):
+    return _browsable_version(request, code, version_id).storeys.all()
+
+
+class ElementFilters(Schema):
+    ifc_class: str | None = None
+    storey: str | None = None
+    material: str | None = None
+    name: str | None = None
+    pset: str | None = None
+    prop: str | None = None
+    value: str | None = None
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}/elements",
+    response={200: list[ElementOut], **ERRORS},
+    operation_id="list_elements",
+    summary="Elements filtered by class, storey, material, name or property",
+)
+@paginate(LimitOffsetPagination)
+def list_elements(request: HttpRequest, code: str, version_id: int, filters: Query[ElementFilters]):
+    version = _browsable_version(request, code, version_id)
+    return queries.list_elements(version, **filters.dict())
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}/elements/{global_id}",
+    response={200: ElementDetailOut, **ERRORS},
+    operation_id="get_element",
+    summary="Everything known about one element",
+)
+def get_element(request: HttpRequest, code: str, version_id: int, global_id: str):
+    return queries.get_element(_browsable_version(request, code, version_id), global_id)
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}/storeys/{storey_id}/plan.svg",
+    response={200: None, **ERRORS},
+    operation_id="storey_plan",
+    summary="The storey plan as SVG (element ids in the markup)",
+)
+def storey_plan(request: HttpRequest, code: str, version_id: int, storey_id: str):
+    storey = queries.get_storey(_browsable_version(request, code, version_id), storey_id)
+    return HttpResponse(queries.storey_plan_svg(storey), content_type="image/svg+xml")
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}/storeys/{storey_id}/elements-at",
+    response={200: list[ElementOut], **ERRORS},
+    operation_id="elements_at",
+    summary="Elements at a plan point (x, y in metres), nearest first",
+)
+def elements_at(
+    request: HttpRequest, code: str, version_id: int, storey_id: str, x: float, y: float, tolerance: float = 0.3
+):
+    storey = queries.get_storey(_browsable_version(request, code, version_id), storey_id)
+    bounds = queries.storey_bounds(storey)
+    if bounds and not (bounds[0] - 5 <= x <= bounds[2] + 5 and bounds[1] - 5 <= y <= bounds[3] + 5):
+        raise InvalidInput(
+            f"The point ({x}, {y}) is outside storey {storey.name or storey.global_id}.", code="outside_storey"
+        )
+    return queries.elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))

@@ -1,0 +1,93 @@
+"""Plan footprints: each body tessellated (openings not subtracted, Body context) and its
+upward-facing triangles projected to the plan and unioned, which gives the true outline (an
+L-shaped slab stays L-shaped) in metres, in the model's project coordinates, with its z range.
+
+A body whose union takes longer than `seconds_per_element` gets its convex hull instead, marked
+as approximate, so one pathological shape cannot stall a model.
+"""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import ifcopenshell
+import ifcopenshell.geom
+import numpy as np
+import shapely
+
+KERNEL = "hybrid-cgal-simple-opencascade"
+GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
+
+
+@dataclass(frozen=True)
+class Footprint:
+    global_id: str
+    wkt: str
+    z_min: float
+    z_max: float
+    is_approximate: bool = False
+
+
+def _settings():
+    settings = ifcopenshell.geom.settings()
+    settings.set("use-world-coords", True)
+    settings.set("disable-opening-subtractions", True)
+    settings.set("context-identifiers", ["Body"])
+    return settings
+
+
+def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:
+    """The plan outline of a mesh, or its convex hull (approximate=True) if the union is too slow."""
+    if not len(faces):
+        return None, False
+    xy = vertices[faces][:, :, :2]
+    twice_area = (xy[:, 1, 0] - xy[:, 0, 0]) * (xy[:, 2, 1] - xy[:, 0, 1]) - (xy[:, 2, 0] - xy[:, 0, 0]) * (
+        xy[:, 1, 1] - xy[:, 0, 1]
+    )
+    upward = xy[twice_area > 1e-10]
+    if not len(upward):  # a mesh with only vertical faces, or inward normals: use both sides
+        upward = xy[np.abs(twice_area) > 1e-10]
+        if not len(upward):
+            return None, False
+    started = time.perf_counter()
+    triangles = shapely.polygons(np.concatenate([upward, upward[:, :1]], axis=1))
+    if len(triangles) > 20000 and seconds < 5:
+        return shapely.convex_hull(shapely.multipoints(upward.reshape(-1, 2))), True
+    shape = shapely.union_all(triangles, grid_size=GRID)
+    if time.perf_counter() - started > seconds:
+        return shapely.convex_hull(shape), True
+    return shape, False
+
+
+def compute_footprints(
+    model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0
+) -> Iterator[Footprint]:
+    """Footprints of those `products` that have a body; products without one are skipped."""
+    if not products:
+        return
+    iterator = ifcopenshell.geom.iterator(_settings(), model, 1, include=products, geometry_library=KERNEL)
+    if not iterator.initialize():
+        return
+    while True:
+        shape = iterator.get()
+        vertices = np.asarray(shape.geometry.verts, dtype=float).reshape(-1, 3)
+        faces = np.asarray(shape.geometry.faces, dtype=np.int64).reshape(-1, 3)
+        geometry, approximate = outline(vertices, faces, seconds_per_element)
+        if geometry is not None and not geometry.is_empty:
+            yield Footprint(
+                global_id=shape.guid,
+                wkt=shapely.to_wkt(geometry, rounding_precision=4),
+                z_min=float(vertices[:, 2].min()),
+                z_max=float(vertices[:, 2].max()),
+                is_approximate=approximate,
+            )
+        if not iterator.next():
+            break
+
+
+def union_wkt(wkts: list[str]) -> str | None:
+    """The union of several footprints (an assembly's parts), as WKT."""
+    shapes = [shapely.from_wkt(w) for w in wkts if w]
+    if not shapes:
+        return None
+    return shapely.to_wkt(shapely.union_all(shapes, grid_size=GRID), rounding_precision=4)

@@ -1,0 +1,60 @@
+"""A storey plan as SVG, drawn from footprints: one path per element or space, its class in the
+markup (`data-global-id`, `class="IfcWall"`) so the tablet page can style and click it."""
+
+from html import escape
+
+import shapely
+
+STYLE = """
+.space{fill:#eef4fb;stroke:#9db7d5;stroke-width:.02}
+.element{fill:#c9ced6;stroke:#3d4753;stroke-width:.02}
+.IfcWall,.IfcWallStandardCase{fill:#5d6b7a}
+.IfcColumn{fill:#1d2733}
+.IfcSlab{fill:none;stroke:#9aa3ad;stroke-dasharray:.1 .1}
+.IfcDoor{fill:#e0a458}
+.IfcWindow{fill:#7fb3e6}
+"""
+
+
+def _path(geometry, flip: float) -> str:
+    parts = []
+    polygons = getattr(geometry, "geoms", [geometry])
+    for polygon in polygons:
+        if polygon.geom_type != "Polygon":
+            continue
+        for ring in [polygon.exterior, *polygon.interiors]:
+            coords = list(ring.coords)
+            parts.append("M" + " L".join(f"{x:.3f},{flip - y:.3f}" for x, y in coords) + " Z")
+    return " ".join(parts)
+
+
+def storey_svg(
+    spaces: list[tuple[str, str, str]], elements: list[tuple[str, str, str, str]], *, margin: float = 1.0
+) -> str:
+    """spaces: (global_id, label, wkt); elements: (global_id, ifc_class, name, wkt)."""
+    shapes = [shapely.from_wkt(w) for *_, w in spaces + elements if w]
+    if not shapes:
+        return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text x="1" y="5" font-size="1">no footprints</text></svg>'
+    minx, miny, maxx, maxy = shapely.total_bounds(shapes)
+    flip = maxy + miny  # plan north up: SVG's y grows downwards
+    width, height = maxx - minx + 2 * margin, maxy - miny + 2 * margin
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{minx - margin:.3f} {miny - margin:.3f} {width:.3f} {height:.3f}" '
+        f'data-units="m">',
+        f"<style>{STYLE}</style>",
+    ]
+    for global_id, label, wkt in spaces:
+        if wkt:
+            out.append(
+                f'<path id="space-{escape(global_id)}" class="space" data-global-id="{escape(global_id)}" '
+                f'd="{_path(shapely.from_wkt(wkt), flip)}"><title>{escape(label)}</title></path>'
+            )
+    for global_id, ifc_class, name, wkt in elements:
+        if wkt:
+            out.append(
+                f'<path id="el-{escape(global_id)}" class="element {escape(ifc_class)}" '
+                f'data-global-id="{escape(global_id)}" d="{_path(shapely.from_wkt(wkt), flip)}">'
+                f"<title>{escape(ifc_class)} {escape(name)}</title></path>"
+            )
+    out.append("</svg>")
+    return "\n".join(out)

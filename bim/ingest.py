@@ -1,0 +1,199 @@
+"""The ingest pipeline that the tasks run: fetch the stored file, read it with bim.ifc, write rows
+in batches, and move the version on through bim.actions. Every step can be run again after a
+crash and ends with exactly the right rows."""
+
+import logging
+import math
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import shapely
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from storage import get_storage
+
+from . import actions
+from .ifc.footprints import compute_footprints, union_wkt
+from .ifc.metadata import physical_elements, read_elements, read_tree
+from .ifc.reading import IfcReadError, open_ifc, unpacked
+from .models import Element, ModelVersion, Space, Storey, VersionStatus
+
+logger = logging.getLogger(__name__)
+BATCH = 1000
+
+
+@contextmanager
+def local_copy(version: ModelVersion):
+    """The version's file on local disk (ifcopenshell reads paths), removed afterwards."""
+    fd, path = tempfile.mkstemp(prefix=f"plumbline-v{version.pk}-", suffix=Path(version.original_name).suffix)
+    try:
+        with os.fdopen(fd, "wb") as out, get_storage().open(version.file_key) as src:
+            shutil.copyfileobj(src, out, 1024 * 1024)
+        yield Path(path)
+    finally:
+        os.unlink(path)
+
+
+def _material_names(materials: list[dict]) -> str:
+    return "\n".join(sorted({m.get("name", "") for m in materials if m.get("name")}))
+
+
+def run_metadata(version_id: int) -> None:
+    version = actions.start_ingest(version_id)
+    if version is None:
+        return
+    started = time.perf_counter()
+    try:
+        with local_copy(version) as path, unpacked(path) as ifc_path:
+            model = open_ifc(ifc_path)
+            tree = read_tree(model)
+            storeys = Storey.objects.bulk_create(
+                [
+                    Storey(
+                        version=version,
+                        global_id=s["global_id"],
+                        name=s["name"][:255],
+                        elevation=s["elevation"],
+                        building_global_id=s["building_global_id"],
+                    )
+                    for s in tree.storeys
+                ]
+            )
+            storey_ids = {s.global_id: s.pk for s in storeys}
+            spaces = Space.objects.bulk_create(
+                [
+                    Space(
+                        version=version,
+                        global_id=s["global_id"],
+                        name=s["name"][:255],
+                        long_name=s["long_name"][:255],
+                        storey_id=storey_ids.get(s["storey_global_id"]),
+                        zones=s["zones"],
+                        psets=s["psets"],
+                        qsets=s["qsets"],
+                    )
+                    for s in tree.spaces
+                ]
+            )
+            space_ids = {s.global_id: s.pk for s in spaces}
+            elements = physical_elements(model)
+            ModelVersion.objects.filter(pk=version.pk).update(progress_total=len(elements))
+            count, batch = 0, []
+            for row in read_elements(model, elements):
+                batch.append(
+                    Element(
+                        version=version,
+                        global_id=row["global_id"],
+                        ifc_class=row["ifc_class"],
+                        predefined_type=row["predefined_type"][:64],
+                        name=row["name"][:255],
+                        type_name=row["type_name"][:255],
+                        storey_id=storey_ids.get(row["storey_global_id"]),
+                        space_id=space_ids.get(row["space_global_id"]),
+                        assembly_global_id=row["assembly_global_id"],
+                        materials=row["materials"],
+                        material_names=_material_names(row["materials"]),
+                        psets=row["psets"],
+                        qsets=row["qsets"],
+                    )
+                )
+                if len(batch) >= BATCH:
+                    count += _write_batch(version, batch)
+                    batch = []
+            count += _write_batch(version, batch)
+    except IfcReadError as exc:
+        actions.fail_ingest(version_id, str(exc))
+        return
+    products = count + len(spaces)
+    chunks = max(1, min(settings.BIM_GEOMETRY_MAX_CHUNKS, math.ceil(products / settings.BIM_GEOMETRY_CHUNK_SIZE)))
+    actions.finish_metadata(
+        version_id,
+        schema=tree.schema,
+        length_unit_scale=tree.length_unit_scale,
+        chunks=chunks,
+        counts={"elements": count, "spaces": len(spaces), "storeys": len(storeys)},
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _write_batch(version: ModelVersion, batch: list[Element]) -> int:
+    """One batch of elements and the progress they make, in one transaction."""
+    with transaction.atomic():
+        Element.objects.bulk_create(batch)
+        ModelVersion.objects.filter(pk=version.pk).update(progress_done=F("progress_done") + len(batch))
+    return len(batch)
+
+
+def chunk_global_ids(version: ModelVersion, index: int) -> list[str]:
+    """The products of one chunk: a contiguous slice of elements then spaces, in id order."""
+    ids = list(version.elements.order_by("pk").values_list("global_id", flat=True))
+    ids += list(version.spaces.order_by("pk").values_list("global_id", flat=True))
+    size = math.ceil(len(ids) / max(1, version.geometry_chunks)) if ids else 0
+    return ids[index * size : (index + 1) * size]
+
+
+def run_geometry_chunk(version_id: int, index: int) -> None:
+    version = ModelVersion.objects.get(pk=version_id)
+    if version.status != VersionStatus.GEOMETRY or version.chunks.filter(index=index, is_done=True).exists():
+        return
+    started = time.perf_counter()
+    global_ids = chunk_global_ids(version, index)
+    found = 0
+    with local_copy(version) as path, unpacked(path) as ifc_path:
+        model = open_ifc(ifc_path)
+        products = [model.by_guid(g) for g in global_ids]
+        results = {
+            fp.global_id: fp
+            for fp in compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
+        }
+    for queryset, fields in ((version.elements, Element), (version.spaces, Space)):
+        rows = list(queryset.filter(global_id__in=list(results)))
+        for row in rows:
+            _set_footprint(row, results[row.global_id].wkt, results[row.global_id])
+        fields.objects.bulk_update(rows, FOOTPRINT_FIELDS, batch_size=BATCH)
+        found += len(rows)
+    version, is_last = actions.finish_chunk(version_id, index, footprints=found, seconds=time.perf_counter() - started)
+    if is_last:
+        finish(version)
+
+
+FOOTPRINT_FIELDS = ["footprint", "is_footprint_approximate", "z_min", "z_max", "min_x", "min_y", "max_x", "max_y"]
+
+
+def _set_footprint(row, wkt: str, source=None) -> None:
+    geometry = shapely.from_wkt(wkt)
+    row.footprint = wkt
+    row.min_x, row.min_y, row.max_x, row.max_y = geometry.bounds
+    if source is not None:
+        row.z_min, row.z_max, row.is_footprint_approximate = source.z_min, source.z_max, source.is_approximate
+
+
+def finish(version: ModelVersion) -> None:
+    """Assemblies without a body of their own take the union of their parts; then count and close."""
+    assemblies = list(version.elements.filter(footprint="", ifc_class__in=ASSEMBLY_CLASSES))
+    for assembly in assemblies:
+        parts = version.elements.filter(assembly_global_id=assembly.global_id).exclude(footprint="")
+        outline = union_wkt(list(parts.values_list("footprint", flat=True)))
+        if outline:
+            _set_footprint(assembly, outline)
+            z = [p for p in parts.values_list("z_min", "z_max")]
+            assembly.z_min, assembly.z_max = min(a for a, _ in z), max(b for _, b in z)
+    Element.objects.bulk_update([a for a in assemblies if a.footprint], FOOTPRINT_FIELDS)
+    with_footprint = version.elements.exclude(footprint="").count()
+    actions.finish_ingest(
+        version.pk,
+        counts={
+            "elements_with_footprint": with_footprint,
+            "elements_without_geometry": version.elements.count() - with_footprint,
+            "spaces_with_footprint": version.spaces.exclude(footprint="").count(),
+        },
+    )
+
+
+ASSEMBLY_CLASSES = ["IfcElementAssembly", "IfcBuildingElementPart", "IfcCurtainWall", "IfcStair", "IfcRamp", "IfcRoof"]

@@ -1,0 +1,104 @@
+"""`plumbline ingest FILE --project CODE [--model NAME] [--wait] [--json]`: upload an IFC model
+as a user would, and optionally wait for its ingest to end."""
+
+import json
+import time
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from bim import actions
+from bim.models import ModelVersion, VersionStatus
+from plumbline.errors import DomainError
+from projects.models import Project
+from projects.queries import current_appointments
+
+
+class Command(BaseCommand):
+    help = "Upload an .ifc/.ifczip to a project as a new model version."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--project", required=True, help="project code")
+        parser.add_argument("--model", default="", help="model name (default: the file name)")
+        parser.add_argument("--discipline", default="architecture")
+        parser.add_argument("--user", help="who uploads (default: the contractor's project manager)")
+        parser.add_argument("--wait", action="store_true", help="wait until the version is ready or failed")
+        parser.add_argument("--inline", action="store_true", help="run the ingest in this process (no worker)")
+        parser.add_argument("--timeout", type=float, default=3600, help="seconds --wait waits at most")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **o):
+        path = Path(o["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
+        project = Project.objects.filter(code=o["project"]).first()
+        if project is None:
+            raise CommandError(f"No project {o['project']!r}.")
+        user = self._user(project, o["user"])
+        if o["inline"]:
+            from plumbline.celery import app
+
+            app.conf.task_always_eager = True
+        started = time.perf_counter()
+        try:
+            with open(path, "rb") as stream:
+                version, created = actions.upload_model_version(
+                    project,
+                    stream=stream,
+                    original_name=path.name,
+                    model_name=o["model"],
+                    discipline=o["discipline"],
+                    size=path.stat().st_size,
+                    actor=user,
+                )
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
+        if o["wait"] or o["inline"]:
+            version = self._wait(version.pk, o["timeout"])
+        result = {
+            "version_id": version.pk,
+            "model": version.model.name,
+            "number": version.number,
+            "is_new": created,
+            "status": version.status,
+            "reason": version.failure_reason or None,
+            "schema": version.schema or None,
+            "counts": version.counts,
+            "seconds": {**version.seconds, "total_wall": round(time.perf_counter() - started, 3)},
+        }
+        if o["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        else:
+            self.stdout.write(
+                f"{version.model.name} v{version.number}: {version.status}"
+                + (f" ({version.failure_reason})" if version.failure_reason else "")
+                + (f", {version.counts}" if version.counts else "")
+            )
+        if version.status == VersionStatus.FAILED:
+            raise SystemExit(1)
+
+    def _user(self, project, username):
+        if username:
+            user = get_user_model().objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"No user {username!r}.")
+            return user
+        manager = current_appointments(project).get("contractor")
+        if manager is None:
+            raise CommandError("The project has no contractor project manager: name the uploader with --user.")
+        return manager.leader.user
+
+    def _wait(self, version_id: int, timeout: float) -> ModelVersion:
+        deadline = time.monotonic() + timeout
+        while True:
+            version = ModelVersion.objects.select_related("model").get(pk=version_id)
+            if version.status in (VersionStatus.READY, VersionStatus.FAILED):
+                return version
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"Version {version_id} is still {version.status} after {timeout:.0f} s: "
+                    "is a worker running (plumbline worker)?"
+                )
+            time.sleep(0.5)

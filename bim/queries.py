@@ -1,0 +1,122 @@
+"""Reads of models, versions and elements, scoped to the user (model.view)."""
+
+import shapely
+from django.db.models import Q, QuerySet
+
+from plumbline.errors import InvalidInput, NotFound
+from projects.models import Project
+from projects.queries import authorize
+
+from .ifc.plan import storey_svg
+from .models import Element, IfcModel, ModelVersion, Storey
+
+
+def list_models(project: Project, *, user) -> QuerySet[IfcModel]:
+    authorize(user, project, "model.view")
+    return IfcModel.objects.filter(project=project).prefetch_related("versions")
+
+
+def get_version(project: Project, version_id: int, *, user) -> ModelVersion:
+    authorize(user, project, "model.view")
+    version = ModelVersion.objects.select_related("model").filter(pk=version_id, model__project=project).first()
+    if version is None:
+        raise NotFound(f"No model version {version_id} in project {project.code}.")
+    return version
+
+
+def latest_ready_version(project: Project, *, user) -> ModelVersion | None:
+    authorize(user, project, "model.view")
+    return ModelVersion.objects.filter(model__project=project, status="ready").order_by("-finished_at").first()
+
+
+def list_elements(
+    version: ModelVersion,
+    *,
+    ifc_class: str | None = None,
+    storey: str | None = None,
+    material: str | None = None,
+    name: str | None = None,
+    pset: str | None = None,
+    prop: str | None = None,
+    value: str | None = None,
+) -> QuerySet[Element]:
+    """Elements of a version filtered by class, storey (GlobalId or name), material, name, and a
+    property value (`pset`, `prop`, `value`: Pset_WallCommon / FireRating / REI90)."""
+    qs = version.elements.select_related("storey", "space")
+    if ifc_class:
+        qs = qs.filter(ifc_class__iexact=ifc_class)
+    if storey:
+        qs = qs.filter(Q(storey__global_id=storey) | Q(storey__name=storey))
+    if material:
+        qs = qs.filter(material_names__icontains=material)
+    if name:
+        qs = qs.filter(name__icontains=name)
+    if prop and not pset:
+        raise InvalidInput("Name the property set (pset) the property belongs to.", field="pset")
+    if pset:
+        qs = qs.filter(psets__has_key=pset)
+    if prop:
+        # property names are free text (spaces, dots): match them in Python, not as lookup paths
+        wanted = None if value is None else value.strip().lower()
+        matching = [
+            pk
+            for pk, psets in qs.values_list("pk", "psets")
+            if prop in psets.get(pset, {}) and (wanted is None or str(psets[pset][prop]).lower() == wanted)
+        ]
+        qs = qs.filter(pk__in=matching)
+    return qs.order_by("ifc_class", "name", "pk")
+
+
+def get_element(version: ModelVersion, global_id: str) -> Element:
+    element = version.elements.select_related("storey", "space").filter(global_id=global_id).first()
+    if element is None:
+        raise NotFound(f"No element {global_id} in version {version.number} of {version.model.name}.")
+    return element
+
+
+def get_storey(version: ModelVersion, storey_global_id: str) -> Storey:
+    storey = version.storeys.filter(global_id=storey_global_id).first()
+    if storey is None:
+        raise NotFound(f"No storey {storey_global_id} in this version.")
+    return storey
+
+
+def elements_near(
+    version: ModelVersion, storey: Storey, *, point=None, polygon=None, tolerance: float = 0.0, limit: int = 50
+) -> list[Element]:
+    """Elements on a storey at a plan point (within `tolerance` metres), or inside a polygon.
+
+    The bounding-box columns (indexed) narrow the candidates; shapely decides.
+    """
+    if (point is None) == (polygon is None):
+        raise InvalidInput("Give either a point or a polygon.")
+    shape = shapely.Point(point).buffer(tolerance) if point is not None else shapely.Polygon(polygon)
+    if not shape.is_valid:
+        raise InvalidInput("The polygon is not valid (its outline crosses itself).", field="polygon")
+    minx, miny, maxx, maxy = shape.bounds
+    candidates = storey.elements.exclude(footprint="").filter(
+        min_x__lte=maxx, max_x__gte=minx, min_y__lte=maxy, max_y__gte=miny
+    )
+    hits = []
+    for element in candidates:
+        outline = shapely.from_wkt(element.footprint)
+        if (point is not None and outline.intersects(shape)) or (polygon is not None and shape.covers(outline)):
+            hits.append((outline.distance(shapely.Point(point)) if point is not None else 0.0, element))
+    hits.sort(key=lambda pair: (pair[0], pair[1].ifc_class == "IfcSlab"))
+    return [element for _, element in hits[:limit]]
+
+
+def storey_bounds(storey: Storey):
+    boxes = storey.elements.exclude(footprint="").values_list("min_x", "min_y", "max_x", "max_y")
+    boxes = list(boxes) + list(storey.spaces.exclude(footprint="").values_list("min_x", "min_y", "max_x", "max_y"))
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def storey_plan_svg(storey: Storey) -> str:
+    spaces = [(s.global_id, s.long_name or s.name, s.footprint) for s in storey.spaces.exclude(footprint="")]
+    elements = [(e.global_id, e.ifc_class, e.name, e.footprint) for e in storey.elements.exclude(footprint="")]
+    # slabs first so walls and columns are drawn on top
+    elements.sort(key=lambda e: (e[1] != "IfcSlab", e[1]))
+    return storey_svg(spaces, elements)

@@ -1,0 +1,74 @@
+"""Request and response shapes of the BIM API."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class VersionOut(Schema):
+    id: int
+    model: str = Field(..., alias="model.name")
+    discipline: str = Field(..., alias="model.discipline")
+    number: int
+    status: str
+    phase: str
+    progress_done: int
+    progress_total: int
+    failure_reason: str
+    schema_name: str = Field(..., alias="schema")
+    sha256: str
+    size: int
+    original_name: str
+    uploaded_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, Any]
+    seconds: dict[str, Any]
+
+
+class ModelOut(Schema):
+    id: int
+    name: str
+    discipline: str
+    versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_versions(model) -> list:
+        return list(model.versions.all())
+
+
+class UploadOut(VersionOut):
+    is_new: bool
+
+
+class StoreyOut(Schema):
+    global_id: str
+    name: str
+    elevation: float | None
+
+
+class ElementOut(Schema):
+    global_id: str
+    ifc_class: str
+    predefined_type: str
+    name: str
+    type_name: str
+    storey: str | None = Field(None, alias="storey.global_id")
+    storey_name: str | None = Field(None, alias="storey.name")
+    materials: list[dict[str, Any]]
+    has_footprint: bool
+
+    @staticmethod
+    def resolve_has_footprint(element) -> bool:
+        return bool(element.footprint)
+
+
+class ElementDetailOut(ElementOut):
+    space: str | None = Field(None, alias="space.global_id")
+    assembly_global_id: str
+    psets: dict[str, Any]
+    qsets: dict[str, Any]
+    footprint_wkt: str = Field(..., alias="footprint")
+    is_footprint_approximate: bool
+    z_min: float | None
+    z_max: float | None

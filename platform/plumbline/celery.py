@@ -8,6 +8,7 @@ longest task's time limit. Tasks are idempotent and are sent only after their tr
 """
 
 import os
+from contextlib import contextmanager
 
 from celery import Celery
 
@@ -64,3 +65,14 @@ def configure(app: Celery) -> None:
 
 configure(app)
 app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])
+
+
+@contextmanager
+def tasks_in_this_process():
+    """Run tasks sent inside the block here and now (demo loading, `plumbline ingest --inline`)."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

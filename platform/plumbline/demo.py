@@ -110,7 +110,26 @@ def load() -> bool:
             if role is not None and role != Role.OWNER:
                 actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
         load_register(project, orgs, people, owner)
+    load_model(project, people["contractor"].user)
     return True
+
+
+def load_model(project, contractor) -> None:
+    """The demo building's IFC model, built in code and ingested now, so a plan shows at once."""
+    from bim import actions as bim_actions
+    from bim.ifc.build import demo_model
+    from plumbline.celery import tasks_in_this_process
+
+    data = demo_model("IFC4").to_string().encode()
+    with tasks_in_this_process():
+        bim_actions.upload_model_version(
+            project,
+            stream=io.BytesIO(data),
+            original_name="1#-architecture.ifc",
+            model_name="1# Architecture",
+            size=len(data),
+            actor=contractor,
+        )
 
 
 # party -> (organisation key, leader username)

@@ -1,6 +1,7 @@
 """`plumbline ingest FILE --project CODE [--model NAME] [--wait] [--json]`: upload an IFC model
 as a user would, and optionally wait for its ingest to end."""
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bim import actions
 from bim.models import ModelVersion, VersionStatus
+from plumbline.celery import tasks_in_this_process
 from plumbline.errors import DomainError
 from projects.models import Project
 from projects.queries import current_appointments
@@ -37,13 +39,10 @@ class Command(BaseCommand):
         if project is None:
             raise CommandError(f"No project {o['project']!r}.")
         user = self._user(project, o["user"])
-        if o["inline"]:
-            from plumbline.celery import app
-
-            app.conf.task_always_eager = True
         started = time.perf_counter()
+        inline = tasks_in_this_process() if o["inline"] else contextlib.nullcontext()
         try:
-            with open(path, "rb") as stream:
+            with inline, open(path, "rb") as stream:
                 version, created = actions.upload_model_version(
                     project,
                     stream=stream,

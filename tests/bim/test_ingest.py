@@ -1,0 +1,170 @@
+"""Ingesting IFC models built in code: every physical element with its storey, materials and
+property sets, every space and storey, and true plan footprints; bad files end as failed with a
+reason a person understands, the file kept and the worker going on."""
+
+import io
+import zipfile
+
+import pytest
+import shapely
+
+from bim.models import ModelVersion
+from storage import get_storage
+
+
+@pytest.mark.parametrize("schema", ["IFC4", "IFC2X3"])
+def test_a_model_is_read_into_storeys_spaces_and_elements(upload, demo_ifc4, demo_ifc2x3, schema):
+    version = upload(demo_ifc4 if schema == "IFC4" else demo_ifc2x3)
+    assert version.status == "ready", version.failure_reason
+    assert version.schema == schema
+    assert version.counts == {
+        "elements": 30,
+        "spaces": 4,
+        "storeys": 2,
+        "elements_with_footprint": 30,
+        "elements_without_geometry": 0,
+        "spaces_with_footprint": 4,
+    }
+    assert [(s.name, s.elevation) for s in version.storeys.order_by("elevation")] == [("1F", 0.0), ("2F", 3.0)]
+    wall = version.elements.get(name="1F south wall")
+    assert (wall.ifc_class, wall.storey.name) == ("IfcWall", "1F")
+    assert wall.materials == [{"name": "Concrete C30", "thickness": 0.2}, {"name": "Mineral wool", "thickness": 0.04}]
+    assert wall.psets["Pset_WallCommon"] == {"FireRating": "REI90", "IsExternal": True, "LoadBearing": True}
+    space = version.spaces.get(name="1F01")
+    assert (space.long_name, space.storey.name, space.zones) == ("Apartment 1F01 living room", "1F", ["Apartments 1F"])
+    assert set(version.elements.values_list("ifc_class", flat=True)) == {
+        "IfcWall",
+        "IfcSlab",
+        "IfcColumn",
+        "IfcDoor",
+        "IfcWindow",
+    }
+
+
+def test_an_l_shaped_slab_keeps_its_l_shape(upload, demo_ifc4):
+    version = upload(demo_ifc4)
+    slab = version.elements.get(name="1F floor slab")
+    outline = shapely.from_wkt(slab.footprint)
+    expected = shapely.Polygon([(0, 0), (12, 0), (12, 4), (8, 4), (8, 8), (0, 8)])
+    assert outline.symmetric_difference(expected).area < 1e-6  # 80 m², not the 96 m² of its convex hull
+    assert (slab.z_min, slab.z_max) == pytest.approx((-0.2, 0.0))
+    column = version.elements.get(name="2F column C2")
+    assert shapely.from_wkt(column.footprint).bounds == pytest.approx((11.6, 0.0, 12.0, 0.4))
+    assert (column.z_min, column.z_max) == pytest.approx((3.0, 6.0))
+
+
+def test_the_same_bytes_uploaded_twice_return_the_existing_version(upload, demo_ifc4):
+    first = upload(demo_ifc4)
+    again = upload(demo_ifc4, name="renamed.ifc")
+    assert again.pk == first.pk
+    assert ModelVersion.objects.filter(sha256=first.sha256).count() == 1
+
+
+def test_a_new_upload_of_a_model_is_its_next_version(upload, demo_ifc4, demo_ifc2x3):
+    assert upload(demo_ifc4).number == 1
+    assert upload(demo_ifc2x3).number == 2
+
+
+def test_an_ifczip_is_read_like_the_ifc_inside_it(upload, demo_ifc4):
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("building.ifc", demo_ifc4)
+    version = upload(packed.getvalue(), name="building.ifczip")
+    assert version.status == "ready" and version.counts["elements"] == 30
+
+
+def truncated(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def zip_without_ifc() -> bytes:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("readme.txt", "no model here")
+    return packed.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "reason"),
+    [
+        (lambda m: b"", "empty.ifc", "The file is empty."),
+        (lambda m: b"%PDF-1.4 a drawing, not a model", "drawing.ifc", "This is not an IFC file"),
+        (truncated, "cut.ifc", "The file is truncated"),
+        (
+            lambda m: m.replace(b"FILE_SCHEMA(('IFC4'))", b"FILE_SCHEMA(('IFC2X_FINAL'))"),
+            "old.ifc",
+            "schema IFC2X_FINAL is not supported",
+        ),
+        (
+            lambda m: m.replace(b"FILE_SCHEMA(('IFC4'))", b"FILE_SCHEMA(('IFC4X3_RC2'))"),
+            "rc.ifc",
+            "schema IFC4X3_RC2 is not supported",
+        ),
+        (lambda m: zip_without_ifc(), "empty.ifczip", "The ZIP file has no .ifc file inside"),
+    ],
+    ids=["empty", "not-ifc", "truncated", "ifc2x-final", "ifc4x3-rc2", "zip-without-ifc"],
+)
+def test_a_bad_file_ends_failed_with_a_reason_and_the_file_is_kept(upload, demo_ifc4, make, name, reason):
+    good = upload(demo_ifc4, model_name="Good")
+    data = make(demo_ifc4)
+    version = upload(data, name=name, model_name="Bad")
+    assert version.status == "failed"
+    assert reason in version.failure_reason
+    assert get_storage().exists(version.file_key) and version.size == len(data)
+    assert version.elements.count() == 0
+    good.refresh_from_db()
+    assert good.status == "ready" and good.elements.count() == 30
+
+
+def test_a_file_over_the_size_limit_is_refused_up_front_or_fails_when_its_size_was_unknown(
+    world, demo_ifc4, settings, django_capture_on_commit_callbacks
+):
+    from bim import actions
+    from plumbline.errors import PayloadTooLarge
+
+    settings.MAX_UPLOAD_BYTES = 1000
+    project, contractor = world["project"], world["users"]["contractor"]
+    with pytest.raises(PayloadTooLarge, match="over the limit of 1000 bytes"):
+        actions.upload_model_version(
+            project, stream=io.BytesIO(demo_ifc4), original_name="big.ifc", size=len(demo_ifc4), actor=contractor
+        )
+    assert not ModelVersion.objects.filter(original_name="big.ifc").exists()
+    with django_capture_on_commit_callbacks(execute=True):  # a stream without a declared size
+        version, _ = actions.upload_model_version(
+            project, stream=io.BytesIO(demo_ifc4), original_name="big.ifc", actor=contractor
+        )
+    assert version.status == "failed" and "over the limit of 1000 bytes" in version.failure_reason
+    assert get_storage().exists(version.file_key)
+
+
+def test_only_ifc_files_are_accepted_as_models(world, as_persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = as_persona("contractor")
+    response = api.client.post(
+        f"/api/v1/projects/{world['project'].code}/models",
+        headers=api.headers,
+        data={"file": SimpleUploadedFile("plan.dwg", b"AC1032")},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Upload an IFC model: a .ifc or .ifczip file."
+
+
+def test_rerunning_the_ingest_after_a_crash_ends_with_exactly_the_right_rows(
+    upload, demo_ifc4, django_capture_on_commit_callbacks
+):
+    from bim import ingest
+    from bim.models import Element
+
+    version = upload(demo_ifc4)
+    # as if a worker had died half-way through reading: status back to parsing, half the rows left
+    ModelVersion.objects.filter(pk=version.pk).update(status="parsing")
+    Element.objects.filter(pk__in=list(version.elements.values_list("pk", flat=True)[:10])).delete()
+    version.chunks.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest.run_metadata(version.pk)
+    version.refresh_from_db()
+    assert version.status == "ready"
+    assert version.elements.count() == 30 and version.spaces.count() == 4 and version.storeys.count() == 2
+    ingest.run_metadata(version.pk)  # a redelivered message for a finished version changes nothing
+    assert version.elements.count() == 30

@@ -156,18 +156,18 @@ def finish_metadata(
     return version
 
 
-def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float) -> tuple[ModelVersion, bool]:
-    """Count a chunk done once; True when it was the last one."""
+def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float) -> ModelVersion:
+    """Count a chunk done, once."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().get(pk=version_id)
         chunk = GeometryChunk.objects.select_for_update().get(version=version, index=index)
         if chunk.is_done:
-            return version, False
+            return version
         chunk.is_done, chunk.footprints, chunk.seconds = True, footprints, seconds
         chunk.save(update_fields=["is_done", "footprints", "seconds"])
         version.progress_done += 1
         version.save(update_fields=["progress_done"])
-        return version, version.progress_done >= version.progress_total
+        return version
 
 
 def finish_ingest(version_id: int, *, counts: dict) -> ModelVersion:

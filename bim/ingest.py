@@ -47,6 +47,9 @@ def _material_names(materials: list[dict]) -> str:
 def run_metadata(version_id: int) -> None:
     version = actions.start_ingest(version_id)
     if version is None:
+        # Already read. If the worker died between committing that and sending the footprint
+        # tasks, this redelivery sends the ones not done (they are idempotent).
+        resend_pending_chunks(version_id)
         return
     started = time.perf_counter()
     try:
@@ -138,10 +141,31 @@ def chunk_global_ids(version: ModelVersion, index: int) -> list[str]:
     return ids[index * size : (index + 1) * size]
 
 
+def resend_pending_chunks(version_id: int) -> None:
+    from . import tasks
+
+    version = ModelVersion.objects.get(pk=version_id)
+    if version.status != VersionStatus.GEOMETRY:
+        return
+    for index in version.chunks.filter(is_done=False).values_list("index", flat=True):
+        tasks.compute_footprints.delay(version.pk, index)
+    if not version.chunks.filter(is_done=False).exists():
+        finish(version)
+
+
 def run_geometry_chunk(version_id: int, index: int) -> None:
     version = ModelVersion.objects.get(pk=version_id)
-    if version.status != VersionStatus.GEOMETRY or version.chunks.filter(index=index, is_done=True).exists():
+    if version.status != VersionStatus.GEOMETRY:
         return
+    if not version.chunks.filter(index=index, is_done=True).exists():
+        compute_chunk(version, index)
+    # the last chunk closes the version; a redelivered chunk closes it if a crash came in between
+    if not version.chunks.filter(is_done=False).exists():
+        finish(version)
+
+
+def compute_chunk(version: ModelVersion, index: int) -> None:
+    version_id = version.pk
     started = time.perf_counter()
     global_ids = chunk_global_ids(version, index)
     found = 0
@@ -158,9 +182,7 @@ def run_geometry_chunk(version_id: int, index: int) -> None:
             _set_footprint(row, results[row.global_id].wkt, results[row.global_id])
         fields.objects.bulk_update(rows, FOOTPRINT_FIELDS, batch_size=BATCH)
         found += len(rows)
-    version, is_last = actions.finish_chunk(version_id, index, footprints=found, seconds=time.perf_counter() - started)
-    if is_last:
-        finish(version)
+    actions.finish_chunk(version_id, index, footprints=found, seconds=time.perf_counter() - started)
 
 
 FOOTPRINT_FIELDS = ["footprint", "is_footprint_approximate", "z_min", "z_max", "min_x", "min_y", "max_x", "max_y"]

@@ -262,3 +262,13 @@ def demo_model(schema: str = "IFC4") -> ifcopenshell.file:
         )
         b.zone(f"Apartments {level}", [unit_a, unit_b])
     return b.model
+
+
+def grid_model(count: int, schema: str = "IFC4") -> ifcopenshell.file:
+    """`count` walls in a grid on one storey: a model of a chosen size for benchmarks and tests."""
+    b = ModelBuilder(schema, f"{count} walls")
+    storey = b.storey("1F", 0.0)
+    per_row = max(1, int(count**0.5))
+    for i in range(count):
+        b.wall(storey, f"W{i}", (3.0 * (i % per_row), 1.0 * (i // per_row)), 2.5, thickness=0.2)
+    return b.model

@@ -1,0 +1,135 @@
+"""`plumbline bench ingest FILE`: the platform's ingest against plain ifcopenshell on the same file,
+in the same run, each in its own process so that peak memory is its own.
+
+Baseline metadata: open the file and, for every physical element, read its container, type,
+material and property/quantity sets. Baseline geometry: ifcopenshell's geometry iterator over the
+same products with the same settings and kernel, one thread, shapes only. Baseline memory:
+ifcopenshell opening the file. The platform runs `plumbline ingest --inline` on a throwaway
+SQLite database; its geometry chunks run one after another (with N workers they run in parallel).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _baseline_metadata(path: str) -> dict:
+    import ifcopenshell.util.element as ue
+
+    from bim.ifc.metadata import physical_elements
+    from bim.ifc.reading import open_ifc, unpacked
+
+    started = time.perf_counter()
+    with unpacked(path) as ifc_path:
+        model = open_ifc(ifc_path)
+        elements = physical_elements(model)
+        for element in elements:
+            ue.get_container(element)
+            ue.get_type(element)
+            ue.get_material(element)
+            ue.get_psets(element)
+    return {"seconds": time.perf_counter() - started, "elements": len(elements)}
+
+
+def _baseline_geometry(path: str) -> dict:
+    import ifcopenshell.geom
+
+    from bim.ifc.footprints import KERNEL, _settings
+    from bim.ifc.metadata import physical_elements
+    from bim.ifc.reading import open_ifc, unpacked
+
+    with unpacked(path) as ifc_path:
+        model = open_ifc(ifc_path)
+        products = physical_elements(model) + list(model.by_type("IfcSpace"))
+        started = time.perf_counter()
+        shapes = 0
+        iterator = ifcopenshell.geom.iterator(_settings(), model, 1, include=products, geometry_library=KERNEL)
+        if products and iterator.initialize():
+            while True:
+                iterator.get()
+                shapes += 1
+                if not iterator.next():
+                    break
+    return {"seconds": time.perf_counter() - started, "shapes": shapes}
+
+
+def _baseline_open(path: str) -> dict:
+    from bim.ifc.reading import open_ifc, unpacked
+
+    started = time.perf_counter()
+    with unpacked(path) as ifc_path:
+        open_ifc(ifc_path)
+    return {"seconds": time.perf_counter() - started}
+
+
+STEPS = {"metadata": _baseline_metadata, "geometry": _baseline_geometry, "open": _baseline_open}
+
+
+class _MeasuredPopen(subprocess.Popen):
+    def _try_wait(self, wait_flags):
+        try:
+            pid, status, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            return self.pid, 0
+        if pid:
+            self._plumbline_maxrss = usage.ru_maxrss / 1024
+        return pid, status
+
+
+def measure(args: list[str], env: dict | None = None) -> tuple[str, float]:
+    proc = _MeasuredPopen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:5])} failed: {err.decode()[-2000:]}")
+    return out.decode(), getattr(proc, "_plumbline_maxrss", 0.0)
+
+
+def bench_ingest(path: Path) -> dict:
+    python = sys.executable
+    base_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "STORAGE_", "MINIO_"))
+    }
+    baseline = {}
+    for step in ("metadata", "geometry", "open"):
+        out, peak = measure([python, "-m", "bim.bench", step, str(path)], base_env)
+        baseline[step] = {**json.loads(out.strip().splitlines()[-1]), "peak_mb": round(peak, 1)}
+    with tempfile.TemporaryDirectory(prefix="plumbline-bench-") as data_dir:
+        env = {**base_env, "PLUMBLINE_DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
+        plumbline = [python, "-m", "plumbline.cli"]
+        measure([*plumbline, "migrate", "-v0"], env)
+        measure([*plumbline, "load_demo"], env)
+        out, platform_peak = measure(
+            [*plumbline, "ingest", str(path), "--project", "GZ-2026-001", "--model", "bench", "--inline", "--json"], env
+        )
+    platform = json.loads(out.strip().splitlines()[-1])
+    metadata, geometry = platform["seconds"].get("metadata", 0), platform["seconds"].get("geometry", 0)
+
+    def ratio(a, b):
+        return round(a / b, 2) if b else None
+
+    return {
+        "file": path.name,
+        "status": platform["status"],
+        "reason": platform["reason"],
+        "counts": platform["counts"],
+        "baseline_elements": baseline["metadata"]["elements"],
+        "baseline_shapes": baseline["geometry"]["shapes"],
+        "metadata_seconds": metadata,
+        "baseline_metadata_seconds": round(baseline["metadata"]["seconds"], 3),
+        "geometry_seconds": geometry,
+        "baseline_geometry_seconds": round(baseline["geometry"]["seconds"], 3),
+        "peak_mb": round(platform_peak, 1),
+        "baseline_open_peak_mb": baseline["open"]["peak_mb"],
+        "metadata_ratio": ratio(metadata, baseline["metadata"]["seconds"]),
+        "geometry_ratio": ratio(geometry, baseline["geometry"]["seconds"]),
+        "memory_ratio": ratio(platform_peak, baseline["open"]["peak_mb"]),
+    }
+
+
+if __name__ == "__main__":
+    step, file = sys.argv[1], sys.argv[2]
+    print(json.dumps(STEPS[step](file)))

@@ -471,17 +471,9 @@ def upload_letter(
                 f"{appointment.leader.name}'s {LetterKind(kind).label} is already on file: withdraw it to replace it.",
                 code="letter_on_file",
             )
-        letter = LiabilityLetter.objects.create(
-            appointment=appointment,
-            kind=kind,
-            signed_on=signed_on,
-            file_key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
-            content_type=stored.content_type,
-            original_name=(original_name or "")[:255],
-            uploaded_by=actor,
-        )
+        letter = LiabilityLetter(appointment=appointment, kind=kind, signed_on=signed_on)
+        letter.set_stored(stored, original_name=original_name, uploaded_by=actor)
+        letter.save()
         record_event(
             "letter.filed",
             actor=actor,

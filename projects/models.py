@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plumbline.models import StoredFile
 from plumbline.permissions import Role
 
 from .validators import validate_credit_code, validate_id_number, validate_region_code
@@ -223,20 +224,13 @@ class LetterStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-class LiabilityLetter(models.Model):
+class LiabilityLetter(StoredFile):
     """A signed letter of one appointment, stored in object storage (rows keep key and hash)."""
 
     appointment = models.ForeignKey(PartyAppointment, on_delete=models.PROTECT, related_name="letters")
     kind = models.CharField(max_length=20, choices=LetterKind.choices)
     signed_on = models.DateField()
     status = models.CharField(max_length=20, choices=LetterStatus.choices, default=LetterStatus.FILED)
-    file_key = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    original_name = models.CharField(max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["appointment", "kind", "uploaded_at"]

@@ -117,15 +117,9 @@ def add_sign_photo(
         existing = SignPhoto.objects.filter(sign=sign, sha256=stored.sha256).first()
         if existing is not None:
             return existing
-        photo = SignPhoto.objects.create(
-            sign=sign,
-            file_key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
-            content_type=stored.content_type,
-            original_name=(original_name or "")[:255],
-            uploaded_by=actor,
-        )
+        photo = SignPhoto(sign=sign)
+        photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
+        photo.save()
         record_event(
             "sign.photo_added",
             actor=actor,

@@ -3,9 +3,10 @@ register when it is recorded, and its photos."""
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from plumbline.models import StoredFile
 
 
 def new_public_token() -> str:
@@ -44,15 +45,8 @@ class PermanentSign(models.Model):
         return f"{self.project.code} {self.building}"
 
 
-class SignPhoto(models.Model):
+class SignPhoto(StoredFile):
     sign = models.ForeignKey(PermanentSign, on_delete=models.PROTECT, related_name="photos")
-    file_key = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    original_name = models.CharField(max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["sign", "uploaded_at"]

@@ -52,6 +52,7 @@ def upload_model_version(
     model_name = (model_name or "").strip() or original_name.rsplit(".", 1)[0][:100]
     stored = get_storage().put(stream, content_type="application/x-step")
     with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()  # one upload at a time decides "same bytes"
         existing = (
             ModelVersion.objects.select_related("model")
             .filter(model__project=project, sha256=stored.sha256)
@@ -63,7 +64,6 @@ def upload_model_version(
         ifc_model, _ = IfcModel.objects.get_or_create(
             project=project, name=model_name[:100], defaults={"discipline": discipline}
         )
-        IfcModel.objects.select_for_update().filter(pk=ifc_model.pk).first()
         number = (ifc_model.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ModelVersion.objects.create(
             model=ifc_model,

@@ -100,7 +100,8 @@ def on_storage_unavailable(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error(request, exc.status_code, str(exc.message), "error")
+    code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    return error(request, exc.status_code, str(exc.message), code)
 
 
 @api.exception_handler(Exception)

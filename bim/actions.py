@@ -9,13 +9,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plumbline.audit.log import record_event
-from plumbline.errors import InvalidInput, InvalidTransition, PayloadTooLarge
+from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
 from plumbline.uploads import human_size
 from projects.models import Project
 from projects.queries import authorize
 from storage import get_storage
 
-from .models import VERSION_MOVES, Discipline, GeometryChunk, IfcModel, ModelVersion, VersionStatus
+from .models import VERSION_MOVES, Discipline, GeometryChunk, GlobalIdRemap, IfcModel, ModelVersion, VersionStatus
 
 IFC_SUFFIXES = (".ifc", ".ifczip")
 
@@ -170,7 +170,9 @@ def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float
         return version
 
 
-def finish_ingest(version_id: int, *, counts: dict) -> ModelVersion:
+def finish_ingest(
+    version_id: int, *, counts: dict, previous: ModelVersion | None = None, diff: dict | None = None
+) -> ModelVersion:
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
         if version.status == VersionStatus.READY:
@@ -184,13 +186,14 @@ def finish_ingest(version_id: int, *, counts: dict) -> ModelVersion:
             "geometry_longest_chunk": round(max(chunk_seconds, default=0), 3),
         }
         version.phase, version.finished_at = "", timezone.now()
+        version.previous, version.diff = previous, diff or {}
         version.save()
         record_event(
             "model_version.ready",
             actor=None,
             project=version.model.project,
             target=version,
-            changes={**changes, "counts": [None, version.counts]},
+            changes={**changes, "counts": [None, version.counts], "diff": [None, (diff or {}).get("counts")]},
         )
     return version
 
@@ -212,3 +215,34 @@ def fail_ingest(version_id: int, reason: str) -> ModelVersion:
             changes={**changes, "reason": [None, reason]},
         )
     return version
+
+
+def accept_remap(project: Project, *, version_id: int, old_global_id: str, new_global_id: str, actor) -> GlobalIdRemap:
+    """Accept that `old_global_id` of the previous version is `new_global_id` in this one."""
+    authorize(actor, project, "model.upload")
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().filter(pk=version_id, model__project=project).first()
+        if version is None:
+            raise NotFound(f"No model version {version_id} in project {project.code}.")
+        diff = version.diff or {}
+        if old_global_id not in diff.get("removed", []):
+            raise InvalidInput(
+                f"{old_global_id} is not an element that disappeared in this version.", field="old_global_id"
+            )
+        if new_global_id not in diff.get("added", []):
+            raise InvalidInput(f"{new_global_id} is not an element that is new in this version.", field="new_global_id")
+        if GlobalIdRemap.objects.filter(version=version, old_global_id=old_global_id).exists() or (
+            GlobalIdRemap.objects.filter(version=version, new_global_id=new_global_id).exists()
+        ):
+            raise Conflict("One of these elements is already remapped in this version.", code="already_remapped")
+        remap = GlobalIdRemap.objects.create(
+            version=version, old_global_id=old_global_id, new_global_id=new_global_id, accepted_by=actor
+        )
+        record_event(
+            "model_version.remap_accepted",
+            actor=actor,
+            project=project,
+            target=version,
+            changes={"global_id": [old_global_id, new_global_id]},
+        )
+    return remap

@@ -146,3 +146,55 @@ def elements_at(
             f"The point ({x}, {y}) is outside storey {storey.name or storey.global_id}.", code="outside_storey"
         )
     return queries.elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
+
+
+class DiffOut(Schema):
+    version_id: int
+    previous_version_id: int | None
+    added: list[str]
+    removed: list[str]
+    changed: list[dict]
+    proposed_remaps: list[dict]
+    accepted_remaps: list[dict]
+    counts: dict
+
+
+class RemapIn(Schema):
+    old_global_id: str
+    new_global_id: str
+
+
+@router.get(
+    "/projects/{code}/versions/{version_id}/diff",
+    response={200: DiffOut, **ERRORS},
+    operation_id="version_diff",
+    summary="What changed since the previous ready version, with proposed remaps",
+)
+def version_diff(request: HttpRequest, code: str, version_id: int):
+    version = _browsable_version(request, code, version_id)
+    diff = version.diff or {}
+    return {
+        "version_id": version.pk,
+        "previous_version_id": version.previous_id,
+        **{key: diff.get(key, []) for key in ("added", "removed", "changed", "proposed_remaps")},
+        "accepted_remaps": [{"from": r.old_global_id, "to": r.new_global_id} for r in version.remaps.all()],
+        "counts": diff.get("counts", {}),
+    }
+
+
+@router.post(
+    "/projects/{code}/versions/{version_id}/remaps",
+    response={201: dict, **ERRORS},
+    operation_id="accept_remap",
+    summary="Accept that a removed element lives on under a new GlobalId",
+)
+def accept_remap(request: HttpRequest, code: str, version_id: int, payload: RemapIn):
+    project = get_project(code, user=request.user)
+    remap = actions.accept_remap(
+        project,
+        version_id=version_id,
+        old_global_id=payload.old_global_id,
+        new_global_id=payload.new_global_id,
+        actor=request.user,
+    )
+    return Status(201, {"from": remap.old_global_id, "to": remap.new_global_id})

@@ -19,6 +19,7 @@ from django.db.models import F
 from storage import get_storage
 
 from . import actions
+from .ifc.diff import diff_versions
 from .ifc.footprints import compute_footprints, union_wkt
 from .ifc.metadata import physical_elements, read_elements, read_tree
 from .ifc.reading import IfcReadError, open_ifc, unpacked
@@ -208,14 +209,44 @@ def finish(version: ModelVersion) -> None:
             assembly.z_min, assembly.z_max = min(a for a, _ in z), max(b for _, b in z)
     Element.objects.bulk_update([a for a in assemblies if a.footprint], FOOTPRINT_FIELDS)
     with_footprint = version.elements.exclude(footprint="").count()
+    previous = (
+        ModelVersion.objects.filter(model=version.model, status=VersionStatus.READY, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    changes = diff_versions(_comparable(previous), _comparable(version)).as_dict() if previous else {}
     actions.finish_ingest(
         version.pk,
+        previous=previous,
+        diff=changes,
         counts={
             "elements_with_footprint": with_footprint,
             "elements_without_geometry": version.elements.count() - with_footprint,
             "spaces_with_footprint": version.spaces.exclude(footprint="").count(),
         },
     )
+
+
+def _comparable(version: ModelVersion) -> dict[str, dict]:
+    rows = version.elements.select_related("storey").values(
+        "global_id",
+        "ifc_class",
+        "name",
+        "type_name",
+        "materials",
+        "psets",
+        "footprint",
+        "storey__name",
+        "storey__elevation",
+    )
+    return {
+        row["global_id"]: {
+            **{k: row[k] for k in ("ifc_class", "name", "type_name", "materials", "psets", "footprint")},
+            # storeys may get new GlobalIds on re-export too: compare them by name and elevation
+            "storey": f"{row['storey__name']}@{row['storey__elevation'] or 0:.2f}",
+        }
+        for row in rows
+    }
 
 
 ASSEMBLY_CLASSES = ["IfcElementAssembly", "IfcBuildingElementPart", "IfcCurtainWall", "IfcStair", "IfcRamp", "IfcRoof"]

@@ -65,6 +65,8 @@ class ModelVersion(models.Model):
     seconds = models.JSONField(default=dict, blank=True, help_text=_("seconds per ingest phase"))
     geometry_chunks = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    diff = models.JSONField(default=dict, blank=True, help_text=_("what changed since the previous ready version"))
 
     class Meta:
         ordering = ["model", "-number"]
@@ -165,3 +167,23 @@ class Element(Footprinted):
 
     def __str__(self):
         return f"{self.ifc_class} {self.name or self.global_id}"
+
+
+class GlobalIdRemap(models.Model):
+    """An accepted proposal: an element of the previous version lives on under a new GlobalId, so
+    the records attached to it (findings, material uses, lots) follow it."""
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="remaps")
+    old_global_id = models.CharField(max_length=22)
+    new_global_id = models.CharField(max_length=22)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "old_global_id"], name="one_remap_per_old_global_id"),
+            models.UniqueConstraint(fields=["version", "new_global_id"], name="one_remap_per_new_global_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.old_global_id} -> {self.new_global_id} in {self.version}"

@@ -120,3 +120,15 @@ def storey_plan_svg(storey: Storey) -> str:
     # slabs first so walls and columns are drawn on top
     elements.sort(key=lambda e: (e[1] != "IfcSlab", e[1]))
     return storey_svg(spaces, elements)
+
+
+def follow_global_id(version: ModelVersion, global_id: str) -> str | None:
+    """Where an element of an earlier version of the same model is in `version`: the same
+    GlobalId, or the one an accepted remap names (followed through every version in between)."""
+    earlier = ModelVersion.objects.filter(model=version.model, number__lte=version.number, status="ready")
+    current = global_id
+    for step in earlier.order_by("number"):
+        remap = step.remaps.filter(old_global_id=current).first()
+        if remap is not None:
+            current = remap.new_global_id
+    return current if version.elements.filter(global_id=current).exists() else None

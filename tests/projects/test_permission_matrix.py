@@ -274,6 +274,18 @@ ROWS = [
         params=a_storey,
     ),
     project_row("GET", "/api/v1/projects/{code}/audit/verify", 200, {"owner", "auditor"}),
+    project_row(
+        "GET", "/api/v1/projects/{code}/versions/{version_id}/diff", 200, READ_MEMBERS_AND_AUDITOR, params=a_version
+    ),
+    # the demo version has no predecessor: an allowed caller's remap is refused as invalid input
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/versions/{version_id}/remaps",
+        422,
+        {"contractor"},
+        params=a_version,
+        body={"old_global_id": "0" * 22, "new_global_id": "1" * 22},
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """Every state change of models and versions. Uploads come from users; the ingest steps come from
 the tasks (actor None: the platform itself) and move a version through its statuses."""
 
+import io
 from typing import BinaryIO
 
 from django.conf import settings
@@ -15,7 +16,19 @@ from projects.models import Project
 from projects.queries import authorize
 from storage import get_storage
 
-from .models import VERSION_MOVES, Discipline, GeometryChunk, GlobalIdRemap, IfcModel, ModelVersion, VersionStatus
+from .models import (
+    VERSION_MOVES,
+    Discipline,
+    GeometryChunk,
+    GlobalIdRemap,
+    IdsFile,
+    IdsResult,
+    IdsRun,
+    IdsRunStatus,
+    IfcModel,
+    ModelVersion,
+    VersionStatus,
+)
 
 IFC_SUFFIXES = (".ifc", ".ifczip")
 
@@ -246,3 +259,117 @@ def accept_remap(project: Project, *, version_id: int, old_global_id: str, new_g
             changes={"global_id": [old_global_id, new_global_id]},
         )
     return remap
+
+
+IDS_MAX_BYTES = 5 * 1024 * 1024
+
+
+def upload_ids(project: Project, *, stream: BinaryIO, original_name: str, name: str = "", actor) -> IdsFile:
+    """Store an IDS file for the project after checking that ifctester can read it."""
+    from .ifc.ids_check import IdsError, parse_ids
+
+    authorize(actor, project, "ids.manage")
+    data = stream.read(IDS_MAX_BYTES + 1)
+    if not data:
+        raise InvalidInput("The IDS file is empty.", field="file")
+    if len(data) > IDS_MAX_BYTES:
+        raise PayloadTooLarge(f"The IDS file is over the limit of {human_size(IDS_MAX_BYTES)}.")
+    try:
+        document = parse_ids(data.decode("utf-8-sig"))
+    except (IdsError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            str(exc) if isinstance(exc, IdsError) else "The IDS file is not UTF-8 text.", field="file"
+        ) from None
+    stored = get_storage().put(io.BytesIO(data), content_type="application/xml")
+    with transaction.atomic():
+        ids_file = IdsFile(
+            project=project,
+            name=(name or document.info.get("title") or original_name or "IDS")[:200],
+            specifications=len(document.specifications),
+        )
+        ids_file.set_stored(stored, original_name=original_name, uploaded_by=actor)
+        ids_file.save()
+        record_event(
+            "ids.uploaded",
+            actor=actor,
+            project=project,
+            target=ids_file,
+            changes={"name": [None, ids_file.name], "sha256": [None, stored.sha256]},
+        )
+    return ids_file
+
+
+def request_ids_run(project: Project, *, version_id: int, ids_id: int, actor) -> IdsRun:
+    from . import tasks
+
+    authorize(actor, project, "ids.manage")
+    version = ModelVersion.objects.filter(pk=version_id, model__project=project).first()
+    if version is None:
+        raise NotFound(f"No model version {version_id} in project {project.code}.")
+    if version.status != VersionStatus.READY:
+        raise Conflict(
+            f"Version {version.number} is {version.status}: IDS checks run on ready versions.", code="version_not_ready"
+        )
+    ids_file = IdsFile.objects.filter(pk=ids_id, project=project).first()
+    if ids_file is None:
+        raise InvalidInput(f"No IDS file {ids_id} in project {project.code}.", field="ids_id")
+    with transaction.atomic():
+        run = IdsRun.objects.create(version=version, ids_file=ids_file, requested_by=actor)
+        record_event(
+            "ids.run_requested",
+            actor=actor,
+            project=project,
+            target=run,
+            changes={"ids": [None, ids_file.name], "version": [None, version.pk]},
+        )
+        transaction.on_commit(lambda: tasks.run_ids_check.delay(run.pk))
+    return run
+
+
+def finish_ids_run(run_id: int, *, summary: list[dict], results: list) -> IdsRun:
+    with transaction.atomic():
+        run = IdsRun.objects.select_for_update().select_related("version__model__project").get(pk=run_id)
+        if run.status != IdsRunStatus.QUEUED:
+            return run
+        run.results.all().delete()
+        IdsResult.objects.bulk_create(
+            [
+                IdsResult(
+                    run=run,
+                    specification=r.specification[:255],
+                    requirement=r.requirement,
+                    global_id=r.global_id,
+                    is_passed=r.is_passed,
+                    reason=r.reason,
+                )
+                for r in results
+            ],
+            batch_size=2000,
+        )
+        run.status, run.summary, run.finished_at = IdsRunStatus.DONE, summary, timezone.now()
+        run.save(update_fields=["status", "summary", "finished_at"])
+        record_event(
+            "ids.run_done",
+            actor=None,
+            project=run.version.model.project,
+            target=run,
+            changes={"status": [IdsRunStatus.QUEUED, IdsRunStatus.DONE], "summary": [None, summary]},
+        )
+    return run
+
+
+def fail_ids_run(run_id: int, reason: str) -> IdsRun:
+    with transaction.atomic():
+        run = IdsRun.objects.select_for_update().select_related("version__model__project").get(pk=run_id)
+        if run.status != IdsRunStatus.QUEUED:
+            return run
+        run.status, run.failure_reason, run.finished_at = IdsRunStatus.FAILED, reason, timezone.now()
+        run.save(update_fields=["status", "failure_reason", "finished_at"])
+        record_event(
+            "ids.run_failed",
+            actor=None,
+            project=run.version.model.project,
+            target=run,
+            changes={"status": [IdsRunStatus.QUEUED, IdsRunStatus.FAILED], "reason": [None, reason]},
+        )
+    return run

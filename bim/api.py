@@ -1,7 +1,9 @@
 """BIM API: upload IFC models, follow their ingest, browse elements, plans and spatial look-ups."""
 
+from datetime import datetime
+
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from plumbline.errors import Conflict, InvalidInput
@@ -198,3 +200,93 @@ def accept_remap(request: HttpRequest, code: str, version_id: int, payload: Rema
         actor=request.user,
     )
     return Status(201, {"from": remap.old_global_id, "to": remap.new_global_id})
+
+
+class IdsFileOut(Schema):
+    id: int
+    name: str
+    specifications: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class IdsRunIn(Schema):
+    ids_id: int
+
+
+class IdsRunOut(Schema):
+    id: int
+    version_id: int
+    ids_id: int = Field(..., alias="ids_file_id")
+    status: str
+    summary: list[dict]
+    failure_reason: str
+    requested_at: datetime
+    finished_at: datetime | None
+
+
+class IdsFailureOut(Schema):
+    global_id: str
+    ifc_class: str
+    name: str
+    specification: str
+    requirement: str
+    reason: str
+
+
+@router.post(
+    "/projects/{code}/ids",
+    response={201: IdsFileOut, 413: dict, **ERRORS},
+    operation_id="upload_ids",
+    summary="Upload an IDS file (buildingSMART information delivery specification)",
+)
+def upload_ids(request: HttpRequest, code: str, file: File[UploadedFile], name: Form[str] = ""):
+    project = get_project(code, user=request.user)
+    return Status(201, actions.upload_ids(project, stream=file, original_name=file.name, name=name, actor=request.user))
+
+
+@router.get(
+    "/projects/{code}/ids",
+    response={200: list[IdsFileOut], **ERRORS},
+    operation_id="list_ids",
+    summary="The project's IDS files",
+)
+def list_ids(request: HttpRequest, code: str):
+    project = get_project(code, user=request.user, action="model.view")
+    return queries.list_ids_files(project, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/versions/{version_id}/ids-runs",
+    response={202: IdsRunOut, **ERRORS},
+    operation_id="run_ids",
+    summary="Check a ready version against an IDS file (runs as a task)",
+)
+def run_ids(request: HttpRequest, code: str, version_id: int, payload: IdsRunIn):
+    project = get_project(code, user=request.user)
+    return Status(
+        202, actions.request_ids_run(project, version_id=version_id, ids_id=payload.ids_id, actor=request.user)
+    )
+
+
+@router.get(
+    "/projects/{code}/ids-runs/{run_id}",
+    response={200: IdsRunOut, **ERRORS},
+    operation_id="get_ids_run",
+    summary="An IDS run's status and per-specification counts",
+)
+def get_ids_run(request: HttpRequest, code: str, run_id: int):
+    project = get_project(code, user=request.user, action="model.view")
+    return queries.get_ids_run(project, run_id, user=request.user)
+
+
+@router.get(
+    "/projects/{code}/ids-runs/{run_id}/failures",
+    response={200: list[IdsFailureOut], **ERRORS},
+    operation_id="ids_failures",
+    summary="The elements that fail a requirement, and why",
+)
+@paginate(LimitOffsetPagination)
+def ids_failures(request: HttpRequest, code: str, run_id: int):
+    project = get_project(code, user=request.user, action="model.view")
+    return queries.failing_elements(queries.get_ids_run(project, run_id, user=request.user))

@@ -250,3 +250,21 @@ def _comparable(version: ModelVersion) -> dict[str, dict]:
 
 
 ASSEMBLY_CLASSES = ["IfcElementAssembly", "IfcBuildingElementPart", "IfcCurtainWall", "IfcStair", "IfcRamp", "IfcRoof"]
+
+
+def run_ids_check(run_id: int) -> None:
+    from .ifc.ids_check import IdsError, check
+    from .models import IdsRun, IdsRunStatus
+
+    run = IdsRun.objects.select_related("version", "ids_file").get(pk=run_id)
+    if run.status != IdsRunStatus.QUEUED:
+        return
+    with get_storage().open(run.ids_file.file_key) as handle:
+        xml = handle.read().decode("utf-8-sig")
+    try:
+        with local_copy(run.version) as path, unpacked(path) as ifc_path:
+            summary, results = check(xml, open_ifc(ifc_path))
+    except (IdsError, IfcReadError) as exc:
+        actions.fail_ids_run(run_id, str(exc))
+        return
+    actions.finish_ids_run(run_id, summary=summary, results=results)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plumbline.models import StoredFile
+
 
 class Discipline(models.TextChoices):
     ARCHITECTURE = "architecture", _("architecture")
@@ -187,3 +189,58 @@ class GlobalIdRemap(models.Model):
 
     def __str__(self):
         return f"{self.old_global_id} -> {self.new_global_id} in {self.version}"
+
+
+class IdsFile(StoredFile):
+    """Information delivery specification (buildingSMART IDS) a project checks its models against."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="ids_files")
+    name = models.CharField(max_length=200)
+    specifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "-uploaded_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class IdsRunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class IdsRun(models.Model):
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="ids_runs")
+    ids_file = models.ForeignKey(IdsFile, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=20, choices=IdsRunStatus.choices, default=IdsRunStatus.QUEUED)
+    summary = models.JSONField(default=list, blank=True, help_text=_("per specification: applicable, passed, failed"))
+    failure_reason = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.ids_file} on {self.version}"
+
+
+class IdsResult(models.Model):
+    """Whether one element meets one requirement of one specification."""
+
+    run = models.ForeignKey(IdsRun, on_delete=models.CASCADE, related_name="results")
+    specification = models.CharField(max_length=255)
+    requirement = models.TextField()
+    global_id = models.CharField(max_length=22)
+    is_passed = models.BooleanField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "specification", "global_id"]
+        indexes = [models.Index(fields=["run", "is_passed", "global_id"])]
+
+    def __str__(self):
+        return f"{self.global_id} {'passes' if self.is_passed else 'fails'} {self.specification}"

@@ -8,7 +8,7 @@ from projects.models import Project
 from projects.queries import authorize
 
 from .ifc.plan import storey_svg
-from .models import Element, IfcModel, ModelVersion, Storey
+from .models import Element, IdsFile, IdsRun, IfcModel, ModelVersion, Storey
 
 
 def list_models(project: Project, *, user) -> QuerySet[IfcModel]:
@@ -132,3 +132,35 @@ def follow_global_id(version: ModelVersion, global_id: str) -> str | None:
         if remap is not None:
             current = remap.new_global_id
     return current if version.elements.filter(global_id=current).exists() else None
+
+
+def list_ids_files(project: Project, *, user):
+    authorize(user, project, "model.view")
+    return IdsFile.objects.filter(project=project)
+
+
+def get_ids_run(project: Project, run_id: int, *, user) -> IdsRun:
+    authorize(user, project, "model.view")
+    run = (
+        IdsRun.objects.select_related("ids_file", "version").filter(pk=run_id, version__model__project=project).first()
+    )
+    if run is None:
+        raise NotFound(f"No IDS run {run_id} in project {project.code}.")
+    return run
+
+
+def failing_elements(run: IdsRun):
+    """Failed (element, requirement) rows with the element's class and name."""
+    names = dict(run.version.elements.values_list("global_id", "name"))
+    classes = dict(run.version.elements.values_list("global_id", "ifc_class"))
+    return [
+        {
+            "global_id": r.global_id,
+            "ifc_class": classes.get(r.global_id, ""),
+            "name": names.get(r.global_id, ""),
+            "specification": r.specification,
+            "requirement": r.requirement,
+            "reason": r.reason,
+        }
+        for r in run.results.filter(is_passed=False).order_by("specification", "global_id")
+    ]

@@ -42,3 +42,14 @@ def compute_footprints(version_id: int, chunk_index: int) -> None:
         raise
     except Exception as exc:
         _fail_on_surprise(version_id, exc)
+
+
+@shared_task(name="bim.run_ids_check", **RETRY)
+def run_ids_check(run_id: int) -> None:
+    try:
+        ingest.run_ids_check(run_id)
+    except (StorageUnavailable, OperationalError):
+        raise
+    except Exception as exc:
+        logger.exception("IDS run %s failed unexpectedly", run_id)
+        actions.fail_ids_run(run_id, f"The check could not run ({type(exc).__name__}: {exc}).")

@@ -111,7 +111,16 @@ def world(db):
             username__in=[*PERSONAS, "admin", "chief_inspector", "designer", "surveyor", "tis"]
         )
     }
-    return {"project": Project.objects.get(code=demo.PROJECT_CODE), "users": users}
+    project = Project.objects.get(code=demo.PROJECT_CODE)
+    return {"project": project, "users": users, **_ids_of(project)}
+
+
+def _ids_of(project) -> dict:
+    """The demo's IDS file and its finished run on the demo model."""
+    from bim.models import IdsRun
+
+    run = IdsRun.objects.select_related("ids_file").get(version__model__project=project)
+    return {"ids": run.ids_file, "ids_run": run}
 
 
 @pytest.fixture

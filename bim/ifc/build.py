@@ -272,3 +272,17 @@ def grid_model(count: int, schema: str = "IFC4") -> ifcopenshell.file:
     for i in range(count):
         b.wall(storey, f"W{i}", (3.0 * (i % per_row), 1.0 * (i // per_row)), 2.5, thickness=0.2)
     return b.model
+
+
+def demo_ids(entity: str = "IFCWALL") -> bytes:
+    """An IDS with one rule: walls carry Pset_WallCommon.FireRating = REI90."""
+    from ifctester import ids
+
+    document = ids.Ids(title="Fire ratings")
+    spec = ids.Specification(name="Walls are REI90", ifcVersion=["IFC2X3", "IFC4"])
+    spec.applicability.append(ids.Entity(name=entity))
+    spec.requirements.append(
+        ids.Property(propertySet="Pset_WallCommon", baseName="FireRating", value="REI90", cardinality="required")
+    )
+    document.specifications.append(spec)
+    return document.to_string().encode()

@@ -110,19 +110,19 @@ def load() -> bool:
             if role is not None and role != Role.OWNER:
                 actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
         load_register(project, orgs, people, owner)
-    load_model(project, people["contractor"].user)
+    load_model(project, people["contractor"].user, people["designer"].user)
     return True
 
 
-def load_model(project, contractor) -> None:
+def load_model(project, contractor, designer) -> None:
     """The demo building's IFC model, built in code and ingested now, so a plan shows at once."""
     from bim import actions as bim_actions
-    from bim.ifc.build import demo_model
+    from bim.ifc.build import demo_ids, demo_model
     from plumbline.celery import tasks_in_this_process
 
     data = demo_model("IFC4").to_string().encode()
     with tasks_in_this_process():
-        bim_actions.upload_model_version(
+        version, _ = bim_actions.upload_model_version(
             project,
             stream=io.BytesIO(data),
             original_name="1#-architecture.ifc",
@@ -130,6 +130,10 @@ def load_model(project, contractor) -> None:
             size=len(data),
             actor=contractor,
         )
+        rules = bim_actions.upload_ids(
+            project, stream=io.BytesIO(demo_ids()), original_name="fire-ratings.ids", actor=designer
+        )
+        bim_actions.request_ids_run(project, version_id=version.pk, ids_id=rules.pk, actor=designer)
 
 
 # party -> (organisation key, leader username)

@@ -143,6 +143,22 @@ def a_storey(world, persona):
     return {"version_id": version.pk, "storey_id": version.storeys.first().global_id}
 
 
+def ids_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bim.ifc.build import demo_ids
+
+    return {"file": SimpleUploadedFile("rules.ids", demo_ids())}
+
+
+def an_ids_run_body(world, persona):
+    return a_version(world, persona)
+
+
+def an_ids_run(world, persona):
+    return {"run_id": world["ids_run"].pk}
+
+
 def model_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -276,6 +292,21 @@ ROWS = [
     project_row("GET", "/api/v1/projects/{code}/audit/verify", 200, {"owner", "auditor"}),
     project_row(
         "GET", "/api/v1/projects/{code}/versions/{version_id}/diff", 200, READ_MEMBERS_AND_AUDITOR, params=a_version
+    ),
+    # IDS: owner, designer and chief inspector manage the rules; the demo has one IDS and one run
+    project_row("POST", "/api/v1/projects/{code}/ids", 201, {"owner"}, multipart=ids_upload),
+    project_row("GET", "/api/v1/projects/{code}/ids", 200, READ_MEMBERS_AND_AUDITOR),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/versions/{version_id}/ids-runs",
+        202,
+        {"owner"},
+        params=an_ids_run_body,
+        body=lambda world, persona: {"ids_id": world["ids"].pk},
+    ),
+    project_row("GET", "/api/v1/projects/{code}/ids-runs/{run_id}", 200, READ_MEMBERS_AND_AUDITOR, params=an_ids_run),
+    project_row(
+        "GET", "/api/v1/projects/{code}/ids-runs/{run_id}/failures", 200, READ_MEMBERS_AND_AUDITOR, params=an_ids_run
     ),
     # the demo version has no predecessor: an allowed caller's remap is refused as invalid input
     project_row(

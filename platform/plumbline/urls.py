@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from bim import pages as bim_pages
 from signage import pages as signage_pages
 
 from . import views
@@ -18,6 +19,8 @@ urlpatterns = [
     path("files/<path:key>", views.download_file, name="file-download"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
+    path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
     path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
     path("", views.home, name="home"),

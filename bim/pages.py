@@ -1,0 +1,90 @@
+"""Web pages for models: the project's models with each version's ingest progress and an upload
+form, and a version's storeys with their plans. They call the same actions and queries as the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from plumbline.errors import DomainError, NotFound, PermissionDenied
+from projects.queries import get_project, roles_in
+
+from . import actions, queries
+from .models import VersionStatus
+
+
+def _project(request, code, action="model.view"):
+    try:
+        return get_project(code, user=request.user, action=action)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def models_page(request, code: str):
+    project = _project(request, code)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose an .ifc or .ifczip file to upload.")
+        else:
+            try:
+                version, created = actions.upload_model_version(
+                    project,
+                    stream=upload,
+                    original_name=upload.name,
+                    size=upload.size,
+                    model_name=request.POST.get("model_name", ""),
+                    discipline=request.POST.get("discipline", "architecture"),
+                    actor=request.user,
+                )
+            except PermissionDenied as exc:
+                return HttpResponseForbidden(exc.detail)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+            else:
+                messages.success(
+                    request,
+                    f"{version.model.name} v{version.number} "
+                    + ("uploaded: it is being read." if created else "was uploaded before."),
+                )
+        return redirect("bim-models", code=project.code)
+    models = queries.list_models(project, user=request.user)
+    busy = any(v.status not in (VersionStatus.READY, VersionStatus.FAILED) for m in models for v in m.versions.all())
+    return render(
+        request,
+        "bim/models.html",
+        {
+            "project": project,
+            "models": models,
+            "busy": busy,
+            "may_upload": "contractor" in {r.value for r in roles_in(request.user, project)},
+        },
+    )
+
+
+@login_required
+def version_page(request, code: str, version_id: int):
+    project = _project(request, code)
+    try:
+        version = queries.get_version(project, version_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    storeys = list(version.storeys.all())
+    selected = next((s for s in storeys if s.global_id == request.GET.get("storey")), storeys[0] if storeys else None)
+    plan = queries.storey_plan_svg(selected) if selected and version.status == VersionStatus.READY else ""
+    return render(
+        request,
+        "bim/version.html",
+        {
+            "project": project,
+            "version": version,
+            "storeys": storeys,
+            "selected": selected,
+            "plan": mark_safe(plan),  # built by bim.ifc.plan, which escapes every value
+            "busy": version.status not in (VersionStatus.READY, VersionStatus.FAILED),
+        },
+    )

@@ -114,11 +114,14 @@ def storey_bounds(storey: Storey):
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
+# slabs underneath, then walls, then the rest; openings' fillings (doors, windows) on top
+DRAW_ORDER = {"IfcSlab": 0, "IfcCovering": 0, "IfcWall": 1, "IfcWallStandardCase": 1, "IfcDoor": 3, "IfcWindow": 3}
+
+
 def storey_plan_svg(storey: Storey) -> str:
     spaces = [(s.global_id, s.long_name or s.name, s.footprint) for s in storey.spaces.exclude(footprint="")]
     elements = [(e.global_id, e.ifc_class, e.name, e.footprint) for e in storey.elements.exclude(footprint="")]
-    # slabs first so walls and columns are drawn on top
-    elements.sort(key=lambda e: (e[1] != "IfcSlab", e[1]))
+    elements.sort(key=lambda e: (DRAW_ORDER.get(e[1], 2), e[1]))
     return storey_svg(spaces, elements)
 
 

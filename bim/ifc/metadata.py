@@ -101,8 +101,7 @@ def read_tree(model: ifcopenshell.file) -> ModelTree:
                 "long_name": space.LongName or "",
                 "storey_global_id": storey.GlobalId if storey is not None else "",
                 "zones": zones.get(space.GlobalId, []),
-                "psets": _json_safe(_clean_psets(ue.get_psets(space, psets_only=True))),
-                "qsets": _json_safe(_clean_psets(ue.get_psets(space, qtos_only=True))),
+                **dict(zip(("psets", "qsets"), _psets_and_qsets(model, space), strict=True)),
             }
         )
     for site in model.by_type("IfcSite"):
@@ -120,8 +119,14 @@ def read_tree(model: ifcopenshell.file) -> ModelTree:
     return tree
 
 
-def _clean_psets(psets: dict) -> dict:
-    return {name: {k: v for k, v in props.items() if k != "id"} for name, props in psets.items()}
+def _psets_and_qsets(model: ifcopenshell.file, product) -> tuple[dict, dict]:
+    """Property sets and quantity sets from one get_psets call (the costly part of reading)."""
+    psets, qsets = {}, {}
+    for name, props in ue.get_psets(product).items():
+        definition = model.by_id(props["id"]) if props.get("id") else None
+        target = qsets if definition is not None and definition.is_a("IfcElementQuantity") else psets
+        target[name] = {k: v for k, v in props.items() if k != "id"}
+    return _json_safe(psets), _json_safe(qsets)
 
 
 def _materials(element, scale: float) -> list[dict]:
@@ -165,6 +170,7 @@ def read_elements(model: ifcopenshell.file, elements: list | None = None) -> Ite
         space = parent if parent is not None and parent.is_a("IfcSpace") else None
         assembly = ue.get_aggregate(element)
         element_type = ue.get_type(element)
+        psets, qsets = _psets_and_qsets(model, element)
         yield {
             "global_id": element.GlobalId,
             "ifc_class": element.is_a(),
@@ -175,6 +181,6 @@ def read_elements(model: ifcopenshell.file, elements: list | None = None) -> Ite
             "space_global_id": space.GlobalId if space is not None else "",
             "assembly_global_id": assembly.GlobalId if assembly is not None and is_physical(assembly) else "",
             "materials": _materials(element, scale),
-            "psets": _json_safe(_clean_psets(ue.get_psets(element, psets_only=True))),
-            "qsets": _json_safe(_clean_psets(ue.get_psets(element, qtos_only=True))),
+            "psets": psets,
+            "qsets": qsets,
         }

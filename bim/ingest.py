@@ -13,7 +13,7 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from storage import get_storage
@@ -169,7 +169,6 @@ def compute_chunk(version: ModelVersion, index: int) -> None:
     version_id = version.pk
     started = time.perf_counter()
     global_ids = chunk_global_ids(version, index)
-    found = 0
     with local_copy(version) as path, unpacked(path) as ifc_path:
         model = open_ifc(ifc_path)
         products = [model.by_guid(g) for g in global_ids]
@@ -177,16 +176,27 @@ def compute_chunk(version: ModelVersion, index: int) -> None:
             fp.global_id: fp
             for fp in compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
         }
-    for queryset, fields in ((version.elements, Element), (version.spaces, Space)):
-        rows = list(queryset.filter(global_id__in=list(results)))
-        for row in rows:
-            _set_footprint(row, results[row.global_id].wkt, results[row.global_id])
-        fields.objects.bulk_update(rows, FOOTPRINT_FIELDS, batch_size=BATCH)
-        found += len(rows)
+    space_ids = set(version.spaces.values_list("global_id", flat=True))
+    found = write_footprints(Element, version_id, [fp for g, fp in results.items() if g not in space_ids])
+    found += write_footprints(Space, version_id, [fp for g, fp in results.items() if g in space_ids])
     actions.finish_chunk(version_id, index, footprints=found, seconds=time.perf_counter() - started)
 
 
 FOOTPRINT_FIELDS = ["footprint", "is_footprint_approximate", "z_min", "z_max", "min_x", "min_y", "max_x", "max_y"]
+
+
+def write_footprints(model, version_id: int, footprints: list) -> int:
+    """One UPDATE per row through executemany: Django's bulk_update builds a CASE per field
+    whose size grows with the batch, which made this step quadratic."""
+    if not footprints:
+        return 0
+    table = connection.ops.quote_name(model._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in FOOTPRINT_FIELDS)
+    sql = f"UPDATE {table} SET {assignments} WHERE version_id = %s AND global_id = %s"
+    rows = [(fp.wkt, fp.is_approximate, fp.z_min, fp.z_max, *fp.bounds, version_id, fp.global_id) for fp in footprints]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
 
 
 def _set_footprint(row, wkt: str, source=None) -> None:

@@ -25,6 +25,7 @@ class Footprint:
     wkt: str
     z_min: float
     z_max: float
+    bounds: tuple[float, float, float, float]  # min x, min y, max x, max y
     is_approximate: bool = False
 
 
@@ -79,6 +80,7 @@ def compute_footprints(
                 wkt=shapely.to_wkt(geometry, rounding_precision=4),
                 z_min=float(vertices[:, 2].min()),
                 z_max=float(vertices[:, 2].max()),
+                bounds=tuple(float(b) for b in geometry.bounds),
                 is_approximate=approximate,
             )
         if not iterator.next():

@@ -1,1 +1,113 @@
-"""Models of the Inspections app."""
+"""Findings pinned to model elements or a point on a storey plan, their rectification workflow,
+the steps that record it, and their photos."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from plumbline.models import StoredFile
+
+
+class Category(models.TextChoices):
+    STRUCTURE = "structure", _("foundation and main structure")
+    ENVELOPE = "envelope", _("envelope and insulation")
+    WATERPROOFING = "waterproofing", _("waterproofing")
+    DECORATION = "decoration", _("decoration")
+    MEP = "mep", _("electrical, plumbing and equipment")
+    SAFETY = "safety", _("site safety")
+    OTHER = "other", _("other")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("minor")
+    MAJOR = "major", _("major")
+    CRITICAL = "critical", _("critical")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    RECTIFICATION_SUBMITTED = "rectification_submitted", _("rectification submitted")
+    CLOSED = "closed", _("closed")
+
+
+# verb -> (from statuses, to status); the allowed moves of a finding, in one place
+FINDING_MOVES: dict[str, tuple[set[str], str]] = {
+    "submit_rectification": ({FindingStatus.OPEN}, FindingStatus.RECTIFICATION_SUBMITTED),
+    "verify": ({FindingStatus.RECTIFICATION_SUBMITTED}, FindingStatus.CLOSED),
+    "reject": ({FindingStatus.RECTIFICATION_SUBMITTED}, FindingStatus.OPEN),
+    "reopen": ({FindingStatus.CLOSED}, FindingStatus.OPEN),
+}
+MOVE_ACTIONS = {
+    "submit_rectification": "finding.rectify",
+    "verify": "finding.verify",
+    "reject": "finding.verify",
+    "reopen": "finding.verify",
+}
+
+
+class Finding(models.Model):
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="findings")
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4, help_text=_("made by the tablet: retries are safe"))
+    version = models.ForeignKey("bim.ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    global_ids = models.JSONField(default=list, blank=True, help_text=_("GlobalIds of the elements concerned"))
+    storey_global_id = models.CharField(max_length=22, blank=True)
+    point_x = models.FloatField(null=True, blank=True, help_text=_("plan point, metres"))
+    point_y = models.FloatField(null=True, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    severity = models.CharField(max_length=20, choices=Severity.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    responsible_party = models.CharField(max_length=20, blank=True)
+    responsible_appointment = models.ForeignKey(
+        "projects.PartyAppointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=30, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["project", "status"]), models.Index(fields=["project", "storey_global_id"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+
+class StepKind(models.TextChoices):
+    OPENED = "opened", _("opened")
+    RECTIFICATION_SUBMITTED = "rectification_submitted", _("rectification submitted")
+    VERIFIED = "verified", _("verified and closed")
+    REJECTED = "rejected", _("rejected")
+    REOPENED = "reopened", _("reopened")
+
+
+class FindingStep(models.Model):
+    """One move in a finding's history, with who made it and their note."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=30, choices=StepKind.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["finding", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.finding} {self.kind}"
+
+
+class FindingPhoto(StoredFile):
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    thumbnail_key = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["finding", "uploaded_at"]
+
+    def __str__(self):
+        return f"photo {self.sha256[:12]} of {self.finding}"

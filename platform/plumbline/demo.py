@@ -111,7 +111,88 @@ def load() -> bool:
                 actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
         load_register(project, orgs, people, owner)
     load_model(project, people["contractor"].user, people["designer"].user)
+    load_findings(project, people["inspector"].user, people["contractor"].user)
     return True
+
+
+def load_findings(project, inspector, contractor) -> None:
+    """Findings in each state on elements of the demo model, with photos."""
+    import uuid
+
+    from bim.models import ModelVersion
+    from inspections import actions as inspection_actions
+    from plumbline.celery import tasks_in_this_process
+
+    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
+
+    def element(name):
+        return version.elements.get(name=name).global_id
+
+    def photo(finding, who, label):
+        inspection_actions.add_finding_photo(
+            project,
+            finding_id=finding.pk,
+            client_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-{label}"),
+            stream=io.BytesIO(finding_photo_png(label)),
+            original_name=f"{label}.png",
+            actor=who,
+        )
+
+    def finding(label, title, names, category, severity, **extra):
+        created, _ = inspection_actions.open_finding(
+            project,
+            client_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-finding-{label}"),
+            version_id=version.pk,
+            global_ids=[element(n) for n in names],
+            category=category,
+            severity=severity,
+            title=title,
+            actor=inspector,
+            **extra,
+        )
+        photo(created, inspector, f"{label}-found")
+        return created
+
+    with tasks_in_this_process():
+        finding(
+            "crack",
+            "墙体裂缝 Crack in the south wall",
+            ["1F south wall"],
+            "structure",
+            "major",
+            description="0.3 mm crack, 1.2 m long, near the entrance door.",
+        )
+        sealing = finding("sealing", "窗框渗水 Window frame leaks", ["1F window W1"], "waterproofing", "minor")
+        photo(sealing, contractor, "sealing-fixed")
+        inspection_actions.move_finding(
+            project,
+            finding_id=sealing.pk,
+            verb="submit_rectification",
+            note="Resealed with silicone, tested with water.",
+            actor=contractor,
+        )
+        column = finding("honeycomb", "柱蜂窝麻面 Honeycombing on column C2", ["1F column C2"], "structure", "critical")
+        photo(column, contractor, "honeycomb-fixed")
+        inspection_actions.move_finding(
+            project,
+            finding_id=column.pk,
+            verb="submit_rectification",
+            note="Repaired with high-strength mortar.",
+            actor=contractor,
+        )
+        inspection_actions.move_finding(project, finding_id=column.pk, verb="verify", note="Accepted.", actor=inspector)
+
+
+def finding_photo_png(label: str) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 480), (210, 205, 195))
+    draw = ImageDraw.Draw(image)
+    draw.line([(80, 120), (300, 260), (560, 330)], fill=(60, 60, 60), width=5)
+    draw.text((20, 20), label, fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def load_model(project, contractor, designer) -> None:

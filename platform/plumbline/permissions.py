@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "finding.open": INSPECTORS | {R.TIS_INSPECTOR},
     "finding.verify": INSPECTORS | {R.TIS_INSPECTOR},
     "finding.rectify": frozenset({R.CONTRACTOR}),
+    "finding.photo": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
     # insurance

@@ -1,6 +1,7 @@
 """Which app router is mounted where under /api/v1/."""
 
 from bim.api import router as bim_router
+from inspections.api import router as inspections_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
 
@@ -13,4 +14,5 @@ ROUTERS: list = [
     ("/", audit_router),
     ("/", signage_router),
     ("/", bim_router),
+    ("/", inspections_router),
 ]

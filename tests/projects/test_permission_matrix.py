@@ -159,6 +159,39 @@ def an_ids_run(world, persona):
     return {"run_id": world["ids_run"].pk}
 
 
+def new_finding_body(world, persona):
+    import uuid
+
+    from bim.models import ModelVersion
+
+    version = ModelVersion.objects.get(model__project=world["project"])
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "version_id": version.pk,
+        "global_ids": [version.elements.first().global_id],
+        "category": "structure",
+        "severity": "minor",
+        "title": "matrix",
+    }
+
+
+def finding_in(status):
+    def params(world, persona):
+        return {"finding_id": world["project"].findings.get(status=status).pk}
+
+    return params
+
+
+def finding_photo_upload():
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plumbline.demo import finding_photo_png
+
+    return {"client_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("p.png", finding_photo_png("m"))}
+
+
 def model_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -307,6 +340,56 @@ ROWS = [
     project_row("GET", "/api/v1/projects/{code}/ids-runs/{run_id}", 200, READ_MEMBERS_AND_AUDITOR, params=an_ids_run),
     project_row(
         "GET", "/api/v1/projects/{code}/ids-runs/{run_id}/failures", 200, READ_MEMBERS_AND_AUDITOR, params=an_ids_run
+    ),
+    # findings: parties, TIS, insurer and auditor read; inspectors open and decide; contractors rectify
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings",
+        201,
+        {"inspector"},
+        body=new_finding_body,
+    ),
+    project_row("GET", "/api/v1/projects/{code}/findings", 200, PARTY_READERS),
+    project_row("GET", "/api/v1/projects/{code}/findings/{finding_id}", 200, PARTY_READERS, params=finding_in("open")),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings/{finding_id}/photos",
+        201,
+        {"inspector", "contractor"},
+        params=finding_in("open"),
+        multipart=finding_photo_upload,
+    ),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings/{finding_id}/submit-rectification",
+        422,
+        {"contractor"},
+        params=finding_in("open"),
+        body={"note": "fixed"},
+    ),  # allowed, but no photo of the fix yet
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings/{finding_id}/verify",
+        200,
+        {"inspector"},
+        params=finding_in("rectification_submitted"),
+        body={"note": "ok"},
+    ),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings/{finding_id}/reject",
+        200,
+        {"inspector"},
+        params=finding_in("rectification_submitted"),
+        body={"note": "not yet"},
+    ),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings/{finding_id}/reopen",
+        200,
+        {"inspector"},
+        params=finding_in("closed"),
+        body={"note": "back"},
     ),
     # the demo version has no predecessor: an allowed caller's remap is refused as invalid input
     project_row(

@@ -1,0 +1,134 @@
+"""Findings API: open (offline-safe), photos, the rectification moves, lists with filters."""
+
+from django.http import HttpRequest
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from plumbline.errors import InvalidInput
+from projects.queries import get_project
+
+from . import actions, queries
+from .schemas import CreatedFindingOut, CreatedPhotoOut, FindingDetailOut, FindingIn, FindingOut, NoteIn
+
+router = Router(tags=["inspections"])
+ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+class FindingFilters(Schema):
+    status: str | None = None
+    severity: str | None = None
+    category: str | None = None
+    storey: str | None = None
+    global_id: str | None = None
+
+
+@router.post(
+    "/projects/{code}/findings",
+    response={201: CreatedFindingOut, 200: CreatedFindingOut, **ERRORS},
+    operation_id="open_finding",
+    summary="Open a finding on elements or a plan point (idempotent by client_uuid)",
+)
+def open_finding(request: HttpRequest, code: str, payload: FindingIn):
+    project = get_project(code, user=request.user, action="finding.view")
+    data = payload.dict()
+    x, y = data.pop("x"), data.pop("y")
+    if (x is None) != (y is None):
+        raise InvalidInput("Give both x and y of the plan point, or neither.", field="x")
+    finding, created = actions.open_finding(
+        project, **data, point=(x, y) if x is not None else None, actor=request.user
+    )
+    finding = queries.get_finding(project, finding.pk, user=request.user)
+    finding.is_new = created
+    return Status(201 if created else 200, finding)
+
+
+@router.get(
+    "/projects/{code}/findings",
+    response={200: list[FindingOut], **ERRORS},
+    operation_id="list_findings",
+    summary="Findings, newest first, filtered by status, severity, category, storey or element",
+)
+@paginate(LimitOffsetPagination)
+def list_findings(request: HttpRequest, code: str, filters: Query[FindingFilters]):
+    project = get_project(code, user=request.user, action="finding.view")
+    return queries.list_findings(project, user=request.user, **filters.dict())
+
+
+@router.get(
+    "/projects/{code}/findings/{finding_id}",
+    response={200: FindingDetailOut, **ERRORS},
+    operation_id="get_finding",
+    summary="A finding with its history, photos and your next moves",
+)
+def get_finding(request: HttpRequest, code: str, finding_id: int):
+    project = get_project(code, user=request.user, action="finding.view")
+    return queries.get_finding(project, finding_id, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/findings/{finding_id}/photos",
+    response={201: CreatedPhotoOut, 200: CreatedPhotoOut, 413: dict, **ERRORS},
+    operation_id="add_finding_photo",
+    summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid)",
+)
+def add_finding_photo(
+    request: HttpRequest, code: str, finding_id: int, client_uuid: Form[str], file: File[UploadedFile]
+):
+    project = get_project(code, user=request.user, action="finding.view")
+    photo, created = actions.add_finding_photo(
+        project,
+        finding_id=finding_id,
+        client_uuid=client_uuid,
+        stream=file,
+        size=file.size,
+        original_name=file.name,
+        actor=request.user,
+    )
+    photo.is_new = created
+    return Status(201 if created else 200, photo)
+
+
+def _move(request, code: str, finding_id: int, verb: str, note: str):
+    project = get_project(code, user=request.user, action="finding.view")
+    actions.move_finding(project, finding_id=finding_id, verb=verb, note=note, actor=request.user)
+    return queries.get_finding(project, finding_id, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/findings/{finding_id}/submit-rectification",
+    response={200: FindingDetailOut, **ERRORS},
+    operation_id="submit_rectification",
+    summary="Contractor: the defect is fixed (photos first, then a note)",
+)
+def submit_rectification(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
+    return _move(request, code, finding_id, "submit_rectification", payload.note)
+
+
+@router.post(
+    "/projects/{code}/findings/{finding_id}/verify",
+    response={200: FindingDetailOut, **ERRORS},
+    operation_id="verify_finding",
+    summary="Inspector: the rectification is accepted; the finding closes",
+)
+def verify_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
+    return _move(request, code, finding_id, "verify", payload.note)
+
+
+@router.post(
+    "/projects/{code}/findings/{finding_id}/reject",
+    response={200: FindingDetailOut, **ERRORS},
+    operation_id="reject_rectification",
+    summary="Inspector: the rectification is not enough (reason required)",
+)
+def reject_rectification(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
+    return _move(request, code, finding_id, "reject", payload.note)
+
+
+@router.post(
+    "/projects/{code}/findings/{finding_id}/reopen",
+    response={200: FindingDetailOut, **ERRORS},
+    operation_id="reopen_finding",
+    summary="Inspector: reopen a closed finding (reason required)",
+)
+def reopen_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
+    return _move(request, code, finding_id, "reopen", payload.note)

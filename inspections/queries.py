@@ -1,0 +1,59 @@
+"""Reads of findings, scoped to the user (finding.view), and the moves a user may make next."""
+
+from django.db.models import QuerySet
+
+from plumbline.errors import NotFound
+from plumbline.permissions import allowed_roles
+from projects.models import Project
+from projects.queries import authorize, roles_in
+
+from .models import FINDING_MOVES, MOVE_ACTIONS, Finding
+
+
+def list_findings(
+    project: Project,
+    *,
+    user,
+    status: str | None = None,
+    severity: str | None = None,
+    category: str | None = None,
+    storey: str | None = None,
+    global_id: str | None = None,
+) -> QuerySet[Finding]:
+    authorize(user, project, "finding.view")
+    qs = Finding.objects.filter(project=project).select_related("created_by")
+    if status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if category:
+        qs = qs.filter(category=category)
+    if storey:
+        qs = qs.filter(storey_global_id=storey)
+    if global_id:
+        # JSON containment is not portable to SQLite; a GlobalId is 22 characters of its own alphabet
+        qs = qs.filter(global_ids__icontains=f'"{global_id}"')
+    return qs.order_by("-created_at")
+
+
+def get_finding(project: Project, finding_id: int, *, user) -> Finding:
+    authorize(user, project, "finding.view")
+    finding = (
+        Finding.objects.filter(project=project, pk=finding_id)
+        .select_related("responsible_appointment__leader", "responsible_appointment__organisation", "created_by")
+        .prefetch_related("steps__actor", "photos")
+        .first()
+    )
+    if finding is None:
+        raise NotFound(f"No finding {finding_id} in project {project.code}.")
+    return finding
+
+
+def next_moves(finding: Finding, *, user) -> list[str]:
+    """The moves this user may make on the finding now."""
+    roles = roles_in(user, finding.project)
+    return [
+        verb
+        for verb, (sources, _target) in FINDING_MOVES.items()
+        if finding.status in sources and roles & allowed_roles(MOVE_ACTIONS[verb])
+    ]

@@ -1,0 +1,39 @@
+"""Thumbnails of finding photos, made after the upload commits."""
+
+import io
+
+from celery import shared_task
+from django.db import OperationalError
+
+from storage import StorageUnavailable, get_storage
+
+from . import actions
+from .models import FindingPhoto
+
+THUMBNAIL_PX = 320
+
+
+@shared_task(
+    name="inspections.make_thumbnail",
+    acks_late=True,
+    autoretry_for=(StorageUnavailable, OperationalError),
+    retry_backoff=5,
+    max_retries=5,
+)
+def make_thumbnail(photo_id: int) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    photo = FindingPhoto.objects.filter(pk=photo_id).first()
+    if photo is None or photo.thumbnail_key:
+        return
+    storage = get_storage()
+    try:
+        with storage.open(photo.file_key) as handle:
+            image = Image.open(io.BytesIO(handle.read()))
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=80)
+    except (UnidentifiedImageError, OSError):
+        return  # HEIC has no decoder here: the original stands in for its thumbnail
+    stored = storage.put(io.BytesIO(out.getvalue()), content_type="image/jpeg")
+    actions.record_thumbnail(photo_id, stored.key)

@@ -1,0 +1,166 @@
+"""Findings: opened on elements or a plan point by inspectors, retried safely by tablets, fixed by
+contractors with photos, verified or rejected by inspectors; every wrong input refused clearly."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from bim.models import ModelVersion
+from inspections.models import Finding, FindingPhoto
+from plumbline.audit.models import AuditEvent
+from plumbline.demo import finding_photo_png
+
+
+@pytest.fixture
+def demo(world):
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    return world["project"].code, version
+
+
+def body(version, **extra):
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "version_id": version.pk,
+        "category": "structure",
+        "severity": "major",
+        "title": "Spalling",
+        **extra,
+    }
+
+
+def add_photo(api, code, finding_id, data=None, client_uuid=None):
+    return api.client.post(
+        f"/api/v1/projects/{code}/findings/{finding_id}/photos",
+        headers=api.headers,
+        data={
+            "client_uuid": client_uuid or str(uuid.uuid4()),
+            "file": SimpleUploadedFile("p.png", data if data is not None else finding_photo_png("x")),
+        },
+    )
+
+
+def test_an_inspector_opens_a_finding_on_an_element(demo, as_persona):
+    code, version = demo
+    wall = version.elements.get(name="2F north wall")
+    response = as_persona("inspector").post(f"/projects/{code}/findings", body(version, global_ids=[wall.global_id]))
+    assert response.status_code == 201
+    finding = response.json()
+    assert finding["status"] == "open" and finding["storey_global_id"] == wall.storey.global_id
+    assert finding["responsible_leader"] == "张施工"  # the contractor's project manager, from the register
+    assert finding["next_moves"] == []  # the inspector waits for the contractor
+    assert as_persona("contractor").get(f"/projects/{code}/findings/{finding['id']}").json()["next_moves"] == [
+        "submit_rectification"
+    ]
+
+
+def test_posting_the_same_client_uuid_again_returns_the_first_finding(demo, as_persona):
+    code, version = demo
+    payload = body(version, global_ids=[version.elements.first().global_id])
+    tablet = as_persona("inspector")
+    first = tablet.post(f"/projects/{code}/findings", payload)
+    again = tablet.post(f"/projects/{code}/findings", {**payload, "title": "typed again"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and again.json()["title"] == "Spalling"
+    assert Finding.objects.filter(client_uuid=payload["client_uuid"]).count() == 1
+
+
+def test_a_finding_on_a_plan_point_needs_its_storey_and_a_point_inside_it(demo, as_persona):
+    code, version = demo
+    storey = version.storeys.get(name="1F")
+    tablet = as_persona("inspector")
+    inside = tablet.post(f"/projects/{code}/findings", body(version, storey_global_id=storey.global_id, x=3, y=2))
+    assert inside.status_code == 201 and (inside.json()["x"], inside.json()["y"]) == (3, 2)
+    outside = tablet.post(f"/projects/{code}/findings", body(version, storey_global_id=storey.global_id, x=80, y=2))
+    assert outside.status_code == 422 and "outside storey 1F" in outside.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"global_ids": ["0" * 22]}, "Not in version 1 of 1# Architecture: 0000000000000000000000"),
+        ({"global_ids": []}, "Pin the finding to at least one element or to a point"),
+        ({"due_date": "2020-01-01"}, "The due date 2020-01-01 is in the past."),
+        ({"severity": "catastrophic"}, "is not a severity"),
+    ],
+)
+def test_bad_findings_are_refused_and_nothing_is_recorded(demo, as_persona, extra, message):
+    code, version = demo
+    tablet = as_persona("inspector")
+    before = (Finding.objects.count(), AuditEvent.objects.count())
+    payload = body(version, global_ids=[version.elements.first().global_id])
+    response = tablet.post(f"/projects/{code}/findings", {**payload, **extra})
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert (Finding.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_rectification_workflow_from_open_to_closed_and_back(demo, as_persona, django_capture_on_commit_callbacks):
+    code, version = demo
+    inspector, contractor = as_persona("inspector"), as_persona("contractor")
+    finding = inspector.post(
+        f"/projects/{code}/findings", body(version, global_ids=[version.elements.first().global_id])
+    ).json()
+    url = f"/projects/{code}/findings/{finding['id']}"
+
+    # contractors rectify; inspectors may not submit for them, and nothing is submitted without a photo
+    assert inspector.post(f"{url}/submit-rectification", {"note": "done"}).status_code == 403
+    no_photo = contractor.post(f"{url}/submit-rectification", {"note": "done"})
+    assert no_photo.status_code == 422 and "Add at least one photo" in no_photo.json()["detail"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert add_photo(contractor, code, finding["id"]).status_code == 201
+    submitted = contractor.post(f"{url}/submit-rectification", {"note": "Patched and cured."})
+    assert submitted.json()["status"] == "rectification_submitted"
+
+    # the inspector rejects with a reason, the contractor tries again, the inspector verifies
+    assert inspector.post(f"{url}/reject", {"note": ""}).status_code == 422
+    assert inspector.post(f"{url}/reject", {"note": "Still cracked at the corner."}).json()["status"] == "open"
+    add_photo(contractor, code, finding["id"])
+    contractor.post(f"{url}/submit-rectification", {"note": "Corner redone."})
+    closed = inspector.post(f"{url}/verify", {"note": "OK"}).json()
+    assert closed["status"] == "closed"
+    assert [s["kind"] for s in closed["steps"]] == [
+        "opened",
+        "rectification_submitted",
+        "rejected",
+        "rectification_submitted",
+        "verified",
+    ]
+    assert closed["photos"][0]["has_thumbnail"] is True
+
+    # an illegal move names the allowed ones
+    illegal = inspector.post(f"{url}/verify", {"note": "again"})
+    assert illegal.status_code == 409 and illegal.json()["allowed"] == ["reopen"]
+    assert inspector.post(f"{url}/reopen", {"note": "Crack is back."}).json()["status"] == "open"
+    actions_seen = list(
+        AuditEvent.objects.filter(target_type="Finding", target_id=str(finding["id"])).values_list("action", flat=True)
+    )
+    assert actions_seen[0] == "finding.opened" and actions_seen[-1] == "finding.reopened"
+
+
+def test_a_photo_is_judged_by_its_content_and_retries_are_safe(demo, as_persona):
+    code, version = demo
+    tablet = as_persona("inspector")
+    finding = tablet.post(
+        f"/projects/{code}/findings", body(version, global_ids=[version.elements.first().global_id])
+    ).json()
+    refused = add_photo(tablet, code, finding["id"], data=b"%PDF-1.4 not a photo")
+    assert refused.status_code == 422 and "must be a JPEG, PNG or HEIC file" in refused.json()["detail"]
+    photo_uuid = str(uuid.uuid4())
+    first = add_photo(tablet, code, finding["id"], client_uuid=photo_uuid)
+    again = add_photo(tablet, code, finding["id"], client_uuid=photo_uuid)
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    assert FindingPhoto.objects.filter(finding_id=finding["id"]).count() == 1
+
+
+def test_findings_are_listed_with_filters(demo, as_persona):
+    code, version = demo
+    api = as_persona("auditor")
+    assert {f["status"] for f in api.get(f"/projects/{code}/findings").json()["items"]} == {
+        "open",
+        "rectification_submitted",
+        "closed",
+    }
+    critical = api.get(f"/projects/{code}/findings?severity=critical").json()["items"]
+    assert [f["title"] for f in critical] == ["柱蜂窝麻面 Honeycombing on column C2"]
+    column = version.elements.get(name="1F column C2").global_id
+    assert len(api.get(f"/projects/{code}/findings?global_id={column}").json()["items"]) == 1

@@ -118,11 +118,20 @@ def storey_bounds(storey: Storey):
 DRAW_ORDER = {"IfcSlab": 0, "IfcCovering": 0, "IfcWall": 1, "IfcWallStandardCase": 1, "IfcDoor": 3, "IfcWindow": 3}
 
 
-def storey_plan_svg(storey: Storey) -> str:
+def storey_plan_svg(storey: Storey, pins: list | None = None) -> str:
     spaces = [(s.global_id, s.long_name or s.name, s.footprint) for s in storey.spaces.exclude(footprint="")]
     elements = [(e.global_id, e.ifc_class, e.name, e.footprint) for e in storey.elements.exclude(footprint="")]
     elements.sort(key=lambda e: (DRAW_ORDER.get(e[1], 2), e[1]))
-    return storey_svg(spaces, elements)
+    return storey_svg(spaces, elements, pins=pins or [])
+
+
+def pin_position(version: ModelVersion, global_ids: list[str]) -> tuple[float, float] | None:
+    """Where a finding on elements is pinned: inside its first element's footprint."""
+    footprint = version.elements.filter(global_id__in=global_ids[:1]).values_list("footprint", flat=True).first()
+    if not footprint:
+        return None
+    point = shapely.from_wkt(footprint).representative_point()
+    return point.x, point.y
 
 
 def follow_global_id(version: ModelVersion, global_id: str) -> str | None:

@@ -28,10 +28,18 @@ def _path(geometry, flip: float) -> str:
     return " ".join(parts)
 
 
+PIN_COLOURS = {"open": "#d64545", "rectification_submitted": "#e0a020", "closed": "#2e8b57"}
+
+
 def storey_svg(
-    spaces: list[tuple[str, str, str]], elements: list[tuple[str, str, str, str]], *, margin: float = 1.0
+    spaces: list[tuple[str, str, str]],
+    elements: list[tuple[str, str, str, str]],
+    *,
+    pins: list[tuple[int, float, float, str, str]] = (),
+    margin: float = 1.0,
 ) -> str:
-    """spaces: (global_id, label, wkt); elements: (global_id, ifc_class, name, wkt)."""
+    """spaces: (global_id, label, wkt); elements: (global_id, ifc_class, name, wkt);
+    pins: (finding id, x, y, status, title) drawn as circles coloured by status."""
     shapes = [shapely.from_wkt(w) for *_, w in spaces + elements if w]
     if not shapes:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text x="1" y="5" font-size="1">no footprints</text></svg>'
@@ -56,5 +64,13 @@ def storey_svg(
                 f'data-global-id="{escape(global_id)}" d="{_path(shapely.from_wkt(wkt), flip)}">'
                 f"<title>{escape(ifc_class)} {escape(name)}</title></path>"
             )
+    radius = max(width, height) / 80
+    for finding_id, x, y, status, title in pins:
+        colour = PIN_COLOURS.get(status, "#555")
+        out.append(
+            f'<a href="../findings/{finding_id}/" class="pin" data-finding-id="{finding_id}" data-status="{escape(status)}">'
+            f'<circle cx="{x:.3f}" cy="{flip - y:.3f}" r="{radius:.3f}" fill="{colour}" stroke="#fff" '
+            f'stroke-width="{radius / 4:.3f}"><title>#{finding_id} {escape(title)}</title></circle></a>'
+        )
     out.append("</svg>")
     return "\n".join(out)

@@ -22,3 +22,23 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """Pages speak Chinese unless the person chose another language (the language cookie set by
+    /i18n/setlang/); a browser's Accept-Language is not enough to switch a site tablet to English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,9 +1,10 @@
 """URLs: the API, health, admin, signed file downloads and the web pages."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from bim import pages as bim_pages
+from inspections import pages as inspection_pages
 from signage import pages as signage_pages
 
 from . import views
@@ -16,9 +17,20 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("files/<path:key>", views.download_file, name="file-download"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("projects/<str:code>/plan/", inspection_pages.plan_page, name="plan"),
+    path(
+        "projects/<str:code>/plan/<int:version_id>/element/<str:global_id>/",
+        inspection_pages.element_card,
+        name="element-card",
+    ),
+    path("projects/<str:code>/findings/", inspection_pages.findings_page, name="findings"),
+    path("projects/<str:code>/findings/new/", inspection_pages.new_finding, name="new-finding"),
+    path("projects/<str:code>/findings/<int:finding_id>/", inspection_pages.finding_page, name="finding"),
+    path("projects/<str:code>/findings/<int:finding_id>/move/", inspection_pages.move_finding, name="move-finding"),
     path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),

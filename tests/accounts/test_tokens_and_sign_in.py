@@ -61,7 +61,7 @@ def test_signing_in_on_the_login_page_opens_the_api_to_the_session(world):
     assert page.status_code == 200
     csrf = page.cookies["csrftoken"].value
     wrong = browser.post("/login/", {"username": "owner", "password": "nope", "csrfmiddlewaretoken": csrf})
-    assert "did not match" in wrong.content.decode()
+    assert "用户名或密码不正确" in wrong.content.decode()  # pages speak Chinese by default
     signed_in = browser.post(
         "/login/", {"username": "owner", "password": "plumbline-demo", "csrfmiddlewaretoken": csrf}
     )
@@ -81,3 +81,10 @@ def test_a_session_write_without_the_csrf_token_is_refused(world):
         f"/api/v1/projects/{code}", data={"name": "x"}, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert accepted.status_code == 200
+
+
+def test_pages_are_chinese_by_default_and_english_when_chosen(world):
+    browser = Client(headers={"Accept-Language": "en-US,en;q=0.9"})  # a tablet set to English
+    assert "登录" in browser.get("/login/").content.decode()
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Sign in" in browser.get("/login/").content.decode()

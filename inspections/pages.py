@@ -1,0 +1,229 @@
+"""Tablet pages for site inspectors and contractors: a storey plan with finding pins, an element's
+card with a capture form, the findings list, and a finding's page with its next moves. They call
+the same actions and queries as the API; each page loads at most one plan and one page of rows."""
+
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
+
+from bim import queries as bim_queries
+from bim.models import ModelVersion
+from plumbline.errors import DomainError, NotFound, PermissionDenied
+from plumbline.permissions import allowed_roles
+from projects.queries import get_project, roles_in
+from storage import get_storage
+
+from . import actions, queries
+from .models import Category, FindingStatus, Severity
+
+PAGE_SIZE = 25
+
+
+def _project(request, code, action="finding.view"):
+    try:
+        return get_project(code, user=request.user, action=action)
+    except NotFound:
+        raise Http404 from None
+
+
+def _may(request, project, action) -> bool:
+    return bool(roles_in(request.user, project) & allowed_roles(action))
+
+
+def _version(project, version_id=None) -> ModelVersion | None:
+    versions = ModelVersion.objects.filter(model__project=project, status="ready").select_related("model")
+    if version_id:
+        return versions.filter(pk=version_id).first()
+    return versions.order_by("model__name", "-number").first()
+
+
+@login_required
+@require_GET
+def plan_page(request, code: str):
+    project = _project(request, code, "model.view")
+    version = _version(project, request.GET.get("version"))
+    storeys = list(version.storeys.all()) if version else []
+    storey = next((s for s in storeys if s.global_id == request.GET.get("storey")), storeys[0] if storeys else None)
+    svg = ""
+    if storey is not None:
+        pins = []
+        if _may(request, project, "finding.view"):
+            for f in queries.list_findings(project, user=request.user, storey=storey.global_id)[:200]:
+                if f.point_x is not None:
+                    position = (f.point_x, f.point_y)
+                elif f.version_id == version.pk:
+                    position = bim_queries.pin_position(version, f.global_ids)
+                else:
+                    position = None
+                if position:
+                    pins.append((f.pk, position[0], position[1], f.status, f.title))
+        svg = bim_queries.storey_plan_svg(storey, pins=pins)
+    return render(
+        request,
+        "inspections/plan.html",
+        {
+            "project": project,
+            "version": version,
+            "storeys": storeys,
+            "storey": storey,
+            "plan": mark_safe(svg),  # built by bim.ifc.plan, which escapes every value
+        },
+    )
+
+
+@login_required
+@require_GET
+def element_card(request, code: str, version_id: int, global_id: str):
+    project = _project(request, code, "model.view")
+    try:
+        version = bim_queries.get_version(project, version_id, user=request.user)
+        element = bim_queries.get_element(version, global_id)
+    except NotFound:
+        raise Http404 from None
+    findings = []
+    if _may(request, project, "finding.view"):
+        findings = list(queries.list_findings(project, user=request.user, global_id=global_id)[:20])
+    return render(
+        request,
+        "inspections/element_card.html",
+        {
+            "project": project,
+            "version": version,
+            "element": element,
+            "findings": findings,
+            "may_open": _may(request, project, "finding.open"),
+            "client_uuid": uuid.uuid4(),
+            "categories": Category.choices,
+            "severities": Severity.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def new_finding(request, code: str):
+    project = _project(request, code, "finding.view")
+    data = request.POST
+    try:
+        version_id = int(data.get("version_id", ""))
+    except ValueError:
+        return HttpResponseBadRequest("version_id is missing")
+    try:
+        finding, _ = actions.open_finding(
+            project,
+            client_uuid=data.get("client_uuid", ""),
+            version_id=version_id,
+            global_ids=[g for g in data.getlist("global_ids") if g],
+            category=data.get("category", ""),
+            severity=data.get("severity", ""),
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            due_date=data.get("due_date") or None,
+            actor=request.user,
+        )
+        for photo in request.FILES.getlist("photos"):
+            actions.add_finding_photo(
+                project,
+                finding_id=finding.pk,
+                client_uuid=uuid.uuid4(),
+                stream=photo,
+                size=photo.size,
+                original_name=photo.name,
+                actor=request.user,
+            )
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect(request.POST.get("back") or reverse("plan", args=[project.code]))
+    messages.success(request, f"#{finding.pk} {finding.title}")
+    return redirect(f"{reverse('plan', args=[project.code])}?version={version_id}&storey={finding.storey_global_id}")
+
+
+@login_required
+@require_GET
+def findings_page(request, code: str):
+    project = _project(request, code)
+    status = request.GET.get("status") or None
+    severity = request.GET.get("severity") or None
+    rows = queries.list_findings(project, user=request.user, status=status, severity=severity)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/findings.html",
+        {
+            "project": project,
+            "page": page,
+            "status": status or "",
+            "severity": severity or "",
+            "statuses": FindingStatus.choices,
+            "severities": Severity.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def finding_page(request, code: str, finding_id: int):
+    project = _project(request, code)
+    try:
+        finding = queries.get_finding(project, finding_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    storage = get_storage()
+    photos = [
+        {
+            "photo": p,
+            "url": storage.presigned_url(p.thumbnail_key or p.file_key, timedelta(minutes=30)),
+            "full": storage.presigned_url(p.file_key, timedelta(minutes=30)),
+        }
+        for p in finding.photos.all()
+    ]
+    return render(
+        request,
+        "inspections/finding.html",
+        {
+            "project": project,
+            "finding": finding,
+            "photos": photos,
+            "moves": queries.next_moves(finding, user=request.user),
+            "may_add_photo": _may(request, project, "finding.photo"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def move_finding(request, code: str, finding_id: int):
+    project = _project(request, code)
+    verb = request.POST.get("verb", "")
+    try:
+        for photo in request.FILES.getlist("photos"):
+            actions.add_finding_photo(
+                project,
+                finding_id=finding_id,
+                client_uuid=uuid.uuid4(),
+                stream=photo,
+                size=photo.size,
+                original_name=photo.name,
+                actor=request.user,
+            )
+        if verb:
+            actions.move_finding(
+                project, finding_id=finding_id, verb=verb, note=request.POST.get("note", ""), actor=request.user
+            )
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("finding", code=project.code, finding_id=finding_id)

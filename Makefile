@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test install install-test lint ci clean
+.PHONY: run test install install-test browser-deps lint ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,16 @@ run: $(STAMP_RUN)
 	$(BIN)/plumbline load_demo
 	$(BIN)/plumbline run_embedded
 
-test: $(STAMP_TEST)
+# The browser tests drive Debian's chromium (never a downloaded browser); CJK fonts make their
+# screenshots readable. Installed when missing and we may (root with apt-get).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and fonts-noto-cjk for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium is missing: the browser tests will be skipped here and fail under CI=true"; fi; }
+
+test: $(STAMP_TEST) browser-deps
 	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)
 
 lint: $(STAMP_TEST)

@@ -1,0 +1,105 @@
+"""In real Chromium, at tablet size: an inspector taps an element on the storey plan, logs a
+finding with a photo and sees its pin; the contractor submits the rectification with a photo;
+the inspector verifies it. Screenshots of each step are kept in test-artifacts/browser/."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bim.models import ModelVersion
+from inspections.models import Finding
+from plumbline.demo import finding_photo_png
+from storage import get_storage
+from tests.conftest import require_service
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # plain synchronous reads, which Django refuses there unless told it is safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not os.path.exists(CHROMIUM):
+        require_service("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    settings.SITE_URL = live_server.url  # download links of the local storage point at this server
+    get_storage.cache_clear()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return live_server.url
+
+
+def signed_in(browser, site, username, viewport):
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(f"{site}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "plumbline-demo")
+    page.click("#login button[type=submit]")
+    page.wait_for_url(f"{site}/")
+    return page
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}], ids=["landscape", "portrait"]
+)
+def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site, tmp_path, viewport):
+    code = world["project"].code
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    wall = version.elements.get(name="1F west wall")
+    photo = tmp_path / "crack.png"
+    photo.write_bytes(finding_photo_png("crack"))
+    shot = f"{viewport['width']}x{viewport['height']}"
+
+    inspector = signed_in(browser, site, "inspector", viewport)
+    inspector.click(f"a[href='/projects/{code}/plan/']")
+    pins_before = inspector.locator(".pin").count()
+    inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
+    form = inspector.locator("#new-finding")
+    form.wait_for()
+    assert inspector.locator("#card h2").inner_text() == "1F west wall"
+    form.locator("#f-title").fill("Plaster cracked at window height")
+    form.locator("#f-severity").select_option("major")
+    form.locator("#f-photos").set_input_files(str(photo))
+    inspector.screenshot(path=str(ARTIFACTS / f"1-card-{shot}.png"))
+    form.locator("button[type=submit]").click()
+    inspector.wait_for_load_state()
+    finding = Finding.objects.get(title="Plaster cracked at window height")
+    assert finding.global_ids == [wall.global_id] and finding.photos.count() == 1
+    pin = inspector.locator(f'.pin[data-finding-id="{finding.pk}"]')
+    assert pin.get_attribute("data-status") == "open"
+    assert inspector.locator(".pin").count() == pins_before + 1
+    inspector.screenshot(path=str(ARTIFACTS / f"2-pin-{shot}.png"))
+
+    contractor = signed_in(browser, site, "contractor", viewport)
+    contractor.goto(f"{site}/projects/{code}/findings/{finding.pk}/")
+    move = contractor.locator('form[data-move="submit_rectification"]')
+    move.locator("input[type=file]").set_input_files(str(photo))
+    move.locator("textarea").fill("Re-plastered and painted.")
+    move.locator("button[type=submit]").click()
+    contractor.wait_for_load_state()
+    assert contractor.locator("#status").get_attribute("data-status") == "rectification_submitted"
+    contractor.screenshot(path=str(ARTIFACTS / f"3-rectified-{shot}.png"), full_page=True)
+
+    inspector.goto(f"{site}/projects/{code}/findings/{finding.pk}/")
+    inspector.locator('form[data-move="verify"] button[type=submit]').click()
+    inspector.wait_for_load_state()
+    assert inspector.locator("#status").get_attribute("data-status") == "closed"
+    inspector.screenshot(path=str(ARTIFACTS / f"4-verified-{shot}.png"), full_page=True)
+    finding.refresh_from_db()
+    assert finding.status == "closed" and finding.photos.count() == 2
+    assert [s.kind for s in finding.steps.all()] == ["opened", "rectification_submitted", "verified"]

@@ -3,6 +3,7 @@ and the rectification moves. Each checks the actor's right, runs in one transact
 one audit event."""
 
 import datetime
+import io
 import uuid as uuid_module
 from typing import BinaryIO
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from bim import queries as bim_queries
 from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
 from plumbline.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project
 from projects.queries import authorize, current_appointments
@@ -233,3 +234,112 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
 def record_thumbnail(photo_id: int, thumbnail_key: str) -> None:
     """Derived data of a stored photo, not a change anybody made: no audit event."""
     FindingPhoto.objects.filter(pk=photo_id).update(thumbnail_key=thumbnail_key)
+
+
+def import_bcf(project: Project, *, data: bytes, actor) -> dict:
+    """Topics of a BCF file become findings (matched by topic Guid, so importing the same file
+    twice changes nothing); GlobalIds are mapped onto the current model versions."""
+    from .bcf import BcfError, read_bcf
+    from .exchange import comment_guid, finding_fields, map_global_ids
+
+    authorize(actor, project, "finding.open")
+    try:
+        bcf_version, topics = read_bcf(data)
+    except BcfError as exc:
+        raise InvalidInput(str(exc), field="file") from None
+    stored_snapshots = {}
+    for topic in topics:
+        for snapshot in topic["snapshots"]:
+            try:
+                stored_snapshots[(topic["guid"], snapshot["name"])] = store_upload(
+                    io.BytesIO(snapshot["data"]),
+                    allowed=PHOTO_TYPES,
+                    max_bytes=settings.PHOTO_MAX_BYTES,
+                    what=f"Snapshot {snapshot['name']}",
+                )
+            except (InvalidInput, PayloadTooLarge):
+                continue  # a snapshot we cannot show is left out; the topic still comes in
+    elsewhere = (
+        Finding.objects.filter(client_uuid__in=[t["guid"] for t in topics])
+        .exclude(project=project)
+        .values_list("client_uuid", flat=True)
+    )
+    if elsewhere:
+        raise Conflict(
+            f"Topic {elsewhere[0]} is a finding of another project: import it there.", code="topic_elsewhere"
+        )
+    report = {"bcf_version": bcf_version, "created": [], "updated": [], "unknown_global_ids": []}
+    with transaction.atomic():
+        for topic in topics:
+            fields = finding_fields(topic)
+            version, global_ids, missing = map_global_ids(project, topic["global_ids"])
+            report["unknown_global_ids"] += missing
+            finding = Finding.objects.select_for_update().filter(project=project, client_uuid=topic["guid"]).first()
+            if finding is None:
+                finding = Finding.objects.create(
+                    project=project,
+                    client_uuid=topic["guid"],
+                    version=version,
+                    global_ids=global_ids,
+                    storey_global_id=(
+                        version.elements.filter(global_id__in=global_ids[:1])
+                        .values_list("storey__global_id", flat=True)
+                        .first()
+                        or ""
+                    )
+                    if version
+                    else "",
+                    responsible_party=Party.CONTRACTOR,
+                    responsible_appointment=current_appointments(project)[Party.CONTRACTOR],
+                    created_by=actor,
+                    **fields,
+                )
+                FindingStep.objects.create(
+                    finding=finding,
+                    kind=StepKind.OPENED,
+                    note=fields["description"],
+                    actor=actor,
+                    author_name=topic["creation_author"],
+                )
+                report["created"].append(topic["guid"])
+            else:
+                changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
+                if changed:
+                    for key, value in changed.items():
+                        setattr(finding, key, value)
+                    finding.save(update_fields=[*changed, "updated_at"])
+                    report["updated"].append(topic["guid"])
+            known = {comment_guid(finding, s) for s in finding.steps.all()}
+            for comment in topic["comments"]:
+                if comment["guid"] not in known and comment["text"]:
+                    FindingStep.objects.create(
+                        finding=finding,
+                        kind=StepKind.COMMENT,
+                        note=comment["text"],
+                        actor=actor,
+                        author_name=comment["author"],
+                        bcf_guid=comment["guid"],
+                    )
+                    if topic["guid"] not in report["created"] + report["updated"]:
+                        report["updated"].append(topic["guid"])
+            for snapshot in topic["snapshots"]:
+                stored = stored_snapshots.get((topic["guid"], snapshot["name"]))
+                if stored and not finding.photos.filter(sha256=stored.sha256).exists():
+                    photo = FindingPhoto(
+                        finding=finding,
+                        client_uuid=uuid_module.uuid5(uuid_module.UUID(topic["guid"]), f"snapshot-{stored.sha256}"),
+                    )
+                    photo.set_stored(stored, original_name=snapshot["name"], uploaded_by=actor)
+                    photo.save()
+        record_event(
+            "bcf.imported",
+            actor=actor,
+            project=project,
+            changes={
+                "created": [None, report["created"]],
+                "updated": [None, report["updated"]],
+                "bcf_version": [None, bcf_version],
+            },
+        )
+    report["unknown_global_ids"] = sorted(set(report["unknown_global_ids"]))
+    return report

@@ -1,14 +1,15 @@
 """Findings API: open (offline-safe), photos, the rectification moves, lists with filters."""
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from plumbline.errors import InvalidInput
+from plumbline.errors import InvalidInput, PayloadTooLarge
 from projects.queries import get_project
 
 from . import actions, queries
-from .schemas import CreatedFindingOut, CreatedPhotoOut, FindingDetailOut, FindingIn, FindingOut, NoteIn
+from .schemas import BcfImportOut, CreatedFindingOut, CreatedPhotoOut, FindingDetailOut, FindingIn, FindingOut, NoteIn
 
 router = Router(tags=["inspections"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
@@ -52,6 +53,34 @@ def open_finding(request: HttpRequest, code: str, payload: FindingIn):
 def list_findings(request: HttpRequest, code: str, filters: Query[FindingFilters]):
     project = get_project(code, user=request.user, action="finding.view")
     return queries.list_findings(project, user=request.user, **filters.dict())
+
+
+@router.get(
+    "/projects/{code}/findings/bcf",
+    response={200: None, **ERRORS},
+    operation_id="export_findings_bcf",
+    summary="Every finding as a BCF file (2.1 or 3.0) for other BIM tools",
+)
+def export_findings_bcf(request: HttpRequest, code: str, bcf_version: str = "2.1"):
+    project = get_project(code, user=request.user, action="finding.view")
+    data = queries.export_bcf(project, user=request.user, version=bcf_version)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    name = f"{project.code}-findings-bcf{bcf_version}.bcf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.post(
+    "/projects/{code}/findings/bcf",
+    response={200: BcfImportOut, 413: dict, **ERRORS},
+    operation_id="import_findings_bcf",
+    summary="Import a BCF 2.x or 3.0 file from another BIM tool into findings (re-import updates, never duplicates)",
+)
+def import_findings_bcf(request: HttpRequest, code: str, file: File[UploadedFile]):
+    project = get_project(code, user=request.user, action="finding.view")
+    if file.size and file.size > settings.BCF_MAX_BYTES:
+        raise PayloadTooLarge(f"The BCF file is {file.size} bytes; the limit is {settings.BCF_MAX_BYTES}.")
+    return actions.import_bcf(project, data=file.read(), actor=request.user)
 
 
 @router.get(

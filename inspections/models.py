@@ -83,6 +83,7 @@ class StepKind(models.TextChoices):
     VERIFIED = "verified", _("verified and closed")
     REJECTED = "rejected", _("rejected")
     REOPENED = "reopened", _("reopened")
+    COMMENT = "comment", _("comment")
 
 
 class FindingStep(models.Model):
@@ -92,6 +93,8 @@ class FindingStep(models.Model):
     kind = models.CharField(max_length=30, choices=StepKind.choices)
     note = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=200, blank=True, help_text=_("for comments imported from BCF"))
+    bcf_guid = models.CharField(max_length=36, blank=True, help_text=_("the BCF comment this step came from"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -57,3 +57,16 @@ def next_moves(finding: Finding, *, user) -> list[str]:
         for verb, (sources, _target) in FINDING_MOVES.items()
         if finding.status in sources and roles & allowed_roles(MOVE_ACTIONS[verb])
     ]
+
+
+def export_bcf(project: Project, *, user, version: str = "2.1") -> bytes:
+    """Every finding the user may see, as a BCF file."""
+    from .bcf import VERSIONS
+    from .exchange import export_bcf as build
+
+    authorize(user, project, "finding.view")
+    if version not in VERSIONS:
+        from plumbline.errors import InvalidInput
+
+        raise InvalidInput(f"BCF version {version!r} is not supported: use 2.1 or 3.0.", field="bcf_version")
+    return build(project, version=version)

@@ -33,6 +33,8 @@ class StepOut(Schema):
 
     @staticmethod
     def resolve_actor(step) -> str:
+        if step.author_name:  # a comment imported from BCF keeps its author from the other tool
+            return step.author_name
         person = getattr(step.actor, "person", None)
         return person.name if person else step.actor.get_username()
 
@@ -99,3 +101,10 @@ class CreatedFindingOut(FindingDetailOut):
 
 class CreatedPhotoOut(PhotoOut):
     is_new: bool
+
+
+class BcfImportOut(Schema):
+    bcf_version: str
+    created: list[str] = Field(..., description="topic Guids that became new findings")
+    updated: list[str] = Field(..., description="topic Guids of findings that changed")
+    unknown_global_ids: list[str] = Field(..., description="GlobalIds no current model version knows")

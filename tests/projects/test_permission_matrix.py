@@ -192,6 +192,15 @@ def finding_photo_upload():
     return {"client_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("p.png", finding_photo_png("m"))}
 
 
+def a_bcf_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections.exchange import export_bcf
+    from projects.models import Project
+
+    return {"file": SimpleUploadedFile("demo.bcf", export_bcf(Project.objects.get(code="GZ-2026-001")))}
+
+
 def model_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -351,6 +360,10 @@ ROWS = [
     ),
     project_row("GET", "/api/v1/projects/{code}/findings", 200, PARTY_READERS),
     project_row("GET", "/api/v1/projects/{code}/findings/{finding_id}", 200, PARTY_READERS, params=finding_in("open")),
+    project_row("GET", "/api/v1/projects/{code}/findings/bcf", 200, PARTY_READERS),
+    project_row(
+        "POST", "/api/v1/projects/{code}/findings/bcf", 200, {"inspector"}, multipart=a_bcf_file
+    ),  # the demo's own findings, exported and imported back: changes nothing, answers 200
     project_row(
         "POST",
         "/api/v1/projects/{code}/findings/{finding_id}/photos",

@@ -1,0 +1,190 @@
+"""BCF exchange: findings go out as BCF 2.1 and 3.0 files that other BIM tools read, and BCF files
+from those tools come in as findings on the current model's elements; a round trip keeps titles,
+statuses, comments and GlobalIds, and a broken file is refused naming what is wrong."""
+
+import io
+import uuid
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from bim.models import ModelVersion
+from inspections.bcf import read_bcf, write_bcf
+from inspections.models import Finding, FindingStep
+from plumbline.demo import finding_photo_png
+
+
+@pytest.fixture
+def demo(world):
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    return world["project"].code, version
+
+
+def export(api, code, version="2.1"):
+    response = api.client.get(f"/api/v1/projects/{code}/findings/bcf?bcf_version={version}", headers=api.headers)
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def upload(api, code, data, name="issues.bcf"):
+    return api.client.post(
+        f"/api/v1/projects/{code}/findings/bcf", headers=api.headers, data={"file": SimpleUploadedFile(name, data)}
+    )
+
+
+def topic(global_ids, **extra):
+    return {
+        "guid": str(uuid.uuid4()),
+        "title": "Crack in the wall",
+        "status": "Open",
+        "priority": "Major",
+        "labels": ["structure"],
+        "description": "Seen from the stair",
+        "creation_date": "2026-11-20T09:00:00+08:00",
+        "creation_author": "designer@arch.example",
+        "global_ids": global_ids,
+        "comments": [
+            {
+                "guid": str(uuid.uuid4()),
+                "date": "2026-11-21T10:00:00+08:00",
+                "author": "designer@arch.example",
+                "text": "Please check the lintel too",
+            }
+        ],
+        "snapshots": [{"name": "snapshot.png", "data": finding_photo_png("bcf")}],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("bcf_version", ["2.1", "3.0"])
+def test_a_round_trip_keeps_titles_statuses_comments_and_global_ids(demo, as_persona, bcf_version):
+    code, version = demo
+    data = export(as_persona("owner"), code, bcf_version)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert f'VersionId="{bcf_version}"' in archive.read("bcf.version").decode()
+    findings = {str(f.client_uuid): f for f in Finding.objects.filter(project__code=code)}
+    read_version, topics = read_bcf(data)
+    assert read_version == bcf_version and {t["guid"] for t in topics} == set(findings)
+    for item in topics:
+        finding = findings[item["guid"]]
+        assert item["title"] == finding.title and item["global_ids"] == finding.global_ids
+        assert (
+            item["status"]
+            == {"open": "Open", "rectification_submitted": "Resolved", "closed": "Closed"}[finding.status]
+        )
+        notes = [s.note for s in finding.steps.all() if s.note and s.note != finding.description]
+        assert [c["text"] for c in item["comments"]] == notes
+        assert len(item["snapshots"]) == finding.photos.count()
+
+    # into a project with no findings: every topic comes back with its title, status, comments, elements
+    Finding.objects.filter(project__code=code).delete()
+    response = upload(as_persona("inspector"), code, data)
+    assert response.status_code == 200, response.content
+    assert len(response.json()["created"]) == len(findings) and response.json()["unknown_global_ids"] == []
+    for item in topics:
+        again = Finding.objects.get(client_uuid=item["guid"])
+        assert (again.title, again.status, again.global_ids) == (
+            findings[item["guid"]].title,
+            findings[item["guid"]].status,
+            findings[item["guid"]].global_ids,
+        )
+        assert again.version == version
+        comments = [s.note for s in again.steps.all() if s.kind == "comment"]
+        assert comments == [c["text"] for c in item["comments"]]
+
+
+def test_a_topic_from_another_tool_becomes_a_finding_on_the_current_version(demo, as_persona):
+    code, version = demo
+    wall = version.elements.get(name="2F north wall")
+    item = topic([wall.global_id, "0000000000000000000000"])
+    response = upload(as_persona("inspector"), code, write_bcf([item], version="3.0"))
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == [item["guid"]]
+    assert response.json()["unknown_global_ids"] == ["0000000000000000000000"]  # named, not silently lost
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    assert (finding.version, finding.global_ids, finding.storey_global_id) == (
+        version,
+        [wall.global_id],
+        wall.storey.global_id,
+    )
+    assert (finding.severity, finding.category, finding.status) == ("major", "structure", "open")
+    assert finding.photos.count() == 1
+    comment = finding.steps.get(kind="comment")
+    detail = as_persona("contractor").get(f"/projects/{code}/findings/{finding.pk}").json()
+    assert {"kind": "comment", "note": comment.note, "actor": "designer@arch.example"}.items() <= detail["steps"][
+        -1
+    ].items()
+
+
+def test_importing_the_same_file_twice_changes_nothing_and_an_edited_one_updates(demo, as_persona):
+    code, version = demo
+    item = topic([version.elements.first().global_id])
+    inspector = as_persona("inspector")
+    assert upload(inspector, code, write_bcf([item])).json()["created"] == [item["guid"]]
+    counts = (Finding.objects.count(), FindingStep.objects.count())
+    again = upload(inspector, code, write_bcf([item])).json()
+    assert (again["created"], again["updated"]) == ([], [])
+    assert (Finding.objects.count(), FindingStep.objects.count()) == counts
+    edited = {
+        **item,
+        "status": "Closed",
+        "comments": [
+            *item["comments"],
+            {"guid": str(uuid.uuid4()), "date": "2026-11-22T10:00:00+08:00", "author": "a", "text": "Fixed on site"},
+        ],
+    }
+    assert upload(inspector, code, write_bcf([edited])).json()["updated"] == [item["guid"]]
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    assert finding.status == "closed" and finding.steps.filter(kind="comment").count() == 2
+
+
+def _zip(files: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+GUID = "3f2c1f6e-3b0a-4f5e-9d7c-2f1e0a9b8c7d"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.7 not a zip", "not a BCF file"),
+        (
+            _zip({"bcf.version": '<Version VersionId="2.1"/>', f"{GUID}/markup.bcf": "<Markup><Topic Guid="}),
+            f"{GUID}/markup.bcf is not well-formed XML",
+        ),
+        (_zip({f"{GUID}/markup.bcf": "<Markup><Header/></Markup>"}), "has no Topic with a Guid"),
+        (_zip({"readme.txt": "hello"}), "no BCF topics"),
+    ],
+)
+def test_a_broken_bcf_file_is_refused_and_nothing_is_imported(demo, as_persona, data, message):
+    code, _version = demo
+    before = (Finding.objects.count(), FindingStep.objects.count())
+    response = upload(as_persona("inspector"), code, data)
+    assert response.status_code == 422 and message in response.json()["detail"]
+    assert (Finding.objects.count(), FindingStep.objects.count()) == before
+
+
+def test_an_unknown_bcf_version_is_refused(demo, as_persona):
+    code, _version = demo
+    response = as_persona("owner").get(f"/projects/{code}/findings/bcf?bcf_version=1.0")
+    assert response.status_code == 422 and "use 2.1 or 3.0" in response.json()["detail"]
+
+
+def test_the_command_line_exports_and_imports(demo, tmp_path, capsys):
+    code, version = demo
+    out = tmp_path / "out.bcfzip"
+    call_command("bcf", "export", code, "-o", str(out), "--bcf-version", "3.0")
+    assert read_bcf(out.read_bytes())[0] == "3.0"
+    item = topic([version.elements.first().global_id])
+    incoming = tmp_path / "in.bcf"
+    incoming.write_bytes(write_bcf([item]))
+    call_command("bcf", "import", code, str(incoming), "--user", "inspector")
+    assert "1 findings created" in capsys.readouterr().out
+    assert Finding.objects.filter(client_uuid=item["guid"]).exists()

@@ -1,6 +1,6 @@
 """Every state change of findings: opening one (idempotent by the tablet's UUID), adding photos,
-and the rectification moves. Each checks the actor's right, runs in one transaction and writes
-one audit event."""
+the rectification moves, BCF import, and checklists (templates, filling, completion). Each checks
+the actor's right, runs in one transaction and writes its audit event."""
 
 import datetime
 import io
@@ -18,7 +18,23 @@ from plumbline.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project
 from projects.queries import authorize, current_appointments
 
-from .models import FINDING_MOVES, MOVE_ACTIONS, Category, Finding, FindingPhoto, FindingStep, Severity, StepKind
+from .models import (
+    FINDING_MOVES,
+    MOVE_ACTIONS,
+    Category,
+    Checklist,
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistPhoto,
+    ChecklistStatus,
+    ChecklistTemplate,
+    Finding,
+    FindingPhoto,
+    FindingStep,
+    ItemResult,
+    Severity,
+    StepKind,
+)
 
 PHOTO_TYPES = {JPEG, PNG, HEIC}
 STEP_OF_MOVE = {
@@ -39,6 +55,29 @@ def _uuid(value, field: str) -> uuid_module.UUID:
         return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
     except ValueError:
         raise InvalidInput(f"{value!r} is not a UUID.", field=field) from None
+
+
+def _elements_of(project, version_id, global_ids, *, actor):
+    """The ready version named and the GlobalIds (deduplicated), each checked to be in it."""
+    global_ids = list(dict.fromkeys(global_ids or []))
+    if version_id is None:
+        return None, global_ids
+    version = bim_queries.get_version(project, version_id, user=actor)
+    if version.status != "ready":
+        raise InvalidInput(f"Version {version.number} of {version.model.name} is not ready.", field="version_id")
+    known = set(version.elements.filter(global_id__in=global_ids).values_list("global_id", flat=True))
+    unknown = [g for g in global_ids if g not in known]
+    if unknown:
+        raise InvalidInput(
+            f"Not in version {version.number} of {version.model.name}: {', '.join(unknown)}.", field="global_ids"
+        )
+    return version, global_ids
+
+
+def _storey_of(version, global_ids) -> str:
+    if version is None or not global_ids:
+        return ""
+    return version.elements.filter(global_id=global_ids[0]).values_list("storey__global_id", flat=True).first() or ""
 
 
 def open_finding(
@@ -79,18 +118,8 @@ def open_finding(
         raise InvalidInput("Give the finding a short title.", field="title")
     if due_date is not None and due_date < timezone.localdate():
         raise InvalidInput(f"The due date {due_date} is in the past.", field="due_date")
-    global_ids = list(dict.fromkeys(global_ids or []))
-    version = None
-    if version_id is not None:
-        version = bim_queries.get_version(project, version_id, user=actor)
-        if version.status != "ready":
-            raise InvalidInput(f"Version {version.number} of {version.model.name} is not ready.", field="version_id")
-        known = set(version.elements.filter(global_id__in=global_ids).values_list("global_id", flat=True))
-        unknown = [g for g in global_ids if g not in known]
-        if unknown:
-            raise InvalidInput(
-                f"Not in version {version.number} of {version.model.name}: {', '.join(unknown)}.", field="global_ids"
-            )
+    version, global_ids = _elements_of(project, version_id, global_ids, actor=actor)
+    if version is not None:
         if storey_global_id:
             storey = bim_queries.get_storey(version, storey_global_id)
             if point is not None:
@@ -99,10 +128,7 @@ def open_finding(
                 if bounds is None or not (bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]):
                     raise InvalidInput(f"The point ({x:.2f}, {y:.2f}) is outside storey {storey.name}.", field="point")
         elif global_ids:
-            storey_global_id = (
-                version.elements.filter(global_id=global_ids[0]).values_list("storey__global_id", flat=True).first()
-                or ""
-            )
+            storey_global_id = _storey_of(version, global_ids)
     if not global_ids and point is None:
         raise InvalidInput(
             "Pin the finding to at least one element or to a point on a storey plan.", field="global_ids"
@@ -281,14 +307,7 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
                     client_uuid=topic["guid"],
                     version=version,
                     global_ids=global_ids,
-                    storey_global_id=(
-                        version.elements.filter(global_id__in=global_ids[:1])
-                        .values_list("storey__global_id", flat=True)
-                        .first()
-                        or ""
-                    )
-                    if version
-                    else "",
+                    storey_global_id=_storey_of(version, global_ids),
                     responsible_party=Party.CONTRACTOR,
                     responsible_appointment=current_appointments(project)[Party.CONTRACTOR],
                     created_by=actor,
@@ -343,3 +362,292 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
         )
     report["unknown_global_ids"] = sorted(set(report["unknown_global_ids"]))
     return report
+
+
+# --- checklists -------------------------------------------------------------------------------
+
+MAX_CHECKLIST_ITEMS = 200
+
+
+def create_checklist_template(
+    project: Project, *, name: str, category: str, items: list[dict], description: str = "", actor
+) -> ChecklistTemplate:
+    """A project's checklist: ordered items, each checked pass / fail / n.a., some needing a photo."""
+    authorize(actor, project, "checklist.manage")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the checklist a name.", field="name")
+    if category not in Category.values:
+        raise InvalidInput(
+            f"{category!r} is not a category: use one of {', '.join(Category.values)}.", field="category"
+        )
+    if not items:
+        raise InvalidInput("A checklist needs at least one item.", field="items")
+    if len(items) > MAX_CHECKLIST_ITEMS:
+        raise InvalidInput(f"A checklist has at most {MAX_CHECKLIST_ITEMS} items.", field="items")
+    for position, item in enumerate(items, start=1):
+        if not (item.get("text") or "").strip():
+            raise InvalidInput(f"Item {position} has no text.", field="items")
+        if len(item["text"].strip()) > 500:
+            raise InvalidInput(f"Item {position} is longer than 500 characters.", field="items")
+    with transaction.atomic():
+        if ChecklistTemplate.objects.filter(project=project, name=name).exists():
+            raise Conflict(f"This project already has a checklist called {name!r}.", code="name_taken")
+        template = ChecklistTemplate.objects.create(
+            project=project, name=name, description=description or "", category=category, created_by=actor
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                template=template,
+                position=position,
+                text=item["text"].strip(),
+                photo_required=bool(item.get("photo_required")),
+            )
+            for position, item in enumerate(items, start=1)
+        )
+        record_event(
+            "checklist_template.created",
+            actor=actor,
+            project=project,
+            target=template,
+            changes={"name": [None, name], "items": [None, [i["text"].strip() for i in items]]},
+        )
+    return template
+
+
+def _checklist(project, checklist_id, *, lock=False) -> Checklist:
+    rows = Checklist.objects.filter(project=project, pk=checklist_id).select_related("template")
+    checklist = (rows.select_for_update(of=("self",)) if lock else rows).first()
+    if checklist is None:
+        raise NotFound(f"No checklist {checklist_id} in project {project.code}.")
+    return checklist
+
+
+def _item(checklist, item_id) -> ChecklistItem:
+    item = ChecklistItem.objects.filter(template_id=checklist.template_id, pk=item_id).first()
+    if item is None:
+        raise InvalidInput(f"Item {item_id} is not on the checklist {checklist.template.name}.", field="item_id")
+    return item
+
+
+def _still_open(checklist) -> None:
+    if checklist.status == ChecklistStatus.COMPLETED:
+        raise InvalidTransition(
+            f"Checklist {checklist.pk} is completed: it can no longer change (its failures are findings now).",
+            allowed=[],
+        )
+
+
+def start_checklist(
+    project: Project,
+    *,
+    client_uuid,
+    template_id: int,
+    location: str = "",
+    version_id: int | None = None,
+    global_ids: list[str] | None = None,
+    actor,
+) -> tuple[Checklist, bool]:
+    """Begin filling a template on site; the same client UUID returns the checklist it started."""
+    client_uuid = _uuid(client_uuid, "client_uuid")
+    existing = Checklist.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.project_id == project.pk and existing.created_by_id == actor.pk:
+            return existing, False
+        raise Conflict("This client UUID belongs to another checklist: generate a new one.", code="uuid_taken")
+    authorize(actor, project, "checklist.fill")
+    template = ChecklistTemplate.objects.filter(project=project, pk=template_id).first()
+    if template is None:
+        raise NotFound(f"No checklist template {template_id} in project {project.code}.")
+    version, global_ids = _elements_of(project, version_id, global_ids, actor=actor)
+    if global_ids and version is None:
+        raise InvalidInput("Name the model version the elements belong to.", field="version_id")
+    location = (location or "").strip()[:200]
+    if not global_ids and not location:
+        raise InvalidInput("Say where the checklist is filled: elements of the model or a location.", field="location")
+    with transaction.atomic():
+        checklist = Checklist.objects.create(
+            project=project,
+            template=template,
+            client_uuid=client_uuid,
+            location=location,
+            version=version,
+            global_ids=global_ids,
+            storey_global_id=_storey_of(version, global_ids),
+            created_by=actor,
+        )
+        record_event(
+            "checklist.started",
+            actor=actor,
+            project=project,
+            target=checklist,
+            changes={"template": [None, template.name], "location": [None, location], "global_ids": [None, global_ids]},
+        )
+    return checklist, True
+
+
+def answer_checklist_item(
+    project: Project, *, checklist_id: int, item_id: int, result: str, note: str = "", severity: str = "", actor
+) -> ChecklistAnswer:
+    """Record (or change, while the checklist is open) one item's result. A failure needs a note:
+    it becomes a finding's description when the checklist is completed."""
+    authorize(actor, project, "checklist.fill")
+    if result not in ItemResult.values:
+        raise InvalidInput(f"{result!r} is not a result: use pass, fail or na.", field="result")
+    note = (note or "").strip()
+    severity = severity or (Severity.MAJOR if result == ItemResult.FAIL else "")
+    if severity and severity not in Severity.values:
+        raise InvalidInput(f"{severity!r} is not a severity: use minor, major or critical.", field="severity")
+    if result == ItemResult.FAIL and not note:
+        raise InvalidInput("Say what failed: the note becomes the finding's description.", field="note")
+    if result != ItemResult.FAIL:
+        severity = ""
+    with transaction.atomic():
+        checklist = _checklist(project, checklist_id, lock=True)
+        _still_open(checklist)
+        item = _item(checklist, item_id)
+        answer = ChecklistAnswer.objects.filter(checklist=checklist, item=item).first()
+        old = (answer.result, answer.note, answer.severity) if answer else (None, None, None)
+        if old == (result, note, severity):
+            return answer  # the tablet sent it again: nothing changes
+        if answer is None:
+            answer = ChecklistAnswer(checklist=checklist, item=item)
+        answer.result, answer.note, answer.severity, answer.answered_by = result, note, severity, actor
+        answer.save()
+        record_event(
+            "checklist.item_answered",
+            actor=actor,
+            project=project,
+            target=checklist,
+            changes={"item": [None, item.position], "result": [old[0], result], "note": [old[1], note or None]},
+        )
+    return answer
+
+
+def add_checklist_photo(
+    project: Project,
+    *,
+    checklist_id: int,
+    item_id: int,
+    client_uuid,
+    stream: BinaryIO,
+    size: int | None = None,
+    original_name: str = "",
+    actor,
+) -> tuple[ChecklistPhoto, bool]:
+    """A photo of one item (JPEG, PNG or HEIC by content); the same client UUID returns the first."""
+    client_uuid = _uuid(client_uuid, "client_uuid")
+    existing = ChecklistPhoto.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.checklist.project_id == project.pk and existing.checklist_id == checklist_id:
+            return existing, False
+        raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
+    authorize(actor, project, "checklist.fill")
+    checklist = _checklist(project, checklist_id)
+    _still_open(checklist)
+    item = _item(checklist, item_id)
+    stored = store_upload(stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what="The photo", size=size)
+    with transaction.atomic():
+        checklist = _checklist(project, checklist_id, lock=True)
+        _still_open(checklist)
+        photo = ChecklistPhoto(checklist=checklist, item=item, client_uuid=client_uuid)
+        photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
+        photo.save()
+        record_event(
+            "checklist.photo_added",
+            actor=actor,
+            project=project,
+            target=checklist,
+            changes={"item": [None, item.position], "photo": [None, stored.sha256]},
+        )
+    return photo, True
+
+
+def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checklist:
+    """Sign the checklist off: every item answered, photos where required; each failed item
+    becomes a finding linked to the checklist, for the contractor to rectify. Completing a
+    completed checklist again changes nothing (a tablet's retry)."""
+    from . import tasks
+
+    authorize(actor, project, "checklist.fill")
+    with transaction.atomic():
+        checklist = _checklist(project, checklist_id, lock=True)
+        if checklist.status == ChecklistStatus.COMPLETED:
+            return checklist
+        items = list(checklist.template.items.all())
+        answers = {a.item_id: a for a in checklist.answers.all()}
+        unanswered = [str(i.position) for i in items if i.pk not in answers]
+        if unanswered:
+            raise InvalidInput(f"Items without an answer: {', '.join(unanswered)}.", field="answers")
+        photographed = set(checklist.photos.values_list("item_id", flat=True))
+        missing = [
+            str(i.position)
+            for i in items
+            if i.photo_required and answers[i.pk].result != ItemResult.NOT_APPLICABLE and i.pk not in photographed
+        ]
+        if missing:
+            raise InvalidInput(f"Items that need a photo: {', '.join(missing)}.", field="photos")
+        failed = [i for i in items if answers[i.pk].result == ItemResult.FAIL]
+        appointment = current_appointments(project)[Party.CONTRACTOR]
+        if failed and appointment is None:
+            raise InvalidInput("No contractor is appointed to rectify the failed items.", field="answers")
+        opened, new_photos = [], []
+        for item in failed:
+            answer = answers[item.pk]
+            finding = Finding.objects.create(
+                project=project,
+                client_uuid=uuid_module.uuid5(checklist.client_uuid, f"item-{item.pk}"),
+                version=checklist.version,
+                global_ids=checklist.global_ids,
+                storey_global_id=checklist.storey_global_id,
+                category=checklist.template.category,
+                severity=answer.severity or Severity.MAJOR,
+                title=f"{checklist.template.name}: {item.text}"[:200],
+                description=answer.note,
+                responsible_party=Party.CONTRACTOR,
+                responsible_appointment=appointment,
+                checklist=checklist,
+                created_by=actor,
+            )
+            FindingStep.objects.create(finding=finding, kind=StepKind.OPENED, note=answer.note, actor=actor)
+            for photo in checklist.photos.filter(item=item):
+                copy = FindingPhoto(
+                    finding=finding, client_uuid=uuid_module.uuid5(photo.client_uuid, f"finding-{finding.pk}")
+                )
+                for field in ("file_key", "sha256", "size", "content_type", "original_name", "uploaded_by"):
+                    setattr(copy, field, getattr(photo, field))  # the same stored file, not a second upload
+                copy.save()
+                new_photos.append(copy.pk)
+            answer.finding = finding
+            answer.save(update_fields=["finding"])
+            record_event(
+                "finding.opened",
+                actor=actor,
+                project=project,
+                target=finding,
+                changes={
+                    "title": [None, finding.title],
+                    "severity": [None, finding.severity],
+                    "checklist": [None, checklist.pk],
+                    "global_ids": [None, finding.global_ids],
+                    "responsible": [None, appointment.leader.name],
+                },
+            )
+            opened.append(finding.pk)
+        checklist.status = ChecklistStatus.COMPLETED
+        checklist.completed_by, checklist.completed_at = actor, timezone.now()
+        checklist.save(update_fields=["status", "completed_by", "completed_at"])
+        record_event(
+            "checklist.completed",
+            actor=actor,
+            project=project,
+            target=checklist,
+            changes={
+                "status": [ChecklistStatus.IN_PROGRESS, ChecklistStatus.COMPLETED],
+                "failed_items": [None, [i.position for i in failed]],
+                "findings": [None, opened],
+            },
+        )
+        for photo_id in new_photos:
+            transaction.on_commit(lambda photo_id=photo_id: tasks.make_thumbnail.delay(photo_id))
+    return checklist

@@ -1,4 +1,5 @@
-"""Findings API: open (offline-safe), photos, the rectification moves, lists with filters."""
+"""Inspections API: findings (offline-safe), photos, the rectification moves, lists with filters,
+BCF exchange, and checklists (templates, filling on site, completion into findings)."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +10,23 @@ from plumbline.errors import InvalidInput, PayloadTooLarge
 from projects.queries import get_project
 
 from . import actions, queries
-from .schemas import BcfImportOut, CreatedFindingOut, CreatedPhotoOut, FindingDetailOut, FindingIn, FindingOut, NoteIn
+from .schemas import (
+    AnswerIn,
+    BcfImportOut,
+    ChecklistDetailOut,
+    ChecklistIn,
+    ChecklistOut,
+    ChecklistTemplateIn,
+    ChecklistTemplateOut,
+    CreatedChecklistOut,
+    CreatedChecklistPhotoOut,
+    CreatedFindingOut,
+    CreatedPhotoOut,
+    FindingDetailOut,
+    FindingIn,
+    FindingOut,
+    NoteIn,
+)
 
 router = Router(tags=["inspections"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
@@ -161,3 +178,133 @@ def reject_rectification(request: HttpRequest, code: str, finding_id: int, paylo
 )
 def reopen_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
     return _move(request, code, finding_id, "reopen", payload.note)
+
+
+# --- checklists -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{code}/checklist-templates",
+    response={200: list[ChecklistTemplateOut], **ERRORS},
+    operation_id="list_checklist_templates",
+    summary="The project's checklist templates with their items",
+)
+def list_checklist_templates(request: HttpRequest, code: str):
+    project = get_project(code, user=request.user, action="checklist.view")
+    return queries.list_checklist_templates(project, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/checklist-templates",
+    response={201: ChecklistTemplateOut, **ERRORS},
+    operation_id="create_checklist_template",
+    summary="Define a checklist: ordered items, each pass / fail / n.a., some needing a photo",
+)
+def create_checklist_template(request: HttpRequest, code: str, payload: ChecklistTemplateIn):
+    project = get_project(code, user=request.user, action="checklist.view")
+    data = payload.dict()
+    template = actions.create_checklist_template(project, **data, actor=request.user)
+    return Status(201, queries.get_checklist_template(project, template.pk, user=request.user))
+
+
+@router.get(
+    "/projects/{code}/checklist-templates/{template_id}",
+    response={200: ChecklistTemplateOut, **ERRORS},
+    operation_id="get_checklist_template",
+    summary="One checklist template",
+)
+def get_checklist_template(request: HttpRequest, code: str, template_id: int):
+    project = get_project(code, user=request.user, action="checklist.view")
+    return queries.get_checklist_template(project, template_id, user=request.user)
+
+
+@router.get(
+    "/projects/{code}/checklists",
+    response={200: list[ChecklistOut], **ERRORS},
+    operation_id="list_checklists",
+    summary="Checklists filled on site, newest first (filter by status: in_progress, completed)",
+)
+@paginate(LimitOffsetPagination)
+def list_checklists(request: HttpRequest, code: str, status: str | None = None):
+    project = get_project(code, user=request.user, action="checklist.view")
+    return queries.list_checklists(project, user=request.user, status=status)
+
+
+@router.post(
+    "/projects/{code}/checklists",
+    response={201: CreatedChecklistOut, 200: CreatedChecklistOut, **ERRORS},
+    operation_id="start_checklist",
+    summary="Start filling a checklist on elements or at a location (idempotent by client_uuid)",
+)
+def start_checklist(request: HttpRequest, code: str, payload: ChecklistIn):
+    project = get_project(code, user=request.user, action="checklist.view")
+    checklist, created = actions.start_checklist(project, **payload.dict(), actor=request.user)
+    checklist = queries.get_checklist(project, checklist.pk, user=request.user)
+    checklist.is_new = created
+    return Status(201 if created else 200, checklist)
+
+
+@router.get(
+    "/projects/{code}/checklists/{checklist_id}",
+    response={200: ChecklistDetailOut, **ERRORS},
+    operation_id="get_checklist",
+    summary="A checklist with every item's answer, photos and the finding a failure opened",
+)
+def get_checklist(request: HttpRequest, code: str, checklist_id: int):
+    project = get_project(code, user=request.user, action="checklist.view")
+    return queries.get_checklist(project, checklist_id, user=request.user)
+
+
+@router.put(
+    "/projects/{code}/checklists/{checklist_id}/items/{item_id}",
+    response={200: ChecklistDetailOut, **ERRORS},
+    operation_id="answer_checklist_item",
+    summary="Answer one item: pass, fail (with a note) or na; may be changed until the checklist is completed",
+)
+def answer_checklist_item(request: HttpRequest, code: str, checklist_id: int, item_id: int, payload: AnswerIn):
+    project = get_project(code, user=request.user, action="checklist.view")
+    actions.answer_checklist_item(
+        project, checklist_id=checklist_id, item_id=item_id, **payload.dict(), actor=request.user
+    )
+    return queries.get_checklist(project, checklist_id, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/checklists/{checklist_id}/items/{item_id}/photos",
+    response={201: CreatedChecklistPhotoOut, 200: CreatedChecklistPhotoOut, 413: dict, **ERRORS},
+    operation_id="add_checklist_photo",
+    summary="A photo of one item (JPEG, PNG or HEIC; idempotent by client_uuid)",
+)
+def add_checklist_photo(
+    request: HttpRequest,
+    code: str,
+    checklist_id: int,
+    item_id: int,
+    client_uuid: Form[str],
+    file: File[UploadedFile],
+):
+    project = get_project(code, user=request.user, action="checklist.view")
+    photo, created = actions.add_checklist_photo(
+        project,
+        checklist_id=checklist_id,
+        item_id=item_id,
+        client_uuid=client_uuid,
+        stream=file,
+        size=file.size,
+        original_name=file.name,
+        actor=request.user,
+    )
+    photo.is_new = created
+    return Status(201 if created else 200, photo)
+
+
+@router.post(
+    "/projects/{code}/checklists/{checklist_id}/complete",
+    response={200: ChecklistDetailOut, **ERRORS},
+    operation_id="complete_checklist",
+    summary="Sign the checklist off: each failed item becomes a finding linked to it",
+)
+def complete_checklist(request: HttpRequest, code: str, checklist_id: int):
+    project = get_project(code, user=request.user, action="checklist.view")
+    actions.complete_checklist(project, checklist_id=checklist_id, actor=request.user)
+    return queries.get_checklist(project, checklist_id, user=request.user)

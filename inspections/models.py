@@ -65,6 +65,14 @@ class Finding(models.Model):
     )
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=30, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    checklist = models.ForeignKey(
+        "Checklist",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text=_("the checklist whose failed item opened this finding"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,3 +122,106 @@ class FindingPhoto(StoredFile):
 
     def __str__(self):
         return f"photo {self.sha256[:12]} of {self.finding}"
+
+
+class ChecklistTemplate(models.Model):
+    """An ordered list of things to check on site (a project's own, e.g. masonry before plastering)."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="checklist_templates")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(
+        max_length=20, choices=Category.choices, help_text=_("category of the findings its failed items open")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="checklist_template_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    text = models.CharField(max_length=500)
+    photo_required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["template", "position"]
+        constraints = [models.UniqueConstraint(fields=["template", "position"], name="checklist_item_position_unique")]
+
+    def __str__(self):
+        return f"{self.position}. {self.text}"
+
+
+class ChecklistStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+
+
+class ItemResult(models.TextChoices):
+    PASS = "pass", _("pass")
+    FAIL = "fail", _("fail")
+    NOT_APPLICABLE = "na", _("n.a.")
+
+
+class Checklist(models.Model):
+    """One filling of a template on site, on elements of a model version or a described place."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="checklists")
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="checklists")
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4, help_text=_("made by the tablet: retries are safe"))
+    location = models.CharField(max_length=200, blank=True)
+    version = models.ForeignKey("bim.ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    global_ids = models.JSONField(default=list, blank=True)
+    storey_global_id = models.CharField(max_length=22, blank=True)
+    status = models.CharField(max_length=20, choices=ChecklistStatus.choices, default=ChecklistStatus.IN_PROGRESS)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self):
+        return f"{self.template.name} #{self.pk}"
+
+
+class ChecklistAnswer(models.Model):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=10, choices=ItemResult.choices)
+    note = models.TextField(blank=True)
+    severity = models.CharField(max_length=20, choices=Severity.choices, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(auto_now=True)
+    finding = models.OneToOneField(
+        Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="checklist_answer"
+    )
+
+    class Meta:
+        ordering = ["checklist", "item__position"]
+        constraints = [models.UniqueConstraint(fields=["checklist", "item"], name="checklist_answer_unique")]
+
+    def __str__(self):
+        return f"{self.checklist} item {self.item_id}: {self.result}"
+
+
+class ChecklistPhoto(StoredFile):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="photos")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+
+    class Meta:
+        ordering = ["checklist", "item__position", "uploaded_at"]
+
+    def __str__(self):
+        return f"photo {self.sha256[:12]} of {self.checklist}"

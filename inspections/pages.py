@@ -1,5 +1,6 @@
 """Tablet pages for site inspectors and contractors: a storey plan with finding pins, an element's
-card with a capture form, the findings list, and a finding's page with its next moves. They call
+card with a capture form, the findings list, a finding's page with its next moves, and checklists
+to fill on site. They call
 the same actions and queries as the API; each page loads at most one plan and one page of rows."""
 
 import uuid
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from bim import queries as bim_queries
@@ -22,7 +24,7 @@ from projects.queries import get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
-from .models import Category, FindingStatus, Severity
+from .models import Category, ChecklistStatus, FindingStatus, ItemResult, Severity
 
 PAGE_SIZE = 25
 
@@ -101,6 +103,10 @@ def element_card(request, code: str, version_id: int, global_id: str):
             "findings": findings,
             "may_open": _may(request, project, "finding.open"),
             "client_uuid": uuid.uuid4(),
+            "checklist_templates": list(queries.list_checklist_templates(project, user=request.user))
+            if _may(request, project, "checklist.fill")
+            else [],
+            "checklist_uuid": uuid.uuid4(),
             "categories": Category.choices,
             "severities": Severity.choices,
         },
@@ -227,3 +233,143 @@ def move_finding(request, code: str, finding_id: int):
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("finding", code=project.code, finding_id=finding_id)
+
+
+# --- checklists -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def checklists_page(request, code: str):
+    project = _project(request, code, "checklist.view")
+    status = request.GET.get("status") or None
+    page = Paginator(queries.list_checklists(project, user=request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "inspections/checklists.html",
+        {
+            "project": project,
+            "page": page,
+            "status": status or "",
+            "statuses": ChecklistStatus.choices,
+            "templates": queries.list_checklist_templates(project, user=request.user),
+            "may_fill": _may(request, project, "checklist.fill"),
+            "client_uuid": uuid.uuid4(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start_checklist(request, code: str):
+    project = _project(request, code, "checklist.view")
+    data = request.POST
+    try:
+        version_id = int(data["version_id"]) if data.get("version_id") else None
+        template_id = int(data.get("template_id", ""))
+    except ValueError:
+        return HttpResponseBadRequest("template_id or version_id is not a number")
+    try:
+        checklist, _ = actions.start_checklist(
+            project,
+            client_uuid=data.get("client_uuid", ""),
+            template_id=template_id,
+            location=data.get("location", ""),
+            version_id=version_id,
+            global_ids=[g for g in data.getlist("global_ids") if g],
+            actor=request.user,
+        )
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect(data.get("back") or reverse("checklists", args=[project.code]))
+    return redirect("checklist", code=project.code, checklist_id=checklist.pk)
+
+
+@login_required
+@require_GET
+def checklist_page(request, code: str, checklist_id: int):
+    project = _project(request, code, "checklist.view")
+    try:
+        checklist = queries.get_checklist(project, checklist_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    storage = get_storage()
+    rows = queries.checklist_rows(checklist)
+    for row in rows:
+        row["photo_urls"] = [storage.presigned_url(p.file_key, timedelta(minutes=30)) for p in row["photos"]]
+    open_ = checklist.status == ChecklistStatus.IN_PROGRESS
+    return render(
+        request,
+        "inspections/checklist.html",
+        {
+            "project": project,
+            "checklist": checklist,
+            "rows": rows,
+            "answered": sum(1 for r in rows if r["result"]),
+            "element_names": list(
+                checklist.version.elements.filter(global_id__in=checklist.global_ids).values_list("name", flat=True)
+            )
+            if checklist.version_id
+            else [],
+            "results": ItemResult.choices,
+            "severities": Severity.choices,
+            "may_fill": open_ and _may(request, project, "checklist.fill"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer_checklist_item(request, code: str, checklist_id: int, item_id: int):
+    project = _project(request, code, "checklist.view")
+    try:
+        for photo in request.FILES.getlist("photos"):
+            actions.add_checklist_photo(
+                project,
+                checklist_id=checklist_id,
+                item_id=item_id,
+                client_uuid=uuid.uuid4(),
+                stream=photo,
+                size=photo.size,
+                original_name=photo.name,
+                actor=request.user,
+            )
+        if request.POST.get("result"):
+            actions.answer_checklist_item(
+                project,
+                checklist_id=checklist_id,
+                item_id=item_id,
+                result=request.POST["result"],
+                note=request.POST.get("note", ""),
+                severity=request.POST.get("severity", ""),
+                actor=request.user,
+            )
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect(f"{reverse('checklist', args=[project.code, checklist_id])}#item-{item_id}")
+
+
+@login_required
+@require_POST
+def complete_checklist(request, code: str, checklist_id: int):
+    project = _project(request, code, "checklist.view")
+    try:
+        checklist = actions.complete_checklist(project, checklist_id=checklist_id, actor=request.user)
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        count = checklist.findings.count()
+        messages.success(request, gettext("Checklist completed; %(count)d findings opened.") % {"count": count})
+    return redirect("checklist", code=project.code, checklist_id=checklist_id)

@@ -1,4 +1,5 @@
-"""Reads of findings, scoped to the user (finding.view), and the moves a user may make next."""
+"""Reads of findings and checklists, scoped to the user (finding.view, checklist.view), and the moves a
+user may make next."""
 
 from django.db.models import QuerySet
 
@@ -7,7 +8,7 @@ from plumbline.permissions import allowed_roles
 from projects.models import Project
 from projects.queries import authorize, roles_in
 
-from .models import FINDING_MOVES, MOVE_ACTIONS, Finding
+from .models import FINDING_MOVES, MOVE_ACTIONS, Checklist, ChecklistTemplate, Finding
 
 
 def list_findings(
@@ -70,3 +71,60 @@ def export_bcf(project: Project, *, user, version: str = "2.1") -> bytes:
 
         raise InvalidInput(f"BCF version {version!r} is not supported: use 2.1 or 3.0.", field="bcf_version")
     return build(project, version=version)
+
+
+def list_checklist_templates(project: Project, *, user) -> QuerySet[ChecklistTemplate]:
+    authorize(user, project, "checklist.view")
+    return ChecklistTemplate.objects.filter(project=project).prefetch_related("items").order_by("name")
+
+
+def get_checklist_template(project: Project, template_id: int, *, user) -> ChecklistTemplate:
+    template = list_checklist_templates(project, user=user).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(f"No checklist template {template_id} in project {project.code}.")
+    return template
+
+
+def list_checklists(project: Project, *, user, status: str | None = None) -> QuerySet[Checklist]:
+    authorize(user, project, "checklist.view")
+    qs = Checklist.objects.filter(project=project).select_related("template", "created_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def get_checklist(project: Project, checklist_id: int, *, user) -> Checklist:
+    checklist = (
+        list_checklists(project, user=user)
+        .filter(pk=checklist_id)
+        .prefetch_related("template__items", "answers", "photos")
+        .first()
+    )
+    if checklist is None:
+        raise NotFound(f"No checklist {checklist_id} in project {project.code}.")
+    return checklist
+
+
+def checklist_rows(checklist: Checklist) -> list[dict]:
+    """The template's items in order, each with its answer (if any) and photos."""
+    answers = {a.item_id: a for a in checklist.answers.all()}
+    photos: dict[int, list] = {}
+    for photo in checklist.photos.all():
+        photos.setdefault(photo.item_id, []).append(photo)
+    rows = []
+    for item in checklist.template.items.all():
+        answer = answers.get(item.pk)
+        rows.append(
+            {
+                "id": item.pk,
+                "position": item.position,
+                "text": item.text,
+                "photo_required": item.photo_required,
+                "result": answer.result if answer else None,
+                "note": answer.note if answer else "",
+                "severity": answer.severity if answer else "",
+                "finding_id": answer.finding_id if answer else None,
+                "photos": photos.get(item.pk, []),
+            }
+        )
+    return rows

@@ -112,6 +112,7 @@ def load() -> bool:
         load_register(project, orgs, people, owner)
     load_model(project, people["contractor"].user, people["designer"].user)
     load_findings(project, people["inspector"].user, people["contractor"].user)
+    load_checklists(project, people["chief_inspector"].user, people["inspector"].user)
     return True
 
 
@@ -181,6 +182,74 @@ def load_findings(project, inspector, contractor) -> None:
             actor=contractor,
         )
         inspection_actions.move_finding(project, finding_id=column.pk, verb="verify", note="Accepted.", actor=inspector)
+
+
+DEMO_CHECKLIST_ITEMS = [
+    ("砌块强度等级符合设计 Block strength class as designed", False),
+    ("水平灰缝砂浆饱满度 ≥ 80% Bed joints at least 80% filled", True),
+    ("拉结筋每 500 mm 设置 Tie bars every 500 mm", True),
+    ("墙面垂直度 ≤ 5 mm Plumb within 5 mm per storey", False),
+    ("构造柱马牙槎 Toothing at constructional columns", False),
+]
+
+
+def load_checklists(project, chief, inspector) -> None:
+    """A masonry checklist: one filled and completed on the 2F north wall (its failed item is now a
+    finding), one half filled on the 1F south wall."""
+    import uuid
+
+    from bim.models import ModelVersion
+    from inspections import actions as inspection_actions
+    from plumbline.celery import tasks_in_this_process
+
+    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
+    template = inspection_actions.create_checklist_template(
+        project,
+        name="砌体工程检查 Masonry before plastering",
+        category="structure",
+        description="GB 50203: check before the wall is plastered.",
+        items=[{"text": text, "photo_required": photo} for text, photo in DEMO_CHECKLIST_ITEMS],
+        actor=chief,
+    )
+    items = list(template.items.all())
+
+    def start(label, wall):
+        checklist, _ = inspection_actions.start_checklist(
+            project,
+            client_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-checklist-{label}"),
+            template_id=template.pk,
+            version_id=version.pk,
+            global_ids=[version.elements.get(name=wall).global_id],
+            actor=inspector,
+        )
+        return checklist
+
+    def answer(checklist, item, result, note=""):
+        inspection_actions.answer_checklist_item(
+            project, checklist_id=checklist.pk, item_id=item.pk, result=result, note=note, actor=inspector
+        )
+        if item.photo_required and result != "na":
+            inspection_actions.add_checklist_photo(
+                project,
+                checklist_id=checklist.pk,
+                item_id=item.pk,
+                client_uuid=uuid.uuid5(checklist.client_uuid, f"photo-{item.position}"),
+                stream=io.BytesIO(finding_photo_png(f"checklist {checklist.pk} item {item.position}")),
+                original_name=f"item-{item.position}.png",
+                actor=inspector,
+            )
+
+    with tasks_in_this_process():
+        done = start("2f-north", "2F north wall")
+        answer(done, items[0], "pass")
+        answer(done, items[1], "pass")
+        answer(done, items[2], "fail", "拉结筋缺失 Tie bars missing in the top three courses near the corner.")
+        answer(done, items[3], "pass")
+        answer(done, items[4], "na", "No constructional column in this wall.")
+        inspection_actions.complete_checklist(project, checklist_id=done.pk, actor=inspector)
+        half = start("1f-south", "1F south wall")
+        answer(half, items[0], "pass")
+        answer(half, items[1], "pass")
 
 
 def finding_photo_png(label: str) -> bytes:

@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "finding.verify": INSPECTORS | {R.TIS_INSPECTOR},
     "finding.rectify": frozenset({R.CONTRACTOR}),
     "finding.photo": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR},
+    "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
     # insurance

@@ -103,3 +103,54 @@ def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site,
     finding.refresh_from_db()
     assert finding.status == "closed" and finding.photos.count() == 2
     assert [s.kind for s in finding.steps.all()] == ["opened", "rectification_submitted", "verified"]
+
+
+def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(world, browser, site, tmp_path):
+    code = world["project"].code
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    wall = version.elements.get(name="1F east wall A")
+    photo = tmp_path / "joint.png"
+    photo.write_bytes(finding_photo_png("joint"))
+    viewport = {"width": 768, "height": 1024}
+
+    inspector = signed_in(browser, site, "inspector", viewport)
+    inspector.goto(f"{site}/projects/{code}/plan/")
+    inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
+    inspector.locator("#start-checklist").wait_for()
+    inspector.locator("#start-checklist button[type=submit]").click()
+    inspector.wait_for_url("**/checklists/*/")
+    items = inspector.locator("section.item")
+    assert items.count() == 5
+
+    def answer(position, result, note="", with_photo=False):
+        item = inspector.locator(f'section.item[data-item="{position}"]')
+        item.locator(f"span.{result}").click()  # the big touch target, not the hidden radio
+        if note:
+            item.locator("textarea").fill(note)
+        if with_photo:
+            item.locator("input[type=file]").set_input_files(str(photo))
+        item.locator("button[type=submit]").click()
+        inspector.wait_for_load_state()
+        assert inspector.locator(f'section.item[data-item="{position}"]').get_attribute("data-result") == result
+
+    answer(1, "pass")
+    answer(2, "fail", "Bed joints about 60% filled at the window sill.", with_photo=True)
+    answer(3, "pass", with_photo=True)
+    answer(4, "pass")
+    inspector.locator("#complete button").click()
+    inspector.wait_for_load_state()
+    assert "Items without an answer: 5" in inspector.locator(".error").inner_text()
+    answer(5, "na")
+    inspector.screenshot(path=str(ARTIFACTS / "5-checklist-filled.png"), full_page=True)
+    inspector.locator("#complete button").click()
+    inspector.wait_for_load_state()
+    assert inspector.locator("#checklist-status").get_attribute("data-status") == "completed"
+    inspector.screenshot(path=str(ARTIFACTS / "6-checklist-completed.png"), full_page=True)
+
+    link = inspector.locator('section.item[data-item="2"] a')
+    link.click()
+    inspector.wait_for_load_state()
+    finding = Finding.objects.get(checklist__global_ids=[wall.global_id], checklist__status="completed")
+    assert finding.global_ids == [wall.global_id] and finding.photos.count() == 1
+    assert inspector.locator("#status").get_attribute("data-status") == "open"
+    assert "Bed joints about 60% filled" in inspector.content()

@@ -177,7 +177,7 @@ def new_finding_body(world, persona):
 
 def finding_in(status):
     def params(world, persona):
-        return {"finding_id": world["project"].findings.get(status=status).pk}
+        return {"finding_id": world["project"].findings.filter(status=status).order_by("pk").first().pk}
 
     return params
 
@@ -199,6 +199,63 @@ def a_bcf_file():
     from projects.models import Project
 
     return {"file": SimpleUploadedFile("demo.bcf", export_bcf(Project.objects.get(code="GZ-2026-001")))}
+
+
+def new_template_body(world, persona):
+    import uuid
+
+    return {"name": f"matrix {uuid.uuid4()}", "category": "structure", "items": [{"text": "plumb"}]}
+
+
+def a_template(world, persona):
+    return {"template_id": world["project"].checklist_templates.first().pk}
+
+
+def new_checklist_body(world, persona):
+    import uuid
+
+    return {"client_uuid": str(uuid.uuid4()), "template_id": a_template(world, persona)["template_id"],
+            "location": "2F grid A-B"}
+
+
+def a_checklist(world, persona):
+    return {"checklist_id": world["project"].checklists.first().pk}
+
+
+def an_open_checklist(answered=False):
+    """A fresh checklist (all items passed when answered), so every allowed persona finds it open."""
+
+    def params(world, persona):
+        import uuid
+
+        from inspections import actions
+
+        inspector = world["users"]["inspector"]
+        template = actions.create_checklist_template(
+            world["project"], name=f"m {uuid.uuid4()}", category="other", items=[{"text": "a"}],
+            actor=world["users"]["chief_inspector"],
+        )
+        item = template.items.get()
+        checklist, _ = actions.start_checklist(
+            world["project"], client_uuid=uuid.uuid4(), template_id=template.pk, location="here", actor=inspector
+        )
+        if answered:
+            actions.answer_checklist_item(
+                world["project"], checklist_id=checklist.pk, item_id=item.pk, result="pass", actor=inspector
+            )
+        return {"checklist_id": checklist.pk, "item_id": item.pk}
+
+    return params
+
+
+def checklist_photo_upload():
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from plumbline.demo import finding_photo_png
+
+    return {"client_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("c.png", finding_photo_png("c"))}
 
 
 def model_upload():
@@ -403,6 +460,38 @@ ROWS = [
         {"inspector"},
         params=finding_in("closed"),
         body={"note": "back"},
+    ),
+    # checklists: the same readers as findings; the chief inspector defines them, inspectors fill them
+    project_row("GET", "/api/v1/projects/{code}/checklist-templates", 200, PARTY_READERS),
+    project_row("POST", "/api/v1/projects/{code}/checklist-templates", 201, {"inspector"}, body=new_template_body),
+    project_row(
+        "GET", "/api/v1/projects/{code}/checklist-templates/{template_id}", 200, PARTY_READERS, params=a_template
+    ),
+    project_row("GET", "/api/v1/projects/{code}/checklists", 200, PARTY_READERS),
+    project_row("POST", "/api/v1/projects/{code}/checklists", 201, {"inspector"}, body=new_checklist_body),
+    project_row("GET", "/api/v1/projects/{code}/checklists/{checklist_id}", 200, PARTY_READERS, params=a_checklist),
+    project_row(
+        "PUT",
+        "/api/v1/projects/{code}/checklists/{checklist_id}/items/{item_id}",
+        200,
+        {"inspector"},
+        params=an_open_checklist(),
+        body={"result": "pass"},
+    ),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/checklists/{checklist_id}/items/{item_id}/photos",
+        201,
+        {"inspector"},
+        params=an_open_checklist(),
+        multipart=checklist_photo_upload,
+    ),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/checklists/{checklist_id}/complete",
+        200,
+        {"inspector"},
+        params=an_open_checklist(answered=True),
     ),
     # the demo version has no predecessor: an allowed caller's remap is refused as invalid input
     project_row(

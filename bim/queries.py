@@ -176,3 +176,13 @@ def failing_elements(run: IdsRun):
         }
         for r in run.results.filter(is_passed=False).order_by("specification", "global_id")
     ]
+
+
+def element_names(pairs: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """Names of elements by (version id, GlobalId), in one query: labels for lists of records."""
+    if not pairs:
+        return {}
+    rows = Element.objects.filter(
+        version_id__in={v for v, _ in pairs}, global_id__in={g for _, g in pairs}
+    ).values_list("version_id", "global_id", "name")
+    return {(v, g): name or g for v, g, name in rows}

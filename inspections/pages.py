@@ -246,6 +246,11 @@ def checklists_page(request, code: str):
     page = Paginator(queries.list_checklists(project, user=request.user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    names = bim_queries.element_names([(c.version_id, g) for c in page for g in c.global_ids if c.version_id])
+    for checklist in page:
+        checklist.place = checklist.location or ", ".join(
+            names.get((checklist.version_id, g), g) for g in checklist.global_ids
+        )
     return render(
         request,
         "inspections/checklists.html",

@@ -188,3 +188,55 @@ def test_the_command_line_exports_and_imports(demo, tmp_path, capsys):
     call_command("bcf", "import", code, str(incoming), "--user", "inspector")
     assert "1 findings created" in capsys.readouterr().out
     assert Finding.objects.filter(client_uuid=item["guid"]).exists()
+
+
+def test_a_bcf_2_0_file_in_the_style_other_tools_write_imports(demo, as_persona):
+    """Namespaced root, a Header, an upper-case folder with a lower-case topic Guid, repeated Labels,
+    comments replying to comments, viewpoint files named by Guid and a snapshot that is missing."""
+    code, version = demo
+    wall = version.elements.get(name="1F south wall")
+    guid = "7b1c3a52-91d4-4c8e-a2f0-3e5d6c7b8a90"
+    viewpoint = "c0ffee00-1111-4222-8333-444455556666"
+    markup = f"""<?xml version="1.0" encoding="utf-8"?>
+<Markup xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+  <Header><File IfcProject="0M6o7Znnv7hxsbWgeu7oQq" isExternal="true"><Filename>arch.ifc</Filename></File></Header>
+  <Topic Guid="{guid}" TopicType="Clash" TopicStatus="Active">
+    <Title>Wall meets duct</Title><Priority>High</Priority><Labels>Architecture</Labels><Labels>MEP</Labels>
+    <CreationDate>2025-03-01T08:00:00Z</CreationDate><CreationAuthor>coordinator@mep.example</CreationAuthor>
+  </Topic>
+  <Comment Guid="11111111-2222-4333-8444-555555555555"><Date>2025-03-01T09:00:00Z</Date>
+    <Author>coordinator@mep.example</Author><Comment>Duct passes through the wall without a sleeve.</Comment>
+    <Topic Guid="{guid}"/></Comment>
+  <Comment Guid="66666666-7777-4888-9999-000000000000"><Date>2025-03-02T09:00:00Z</Date>
+    <Author>architect@arch.example</Author><Comment>Agreed, sleeve to be added.</Comment>
+    <Topic Guid="{guid}"/><ReplyToComment Guid="11111111-2222-4333-8444-555555555555"/></Comment>
+  <Viewpoints Guid="{viewpoint}"><Viewpoint>Viewpoint_{viewpoint}.bcfv</Viewpoint>
+    <Snapshot>Snapshot_{viewpoint}.png</Snapshot></Viewpoints>
+</Markup>"""
+    visinfo = f"""<?xml version="1.0" encoding="utf-8"?>
+<VisualizationInfo xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" Guid="{viewpoint}">
+  <Components><Selection><Component IfcGuid="{wall.global_id}"><OriginatingSystem>X</OriginatingSystem></Component>
+  </Selection><Visibility DefaultVisibility="true"/></Components>
+</VisualizationInfo>"""
+    folder = guid.upper()
+    data = _zip(
+        {
+            "bcf.version": '<Version VersionId="2.0"><DetailedVersion>2.0</DetailedVersion></Version>',
+            f"{folder}/markup.bcf": markup,
+            f"{folder}/Viewpoint_{viewpoint}.bcfv": visinfo,
+        }
+    )
+    response = upload(as_persona("inspector"), code, data)
+    assert response.status_code == 200, response.content
+    assert response.json()["bcf_version"] == "2.0"
+    finding = Finding.objects.get(client_uuid=guid)
+    assert (finding.title, finding.status, finding.severity, finding.global_ids) == (
+        "Wall meets duct",
+        "open",
+        "major",
+        [wall.global_id],
+    )
+    assert [s.note for s in finding.steps.filter(kind="comment")] == [
+        "Duct passes through the wall without a sleeve.",
+        "Agreed, sleeve to be added.",
+    ]

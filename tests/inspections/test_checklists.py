@@ -41,9 +41,7 @@ def start(api, code, template, **extra):
 
 
 def answer(api, code, checklist_id, item_id, result, **extra):
-    return api.call(
-        "PUT", f"/projects/{code}/checklists/{checklist_id}/items/{item_id}", {"result": result, **extra}
-    )
+    return api.call("PUT", f"/projects/{code}/checklists/{checklist_id}/items/{item_id}", {"result": result, **extra})
 
 
 def photo(api, code, checklist_id, item_id, data=None):
@@ -61,17 +59,21 @@ def test_a_template_keeps_its_items_in_order_and_is_refused_when_malformed(site,
     ]
     inspector = as_persona("inspector")
     before = ChecklistTemplate.objects.count()
-    again = inspector.post(f"/projects/{code}/checklist-templates", {"name": "Slab before pouring",
-                                                                     "category": "structure", "items": ITEMS})
+    again = inspector.post(
+        f"/projects/{code}/checklist-templates",
+        {"name": "Slab before pouring", "category": "structure", "items": ITEMS},
+    )
     assert again.status_code == 409 and "already has a checklist" in again.json()["detail"]
-    empty = inspector.post(f"/projects/{code}/checklist-templates", {"name": "x", "category": "structure",
-                                                                     "items": []})
+    empty = inspector.post(f"/projects/{code}/checklist-templates", {"name": "x", "category": "structure", "items": []})
     assert empty.status_code == 422 and "at least one item" in empty.json()["detail"]
-    blank = inspector.post(f"/projects/{code}/checklist-templates", {"name": "y", "category": "structure",
-                                                                     "items": [{"text": "a"}, {"text": " "}]})
+    blank = inspector.post(
+        f"/projects/{code}/checklist-templates",
+        {"name": "y", "category": "structure", "items": [{"text": "a"}, {"text": " "}]},
+    )
     assert blank.status_code == 422 and "Item 2 has no text" in blank.json()["detail"]
-    contractor = as_persona("contractor").post(f"/projects/{code}/checklist-templates",
-                                               {"name": "z", "category": "structure", "items": ITEMS})
+    contractor = as_persona("contractor").post(
+        f"/projects/{code}/checklist-templates", {"name": "z", "category": "structure", "items": ITEMS}
+    )
     assert contractor.status_code == 403
     assert ChecklistTemplate.objects.count() == before
 
@@ -80,8 +82,12 @@ def test_a_checklist_is_started_on_elements_and_a_retry_returns_the_same_one(sit
     code, version, template = site
     wall = version.elements.get(name="2F north wall")
     inspector = as_persona("inspector")
-    payload = {"client_uuid": str(uuid.uuid4()), "template_id": template["id"], "version_id": version.pk,
-               "global_ids": [wall.global_id]}
+    payload = {
+        "client_uuid": str(uuid.uuid4()),
+        "template_id": template["id"],
+        "version_id": version.pk,
+        "global_ids": [wall.global_id],
+    }
     first = inspector.post(f"/projects/{code}/checklists", payload)
     again = inspector.post(f"/projects/{code}/checklists", payload)
     assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
@@ -104,8 +110,12 @@ def test_completing_turns_each_failed_item_into_a_finding_linked_to_the_checklis
     assert answer(inspector, code, cid, items[0], "pass").status_code == 200
     no_note = answer(inspector, code, cid, items[1], "fail")
     assert no_note.status_code == 422 and "Say what failed" in no_note.json()["detail"]
-    assert answer(inspector, code, cid, items[1], "fail", note="Spacing 250 mm, drawn 150 mm",
-                  severity="critical").status_code == 200
+    assert (
+        answer(
+            inspector, code, cid, items[1], "fail", note="Spacing 250 mm, drawn 150 mm", severity="critical"
+        ).status_code
+        == 200
+    )
 
     early = inspector.post(f"/projects/{code}/checklists/{cid}/complete")
     assert early.status_code == 422 and "Items without an answer: 3, 4" in early.json()["detail"]

@@ -214,8 +214,11 @@ def a_template(world, persona):
 def new_checklist_body(world, persona):
     import uuid
 
-    return {"client_uuid": str(uuid.uuid4()), "template_id": a_template(world, persona)["template_id"],
-            "location": "2F grid A-B"}
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "template_id": a_template(world, persona)["template_id"],
+        "location": "2F grid A-B",
+    }
 
 
 def a_checklist(world, persona):
@@ -232,7 +235,10 @@ def an_open_checklist(answered=False):
 
         inspector = world["users"]["inspector"]
         template = actions.create_checklist_template(
-            world["project"], name=f"m {uuid.uuid4()}", category="other", items=[{"text": "a"}],
+            world["project"],
+            name=f"m {uuid.uuid4()}",
+            category="other",
+            items=[{"text": "a"}],
             actor=world["users"]["chief_inspector"],
         )
         item = template.items.get()

@@ -113,6 +113,53 @@ def element_card(request, code: str, version_id: int, global_id: str):
     )
 
 
+POINT_SUGGESTIONS = 5
+POINT_TOLERANCE_M = 1.0
+
+
+@login_required
+@require_GET
+def point_card(request, code: str, version_id: int):
+    """A tapped plan point: the nearest elements (within a metre) suggested, and the capture form."""
+    project = _project(request, code, "model.view")
+    try:
+        version = bim_queries.get_version(project, version_id, user=request.user)
+        storey = bim_queries.get_storey(version, request.GET.get("storey", ""))
+        x, y = float(request.GET.get("x", "")), float(request.GET.get("y", ""))
+    except NotFound:
+        raise Http404 from None
+    except ValueError:
+        return HttpResponseBadRequest("x and y must be numbers (metres)")
+    nearby = bim_queries.elements_near(
+        version, storey, point=(x, y), tolerance=POINT_TOLERANCE_M, limit=POINT_SUGGESTIONS
+    )
+    return render(
+        request,
+        "inspections/point_card.html",
+        {
+            "project": project,
+            "version": version,
+            "storey": storey,
+            "x": x,
+            "y": y,
+            "nearby": nearby,
+            "may_open": _may(request, project, "finding.open"),
+            "client_uuid": uuid.uuid4(),
+            "categories": Category.choices,
+            "severities": Severity.choices,
+        },
+    )
+
+
+def _point(data):
+    if not data.get("x") and not data.get("y"):
+        return None
+    try:
+        return float(data.get("x", "")), float(data.get("y", ""))
+    except ValueError:
+        return "bad"
+
+
 @login_required
 @require_POST
 def new_finding(request, code: str):
@@ -122,12 +169,17 @@ def new_finding(request, code: str):
         version_id = int(data.get("version_id", ""))
     except ValueError:
         return HttpResponseBadRequest("version_id is missing")
+    point = _point(data)
+    if point == "bad":
+        return HttpResponseBadRequest("x and y must be numbers (metres)")
     try:
         finding, _ = actions.open_finding(
             project,
             client_uuid=data.get("client_uuid", ""),
             version_id=version_id,
             global_ids=[g for g in data.getlist("global_ids") if g],
+            storey_global_id=data.get("storey_global_id", ""),
+            point=point,
             category=data.get("category", ""),
             severity=data.get("severity", ""),
             title=data.get("title", ""),

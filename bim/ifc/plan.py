@@ -48,7 +48,7 @@ def storey_svg(
     width, height = maxx - minx + 2 * margin, maxy - miny + 2 * margin
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{minx - margin:.3f} {miny - margin:.3f} {width:.3f} {height:.3f}" '
-        f'data-units="m">',
+        f'data-units="m" data-flip="{flip:.3f}">',
         f"<style>{STYLE}</style>",
     ]
     for global_id, label, wkt in spaces:

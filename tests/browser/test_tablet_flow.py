@@ -154,3 +154,33 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
     assert finding.global_ids == [wall.global_id] and finding.photos.count() == 1
     assert inspector.locator("#status").get_attribute("data-status") == "open"
     assert "Bed joints about 60% filled" in inspector.content()
+
+
+def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(world, browser, site, tmp_path):
+    code = world["project"].code
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    room = version.spaces.get(name="1F01")
+    photo = tmp_path / "stain.png"
+    photo.write_bytes(finding_photo_png("stain"))
+
+    inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})
+    inspector.goto(f"{site}/projects/{code}/plan/")
+    inspector.locator(f'path.space[data-global-id="{room.global_id}"]').click()  # the middle of the room
+    form = inspector.locator("#new-finding")
+    form.wait_for()
+    suggestions = form.locator("input[name=global_ids]")
+    assert suggestions.count() >= 1 and not suggestions.first.is_checked()  # offered, not imposed
+    slab = version.elements.get(name="1F floor slab")
+    form.locator(f'input[name=global_ids][value="{slab.global_id}"]').check()
+    form.locator("#f-title").fill("Water stain on the floor")
+    form.locator("#f-photos").set_input_files(str(photo))
+    inspector.screenshot(path=str(ARTIFACTS / "7-point-card.png"))
+    form.locator("button[type=submit]").click()
+    inspector.wait_for_load_state()
+
+    finding = Finding.objects.get(title="Water stain on the floor")
+    x0, y0, x1, y1 = 0.12, 0.12, 5.94, 7.88  # the room's outline in the demo model
+    assert x0 < finding.point_x < x1 and y0 < finding.point_y < y1
+    assert finding.global_ids == [slab.global_id] and finding.storey_global_id == room.storey.global_id
+    assert inspector.locator(f'.pin[data-finding-id="{finding.pk}"]').count() == 1
+    inspector.screenshot(path=str(ARTIFACTS / "8-point-pin.png"))

@@ -164,3 +164,30 @@ def test_findings_are_listed_with_filters(demo, as_persona):
     assert [f["title"] for f in critical] == ["柱蜂窝麻面 Honeycombing on column C2"]
     column = version.elements.get(name="1F column C2").global_id
     assert len(api.get(f"/projects/{code}/findings?global_id={column}").json()["items"]) == 1
+
+
+def test_a_tapped_plan_point_suggests_the_nearest_elements_and_refuses_nonsense(demo, client, world):
+    code, version = demo
+    storey = version.storeys.get(name="1F")
+    client.force_login(world["users"]["inspector"])
+    url = f"/projects/{code}/plan/{version.pk}/point/?storey={storey.global_id}"
+    near_the_wall = client.get(f"{url}&x=3&y=0.4")  # 0.3 m inside the south wall
+    assert near_the_wall.status_code == 200
+    suggested = [e.name for e in near_the_wall.context["nearby"]]
+    assert "1F south wall" in suggested and "1F floor slab" in suggested
+    assert "2F south wall" not in suggested  # only the tapped storey
+    assert client.get(f"{url}&x=abc&y=1").status_code == 400
+    outside = client.post(
+        f"/projects/{code}/findings/new/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "version_id": version.pk,
+            "storey_global_id": storey.global_id,
+            "x": "90",
+            "y": "1",
+            "title": "far away",
+            "category": "other",
+            "severity": "minor",
+        },
+    )
+    assert outside.status_code == 302 and not Finding.objects.filter(title="far away").exists()

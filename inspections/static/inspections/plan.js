@@ -1,21 +1,49 @@
 // Tap an element on the storey plan: highlight it and load its card (with the capture form).
+// Tap anywhere else (a room, an empty spot): load a point card that suggests the nearest elements.
 (function () {
   var plan = document.getElementById("plan");
   var card = document.getElementById("card");
   if (!plan || !card) return;
-  plan.addEventListener("click", function (event) {
-    var target = event.target.closest("[data-global-id]");
-    if (!target || !target.classList.contains("element")) return;
-    event.preventDefault();
-    plan.querySelectorAll(".selected").forEach(function (el) { el.classList.remove("selected"); });
-    target.classList.add("selected");
-    var url = plan.dataset.cardUrl.replace("GLOBALID", encodeURIComponent(target.dataset.globalId));
+
+  function load(url) {
     fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         card.innerHTML = html;
-        var uuid = card.querySelector("input[name=client_uuid]");
-        if (uuid && window.crypto && crypto.randomUUID) uuid.value = crypto.randomUUID();
+        card.querySelectorAll("input[name=client_uuid]").forEach(function (uuid) {
+          if (window.crypto && crypto.randomUUID) uuid.value = crypto.randomUUID();
+        });
       });
+  }
+
+  plan.addEventListener("click", function (event) {
+    if (event.target.closest(".pin")) return;  // a pin is a link to its finding
+    var svg = plan.querySelector("svg");
+    plan.querySelectorAll(".selected").forEach(function (el) { el.classList.remove("selected"); });
+    var marker = svg && svg.querySelector("#tap");
+    if (marker) marker.remove();
+    var target = event.target.closest("[data-global-id]");
+    if (target && target.classList.contains("element")) {
+      event.preventDefault();
+      target.classList.add("selected");
+      load(plan.dataset.cardUrl.replace("GLOBALID", encodeURIComponent(target.dataset.globalId)));
+      return;
+    }
+    if (!svg || !svg.getScreenCTM() || !plan.dataset.pointUrl) return;
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    var at = point.matrixTransform(svg.getScreenCTM().inverse());
+    var flip = parseFloat(svg.dataset.flip || "0");
+    var box = svg.viewBox.baseVal;
+    var dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+    dot.setAttribute("id", "tap");
+    dot.setAttribute("cx", at.x);
+    dot.setAttribute("cy", at.y);
+    dot.setAttribute("r", Math.max(box.width, box.height) / 100);
+    dot.setAttribute("fill", "#0b5cad");
+    svg.appendChild(dot);
+    var x = at.x.toFixed(3), y = (flip - at.y).toFixed(3);
+    load(plan.dataset.pointUrl + "&x=" + encodeURIComponent(x) + "&y=" + encodeURIComponent(y));
   });
 })();

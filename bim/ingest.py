@@ -41,6 +41,26 @@ def local_copy(version: ModelVersion):
         os.unlink(path)
 
 
+_OPENED: dict = {}  # this worker process's last opened model: {(version id, sha256): ifcopenshell file}
+
+
+def opened_model(version: ModelVersion):
+    """The version's parsed model, kept for the next task in this process: a worker that takes
+    several footprint chunks of one version (or the metadata then the chunks) parses it once.
+    One model at most is kept; it is dropped when its version finishes."""
+    key = (version.pk, version.sha256)
+    if key not in _OPENED:
+        _OPENED.clear()  # free the previous model before parsing the next
+        with local_copy(version) as path, unpacked(path) as ifc_path:
+            _OPENED[key] = open_ifc(ifc_path)
+    return _OPENED[key]
+
+
+def forget_model(version_id: int) -> None:
+    for key in [k for k in _OPENED if k[0] == version_id]:
+        del _OPENED[key]
+
+
 def _material_names(materials: list[dict]) -> str:
     return "\n".join(sorted({m.get("name", "") for m in materials if m.get("name")}))
 
@@ -169,13 +189,12 @@ def compute_chunk(version: ModelVersion, index: int) -> None:
     version_id = version.pk
     started = time.perf_counter()
     global_ids = chunk_global_ids(version, index)
-    with local_copy(version) as path, unpacked(path) as ifc_path:
-        model = open_ifc(ifc_path)
-        products = [model.by_guid(g) for g in global_ids]
-        results = {
-            fp.global_id: fp
-            for fp in compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
-        }
+    model = opened_model(version)
+    products = [model.by_guid(g) for g in global_ids]
+    results = {
+        fp.global_id: fp
+        for fp in compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
+    }
     space_ids = set(version.spaces.values_list("global_id", flat=True))
     found = write_footprints(Element, version_id, [fp for g, fp in results.items() if g not in space_ids])
     found += write_footprints(Space, version_id, [fp for g, fp in results.items() if g in space_ids])
@@ -209,6 +228,7 @@ def _set_footprint(row, wkt: str, source=None) -> None:
 
 def finish(version: ModelVersion) -> None:
     """Assemblies without a body of their own take the union of their parts; then count and close."""
+    forget_model(version.pk)
     assemblies = list(version.elements.filter(footprint="", ifc_class__in=ASSEMBLY_CLASSES))
     for assembly in assemblies:
         parts = version.elements.filter(assembly_global_id=assembly.global_id).exclude(footprint="")

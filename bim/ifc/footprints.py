@@ -2,10 +2,16 @@
 upward-facing triangles projected to the plan and unioned, which gives the true outline (an
 L-shaped slab stays L-shaped) in metres, in the model's project coordinates, with its z range.
 
+Shapes come in local coordinates (the iterator's default), so the many instances of one type (the
+same chair, window or column a hundred times) share one mesh: its outline is computed once and
+moved by each instance's placement, which is exact when the placement keeps plan and height apart
+(any turn, mirror or scale about the vertical axis). A tilted placement gets its own outline.
+
 A body whose union takes longer than `seconds_per_element` gets its convex hull instead, marked
 as approximate, so one pathological shape cannot stall a model.
 """
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +20,7 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 import shapely
+import shapely.affinity
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
@@ -31,7 +38,6 @@ class Footprint:
 
 def _settings():
     settings = ifcopenshell.geom.settings()
-    settings.set("use-world-coords", True)
     settings.set("disable-opening-subtractions", True)
     settings.set("context-identifiers", ["Body"])
     return settings
@@ -60,6 +66,23 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
     return shape, False
 
 
+def _keeps_plan_apart(matrix: np.ndarray) -> bool:
+    """True when the placement maps plan to plan and height to height (no tilt)."""
+    return bool(
+        abs(matrix[0, 2]) < 1e-9
+        and abs(matrix[1, 2]) < 1e-9
+        and abs(matrix[2, 0]) < 1e-9
+        and abs(matrix[2, 1]) < 1e-9
+        and matrix[2, 2] > 0
+    )
+
+
+def _mesh(shape) -> tuple[np.ndarray, np.ndarray]:
+    vertices = np.frombuffer(shape.geometry.verts_buffer, dtype="d").reshape(-1, 3)
+    faces = np.frombuffer(shape.geometry.faces_buffer, dtype=np.int32).reshape(-1, 3)
+    return vertices, faces
+
+
 def compute_footprints(
     model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0
 ) -> Iterator[Footprint]:
@@ -69,17 +92,36 @@ def compute_footprints(
     iterator = ifcopenshell.geom.iterator(_settings(), model, 1, include=products, geometry_library=KERNEL)
     if not iterator.initialize():
         return
+    local_outlines: dict[bytes, tuple] = {}  # mesh digest -> (outline, approximate, z min, z max)
     while True:
         shape = iterator.get()
-        vertices = np.asarray(shape.geometry.verts, dtype=float).reshape(-1, 3)
-        faces = np.asarray(shape.geometry.faces, dtype=np.int64).reshape(-1, 3)
-        geometry, approximate = outline(vertices, faces, seconds_per_element)
+        matrix = np.frombuffer(shape.transformation_buffer, dtype="d").reshape((4, 4), order="F")
+        if _keeps_plan_apart(matrix):
+            digest = hashlib.blake2b(shape.geometry.verts_buffer, digest_size=16)
+            digest.update(shape.geometry.faces_buffer)
+            key = digest.digest()
+            if key not in local_outlines:
+                vertices, faces = _mesh(shape)
+                geometry, approximate = outline(vertices, faces, seconds_per_element)
+                z = (float(vertices[:, 2].min()), float(vertices[:, 2].max())) if len(vertices) else (0.0, 0.0)
+                local_outlines[key] = (geometry, approximate, *z)
+            geometry, approximate, z_low, z_high = local_outlines[key]
+            if geometry is not None:
+                geometry = shapely.affinity.affine_transform(
+                    geometry, [matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], matrix[0, 3], matrix[1, 3]]
+                )
+            z_min, z_max = z_low * matrix[2, 2] + matrix[2, 3], z_high * matrix[2, 2] + matrix[2, 3]
+        else:
+            vertices, faces = _mesh(shape)
+            vertices = vertices @ matrix[:3, :3].T + matrix[:3, 3]
+            geometry, approximate = outline(vertices, faces, seconds_per_element)
+            z_min, z_max = (float(vertices[:, 2].min()), float(vertices[:, 2].max())) if len(vertices) else (0, 0)
         if geometry is not None and not geometry.is_empty:
             yield Footprint(
                 global_id=shape.guid,
                 wkt=shapely.to_wkt(geometry, rounding_precision=4),
-                z_min=float(vertices[:, 2].min()),
-                z_max=float(vertices[:, 2].max()),
+                z_min=float(z_min),
+                z_max=float(z_max),
                 bounds=tuple(float(b) for b in geometry.bounds),
                 is_approximate=approximate,
             )

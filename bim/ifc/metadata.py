@@ -109,14 +109,24 @@ def read_tree(model: ifcopenshell.file) -> ModelTree:
             {
                 "global_id": site.GlobalId,
                 "name": site.Name or "",
-                "buildings": [
-                    {"global_id": b.GlobalId, "name": b.Name or ""}
-                    for b in ue.get_decomposition(site)
-                    if b.is_a("IfcBuilding")
-                ],
+                "buildings": [{"global_id": b.GlobalId, "name": b.Name or ""} for b in _buildings_under(site)],
             }
         )
     return tree
+
+
+def _buildings_under(site) -> list:
+    """The buildings aggregated under a site (or its sub-sites), without walking into storeys and
+    their thousands of elements as a full decomposition would."""
+    found, stack = [], [site]
+    while stack:
+        for rel in stack.pop().IsDecomposedBy or ():
+            for obj in rel.RelatedObjects:
+                if obj.is_a("IfcBuilding"):
+                    found.append(obj)
+                elif obj.is_a("IfcSite"):
+                    stack.append(obj)
+    return found
 
 
 def _psets_and_qsets(model: ifcopenshell.file, product) -> tuple[dict, dict]:

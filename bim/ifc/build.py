@@ -109,7 +109,10 @@ class ModelBuilder:
         layers=(("Concrete C30", 0.2), ("Mineral wool", 0.04)),
         fire_rating="REI90",
         is_external=True,
+        relate=True,
     ):
+        """A wall; with relate=False its container and material are left for the caller to assign
+        to many walls at once (one call each: assigning them one by one is quadratic)."""
         wall = self._entity("IfcWall", name, global_id)
         representation = api(
             "geometry.add_wall_representation",
@@ -121,13 +124,14 @@ class ModelBuilder:
         )
         api("geometry.assign_representation", self.model, product=wall, representation=representation)
         _placed(self.model, wall, start[0], start[1], storey.Elevation, rotation)
-        self._contain(storey, wall)
-        api(
-            "material.assign_material",
-            self.model,
-            products=[wall],
-            material=self.layer_set(f"Wall {thickness * 1000:.0f}", list(layers)),
-        )
+        if relate:
+            self._contain(storey, wall)
+            api(
+                "material.assign_material",
+                self.model,
+                products=[wall],
+                material=self.layer_set(f"Wall {thickness * 1000:.0f}", list(layers)),
+            )
         self.pset(wall, "Pset_WallCommon", {"FireRating": fire_rating, "IsExternal": is_external, "LoadBearing": True})
         return wall
 
@@ -269,8 +273,13 @@ def grid_model(count: int, schema: str = "IFC4") -> ifcopenshell.file:
     b = ModelBuilder(schema, f"{count} walls")
     storey = b.storey("1F", 0.0)
     per_row = max(1, int(count**0.5))
-    for i in range(count):
-        b.wall(storey, f"W{i}", (3.0 * (i % per_row), 1.0 * (i // per_row)), 2.5, thickness=0.2)
+    walls = [
+        b.wall(storey, f"W{i}", (3.0 * (i % per_row), 1.0 * (i // per_row)), 2.5, thickness=0.2, relate=False)
+        for i in range(count)
+    ]
+    api("spatial.assign_container", b.model, relating_structure=storey, products=walls)
+    layer_set = b.layer_set("Wall 200", [("Concrete C30", 0.2), ("Mineral wool", 0.04)])
+    api("material.assign_material", b.model, products=walls, material=layer_set)
     return b.model
 
 

@@ -6,7 +6,7 @@ empty. Lengths of the tree (elevations, layer thicknesses) are converted to metr
 quantity values stay in the file's units, which `length_unit_scale` records.
 """
 
-import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -36,8 +36,18 @@ class ModelTree:
     sites: list[dict] = field(default_factory=list)
 
 
-def _json_safe(value):
-    return json.loads(json.dumps(value, default=str))
+def _plain(value):
+    """A property value as JSON can hold it: numbers, text, booleans, lists and dicts; anything
+    else (an entity, a non-finite number) as its text."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
 
 
 def _spatial_parent(element):
@@ -129,20 +139,107 @@ def _buildings_under(site) -> list:
     return found
 
 
+def _read_definition(definition) -> tuple[str, bool, dict]:
+    props = ue.get_property_definition(definition)
+    props.pop("id", None)
+    return definition.Name, definition.is_a("IfcElementQuantity"), _plain(props)
+
+
+class _Reader:
+    """Reads elements one by one, computing what many elements share (their type's sets and
+    material, a material set, a storey, a property set attached to many) only once. Gives what
+    ifcopenshell.util.element's get_psets / get_material / get_type would, element by element."""
+
+    def __init__(self, model: ifcopenshell.file):
+        self.scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+        self.ifc2x3 = model.schema == "IFC2X3"
+        self.shared_definitions: dict[int, tuple] = {}
+        self.type_sets: dict[int, list] = {}
+        self.material_rows: dict[int, list] = {}
+        self.storeys: dict[int, object] = {}
+
+    def definition(self, definition, shared: bool) -> tuple[str, bool, dict]:
+        if not shared:
+            return _read_definition(definition)
+        key = definition.id()
+        if key not in self.shared_definitions:
+            self.shared_definitions[key] = _read_definition(definition)
+        return self.shared_definitions[key]
+
+    def type_of(self, element):
+        if not self.ifc2x3:
+            typed_by = getattr(element, "IsTypedBy", None)
+            return typed_by[0].RelatingType if typed_by else None
+        for rel in getattr(element, "IsDefinedBy", None) or ():
+            if rel.is_a("IfcRelDefinesByType"):
+                return rel.RelatingType
+        return None
+
+    def sets(self, product, product_type=None) -> tuple[dict, dict]:
+        """Property sets and quantity sets: the type's, then the occurrence's over them by name."""
+        merged: dict[str, list] = {}  # name -> [is quantity set, properties]
+        if product_type is not None:
+            key = product_type.id()
+            if key not in self.type_sets:
+                self.type_sets[key] = [
+                    self.definition(d, shared=True) for d in getattr(product_type, "HasPropertySets", None) or ()
+                ]
+            for name, is_qset, props in self.type_sets[key]:
+                entry = merged.setdefault(name, [is_qset, {}])
+                entry[0] = is_qset
+                entry[1].update(props)
+        for rel in getattr(product, "IsDefinedBy", None) or ():
+            if not rel.is_a("IfcRelDefinesByProperties"):
+                continue
+            definition = rel.RelatingPropertyDefinition
+            shared = len(rel.RelatedObjects) > 1
+            definitions = definition.wrappedValue if definition.is_a("IfcPropertySetDefinitionSet") else (definition,)
+            for item in definitions:
+                name, is_qset, props = self.definition(item, shared)
+                entry = merged.setdefault(name, [is_qset, {}])
+                entry[0] = is_qset
+                entry[1].update(props)
+        psets = {name: props for name, (is_qset, props) in merged.items() if not is_qset}
+        qsets = {name: props for name, (is_qset, props) in merged.items() if is_qset}
+        return psets, qsets
+
+    def materials(self, element, element_type) -> list[dict]:
+        material = _associated_material(element)
+        if material is None and element_type is not None:
+            material = _associated_material(element_type)  # inherited from the type
+        if material is None:
+            return []
+        if material.is_a("IfcMaterialLayerSetUsage"):
+            material = material.ForLayerSet
+        elif material.is_a("IfcMaterialProfileSetUsage"):
+            material = material.ForProfileSet
+        key = material.id()
+        if key not in self.material_rows:
+            self.material_rows[key] = _material_rows(material, self.scale)
+        return self.material_rows[key]
+
+    def storey_of(self, spatial):
+        if spatial is None:
+            return None
+        key = spatial.id()
+        if key not in self.storeys:
+            self.storeys[key] = _storey_of(spatial)
+        return self.storeys[key]
+
+
+def _associated_material(product):
+    for rel in getattr(product, "HasAssociations", None) or ():
+        if rel.is_a("IfcRelAssociatesMaterial"):
+            return rel.RelatingMaterial
+    return None
+
+
 def _psets_and_qsets(model: ifcopenshell.file, product) -> tuple[dict, dict]:
-    """Property sets and quantity sets from one get_psets call (the costly part of reading)."""
-    psets, qsets = {}, {}
-    for name, props in ue.get_psets(product).items():
-        definition = model.by_id(props["id"]) if props.get("id") else None
-        target = qsets if definition is not None and definition.is_a("IfcElementQuantity") else psets
-        target[name] = {k: v for k, v in props.items() if k != "id"}
-    return _json_safe(psets), _json_safe(qsets)
+    reader = _Reader(model)
+    return reader.sets(product, reader.type_of(product))
 
 
-def _materials(element, scale: float) -> list[dict]:
-    material = ue.get_material(element, should_skip_usage=True)
-    if material is None:
-        return []
+def _material_rows(material, scale: float) -> list[dict]:
     if material.is_a("IfcMaterial"):
         return [{"name": material.Name or ""}]
     if material.is_a("IfcMaterialLayerSet"):
@@ -171,26 +268,42 @@ def _materials(element, scale: float) -> list[dict]:
     return [{"name": getattr(material, "Name", "") or ""}]
 
 
+def _predefined_type(element, element_type) -> str:
+    """As ifcopenshell.util.element.get_predefined_type: the type's, unless it says nothing."""
+    if element_type is not None:
+        value = getattr(element_type, "PredefinedType", None)
+        if value == "USERDEFINED" or not value:
+            value = getattr(element_type, "ElementType", ...)
+            if value is ...:
+                value = getattr(element_type, "ProcessType", None)
+        if value and value != "NOTDEFINED":
+            return value
+    value = getattr(element, "PredefinedType", None)
+    if value == "USERDEFINED" or not value:
+        value = getattr(element, "ObjectType", None)
+    return value or ""
+
+
 def read_elements(model: ifcopenshell.file, elements: list | None = None) -> Iterator[dict]:
     """One dict per physical element, in file order."""
-    scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+    reader = _Reader(model)
     for element in elements if elements is not None else physical_elements(model):
         parent = _spatial_parent(element)
-        storey = _storey_of(parent)
+        storey = reader.storey_of(parent)
         space = parent if parent is not None and parent.is_a("IfcSpace") else None
         assembly = ue.get_aggregate(element)
-        element_type = ue.get_type(element)
-        psets, qsets = _psets_and_qsets(model, element)
+        element_type = reader.type_of(element)
+        psets, qsets = reader.sets(element, element_type)
         yield {
             "global_id": element.GlobalId,
             "ifc_class": element.is_a(),
-            "predefined_type": ue.get_predefined_type(element) or "",
+            "predefined_type": _predefined_type(element, element_type),
             "name": element.Name or "",
             "type_name": (element_type.Name or "") if element_type is not None else "",
             "storey_global_id": storey.GlobalId if storey is not None else "",
             "space_global_id": space.GlobalId if space is not None else "",
             "assembly_global_id": assembly.GlobalId if assembly is not None and is_physical(assembly) else "",
-            "materials": _materials(element, scale),
+            "materials": reader.materials(element, element_type),
             "psets": psets,
             "qsets": qsets,
         }

@@ -74,63 +74,62 @@ def run_metadata(version_id: int) -> None:
         return
     started = time.perf_counter()
     try:
-        with local_copy(version) as path, unpacked(path) as ifc_path:
-            model = open_ifc(ifc_path)
-            tree = read_tree(model)
-            storeys = Storey.objects.bulk_create(
-                [
-                    Storey(
-                        version=version,
-                        global_id=s["global_id"],
-                        name=s["name"][:255],
-                        elevation=s["elevation"],
-                        building_global_id=s["building_global_id"],
-                    )
-                    for s in tree.storeys
-                ]
-            )
-            storey_ids = {s.global_id: s.pk for s in storeys}
-            spaces = Space.objects.bulk_create(
-                [
-                    Space(
-                        version=version,
-                        global_id=s["global_id"],
-                        name=s["name"][:255],
-                        long_name=s["long_name"][:255],
-                        storey_id=storey_ids.get(s["storey_global_id"]),
-                        zones=s["zones"],
-                        psets=s["psets"],
-                        qsets=s["qsets"],
-                    )
-                    for s in tree.spaces
-                ]
-            )
-            space_ids = {s.global_id: s.pk for s in spaces}
-            elements = physical_elements(model)
-            ModelVersion.objects.filter(pk=version.pk).update(progress_total=len(elements))
-            count, batch = 0, []
-            for row in read_elements(model, elements):
-                batch.append(
-                    {
-                        "version_id": version.pk,
-                        "global_id": row["global_id"],
-                        "ifc_class": row["ifc_class"],
-                        "predefined_type": row["predefined_type"][:64],
-                        "name": row["name"][:255],
-                        "type_name": row["type_name"][:255],
-                        "storey_id": storey_ids.get(row["storey_global_id"]),
-                        "space_id": space_ids.get(row["space_global_id"]),
-                        "assembly_global_id": row["assembly_global_id"],
-                        "materials": row["materials"],
-                        "material_names": _material_names(row["materials"]),
-                        "psets": row["psets"],
-                        "qsets": row["qsets"],
-                    }
+        model = opened_model(version)  # kept for the footprint chunks this process may take next
+        tree = read_tree(model)
+        storeys = Storey.objects.bulk_create(
+            [
+                Storey(
+                    version=version,
+                    global_id=s["global_id"],
+                    name=s["name"][:255],
+                    elevation=s["elevation"],
+                    building_global_id=s["building_global_id"],
                 )
-                if len(batch) >= BATCH:
-                    count += _write_batch(version, batch)
-                    batch = []
-            count += _write_batch(version, batch)
+                for s in tree.storeys
+            ]
+        )
+        storey_ids = {s.global_id: s.pk for s in storeys}
+        spaces = Space.objects.bulk_create(
+            [
+                Space(
+                    version=version,
+                    global_id=s["global_id"],
+                    name=s["name"][:255],
+                    long_name=s["long_name"][:255],
+                    storey_id=storey_ids.get(s["storey_global_id"]),
+                    zones=s["zones"],
+                    psets=s["psets"],
+                    qsets=s["qsets"],
+                )
+                for s in tree.spaces
+            ]
+        )
+        space_ids = {s.global_id: s.pk for s in spaces}
+        elements = physical_elements(model)
+        ModelVersion.objects.filter(pk=version.pk).update(progress_total=len(elements))
+        count, batch = 0, []
+        for row in read_elements(model, elements):
+            batch.append(
+                {
+                    "version_id": version.pk,
+                    "global_id": row["global_id"],
+                    "ifc_class": row["ifc_class"],
+                    "predefined_type": row["predefined_type"][:64],
+                    "name": row["name"][:255],
+                    "type_name": row["type_name"][:255],
+                    "storey_id": storey_ids.get(row["storey_global_id"]),
+                    "space_id": space_ids.get(row["space_global_id"]),
+                    "assembly_global_id": row["assembly_global_id"],
+                    "materials": row["materials"],
+                    "material_names": _material_names(row["materials"]),
+                    "psets": row["psets"],
+                    "qsets": row["qsets"],
+                }
+            )
+            if len(batch) >= BATCH:
+                count += _write_batch(version, batch)
+                batch = []
+        count += _write_batch(version, batch)
     except IfcReadError as exc:
         actions.fail_ingest(version_id, str(exc))
         return

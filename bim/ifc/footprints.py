@@ -20,7 +20,6 @@ import ifcopenshell
 import ifcopenshell.geom
 import numpy as np
 import shapely
-import shapely.affinity
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
@@ -83,6 +82,41 @@ def _mesh(shape) -> tuple[np.ndarray, np.ndarray]:
     return vertices, faces
 
 
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+BATCH = 1000
+
+
+def _placed(pending: list[tuple]) -> Iterator[Footprint]:
+    """Move each outline by its plan transform (a, b, d, e, x offset, y offset), all at once."""
+    pending = [p for p in pending if p[1] is not None]
+    if not pending:
+        return
+    outlines = np.array([p[1] for p in pending], dtype=object)
+    transforms = np.array([p[2] for p in pending], dtype="d")
+    coords, index = shapely.get_coordinates(outlines, return_index=True)
+    t = transforms[index]
+    moved = np.column_stack(
+        (
+            t[:, 0] * coords[:, 0] + t[:, 1] * coords[:, 1] + t[:, 4],
+            t[:, 2] * coords[:, 0] + t[:, 3] * coords[:, 1] + t[:, 5],
+        )
+    )
+    outlines = shapely.set_coordinates(outlines.copy(), moved)  # new geometries: shared outlines stay put
+    empty = shapely.is_empty(outlines)
+    wkts = shapely.to_wkt(outlines, rounding_precision=4)
+    bounds = shapely.bounds(outlines)
+    for i, (global_id, _, _, z_min, z_max, approximate) in enumerate(pending):
+        if not empty[i]:
+            yield Footprint(
+                global_id=global_id,
+                wkt=wkts[i],
+                z_min=float(z_min),
+                z_max=float(z_max),
+                bounds=tuple(float(b) for b in bounds[i]),
+                is_approximate=approximate,
+            )
+
+
 def compute_footprints(
     model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0
 ) -> Iterator[Footprint]:
@@ -93,6 +127,7 @@ def compute_footprints(
     if not iterator.initialize():
         return
     local_outlines: dict[bytes, tuple] = {}  # mesh digest -> (outline, approximate, z min, z max)
+    pending: list[tuple] = []  # (GlobalId, outline, plan transform, z min, z max, approximate)
     while True:
         shape = iterator.get()
         matrix = np.frombuffer(shape.transformation_buffer, dtype="d").reshape((4, 4), order="F")
@@ -106,27 +141,21 @@ def compute_footprints(
                 z = (float(vertices[:, 2].min()), float(vertices[:, 2].max())) if len(vertices) else (0.0, 0.0)
                 local_outlines[key] = (geometry, approximate, *z)
             geometry, approximate, z_low, z_high = local_outlines[key]
-            if geometry is not None:
-                geometry = shapely.affinity.affine_transform(
-                    geometry, [matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], matrix[0, 3], matrix[1, 3]]
-                )
+            transform = (matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], matrix[0, 3], matrix[1, 3])
             z_min, z_max = z_low * matrix[2, 2] + matrix[2, 3], z_high * matrix[2, 2] + matrix[2, 3]
         else:
             vertices, faces = _mesh(shape)
             vertices = vertices @ matrix[:3, :3].T + matrix[:3, 3]
             geometry, approximate = outline(vertices, faces, seconds_per_element)
+            transform = IDENTITY
             z_min, z_max = (float(vertices[:, 2].min()), float(vertices[:, 2].max())) if len(vertices) else (0, 0)
-        if geometry is not None and not geometry.is_empty:
-            yield Footprint(
-                global_id=shape.guid,
-                wkt=shapely.to_wkt(geometry, rounding_precision=4),
-                z_min=float(z_min),
-                z_max=float(z_max),
-                bounds=tuple(float(b) for b in geometry.bounds),
-                is_approximate=approximate,
-            )
+        pending.append((shape.guid, geometry, transform, z_min, z_max, approximate))
+        if len(pending) >= BATCH:
+            yield from _placed(pending)
+            pending = []
         if not iterator.next():
             break
+    yield from _placed(pending)
 
 
 def union_wkt(wkts: list[str]) -> str | None:

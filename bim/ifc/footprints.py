@@ -42,26 +42,137 @@ def _settings():
     return settings
 
 
+def _tiled_outline(upward: np.ndarray) -> shapely.Geometry | None:
+    """The outline of counter-clockwise plan triangles (n, 3, 2) that tile it, from the edges that
+    only one triangle has, chained into rings (counter-clockwise shells, clockwise holes); or None
+    when they do not tile it (overlap, rings touching at a vertex, an area that does not add up),
+    and the caller unions them instead. Vertices are snapped to GRID, half up as GEOS does."""
+    snapped = np.floor(upward.reshape(-1, 2) / GRID + 0.5).astype(np.int64)  # half up, as GEOS does
+    points, index = np.unique(snapped, axis=0, return_inverse=True)
+    tri = index.reshape(-1, 3)
+    p = points[tri].astype("d")
+    twice = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 2, 0] - p[:, 0, 0]) * (
+        p[:, 1, 1] - p[:, 0, 1]
+    )
+    if (twice < 0).any():  # turned over by the snapping
+        return None
+    tri, twice = tri[twice > 0], twice[twice > 0]  # flattened by the snapping: no area, no edge
+    if not len(tri):
+        return None
+    n = len(points)
+    edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    keys = edges[:, 0] * n + edges[:, 1]
+    unique_keys, counts = np.unique(keys, return_counts=True)
+    if (counts > 1).any():  # two triangles on the same side of an edge: they overlap
+        return None
+    reverse = edges[:, 1] * n + edges[:, 0]
+    boundary = edges[~np.isin(reverse, unique_keys, assume_unique=False)]
+    starts = boundary[:, 0]
+    if len(np.unique(starts)) != len(starts):  # a vertex where two rings touch
+        return None
+    following = dict(zip(starts.tolist(), boundary[:, 1].tolist(), strict=True))
+    shells, holes = [], []
+    while following:
+        start, ring = next(iter(following)), []
+        vertex = start
+        while True:
+            ring.append(vertex)
+            nxt = following.pop(vertex, None)
+            if nxt is None:
+                return None  # an open chain
+            vertex = nxt
+            if vertex == start:
+                break
+        xy = points[ring].astype("d")
+        area = 0.5 * float(np.dot(xy[:, 0], np.roll(xy[:, 1], -1)) - np.dot(xy[:, 1], np.roll(xy[:, 0], -1)))
+        if area > 0:
+            shells.append((area, xy * GRID))
+        elif area < 0:
+            holes.append((area, xy * GRID))
+    if not shells:
+        return None
+    polygons = [shapely.Polygon(xy) for _, xy in shells]
+    if holes:
+        hole_rings = {i: [] for i in range(len(polygons))}
+        for _, xy in holes:
+            point = shapely.Point(xy[0])
+            inside = [i for i, poly in enumerate(polygons) if poly.covers(point)]
+            if not inside:
+                return None
+            best = min(inside, key=lambda i: polygons[i].area)
+            hole_rings[best].append(xy)
+        polygons = [shapely.Polygon(poly.exterior.coords, hole_rings[i]) for i, poly in enumerate(polygons)]
+    shape = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    if not shape.is_valid:
+        return None
+    expected = 0.5 * float(twice.sum()) * GRID * GRID
+    if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
+        return None
+    return shape
+
+
+def _components(upward: np.ndarray) -> list[np.ndarray]:
+    """Triangles (n, 3, 3) grouped into patches that share edges in space (between snapped
+    vertices): the top of each solid of a body, or of each step of a stair, which usually lie in
+    one layer and tile their outline even when the patches of a body overlap in plan (a chair's
+    seat over its legs, a window's sill under its frame). Returned in plan (n, 3, 2)."""
+    snapped = np.floor(upward.reshape(-1, 3) / GRID + 0.5).astype(np.int64)
+    _, index = np.unique(snapped, axis=0, return_inverse=True)
+    tri = index.reshape(-1, 3)
+    count = len(tri)
+    edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
+    keys = edges[:, 0] * (int(index.max()) + 1) + edges[:, 1]
+    owner = np.tile(np.arange(count), 3)
+    order = np.argsort(keys, kind="stable")
+    same = keys[order][1:] == keys[order][:-1]
+    a, b = owner[order][:-1][same], owner[order][1:][same]  # triangles that share an edge
+    labels = np.arange(count)
+    while True:  # spread the lowest label across shared edges, then jump pointers
+        before = labels.copy()
+        lowest = np.minimum(labels[a], labels[b])
+        np.minimum.at(labels, a, lowest)
+        np.minimum.at(labels, b, lowest)
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            break
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [upward[group][:, :, :2] for group in np.split(order, cuts)]
+
+
+def _union(upward: np.ndarray) -> shapely.Geometry:
+    return shapely.union_all(shapely.polygons(np.concatenate([upward, upward[:, :1]], axis=1)), grid_size=GRID)
+
+
 def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:
-    """The plan outline of a mesh, or its convex hull (approximate=True) if the union is too slow."""
+    """The plan outline of a mesh, or its convex hull (approximate=True) if the union is too slow.
+
+    Each connected piece of upward triangles that tiles its outline (the usual case: the top of
+    an extrusion) is outlined from its boundary edges; the others are unioned triangle by
+    triangle; then the pieces are unioned."""
     if not len(faces):
         return None, False
-    xy = vertices[faces][:, :, :2]
+    triangles = vertices[faces]
+    xy = triangles[:, :, :2]
     twice_area = (xy[:, 1, 0] - xy[:, 0, 0]) * (xy[:, 2, 1] - xy[:, 0, 1]) - (xy[:, 2, 0] - xy[:, 0, 0]) * (
         xy[:, 1, 1] - xy[:, 0, 1]
     )
-    upward = xy[twice_area > 1e-10]
+    upward = triangles[twice_area > 1e-10]
     if not len(upward):  # a mesh with only vertical faces, or inward normals: use both sides
-        upward = xy[np.abs(twice_area) > 1e-10]
-        if not len(upward):
+        sideways = np.abs(twice_area) > 1e-10
+        if not sideways.any():
             return None, False
+        upward = np.where((twice_area[sideways] < 0)[:, None, None], triangles[sideways][:, ::-1], triangles[sideways])
     started = time.perf_counter()
-    triangles = shapely.polygons(np.concatenate([upward, upward[:, :1]], axis=1))
-    if len(triangles) > 20000 and seconds < 5:
-        return shapely.convex_hull(shapely.multipoints(upward.reshape(-1, 2))), True
-    shape = shapely.union_all(triangles, grid_size=GRID)
-    if time.perf_counter() - started > seconds:
-        return shapely.convex_hull(shape), True
+    if len(upward) > 20000 and seconds < 5:
+        return shapely.convex_hull(shapely.multipoints(upward[:, :, :2].reshape(-1, 2))), True
+    pieces = []
+    for piece in _components(upward):
+        shape = _tiled_outline(piece)
+        pieces.append(shape if shape is not None else _union(piece))
+        if time.perf_counter() - started > seconds:
+            return shapely.convex_hull(shapely.multipoints(upward[:, :, :2].reshape(-1, 2))), True
+    shape = pieces[0] if len(pieces) == 1 else shapely.union_all(pieces, grid_size=GRID)
     return shape, False
 
 

@@ -88,3 +88,94 @@ def test_every_instance_of_a_type_gets_its_own_true_outline(schema):
         assert shapely.hausdorff_distance(reference, shapely.from_wkt(footprints[shape.guid].wkt)) < 2e-4
         if not iterator.next():
             break
+
+
+def box(model, x0, y0, x1, y1, z0, z1):
+    """One extruded box item of a body, from (x0, y0, z0) to (x1, y1, z1)."""
+    point = lambda *c: model.create_entity("IfcCartesianPoint", Coordinates=c)  # noqa: E731
+    position2d = model.create_entity("IfcAxis2Placement2D", Location=point((x0 + x1) / 2, (y0 + y1) / 2))
+    profile = model.create_entity(
+        "IfcRectangleProfileDef", ProfileType="AREA", Position=position2d, XDim=x1 - x0, YDim=y1 - y0
+    )
+    return model.create_entity(
+        "IfcExtrudedAreaSolid",
+        SweptArea=profile,
+        Position=model.create_entity("IfcAxis2Placement3D", Location=point(0.0, 0.0, z0)),
+        ExtrudedDirection=model.create_entity("IfcDirection", DirectionRatios=(0.0, 0.0, 1.0)),
+        Depth=z1 - z0,
+    )
+
+
+def footprint_of(b, storey, items, ifc_class="IfcBuildingElementProxy"):
+    product = api("root.create_entity", b.model, ifc_class=ifc_class, name="body")
+    representation = b.model.create_entity(
+        "IfcShapeRepresentation",
+        ContextOfItems=b.body,
+        RepresentationIdentifier="Body",
+        RepresentationType="SweptSolid",
+        Items=items,
+    )
+    api("geometry.assign_representation", b.model, product=product, representation=representation)
+    placed(b.model, product, turn(0, 0, 0))
+    api("spatial.assign_container", b.model, relating_structure=storey, products=[product])
+    (footprint,) = compute_footprints(b.model, [product])
+    return shapely.from_wkt(footprint.wkt), footprint
+
+
+def test_bodies_of_several_solids_are_outlined_as_their_union_in_plan():
+    b = ModelBuilder("IFC4", "solids")
+    storey = b.storey("1F", 0.0)
+    m = b.model
+    # a table: its top over four legs, and a stool beside it: two separate areas
+    legs = [box(m, x, y, x + 0.05, y + 0.05, 0.0, 0.7) for x in (0.0, 1.15) for y in (0.0, 0.75)]
+    got, fp = footprint_of(
+        b, storey, [box(m, 0.0, 0.0, 1.2, 0.8, 0.7, 0.75), *legs, box(m, 2.0, 0.0, 2.4, 0.4, 0, 0.45)]
+    )
+    assert got.geom_type == "MultiPolygon"
+    assert got.symmetric_difference(shapely.box(0, 0, 1.2, 0.8).union(shapely.box(2.0, 0.0, 2.4, 0.4))).area < 1e-6
+    assert (fp.z_min, fp.z_max) == pytest.approx((0.0, 0.75))
+    # a flight of five steps: each step's top meets the next one's in plan, at another height
+    steps = [box(m, 0.3 * i, 0.0, 0.3 * (i + 1), 1.0, 0.0, 0.17 * (i + 1)) for i in range(5)]
+    got, _ = footprint_of(b, storey, steps, "IfcStair")
+    assert got.symmetric_difference(shapely.box(0, 0, 1.5, 1.0)).area < 1e-6
+    # a frame around a pane: four bars leave a hole the pane fills at another depth
+    bars = [
+        box(m, 0.0, 0.0, 1.0, 0.1, 0, 1),
+        box(m, 0.0, 0.9, 1.0, 1.0, 0, 1),
+        box(m, 0.0, 0.1, 0.1, 0.9, 0, 1),
+        box(m, 0.9, 0.1, 1.0, 0.9, 0, 1),
+    ]
+    frame, _ = footprint_of(b, storey, bars)
+    assert frame.area == pytest.approx(1.0 - 0.8 * 0.8, abs=1e-6)
+    assert len(frame.interiors) == 1  # the frame alone keeps its hole
+    filled, _ = footprint_of(b, storey, [*bars, box(m, 0.1, 0.1, 0.9, 0.9, 0.4, 0.6)])
+    assert filled.symmetric_difference(shapely.box(0, 0, 1, 1)).area < 1e-6
+
+
+def test_a_slab_with_a_void_keeps_the_void_in_its_outline():
+    b = ModelBuilder("IFC4", "void")
+    storey = b.storey("1F", 0.0)
+    m = b.model
+
+    def polyline(points):
+        return m.create_entity(
+            "IfcPolyline",
+            Points=[m.create_entity("IfcCartesianPoint", Coordinates=p) for p in [*points, points[0]]],
+        )
+
+    outer = [(0.0, 0.0), (6.0, 0.0), (6.0, 4.0), (0.0, 4.0)]
+    shaft = [(2.0, 1.0), (3.0, 1.0), (3.0, 2.5), (2.0, 2.5)]
+    profile = m.create_entity(
+        "IfcArbitraryProfileDefWithVoids", ProfileType="AREA", OuterCurve=polyline(outer), InnerCurves=[polyline(shaft)]
+    )
+    solid = m.create_entity(
+        "IfcExtrudedAreaSolid",
+        SweptArea=profile,
+        Position=m.create_entity(
+            "IfcAxis2Placement3D", Location=m.create_entity("IfcCartesianPoint", Coordinates=(0.0, 0.0, 0.0))
+        ),
+        ExtrudedDirection=m.create_entity("IfcDirection", DirectionRatios=(0.0, 0.0, 1.0)),
+        Depth=0.2,
+    )
+    got, _ = footprint_of(b, storey, [solid], "IfcSlab")
+    assert got.symmetric_difference(shapely.Polygon(outer, [shaft])).area < 1e-6

@@ -42,13 +42,28 @@ def _settings():
     return settings
 
 
+def _snap(coordinates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (n, d) snapped to GRID (half up, as GEOS does): the distinct points (integers,
+    in grid units) and each coordinate's index among them."""
+    snapped = np.floor(coordinates / GRID + 0.5).astype(np.int64)
+    low = snapped.min(axis=0)
+    spans = snapped.max(axis=0) - low + 1
+    if float(np.prod(spans.astype("d"))) < 2.0**62:  # one integer per point: a fast 1-D unique
+        key = np.zeros(len(snapped), dtype=np.int64)
+        for axis in range(snapped.shape[1]):
+            key = key * spans[axis] + (snapped[:, axis] - low[axis])
+        _, first, index = np.unique(key, return_index=True, return_inverse=True)
+        return snapped[first], index.reshape(-1)
+    points, index = np.unique(snapped, axis=0, return_inverse=True)
+    return points, index.reshape(-1)
+
+
 def _tiled_outline(upward: np.ndarray) -> shapely.Geometry | None:
     """The outline of counter-clockwise plan triangles (n, 3, 2) that tile it, from the edges that
     only one triangle has, chained into rings (counter-clockwise shells, clockwise holes); or None
     when they do not tile it (overlap, rings touching at a vertex, an area that does not add up),
     and the caller unions them instead. Vertices are snapped to GRID, half up as GEOS does."""
-    snapped = np.floor(upward.reshape(-1, 2) / GRID + 0.5).astype(np.int64)  # half up, as GEOS does
-    points, index = np.unique(snapped, axis=0, return_inverse=True)
+    points, index = _snap(upward.reshape(-1, 2))
     tri = index.reshape(-1, 3)
     p = points[tri].astype("d")
     twice = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 2, 0] - p[:, 0, 0]) * (
@@ -116,8 +131,7 @@ def _components(upward: np.ndarray) -> list[np.ndarray]:
     vertices): the top of each solid of a body, or of each step of a stair, which usually lie in
     one layer and tile their outline even when the patches of a body overlap in plan (a chair's
     seat over its legs, a window's sill under its frame). Returned in plan (n, 3, 2)."""
-    snapped = np.floor(upward.reshape(-1, 3) / GRID + 0.5).astype(np.int64)
-    _, index = np.unique(snapped, axis=0, return_inverse=True)
+    _, index = _snap(upward.reshape(-1, 3))
     tri = index.reshape(-1, 3)
     count = len(tri)
     edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
@@ -147,9 +161,10 @@ def _union(upward: np.ndarray) -> shapely.Geometry:
 def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:
     """The plan outline of a mesh, or its convex hull (approximate=True) if the union is too slow.
 
-    Each connected piece of upward triangles that tiles its outline (the usual case: the top of
-    an extrusion) is outlined from its boundary edges; the others are unioned triangle by
-    triangle; then the pieces are unioned."""
+    When the upward triangles tile the outline (the usual case: the top of an extrusion, a flight
+    of steps) it comes from their boundary edges. Otherwise each patch of triangles sharing edges
+    in space is outlined so, or unioned triangle by triangle if it does not tile either, and the
+    patches are unioned."""
     if not len(faces):
         return None, False
     triangles = vertices[faces]
@@ -166,6 +181,9 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
     started = time.perf_counter()
     if len(upward) > 20000 and seconds < 5:
         return shapely.convex_hull(shapely.multipoints(upward[:, :, :2].reshape(-1, 2))), True
+    shape = _tiled_outline(upward[:, :, :2])  # the whole body in one layer: walls, slabs, steps
+    if shape is not None:
+        return shape, False
     pieces = []
     for piece in _components(upward):
         shape = _tiled_outline(piece)

@@ -23,6 +23,7 @@ import shapely
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
+SMALL_PATCH = 4  # triangles: a patch this small is cheaper to union than to outline
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,10 @@ def _tiled_outline(upward: np.ndarray) -> shapely.Geometry | None:
             hole_rings[best].append(xy)
         polygons = [shapely.Polygon(poly.exterior.coords, hole_rings[i]) for i, poly in enumerate(polygons)]
     shape = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
-    if not shape.is_valid:
-        return None
+    if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
+        shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
+            return None
     expected = 0.5 * float(twice.sum()) * GRID * GRID
     if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
         return None
@@ -154,10 +157,6 @@ def _components(upward: np.ndarray) -> list[np.ndarray]:
     return [upward[group][:, :, :2] for group in np.split(order, cuts)]
 
 
-def _union(upward: np.ndarray) -> shapely.Geometry:
-    return shapely.union_all(shapely.polygons(np.concatenate([upward, upward[:, :1]], axis=1)), grid_size=GRID)
-
-
 def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:
     """The plan outline of a mesh, or its convex hull (approximate=True) if the union is too slow.
 
@@ -184,13 +183,21 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
     shape = _tiled_outline(upward[:, :, :2])  # the whole body in one layer: walls, slabs, steps
     if shape is not None:
         return shape, False
-    pieces = []
+    pieces, loose = [], []  # outlines of patches; triangles of small or untiled patches
     for piece in _components(upward):
-        shape = _tiled_outline(piece)
-        pieces.append(shape if shape is not None else _union(piece))
+        shape = _tiled_outline(piece) if len(piece) > SMALL_PATCH else None
+        if shape is not None:
+            pieces.append(shape)
+        else:
+            loose.append(piece)
         if time.perf_counter() - started > seconds:
             return shapely.convex_hull(shapely.multipoints(upward[:, :, :2].reshape(-1, 2))), True
-    shape = pieces[0] if len(pieces) == 1 else shapely.union_all(pieces, grid_size=GRID)
+    if loose:
+        loose = np.concatenate(loose)
+        pieces.extend(shapely.polygons(np.concatenate([loose, loose[:, :1]], axis=1)))
+    shape = shapely.union_all(pieces, grid_size=GRID)
+    if time.perf_counter() - started > seconds:
+        return shapely.convex_hull(shape), True
     return shape, False
 
 

@@ -181,11 +181,20 @@ def insert_rows(model, rows: list[dict]) -> None:
 
 
 def chunk_global_ids(version: ModelVersion, index: int) -> list[str]:
-    """The products of one chunk: a contiguous slice of elements then spaces, in id order."""
-    ids = list(version.elements.order_by("pk").values_list("global_id", flat=True))
-    ids += list(version.spaces.order_by("pk").values_list("global_id", flat=True))
-    size = math.ceil(len(ids) / max(1, version.geometry_chunks)) if ids else 0
-    return ids[index * size : (index + 1) * size]
+    """The products of one chunk: a contiguous slice of elements then spaces, in id order (only
+    the slice is read, not every id of the version)."""
+    elements, spaces = version.elements.count(), version.spaces.count()
+    total = elements + spaces
+    size = math.ceil(total / max(1, version.geometry_chunks)) if total else 0
+    start, end = index * size, min((index + 1) * size, total)
+    ids = []
+    if start < elements:
+        ids += version.elements.order_by("pk").values_list("global_id", flat=True)[start : min(end, elements)]
+    if end > elements:
+        ids += version.spaces.order_by("pk").values_list("global_id", flat=True)[
+            max(start - elements, 0) : end - elements
+        ]
+    return ids
 
 
 def resend_pending_chunks(version_id: int) -> None:

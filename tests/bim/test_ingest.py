@@ -168,3 +168,20 @@ def test_rerunning_the_ingest_after_a_crash_ends_with_exactly_the_right_rows(
     assert version.elements.count() == 30 and version.spaces.count() == 4 and version.storeys.count() == 2
     ingest.run_metadata(version.pk)  # a redelivered message for a finished version changes nothing
     assert version.elements.count() == 30
+
+
+@pytest.mark.parametrize("chunk_size, max_chunks", [(7, 16), (7, 3), (1000, 4)])
+def test_footprint_chunks_share_out_every_element_and_space_exactly_once(
+    upload, demo_ifc4, settings, chunk_size, max_chunks
+):
+    from bim import ingest
+
+    settings.BIM_GEOMETRY_CHUNK_SIZE, settings.BIM_GEOMETRY_MAX_CHUNKS = chunk_size, max_chunks
+    version = upload(demo_ifc4)
+    assert version.status == "ready", version.failure_reason
+    assert version.geometry_chunks == min(max_chunks, -(-34 // chunk_size))
+    shared_out = [g for i in range(version.geometry_chunks) for g in ingest.chunk_global_ids(version, i)]
+    everything = list(version.elements.values_list("global_id", flat=True))
+    everything += list(version.spaces.values_list("global_id", flat=True))
+    assert sorted(shared_out) == sorted(everything)
+    assert version.counts["elements_with_footprint"] == 30 and version.counts["spaces_with_footprint"] == 4

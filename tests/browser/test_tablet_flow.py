@@ -67,6 +67,7 @@ def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site,
 
     inspector = signed_in(browser, site, "inspector", viewport)
     inspector.click(f"a[href='/projects/{code}/plan/']")
+    inspector.wait_for_selector("#plan[data-ready]")  # the page's script handles taps from here
     pins_before = inspector.locator(".pin").count()
     inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
     form = inspector.locator("#new-finding")
@@ -115,6 +116,7 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
 
     inspector = signed_in(browser, site, "inspector", viewport)
     inspector.goto(f"{site}/projects/{code}/plan/")
+    inspector.wait_for_selector("#plan[data-ready]")
     inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
     inspector.locator("#start-checklist").wait_for()
     inspector.locator("#start-checklist button[type=submit]").click()
@@ -165,6 +167,7 @@ def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(w
 
     inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})
     inspector.goto(f"{site}/projects/{code}/plan/")
+    inspector.wait_for_selector("#plan[data-ready]")
     inspector.locator(f'path.space[data-global-id="{room.global_id}"]').click()  # the middle of the room
     form = inspector.locator("#new-finding")
     form.wait_for()
@@ -184,3 +187,21 @@ def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(w
     assert finding.global_ids == [slab.global_id] and finding.storey_global_id == room.storey.global_id
     assert inspector.locator(f'.pin[data-finding-id="{finding.pk}"]').count() == 1
     inspector.screenshot(path=str(ARTIFACTS / "8-point-pin.png"))
+
+
+def test_a_tap_without_a_connection_says_so_and_the_next_tap_loads_the_card(world, browser, site):
+    code = world["project"].code
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    wall = version.elements.get(name="1F west wall")
+    inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})
+    inspector.goto(f"{site}/projects/{code}/plan/")
+    inspector.wait_for_selector("#plan[data-ready]")
+    inspector.route("**/element/**", lambda route: route.abort("internetdisconnected"))
+    inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
+    alert = inspector.locator("#card [role=alert]")
+    alert.wait_for()
+    assert "无法加载" in alert.inner_text()  # Chinese by default
+    inspector.unroute("**/element/**")
+    inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
+    inspector.locator("#new-finding").wait_for()
+    assert inspector.locator("#card [role=alert]").count() == 0

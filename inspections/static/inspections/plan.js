@@ -7,12 +7,23 @@
 
   function load(url) {
     fetch(url, { credentials: "same-origin" })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
       .then(function (html) {
         card.innerHTML = html;
         card.querySelectorAll("input[name=client_uuid]").forEach(function (uuid) {
           if (window.crypto && crypto.randomUUID) uuid.value = crypto.randomUUID();
         });
+      })
+      .catch(function () {
+        card.innerHTML = "";
+        var message = document.createElement("p");
+        message.className = "error";
+        message.setAttribute("role", "alert");
+        message.textContent = plan.dataset.loadError || "The card could not be loaded: check the connection and tap again.";
+        card.appendChild(message);
       });
   }
 
@@ -46,4 +57,5 @@
     var x = at.x.toFixed(3), y = (flip - at.y).toFixed(3);
     load(plan.dataset.pointUrl + "&x=" + encodeURIComponent(x) + "&y=" + encodeURIComponent(y));
   });
+  plan.dataset.ready = "1";  // taps are handled from here on
 })();

@@ -69,23 +69,16 @@ def _baseline_open(path: str) -> dict:
 STEPS = {"metadata": _baseline_metadata, "geometry": _baseline_geometry, "open": _baseline_open}
 
 
-class _MeasuredPopen(subprocess.Popen):
-    def _try_wait(self, wait_flags):
-        try:
-            pid, status, usage = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            return self.pid, 0
-        if pid:
-            self._plumbline_maxrss = usage.ru_maxrss / 1024
-        return pid, status
-
-
 def measure(args: list[str], env: dict | None = None) -> tuple[str, float]:
-    proc = _MeasuredPopen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out, err = proc.communicate()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:5])} failed: {err.decode()[-2000:]}")
-    return out.decode(), getattr(proc, "_plumbline_maxrss", 0.0)
+    """Run `python -m MODULE ...` (args[1:3] are "-m", MODULE) and return its output and its own
+    peak memory in MB (see bim.peak)."""
+    with tempfile.NamedTemporaryFile(prefix="plumbline-peak-", suffix=".txt") as peak_file:
+        command = [args[0], "-m", "bim.peak", peak_file.name, *args[2:]]
+        proc = subprocess.run(command, capture_output=True, env=env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:5])} failed: {proc.stderr.decode()[-2000:]}")
+        peak = Path(peak_file.name).read_text().strip()
+    return proc.stdout.decode(), float(peak) if peak else 0.0
 
 
 def bench_ingest(path: Path) -> dict:
@@ -128,6 +121,40 @@ def bench_ingest(path: Path) -> dict:
         "geometry_ratio": ratio(geometry, baseline["geometry"]["seconds"]),
         "memory_ratio": ratio(platform_peak, baseline["open"]["peak_mb"]),
     }
+
+
+SCALING_SIZES = (1000, 5000, 10000, 20000, 50000)
+
+
+def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None):
+    """Per-element cost of each phase on generated grid models of growing size, for the platform
+    and the baseline, and its growth against the smallest size (1.0 = flat). Models are built
+    with ifcopenshell.api (50,000 walls take about a minute) and kept in `models_dir` if given."""
+    from bim.ifc.build import grid_model
+
+    first = None
+    with tempfile.TemporaryDirectory(prefix="plumbline-grids-") as scratch:
+        folder = Path(models_dir) if models_dir else Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        for size in sizes:
+            path = folder / f"grid{size}.ifc"
+            if not path.exists():
+                grid_model(size).write(str(path))
+            result = bench_ingest(path)
+            elements = result["counts"]["elements"] or 1
+            per_element = {
+                "metadata_us": result["metadata_seconds"] / elements * 1e6,
+                "geometry_us": result["geometry_seconds"] / elements * 1e6,
+                "baseline_metadata_us": result["baseline_metadata_seconds"] / elements * 1e6,
+                "baseline_geometry_us": result["baseline_geometry_seconds"] / elements * 1e6,
+            }
+            first = first or per_element
+            yield {
+                "elements": elements,
+                **{k: round(v, 1) for k, v in per_element.items()},
+                **{k.replace("_us", "_growth"): round(v / first[k], 2) for k, v in per_element.items()},
+                **{k: result[k] for k in ("metadata_ratio", "geometry_ratio", "memory_ratio", "peak_mb")},
+            }
 
 
 if __name__ == "__main__":

@@ -6,14 +6,17 @@ Every error response is `{"detail": "<for a person>", "code": "<stable>"}` plus,
 dependency down.
 """
 
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import _csrf_needed
 
 from storage import ObjectNotFound, StorageUnavailable
 
@@ -21,6 +24,17 @@ from .accounts.auth import API_AUTH
 from .errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+class OfflineSwagger(Swagger):
+    """Swagger UI from the project's own static files (ninja's, see settings.NINJA_DIR), never a
+    CDN, without ninja being an installed app."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api, "add_csrf": _csrf_needed(api)}
+        return render(request, self.template, context)
+
 
 api = NinjaAPI(
     title="Plumbline API",
@@ -32,6 +46,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=API_AUTH,
+    docs=OfflineSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

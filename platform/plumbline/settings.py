@@ -6,6 +6,7 @@ ImproperlyConfigured naming the variable, so a typo fails at start, not at the f
 """
 
 import datetime
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -134,6 +135,12 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://")
 
+# django-ninja's Swagger UI page and files, served from here rather than a CDN (sites without
+# internet). Found without importing ninja: as an installed app it would be imported by every
+# process, workers included, with pydantic and django.test (about 26 MB each).
+NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
+STATICFILES_DIRS = [NINJA_DIR / "static"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -141,7 +148,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "ninja",  # serves Swagger UI from static files instead of a CDN (sites without internet)
     "plumbline",
     "plumbline.accounts",
     "plumbline.audit",
@@ -171,7 +177,7 @@ WSGI_APPLICATION = "plumbline.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],  # Swagger UI's page (see plumbline.api.OfflineSwagger)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,5 +1,7 @@
 """The API documents itself and answers every error in one format."""
 
+import re
+
 import pytest
 
 
@@ -11,6 +13,10 @@ def test_openapi_schema_and_docs_are_served(client):
     assert docs.status_code == 200
     assert b"openapi.json" in docs.content
     assert b"cdn." not in docs.content, "docs must work on a site without internet access"
+    files = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.content.decode())
+    assert any(f.endswith("swagger-ui-bundle.js") for f in files)
+    for path in files:
+        assert client.get(path).status_code == 200, path
 
 
 def test_an_unknown_api_path_is_a_json_404(client):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bim.bench import bench_ingest
+from bim.bench import SCALING_SIZES, bench_ingest, bench_scaling
 
 
 class Command(BaseCommand):
@@ -15,9 +15,27 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         ingest = sub.add_parser("ingest", help="ingest FILE and compare with plain ifcopenshell")
         ingest.add_argument("file")
+        scaling = sub.add_parser(
+            "scaling", help="per-element cost on generated models of growing size (one JSON line per size)"
+        )
+        scaling.add_argument(
+            "--sizes", default=",".join(map(str, SCALING_SIZES)), help="element counts, comma-separated"
+        )
+        scaling.add_argument("--models-dir", help="keep the generated models here and reuse them")
 
-    def handle(self, *args, subcommand, file, **options):
-        path = Path(file).resolve()
+    def handle(self, *args, subcommand, **options):
+        if subcommand == "scaling":
+            try:
+                sizes = [int(s) for s in options["sizes"].split(",") if s.strip()]
+            except ValueError:
+                raise CommandError("--sizes takes element counts separated by commas, e.g. 1000,5000,10000.") from None
+            if not sizes or min(sizes) < 1:
+                raise CommandError("--sizes needs at least one count of 1 or more.")
+            for line in bench_scaling(sizes, options["models_dir"]):
+                self.stdout.write(json.dumps(line))
+                self.stdout.flush()
+            return
+        path = Path(options["file"]).resolve()
         if not path.is_file():
             raise CommandError(f"No file {path}.")
         self.stdout.write(json.dumps(bench_ingest(path), ensure_ascii=False))

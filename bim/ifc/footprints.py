@@ -12,6 +12,7 @@ as approximate, so one pathological shape cannot stall a model.
 """
 
 import hashlib
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import shapely
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
 SMALL_PATCH = 4  # triangles: a patch this small is cheaper to union than to outline
+SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,61 @@ def _tiled_outline(upward: np.ndarray) -> shapely.Geometry | None:
     """The outline of counter-clockwise plan triangles (n, 3, 2) that tile it, from the edges that
     only one triangle has, chained into rings (counter-clockwise shells, clockwise holes); or None
     when they do not tile it (overlap, rings touching at a vertex, an area that does not add up),
-    and the caller unions them instead. Vertices are snapped to GRID, half up as GEOS does."""
+    and the caller unions them instead. Vertices are snapped to GRID, half up as GEOS does; areas
+    are counted exactly, in grid units."""
+    found = _boundary_small(upward) if len(upward) <= SMALL_MESH else _boundary(upward)
+    if found is None:
+        return None
+    points, boundary, twice_total = found
+    following = dict(boundary)
+    if len(following) != len(boundary):  # a vertex where two rings touch
+        return None
+    shells, holes = [], []
+    while following:
+        start, ring = next(iter(following)), []
+        vertex = start
+        while True:
+            ring.append(vertex)
+            nxt = following.pop(vertex, None)
+            if nxt is None:
+                return None  # an open chain
+            vertex = nxt
+            if vertex == start:
+                break
+        xy = [points[v] for v in ring]
+        twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1], strict=True))
+        if twice > 0:
+            shells.append([(x * GRID, y * GRID) for x, y in xy])
+        elif twice < 0:
+            holes.append([(x * GRID, y * GRID) for x, y in xy])
+    if not shells:
+        return None
+    polygons = [shapely.Polygon(ring) for ring in shells]
+    if holes:
+        hole_rings = {i: [] for i in range(len(polygons))}
+        for ring in holes:
+            point = shapely.Point(ring[0])
+            inside = [i for i, poly in enumerate(polygons) if poly.covers(point)]
+            if not inside:
+                return None
+            hole_rings[min(inside, key=lambda i: polygons[i].area)].append(ring)
+        polygons = [shapely.Polygon(poly.exterior.coords, hole_rings[i]) for i, poly in enumerate(polygons)]
+    shape = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
+        shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
+            return None
+    expected = 0.5 * twice_total * GRID * GRID
+    if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
+        return None
+    return shape
+
+
+def _boundary(upward: np.ndarray) -> tuple[list, list, float] | None:
+    """Snapped points, boundary edges and twice the area (grid units) of triangles, with numpy."""
     points, index = _snap(upward.reshape(-1, 2))
     tri = index.reshape(-1, 3)
-    p = points[tri].astype("d")
+    p = points[tri].astype("d")  # exact below 2**53 grid units, and never overflows
     twice = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 2, 0] - p[:, 0, 0]) * (
         p[:, 1, 1] - p[:, 0, 1]
     )
@@ -81,52 +134,40 @@ def _tiled_outline(upward: np.ndarray) -> shapely.Geometry | None:
     unique_keys, counts = np.unique(keys, return_counts=True)
     if (counts > 1).any():  # two triangles on the same side of an edge: they overlap
         return None
-    reverse = edges[:, 1] * n + edges[:, 0]
-    boundary = edges[~np.isin(reverse, unique_keys, assume_unique=False)]
-    starts = boundary[:, 0]
-    if len(np.unique(starts)) != len(starts):  # a vertex where two rings touch
-        return None
-    following = dict(zip(starts.tolist(), boundary[:, 1].tolist(), strict=True))
-    shells, holes = [], []
-    while following:
-        start, ring = next(iter(following)), []
-        vertex = start
-        while True:
-            ring.append(vertex)
-            nxt = following.pop(vertex, None)
-            if nxt is None:
-                return None  # an open chain
-            vertex = nxt
-            if vertex == start:
-                break
-        xy = points[ring].astype("d")
-        area = 0.5 * float(np.dot(xy[:, 0], np.roll(xy[:, 1], -1)) - np.dot(xy[:, 1], np.roll(xy[:, 0], -1)))
-        if area > 0:
-            shells.append((area, xy * GRID))
-        elif area < 0:
-            holes.append((area, xy * GRID))
-    if not shells:
-        return None
-    polygons = [shapely.Polygon(xy) for _, xy in shells]
-    if holes:
-        hole_rings = {i: [] for i in range(len(polygons))}
-        for _, xy in holes:
-            point = shapely.Point(xy[0])
-            inside = [i for i, poly in enumerate(polygons) if poly.covers(point)]
-            if not inside:
-                return None
-            best = min(inside, key=lambda i: polygons[i].area)
-            hole_rings[best].append(xy)
-        polygons = [shapely.Polygon(poly.exterior.coords, hole_rings[i]) for i, poly in enumerate(polygons)]
-    shape = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
-    if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
-        shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
-        if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
+    boundary = edges[~np.isin(edges[:, 1] * n + edges[:, 0], unique_keys)]
+    return points.tolist(), [tuple(e) for e in boundary.tolist()], float(twice.sum())
+
+
+def _boundary_small(upward: np.ndarray) -> tuple[list, list, int] | None:
+    """The same as _boundary, in plain Python: quicker for the few triangles of a beam or a
+    door, where numpy's cost per call is most of the work."""
+    ids: dict[tuple[int, int], int] = {}
+    points: list[tuple[int, int]] = []
+    corners = []
+    for x, y in upward.reshape(-1, 2).tolist():
+        key = (math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5))
+        if key not in ids:
+            ids[key] = len(points)
+            points.append(key)
+        corners.append(ids[key])
+    edges: set[tuple[int, int]] = set()
+    twice_total = 0
+    for i in range(0, len(corners), 3):
+        a, b, c = corners[i : i + 3]
+        (ax, ay), (bx, by), (cx, cy) = points[a], points[b], points[c]
+        twice = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay)
+        if twice < 0:  # turned over by the snapping
             return None
-    expected = 0.5 * float(twice.sum()) * GRID * GRID
-    if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
+        if twice == 0:  # flattened by the snapping: no area, no edge
+            continue
+        twice_total += twice
+        for edge in ((a, b), (b, c), (c, a)):
+            if edge in edges:  # two triangles on the same side of an edge: they overlap
+                return None
+            edges.add(edge)
+    if not edges:
         return None
-    return shape
+    return points, [e for e in edges if (e[1], e[0]) not in edges], twice_total
 
 
 def _components(upward: np.ndarray) -> list[np.ndarray]:

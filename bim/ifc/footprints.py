@@ -24,7 +24,6 @@ import shapely
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
-SMALL_PATCH = 4  # triangles: a patch this small is cheaper to union than to outline
 SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
 
 
@@ -224,9 +223,9 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
     shape = _tiled_outline(upward[:, :, :2])  # the whole body in one layer: walls, slabs, steps
     if shape is not None:
         return shape, False
-    pieces, loose = [], []  # outlines of patches; triangles of small or untiled patches
+    pieces, loose = [], []  # outlines of patches; triangles of patches that do not tile
     for piece in _components(upward):
-        shape = _tiled_outline(piece) if len(piece) > SMALL_PATCH else None
+        shape = _tiled_outline(piece)
         if shape is not None:
             pieces.append(shape)
         else:
@@ -236,6 +235,10 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
     if loose:
         loose = np.concatenate(loose)
         pieces.extend(shapely.polygons(np.concatenate([loose, loose[:, :1]], axis=1)))
+    largest = max(pieces, key=lambda piece: piece.area)
+    shapely.prepare(largest)
+    if all(piece is largest or largest.covers(piece) for piece in pieces):
+        return largest, False  # a beam's top flange over the ledges of its bottom one
     shape = shapely.union_all(pieces, grid_size=GRID)
     if time.perf_counter() - started > seconds:
         return shapely.convex_hull(shape), True

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from bim.models import ModelVersion
 from inspections.models import Finding
@@ -34,6 +35,10 @@ def browser(monkeypatch):
         )
         yield chromium
         chromium.close()
+        # the test's ORM calls made while Playwright's loop ran used their own database
+        # connection (Django keeps one per context); close it, or the test database cannot be
+        # dropped at the end of the run
+        connections.close_all()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import uuid as uuid_module
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bim import queries as bim_queries
@@ -80,6 +80,29 @@ def _storey_of(version, global_ids) -> str:
     return version.elements.filter(global_id=global_ids[0]).values_list("storey__global_id", flat=True).first() or ""
 
 
+def _replayed_finding(project, client_uuid, actor) -> Finding | None:
+    """The finding a client UUID already made (a tablet's retry), or None; another's is a conflict."""
+    existing = Finding.objects.filter(client_uuid=client_uuid).first()
+    if existing is None:
+        return None
+    if existing.project_id == project.pk and existing.created_by_id == actor.pk:
+        return existing
+    raise Conflict("This client UUID belongs to another finding: generate a new one.", code="uuid_taken")
+
+
+def _once(write, replayed):
+    """Run `write` (its own transaction, creating a row keyed by a client UUID). When a retry
+    with the same UUID got there first (both passed the look-up, the database refused the second
+    row), return what the first made, as the look-up would have: (row, created)."""
+    try:
+        return write(), True
+    except IntegrityError:
+        existing = replayed()
+        if existing is None:
+            raise
+        return existing, False
+
+
 def open_finding(
     project: Project,
     *,
@@ -102,11 +125,9 @@ def open_finding(
     tablet can replay its queue after losing the network.
     """
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = Finding.objects.filter(client_uuid=client_uuid).first()
+    existing = _replayed_finding(project, client_uuid, actor)
     if existing is not None:
-        if existing.project_id == project.pk and existing.created_by_id == actor.pk:
-            return existing, False
-        raise Conflict("This client UUID belongs to another finding: generate a new one.", code="uuid_taken")
+        return existing, False
     authorize(actor, project, "finding.open")
     if category not in Category.values:
         raise InvalidInput(
@@ -144,40 +165,53 @@ def open_finding(
         raise InvalidInput(
             f"Nobody is appointed as {Party(responsible_party).label} on this project.", field="responsible_party"
         )
-    with transaction.atomic():
-        finding = Finding.objects.create(
-            project=project,
-            client_uuid=client_uuid,
-            version=version,
-            global_ids=global_ids,
-            storey_global_id=storey_global_id,
-            point_x=point[0] if point else None,
-            point_y=point[1] if point else None,
-            category=category,
-            severity=severity,
-            title=title.strip()[:200],
-            description=description or "",
-            responsible_party=responsible_party,
-            responsible_appointment=appointment,
-            due_date=due_date,
-            created_by=actor,
-        )
-        FindingStep.objects.create(finding=finding, kind=StepKind.OPENED, note=description or "", actor=actor)
-        record_event(
-            "finding.opened",
-            actor=actor,
-            project=project,
-            target=finding,
-            changes={
-                "title": [None, finding.title],
-                "severity": [None, severity],
-                "category": [None, category],
-                "global_ids": [None, global_ids],
-                "responsible": [None, appointment.leader.name],
-                "due_date": [None, due_date],
-            },
-        )
-    return finding, True
+
+    def write():
+        with transaction.atomic():
+            finding = Finding.objects.create(
+                project=project,
+                client_uuid=client_uuid,
+                version=version,
+                global_ids=global_ids,
+                storey_global_id=storey_global_id,
+                point_x=point[0] if point else None,
+                point_y=point[1] if point else None,
+                category=category,
+                severity=severity,
+                title=title.strip()[:200],
+                description=description or "",
+                responsible_party=responsible_party,
+                responsible_appointment=appointment,
+                due_date=due_date,
+                created_by=actor,
+            )
+            FindingStep.objects.create(finding=finding, kind=StepKind.OPENED, note=description or "", actor=actor)
+            record_event(
+                "finding.opened",
+                actor=actor,
+                project=project,
+                target=finding,
+                changes={
+                    "title": [None, finding.title],
+                    "severity": [None, severity],
+                    "category": [None, category],
+                    "global_ids": [None, global_ids],
+                    "responsible": [None, appointment.leader.name],
+                    "due_date": [None, due_date],
+                },
+            )
+        return finding
+
+    return _once(write, lambda: _replayed_finding(project, client_uuid, actor))
+
+
+def _replayed_finding_photo(project, client_uuid, finding_id) -> FindingPhoto | None:
+    existing = FindingPhoto.objects.filter(client_uuid=client_uuid).select_related("finding").first()
+    if existing is None:
+        return None
+    if existing.finding.project_id == project.pk and existing.finding_id == finding_id:
+        return existing
+    raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
 
 
 def add_finding_photo(
@@ -194,29 +228,31 @@ def add_finding_photo(
     from . import tasks
 
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = FindingPhoto.objects.filter(client_uuid=client_uuid).first()
+    existing = _replayed_finding_photo(project, client_uuid, finding_id)
     if existing is not None:
-        if existing.finding.project_id == project.pk and existing.finding_id == finding_id:
-            return existing, False
-        raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
+        return existing, False
     authorize(actor, project, "finding.photo")
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(f"No finding {finding_id} in project {project.code}.")
     stored = store_upload(stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what="The photo", size=size)
-    with transaction.atomic():
-        photo = FindingPhoto(finding=finding, client_uuid=client_uuid)
-        photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
-        photo.save()
-        record_event(
-            "finding.photo_added",
-            actor=actor,
-            project=project,
-            target=finding,
-            changes={"photo": [None, stored.sha256]},
-        )
-        transaction.on_commit(lambda: tasks.make_thumbnail.delay(photo.pk))
-    return photo, True
+
+    def write():
+        with transaction.atomic():
+            photo = FindingPhoto(finding=finding, client_uuid=client_uuid)
+            photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
+            photo.save()
+            record_event(
+                "finding.photo_added",
+                actor=actor,
+                project=project,
+                target=finding,
+                changes={"photo": [None, stored.sha256]},
+            )
+            transaction.on_commit(lambda: tasks.make_thumbnail.delay(photo.pk))
+        return photo
+
+    return _once(write, lambda: _replayed_finding_photo(project, client_uuid, finding_id))
 
 
 def move_finding(project: Project, *, finding_id: int, verb: str, note: str = "", actor) -> Finding:
@@ -390,12 +426,17 @@ def create_checklist_template(
             raise InvalidInput(f"Item {position} has no text.", field="items")
         if len(item["text"].strip()) > 500:
             raise InvalidInput(f"Item {position} is longer than 500 characters.", field="items")
+    name_taken = Conflict(f"This project already has a checklist called {name!r}.", code="name_taken")
     with transaction.atomic():
         if ChecklistTemplate.objects.filter(project=project, name=name).exists():
-            raise Conflict(f"This project already has a checklist called {name!r}.", code="name_taken")
-        template = ChecklistTemplate.objects.create(
-            project=project, name=name, description=description or "", category=category, created_by=actor
-        )
+            raise name_taken
+        try:
+            with transaction.atomic():  # another person saving the same name at the same moment
+                template = ChecklistTemplate.objects.create(
+                    project=project, name=name, description=description or "", category=category, created_by=actor
+                )
+        except IntegrityError:
+            raise name_taken from None
         ChecklistItem.objects.bulk_create(
             ChecklistItem(
                 template=template,
@@ -438,6 +479,15 @@ def _still_open(checklist) -> None:
         )
 
 
+def _replayed_checklist(project, client_uuid, actor) -> Checklist | None:
+    existing = Checklist.objects.filter(client_uuid=client_uuid).first()
+    if existing is None:
+        return None
+    if existing.project_id == project.pk and existing.created_by_id == actor.pk:
+        return existing
+    raise Conflict("This client UUID belongs to another checklist: generate a new one.", code="uuid_taken")
+
+
 def start_checklist(
     project: Project,
     *,
@@ -450,11 +500,9 @@ def start_checklist(
 ) -> tuple[Checklist, bool]:
     """Begin filling a template on site; the same client UUID returns the checklist it started."""
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = Checklist.objects.filter(client_uuid=client_uuid).first()
+    existing = _replayed_checklist(project, client_uuid, actor)
     if existing is not None:
-        if existing.project_id == project.pk and existing.created_by_id == actor.pk:
-            return existing, False
-        raise Conflict("This client UUID belongs to another checklist: generate a new one.", code="uuid_taken")
+        return existing, False
     authorize(actor, project, "checklist.fill")
     template = ChecklistTemplate.objects.filter(project=project, pk=template_id).first()
     if template is None:
@@ -465,25 +513,33 @@ def start_checklist(
     location = (location or "").strip()[:200]
     if not global_ids and not location:
         raise InvalidInput("Say where the checklist is filled: elements of the model or a location.", field="location")
-    with transaction.atomic():
-        checklist = Checklist.objects.create(
-            project=project,
-            template=template,
-            client_uuid=client_uuid,
-            location=location,
-            version=version,
-            global_ids=global_ids,
-            storey_global_id=_storey_of(version, global_ids),
-            created_by=actor,
-        )
-        record_event(
-            "checklist.started",
-            actor=actor,
-            project=project,
-            target=checklist,
-            changes={"template": [None, template.name], "location": [None, location], "global_ids": [None, global_ids]},
-        )
-    return checklist, True
+
+    def write():
+        with transaction.atomic():
+            checklist = Checklist.objects.create(
+                project=project,
+                template=template,
+                client_uuid=client_uuid,
+                location=location,
+                version=version,
+                global_ids=global_ids,
+                storey_global_id=_storey_of(version, global_ids),
+                created_by=actor,
+            )
+            record_event(
+                "checklist.started",
+                actor=actor,
+                project=project,
+                target=checklist,
+                changes={
+                    "template": [None, template.name],
+                    "location": [None, location],
+                    "global_ids": [None, global_ids],
+                },
+            )
+        return checklist
+
+    return _once(write, lambda: _replayed_checklist(project, client_uuid, actor))
 
 
 def answer_checklist_item(
@@ -524,6 +580,15 @@ def answer_checklist_item(
     return answer
 
 
+def _replayed_checklist_photo(project, client_uuid, checklist_id) -> ChecklistPhoto | None:
+    existing = ChecklistPhoto.objects.filter(client_uuid=client_uuid).select_related("checklist").first()
+    if existing is None:
+        return None
+    if existing.checklist.project_id == project.pk and existing.checklist_id == checklist_id:
+        return existing
+    raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
+
+
 def add_checklist_photo(
     project: Project,
     *,
@@ -537,30 +602,32 @@ def add_checklist_photo(
 ) -> tuple[ChecklistPhoto, bool]:
     """A photo of one item (JPEG, PNG or HEIC by content); the same client UUID returns the first."""
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = ChecklistPhoto.objects.filter(client_uuid=client_uuid).first()
+    existing = _replayed_checklist_photo(project, client_uuid, checklist_id)
     if existing is not None:
-        if existing.checklist.project_id == project.pk and existing.checklist_id == checklist_id:
-            return existing, False
-        raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
+        return existing, False
     authorize(actor, project, "checklist.fill")
     checklist = _checklist(project, checklist_id)
     _still_open(checklist)
     item = _item(checklist, item_id)
     stored = store_upload(stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what="The photo", size=size)
-    with transaction.atomic():
-        checklist = _checklist(project, checklist_id, lock=True)
-        _still_open(checklist)
-        photo = ChecklistPhoto(checklist=checklist, item=item, client_uuid=client_uuid)
-        photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
-        photo.save()
-        record_event(
-            "checklist.photo_added",
-            actor=actor,
-            project=project,
-            target=checklist,
-            changes={"item": [None, item.position], "photo": [None, stored.sha256]},
-        )
-    return photo, True
+
+    def write():
+        with transaction.atomic():
+            checklist = _checklist(project, checklist_id, lock=True)
+            _still_open(checklist)
+            photo = ChecklistPhoto(checklist=checklist, item=item, client_uuid=client_uuid)
+            photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
+            photo.save()
+            record_event(
+                "checklist.photo_added",
+                actor=actor,
+                project=project,
+                target=checklist,
+                changes={"item": [None, item.position], "photo": [None, stored.sha256]},
+            )
+        return photo
+
+    return _once(write, lambda: _replayed_checklist_photo(project, client_uuid, checklist_id))
 
 
 def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checklist:

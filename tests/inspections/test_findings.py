@@ -191,3 +191,60 @@ def test_a_tapped_plan_point_suggests_the_nearest_elements_and_refuses_nonsense(
         },
     )
     assert outside.status_code == 302 and not Finding.objects.filter(title="far away").exists()
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_queue_replayed_twice_at_once_makes_one_finding_and_one_photo(world):
+    """Two retries of one capture arrive together (a tablet reconnecting on two networks): both
+    get the first result, none an error, and one row exists."""
+    import threading
+
+    from django.db import connection, connections
+
+    from inspections import actions
+    from tests.conftest import require_service
+
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL", "this run's DATABASE_URL is not PostgreSQL (set it as .ci/run does)")
+    project, inspector = world["project"], world["users"]["inspector"]
+    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
+    wall = version.elements.get(name="2F north wall").global_id
+    png = finding_photo_png("race")
+    for _ in range(3):
+        finding_uuid, photo_uuid, results, errors = uuid.uuid4(), uuid.uuid4(), [], []
+        barrier = threading.Barrier(6)
+
+        def capture(finding_uuid=finding_uuid, photo_uuid=photo_uuid, results=results, errors=errors, barrier=barrier):
+            import io
+
+            try:
+                barrier.wait()
+                finding, _ = actions.open_finding(
+                    project,
+                    client_uuid=finding_uuid,
+                    version_id=version.pk,
+                    global_ids=[wall],
+                    category="structure",
+                    severity="major",
+                    title="Crack",
+                    actor=inspector,
+                )
+                photo, _ = actions.add_finding_photo(
+                    project, finding_id=finding.pk, client_uuid=photo_uuid, stream=io.BytesIO(png), actor=inspector
+                )
+                results.append((finding.pk, photo.pk))
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=capture) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(set(results)) == 1 and len(results) == 6
+        assert Finding.objects.filter(client_uuid=finding_uuid).count() == 1
+        assert FindingPhoto.objects.filter(client_uuid=photo_uuid).count() == 1

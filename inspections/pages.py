@@ -4,11 +4,13 @@ to fill on site. They call
 the same actions and queries as the API; each page loads at most one plan and one page of rows."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
-from plumbline.errors import DomainError, NotFound, PermissionDenied
+from plumbline.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from plumbline.permissions import allowed_roles
 from projects.queries import get_project, roles_in
 from storage import get_storage
@@ -34,6 +36,23 @@ def _project(request, code, action="finding.view"):
         return get_project(code, user=request.user, action=action)
     except NotFound:
         raise Http404 from None
+    except PermissionDenied as exc:  # a member whose role may not see this page
+        raise DjangoPermissionDenied(exc.detail) from None
+
+
+def _photo_uuid(form_uuid: str, index: int, photo) -> uuid.UUID:
+    """The same UUID for the same photo of the same form sent again (a double tap, a browser's
+    resend), so a replay attaches nothing twice."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"plumbline:{form_uuid}:{index}:{photo.name}:{photo.size}")
+
+
+def _due_date(value: str):
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(gettext("The due date must be a date (YYYY-MM-DD)."), field="due_date") from None
 
 
 def _may(request, project, action) -> bool:
@@ -43,6 +62,8 @@ def _may(request, project, action) -> bool:
 def _version(project, version_id=None) -> ModelVersion | None:
     versions = ModelVersion.objects.filter(model__project=project, status="ready").select_related("model")
     if version_id:
+        if not str(version_id).isdigit():
+            raise Http404
         return versions.filter(pk=version_id).first()
     return versions.order_by("model__name", "-number").first()
 
@@ -173,30 +194,8 @@ def new_finding(request, code: str):
     if point == "bad":
         return HttpResponseBadRequest("x and y must be numbers (metres)")
     try:
-        finding, _ = actions.open_finding(
-            project,
-            client_uuid=data.get("client_uuid", ""),
-            version_id=version_id,
-            global_ids=[g for g in data.getlist("global_ids") if g],
-            storey_global_id=data.get("storey_global_id", ""),
-            point=point,
-            category=data.get("category", ""),
-            severity=data.get("severity", ""),
-            title=data.get("title", ""),
-            description=data.get("description", ""),
-            due_date=data.get("due_date") or None,
-            actor=request.user,
-        )
-        for photo in request.FILES.getlist("photos"):
-            actions.add_finding_photo(
-                project,
-                finding_id=finding.pk,
-                client_uuid=uuid.uuid4(),
-                stream=photo,
-                size=photo.size,
-                original_name=photo.name,
-                actor=request.user,
-            )
+        with transaction.atomic():  # a refused photo leaves no finding behind: the form can be sent again
+            finding = _open_finding_with_photos(request, project, data, version_id, point)
     except PermissionDenied as exc:
         return HttpResponseForbidden(exc.detail)
     except DomainError as exc:
@@ -204,6 +203,34 @@ def new_finding(request, code: str):
         return redirect(request.POST.get("back") or reverse("plan", args=[project.code]))
     messages.success(request, f"#{finding.pk} {finding.title}")
     return redirect(f"{reverse('plan', args=[project.code])}?version={version_id}&storey={finding.storey_global_id}")
+
+
+def _open_finding_with_photos(request, project, data, version_id, point):
+    finding, _ = actions.open_finding(
+        project,
+        client_uuid=data.get("client_uuid", ""),
+        version_id=version_id,
+        global_ids=[g for g in data.getlist("global_ids") if g],
+        storey_global_id=data.get("storey_global_id", ""),
+        point=point,
+        category=data.get("category", ""),
+        severity=data.get("severity", ""),
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        due_date=_due_date(data.get("due_date", "")),
+        actor=request.user,
+    )
+    for index, photo in enumerate(request.FILES.getlist("photos")):
+        actions.add_finding_photo(
+            project,
+            finding_id=finding.pk,
+            client_uuid=_photo_uuid(data.get("client_uuid", ""), index, photo),
+            stream=photo,
+            size=photo.size,
+            original_name=photo.name,
+            actor=request.user,
+        )
+    return finding
 
 
 @login_required
@@ -264,20 +291,8 @@ def move_finding(request, code: str, finding_id: int):
     project = _project(request, code)
     verb = request.POST.get("verb", "")
     try:
-        for photo in request.FILES.getlist("photos"):
-            actions.add_finding_photo(
-                project,
-                finding_id=finding_id,
-                client_uuid=uuid.uuid4(),
-                stream=photo,
-                size=photo.size,
-                original_name=photo.name,
-                actor=request.user,
-            )
-        if verb:
-            actions.move_finding(
-                project, finding_id=finding_id, verb=verb, note=request.POST.get("note", ""), actor=request.user
-            )
+        with transaction.atomic():  # photos and the move they prove land together, or not at all
+            _photos_then_move(request, project, finding_id, verb)
     except PermissionDenied as exc:
         return HttpResponseForbidden(exc.detail)
     except NotFound:
@@ -285,6 +300,23 @@ def move_finding(request, code: str, finding_id: int):
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("finding", code=project.code, finding_id=finding_id)
+
+
+def _photos_then_move(request, project, finding_id, verb):
+    for photo in request.FILES.getlist("photos"):
+        actions.add_finding_photo(
+            project,
+            finding_id=finding_id,
+            client_uuid=uuid.uuid4(),
+            stream=photo,
+            size=photo.size,
+            original_name=photo.name,
+            actor=request.user,
+        )
+    if verb:
+        actions.move_finding(
+            project, finding_id=finding_id, verb=verb, note=request.POST.get("note", ""), actor=request.user
+        )
 
 
 # --- checklists -------------------------------------------------------------------------------
@@ -384,27 +416,8 @@ def checklist_page(request, code: str, checklist_id: int):
 def answer_checklist_item(request, code: str, checklist_id: int, item_id: int):
     project = _project(request, code, "checklist.view")
     try:
-        for photo in request.FILES.getlist("photos"):
-            actions.add_checklist_photo(
-                project,
-                checklist_id=checklist_id,
-                item_id=item_id,
-                client_uuid=uuid.uuid4(),
-                stream=photo,
-                size=photo.size,
-                original_name=photo.name,
-                actor=request.user,
-            )
-        if request.POST.get("result"):
-            actions.answer_checklist_item(
-                project,
-                checklist_id=checklist_id,
-                item_id=item_id,
-                result=request.POST["result"],
-                note=request.POST.get("note", ""),
-                severity=request.POST.get("severity", ""),
-                actor=request.user,
-            )
+        with transaction.atomic():  # photos and the answer land together, or not at all
+            _photos_then_answer(request, project, checklist_id, item_id)
     except PermissionDenied as exc:
         return HttpResponseForbidden(exc.detail)
     except NotFound:
@@ -412,6 +425,30 @@ def answer_checklist_item(request, code: str, checklist_id: int, item_id: int):
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect(f"{reverse('checklist', args=[project.code, checklist_id])}#item-{item_id}")
+
+
+def _photos_then_answer(request, project, checklist_id, item_id):
+    for photo in request.FILES.getlist("photos"):
+        actions.add_checklist_photo(
+            project,
+            checklist_id=checklist_id,
+            item_id=item_id,
+            client_uuid=uuid.uuid4(),
+            stream=photo,
+            size=photo.size,
+            original_name=photo.name,
+            actor=request.user,
+        )
+    if request.POST.get("result"):
+        actions.answer_checklist_item(
+            project,
+            checklist_id=checklist_id,
+            item_id=item_id,
+            result=request.POST["result"],
+            note=request.POST.get("note", ""),
+            severity=request.POST.get("severity", ""),
+            actor=request.user,
+        )
 
 
 @login_required

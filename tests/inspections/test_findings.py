@@ -248,3 +248,60 @@ def test_a_queue_replayed_twice_at_once_makes_one_finding_and_one_photo(world):
         assert len(set(results)) == 1 and len(results) == 6
         assert Finding.objects.filter(client_uuid=finding_uuid).count() == 1
         assert FindingPhoto.objects.filter(client_uuid=photo_uuid).count() == 1
+
+
+def test_the_capture_form_sent_again_makes_one_finding_with_its_photos_once(demo, client, world):
+    code, version = demo
+    wall = version.elements.get(name="1F south wall")
+    client.force_login(world["users"]["inspector"])
+    form = {
+        "client_uuid": str(uuid.uuid4()),
+        "version_id": version.pk,
+        "global_ids": [wall.global_id],
+        "title": "Crack at the lintel",
+        "category": "structure",
+        "severity": "major",
+    }
+
+    def send(*photos, **extra):
+        files = [SimpleUploadedFile(f"p{i}.png", data, content_type="image/png") for i, data in enumerate(photos)]
+        return client.post(f"/projects/{code}/findings/new/", {**form, **extra, "photos": files})
+
+    refused = send(finding_photo_png("a"), b"not an image at all")
+    assert refused.status_code == 302
+    assert not Finding.objects.filter(client_uuid=form["client_uuid"]).exists()  # nothing half-written
+    assert send(finding_photo_png("a"), finding_photo_png("b")).status_code == 302
+    assert send(finding_photo_png("a"), finding_photo_png("b")).status_code == 302  # a double tap
+    finding = Finding.objects.get(client_uuid=form["client_uuid"])
+    assert finding.photos.count() == 2
+    bad_date = send(due_date="next week", client_uuid=str(uuid.uuid4()), title="dated")
+    assert bad_date.status_code == 302 and not Finding.objects.filter(title="dated").exists()
+    messages = [str(m) for m in bad_date.wsgi_request._messages]
+    assert any("YYYY-MM-DD" in m for m in messages)
+
+
+def test_a_rectification_refused_keeps_none_of_its_photos(demo, client, world):
+    code, version = demo
+    finding = Finding.objects.filter(project__code=code, status="open").first()
+    client.force_login(world["users"]["inspector"])  # an inspector may not submit a rectification
+    before = finding.photos.count()
+    response = client.post(
+        f"/projects/{code}/findings/{finding.pk}/move/",
+        {
+            "verb": "submit_rectification",
+            "note": "done",
+            "photos": [SimpleUploadedFile("r.png", finding_photo_png("r"))],
+        },
+    )
+    assert response.status_code == 403
+    assert finding.photos.count() == before
+
+
+def test_pages_a_role_may_not_see_answer_403_and_a_bad_version_404(demo, client, world):
+    code, version = demo
+    client.force_login(world["users"]["home_owner"])
+    for page in ("findings/", "checklists/"):
+        assert client.get(f"/projects/{code}/{page}").status_code == 403, page
+    client.force_login(world["users"]["inspector"])
+    assert client.get(f"/projects/{code}/plan/?version=abc").status_code == 404
+    assert client.get(f"/projects/{code}/plan/?version={version.pk}").status_code == 200

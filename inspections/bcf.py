@@ -9,6 +9,7 @@ element order, which strict readers check.
 import io
 import uuid
 import zipfile
+import zlib
 from xml.etree import ElementTree as ET
 
 VERSIONS = ("2.1", "3.0")
@@ -164,13 +165,24 @@ def read_bcf(data: bytes, *, max_unpacked: int = 500 * 1024 * 1024) -> tuple[str
     return version, topics
 
 
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member's bytes, or a BcfError naming it: damaged (bad CRC, broken deflate stream),
+    encrypted, or packed with a compression this reader lacks."""
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise BcfError(f"{name} cannot be read from the ZIP ({exc}).") from None
+    except RuntimeError as exc:  # zipfile's word for an encrypted member
+        raise BcfError(f"{name} cannot be read from the ZIP: it is encrypted ({exc}).") from None
+    except NotImplementedError as exc:
+        raise BcfError(f"{name} uses a compression this server cannot unpack ({exc}).") from None
+
+
 def _parse(archive: zipfile.ZipFile, name: str):
     try:
-        return ET.fromstring(archive.read(name))
+        return ET.fromstring(_read(archive, name))
     except ET.ParseError as exc:
         raise BcfError(f"{name} is not well-formed XML ({exc}).") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise BcfError(f"{name} cannot be read from the ZIP ({exc}).") from None
 
 
 def _read_topic(archive, folder: str, markup, names: set[str]) -> dict:
@@ -210,7 +222,7 @@ def _read_topic(archive, folder: str, markup, names: set[str]) -> dict:
                 global_ids += [c.get("IfcGuid") for c in _children(selection, "Component") if c.get("IfcGuid")]
         snapshot = _value(entry, "Snapshot")
         if snapshot and f"{folder}/{snapshot}" in names:
-            snapshots.append({"name": snapshot, "data": archive.read(f"{folder}/{snapshot}")})
+            snapshots.append({"name": snapshot, "data": _read(archive, f"{folder}/{snapshot}")})
     return {
         "guid": topic.get("Guid"),
         "title": _value(topic, "Title"),

@@ -151,6 +151,21 @@ def _zip(files: dict) -> bytes:
 GUID = "3f2c1f6e-3b0a-4f5e-9d7c-2f1e0a9b8c7d"
 
 
+def _damaged_zip() -> bytes:
+    """A ZIP whose headers are sound but whose deflated markup is garbled in the middle."""
+    markup = f'<Markup><Topic Guid="{GUID}"><Title>{"x" * 4000}</Title></Topic></Markup>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{GUID}/markup.bcf", markup)
+    data = bytearray(out.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.infolist()[0]
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 2, start + info.compress_size - 2):
+        data[i] ^= 0x5A
+    return bytes(data)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -161,6 +176,7 @@ GUID = "3f2c1f6e-3b0a-4f5e-9d7c-2f1e0a9b8c7d"
         ),
         (_zip({f"{GUID}/markup.bcf": "<Markup><Header/></Markup>"}), "has no Topic with a Guid"),
         (_zip({"readme.txt": "hello"}), "no BCF topics"),
+        (_damaged_zip(), f"{GUID}/markup.bcf cannot be read from the ZIP"),
     ],
 )
 def test_a_broken_bcf_file_is_refused_and_nothing_is_imported(demo, as_persona, data, message):

@@ -127,11 +127,18 @@ def storey_plan_svg(storey: Storey, pins: list | None = None) -> str:
 
 def pin_position(version: ModelVersion, global_ids: list[str]) -> tuple[float, float] | None:
     """Where a finding on elements is pinned: inside its first element's footprint."""
-    footprint = version.elements.filter(global_id__in=global_ids[:1]).values_list("footprint", flat=True).first()
-    if not footprint:
-        return None
-    point = shapely.from_wkt(footprint).representative_point()
-    return point.x, point.y
+    return pin_positions(version, [global_ids]).get(global_ids[0]) if global_ids else None
+
+
+def pin_positions(version: ModelVersion, findings_global_ids: list[list[str]]) -> dict[str, tuple[float, float]]:
+    """Pin positions of many findings on elements at once (one query): first GlobalId -> point."""
+    firsts = {ids[0] for ids in findings_global_ids if ids}
+    rows = version.elements.filter(global_id__in=firsts).exclude(footprint="").values_list("global_id", "footprint")
+    positions = {}
+    for global_id, footprint in rows:
+        point = shapely.from_wkt(footprint).representative_point()
+        positions[global_id] = (point.x, point.y)
+    return positions
 
 
 def follow_global_id(version: ModelVersion, global_id: str) -> str | None:

@@ -29,6 +29,7 @@ from . import actions, queries
 from .models import Category, ChecklistStatus, FindingStatus, ItemResult, Severity
 
 PAGE_SIZE = 25
+PINS = 200  # findings pinned on one storey plan at most
 
 
 def _project(request, code, action="finding.view"):
@@ -79,11 +80,16 @@ def plan_page(request, code: str):
     if storey is not None:
         pins = []
         if _may(request, project, "finding.view"):
-            for f in queries.list_findings(project, user=request.user, storey=storey.global_id)[:200]:
+            # the newest findings of this storey, as many as a plan can show legibly
+            findings = list(queries.list_findings(project, user=request.user, storey=storey.global_id)[:PINS])
+            on_elements = bim_queries.pin_positions(
+                version, [f.global_ids for f in findings if f.point_x is None and f.version_id == version.pk]
+            )
+            for f in findings:
                 if f.point_x is not None:
                     position = (f.point_x, f.point_y)
-                elif f.version_id == version.pk:
-                    position = bim_queries.pin_position(version, f.global_ids)
+                elif f.version_id == version.pk and f.global_ids:
+                    position = on_elements.get(f.global_ids[0])
                 else:
                     position = None
                 if position:

@@ -1,7 +1,12 @@
 """Reads of findings and checklists, scoped to the user (finding.view, checklist.view), and the moves a
 user may make next."""
 
-from django.db.models import QuerySet
+import json
+
+from django.db import connection
+from django.db.models import Func, IntegerField, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
+from django.db.models.lookups import GreaterThan
 
 from plumbline.errors import NotFound
 from plumbline.permissions import allowed_roles
@@ -22,7 +27,7 @@ def list_findings(
     global_id: str | None = None,
 ) -> QuerySet[Finding]:
     authorize(user, project, "finding.view")
-    qs = Finding.objects.filter(project=project).select_related("created_by")
+    qs = Finding.objects.filter(project=project).select_related("created_by", "responsible_appointment__leader")
     if status:
         qs = qs.filter(status=status)
     if severity:
@@ -32,8 +37,7 @@ def list_findings(
     if storey:
         qs = qs.filter(storey_global_id=storey)
     if global_id:
-        # JSON containment is not portable to SQLite; a GlobalId is 22 characters of its own alphabet
-        qs = qs.filter(global_ids__icontains=f'"{global_id}"')
+        qs = qs.filter(_global_id_in_list(global_id))
     return qs.order_by("-created_at")
 
 
@@ -42,7 +46,7 @@ def get_finding(project: Project, finding_id: int, *, user) -> Finding:
     finding = (
         Finding.objects.filter(project=project, pk=finding_id)
         .select_related("responsible_appointment__leader", "responsible_appointment__organisation", "created_by")
-        .prefetch_related("steps__actor", "photos")
+        .prefetch_related("steps__actor__person", "photos")
         .first()
     )
     if finding is None:
@@ -87,7 +91,7 @@ def get_checklist_template(project: Project, template_id: int, *, user) -> Check
 
 def list_checklists(project: Project, *, user, status: str | None = None) -> QuerySet[Checklist]:
     authorize(user, project, "checklist.view")
-    qs = Checklist.objects.filter(project=project).select_related("template", "created_by")
+    qs = Checklist.objects.filter(project=project).select_related("template", "created_by__person")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at")
@@ -128,3 +132,15 @@ def checklist_rows(checklist: Checklist) -> list[dict]:
             }
         )
     return rows
+
+
+def _global_id_in_list(global_id: str):
+    """Findings whose GlobalId list holds `global_id` exactly: GlobalIds differ by case alone
+    (their alphabet has both), so no case-insensitive match. JSON containment on PostgreSQL; on
+    SQLite, which lacks it, instr() on the stored JSON text, which is case-sensitive."""
+    if connection.vendor == "postgresql":
+        return Q(global_ids__contains=[global_id])
+    position = Func(
+        Cast("global_ids", TextField()), Value(json.dumps(global_id)), function="instr", output_field=IntegerField()
+    )
+    return GreaterThan(position, 0)

@@ -164,6 +164,8 @@ def test_findings_are_listed_with_filters(demo, as_persona):
     assert [f["title"] for f in critical] == ["柱蜂窝麻面 Honeycombing on column C2"]
     column = version.elements.get(name="1F column C2").global_id
     assert len(api.get(f"/projects/{code}/findings?global_id={column}").json()["items"]) == 1
+    # GlobalIds differ by case alone: another element's findings never show on this one's card
+    assert api.get(f"/projects/{code}/findings?global_id={column.swapcase()}").json()["items"] == []
 
 
 def test_a_tapped_plan_point_suggests_the_nearest_elements_and_refuses_nonsense(demo, client, world):
@@ -305,3 +307,34 @@ def test_pages_a_role_may_not_see_answer_403_and_a_bad_version_404(demo, client,
     client.force_login(world["users"]["inspector"])
     assert client.get(f"/projects/{code}/plan/?version=abc").status_code == 404
     assert client.get(f"/projects/{code}/plan/?version={version.pk}").status_code == 200
+
+
+def test_list_pages_cost_the_same_few_queries_however_many_rows(demo, client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    code, version = demo
+    client.force_login(world["users"]["inspector"])
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    pages = [f"/projects/{code}/findings/", f"/projects/{code}/checklists/", f"/projects/{code}/plan/"]
+    before = {page: queries(page) for page in pages}
+    wall = version.elements.get(name="1F west wall")
+    for i in range(5):
+        client.post(
+            f"/projects/{code}/findings/new/",
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "version_id": version.pk,
+                "global_ids": [wall.global_id],
+                "title": f"more {i}",
+                "category": "other",
+                "severity": "minor",
+            },
+        )
+    assert Finding.objects.filter(title__startswith="more ").count() == 5
+    assert {page: queries(page) for page in pages} == before

@@ -14,9 +14,10 @@ from django.utils import timezone
 from bim import queries as bim_queries
 from plumbline.audit.log import record_event
 from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
+from plumbline.permissions import allowed_roles
 from plumbline.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project
-from projects.queries import authorize, current_appointments
+from projects.queries import authorize, current_appointments, roles_in
 
 from .models import (
     FINDING_MOVES,
@@ -276,7 +277,11 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
         if verb in NOTE_REQUIRED and not note:
             raise InvalidInput(NOTE_REQUIRED[verb], field="note")
         if verb == "submit_rectification":
-            since = finding.steps.exclude(kind=StepKind.RECTIFICATION_SUBMITTED).order_by("-created_at").first()
+            since = (  # the last move (a comment, from a BCF import say, does not reset the photos)
+                finding.steps.exclude(kind__in=[StepKind.RECTIFICATION_SUBMITTED, StepKind.COMMENT])
+                .order_by("-created_at")
+                .first()
+            )
             if not finding.photos.filter(uploaded_by=actor, uploaded_at__gte=since.created_at).exists():
                 raise InvalidInput("Add at least one photo of the rectification before submitting it.", field="photos")
         old = finding.status
@@ -296,6 +301,34 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
 def record_thumbnail(photo_id: int, thumbnail_key: str) -> None:
     """Derived data of a stored photo, not a change anybody made: no audit event."""
     FindingPhoto.objects.filter(pk=photo_id).update(thumbnail_key=thumbnail_key)
+
+
+def _bcf_status_move(project, finding: Finding, status: str, actor) -> str:
+    """Apply a status a BCF file gives a known finding as the workflow move that leads there, made
+    by the importer (step and audit event as from the page); or say why not (empty when applied).
+    A file cannot close a finding nobody rectified, nor stand in for the contractor's photos."""
+    verb = next(
+        (v for v, (sources, target) in FINDING_MOVES.items() if finding.status in sources and target == status), None
+    )
+    if verb is None:
+        return f"a finding that is {finding.status} does not become {status} in one move"
+    if verb == "submit_rectification":
+        return "a rectification is submitted by the contractor with photos, not by a file"
+    if not roles_in(actor, project) & allowed_roles(MOVE_ACTIONS[verb]):
+        return f"the importer may not {verb} findings"
+    old = finding.status
+    finding.status = status
+    finding.save(update_fields=["status", "updated_at"])
+    note = "BCF import"
+    FindingStep.objects.create(finding=finding, kind=STEP_OF_MOVE[verb], note=note, actor=actor)
+    record_event(
+        f"finding.{STEP_OF_MOVE[verb]}",
+        actor=actor,
+        project=project,
+        target=finding,
+        changes={"status": [old, status], "note": [None, note]},
+    )
+    return ""
 
 
 def import_bcf(project: Project, *, data: bytes, actor) -> dict:
@@ -330,7 +363,13 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
         raise Conflict(
             f"Topic {elsewhere[0]} is a finding of another project: import it there.", code="topic_elsewhere"
         )
-    report = {"bcf_version": bcf_version, "created": [], "updated": [], "unknown_global_ids": []}
+    report = {
+        "bcf_version": bcf_version,
+        "created": [],
+        "updated": [],
+        "unknown_global_ids": [],
+        "status_not_applied": [],
+    }
     with transaction.atomic():
         for topic in topics:
             fields = finding_fields(topic)
@@ -358,12 +397,20 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
                 )
                 report["created"].append(topic["guid"])
             else:
+                status = fields.pop("status")
+                if status != finding.status:
+                    refused = _bcf_status_move(project, finding, status, actor)
+                    if refused:
+                        report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
+                    else:
+                        report["updated"].append(topic["guid"])
                 changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
                 if changed:
                     for key, value in changed.items():
                         setattr(finding, key, value)
                     finding.save(update_fields=[*changed, "updated_at"])
-                    report["updated"].append(topic["guid"])
+                    if topic["guid"] not in report["updated"]:
+                        report["updated"].append(topic["guid"])
             known = {comment_guid(finding, s) for s in finding.steps.all()}
             for comment in topic["comments"]:
                 if comment["guid"] not in known and comment["text"]:

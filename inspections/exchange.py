@@ -61,7 +61,8 @@ def topic_of(finding: Finding) -> dict:
         "description": finding.description,
         "creation_date": finding.created_at.isoformat(),
         "creation_author": _name(finding.created_by),
-        "due_date": finding.due_date.isoformat() if finding.due_date else None,
+        # xs:dateTime in both BCF versions: the end of the due day
+        "due_date": f"{finding.due_date.isoformat()}T23:59:59" if finding.due_date else None,
         "global_ids": finding.global_ids,
         "comments": [
             {

@@ -104,11 +104,20 @@ class CreatedPhotoOut(PhotoOut):
     is_new: bool
 
 
+class BcfStatusKeptOut(Schema):
+    topic: str
+    status: str = Field(..., description="the status the file gives")
+    why: str = Field(..., description="why the finding keeps its own")
+
+
 class BcfImportOut(Schema):
     bcf_version: str
     created: list[str] = Field(..., description="topic Guids that became new findings")
     updated: list[str] = Field(..., description="topic Guids of findings that changed")
     unknown_global_ids: list[str] = Field(..., description="GlobalIds no current model version knows")
+    status_not_applied: list[BcfStatusKeptOut] = Field(
+        ..., description="known findings whose status the file changes in a way the workflow does not allow"
+    )
 
 
 class ChecklistItemIn(Schema):

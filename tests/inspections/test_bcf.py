@@ -13,6 +13,7 @@ from django.core.management import call_command
 from bim.models import ModelVersion
 from inspections.bcf import read_bcf, write_bcf
 from inspections.models import Finding, FindingStep
+from plumbline.audit.models import AuditEvent
 from plumbline.demo import finding_photo_png
 
 
@@ -135,9 +136,41 @@ def test_importing_the_same_file_twice_changes_nothing_and_an_edited_one_updates
             {"guid": str(uuid.uuid4()), "date": "2026-11-22T10:00:00+08:00", "author": "a", "text": "Fixed on site"},
         ],
     }
-    assert upload(inspector, code, write_bcf([edited])).json()["updated"] == [item["guid"]]
+    report = upload(inspector, code, write_bcf([edited])).json()
+    assert report["updated"] == [item["guid"]]
     finding = Finding.objects.get(client_uuid=item["guid"])
-    assert finding.status == "closed" and finding.steps.filter(kind="comment").count() == 2
+    assert finding.steps.filter(kind="comment").count() == 2
+    # an open finding is not closed by a file: nobody rectified it
+    assert finding.status == "open"
+    assert [(s["topic"], s["status"]) for s in report["status_not_applied"]] == [(item["guid"], "closed")]
+
+
+def test_a_bcf_status_applies_as_the_workflow_move_the_importer_may_make(demo, as_persona, world):
+    from inspections import actions
+    from plumbline.demo import finding_photo_png
+
+    code, version = demo
+    item = topic([version.elements.first().global_id])
+    inspector = as_persona("inspector")
+    upload(inspector, code, write_bcf([item]))
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    contractor = world["users"]["contractor"]
+    actions.add_finding_photo(
+        finding.project,
+        finding_id=finding.pk,
+        client_uuid=uuid.uuid4(),
+        stream=io.BytesIO(finding_photo_png("f")),
+        actor=contractor,
+    )
+    actions.move_finding(
+        finding.project, finding_id=finding.pk, verb="submit_rectification", note="patched", actor=contractor
+    )
+    events = AuditEvent.objects.filter(action="finding.verified").count()
+    report = upload(inspector, code, write_bcf([{**item, "status": "Closed"}])).json()
+    finding.refresh_from_db()
+    assert finding.status == "closed" and report["status_not_applied"] == []
+    assert finding.steps.order_by("-created_at").first().kind == "verified"
+    assert AuditEvent.objects.filter(action="finding.verified").count() == events + 1
 
 
 def _zip(files: dict) -> bytes:

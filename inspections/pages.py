@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +23,7 @@ from bim import queries as bim_queries
 from bim.models import ModelVersion
 from plumbline.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from plumbline.permissions import allowed_roles
+from projects.models import Party
 from projects.queries import get_project, roles_in
 from storage import get_storage
 
@@ -136,6 +138,8 @@ def element_card(request, code: str, version_id: int, global_id: str):
             "checklist_uuid": uuid.uuid4(),
             "categories": Category.choices,
             "severities": Severity.choices,
+            "parties": Party.choices,
+            "today": timezone.localdate(),
         },
     )
 
@@ -174,6 +178,8 @@ def point_card(request, code: str, version_id: int):
             "client_uuid": uuid.uuid4(),
             "categories": Category.choices,
             "severities": Severity.choices,
+            "parties": Party.choices,
+            "today": timezone.localdate(),
         },
     )
 
@@ -224,6 +230,7 @@ def _open_finding_with_photos(request, project, data, version_id, point):
         title=data.get("title", ""),
         description=data.get("description", ""),
         due_date=_due_date(data.get("due_date", "")),
+        responsible_party=data.get("responsible_party") or Party.CONTRACTOR,
         actor=request.user,
     )
     for index, photo in enumerate(request.FILES.getlist("photos")):

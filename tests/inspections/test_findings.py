@@ -338,3 +338,29 @@ def test_list_pages_cost_the_same_few_queries_however_many_rows(demo, client, wo
         )
     assert Finding.objects.filter(title__startswith="more ").count() == 5
     assert {page: queries(page) for page in pages} == before
+
+
+def test_the_capture_form_names_the_responsible_party_and_a_due_date(demo, client, world):
+    import datetime
+
+    code, version = demo
+    wall = version.elements.get(name="1F south wall")
+    client.force_login(world["users"]["inspector"])
+    card = client.get(f"/projects/{code}/plan/{version.pk}/element/{wall.global_id}/")
+    assert b'name="due_date"' in card.content and b'name="responsible_party"' in card.content
+    due = datetime.date.today() + datetime.timedelta(days=7)
+    client.post(
+        f"/projects/{code}/findings/new/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "version_id": version.pk,
+            "global_ids": [wall.global_id],
+            "title": "Rebar exposed",
+            "category": "structure",
+            "severity": "critical",
+            "responsible_party": "designer",
+            "due_date": due.isoformat(),
+        },
+    )
+    finding = Finding.objects.get(title="Rebar exposed")
+    assert (finding.responsible_party, finding.due_date) == ("designer", due)

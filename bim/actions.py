@@ -129,7 +129,8 @@ def start_ingest(version_id: int) -> ModelVersion | None:
             return None
         changes = _move(version, VersionStatus.PARSING)
         version.phase, version.progress_done, version.progress_total = "metadata", 0, 0
-        version.save(update_fields=["status", "phase", "progress_done", "progress_total"])
+        version.progress_at = timezone.now()
+        version.save(update_fields=["status", "phase", "progress_done", "progress_total", "progress_at"])
         # a crashed earlier run may have left some rows: start from none
         version.elements.all().delete()
         version.spaces.all().delete()
@@ -155,6 +156,7 @@ def finish_metadata(
         version.phase, version.progress_done, version.progress_total = "geometry", 0, chunks
         version.geometry_chunks = chunks
         version.seconds = {**version.seconds, "metadata": round(seconds, 3)}
+        version.progress_at = timezone.now()
         version.save()
         GeometryChunk.objects.bulk_create([GeometryChunk(version=version, index=i) for i in range(chunks)])
         record_event(
@@ -179,7 +181,8 @@ def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float
         chunk.is_done, chunk.footprints, chunk.seconds = True, footprints, seconds
         chunk.save(update_fields=["is_done", "footprints", "seconds"])
         version.progress_done += 1
-        version.save(update_fields=["progress_done"])
+        version.progress_at = timezone.now()
+        version.save(update_fields=["progress_done", "progress_at"])
         return version
 
 

@@ -9,12 +9,14 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import shapely
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, JSONField
+from django.db.models import F, JSONField, Q
+from django.utils import timezone
 
 from storage import get_storage
 
@@ -149,7 +151,9 @@ def _write_batch(version: ModelVersion, batch: list[dict]) -> int:
     """One batch of elements and the progress they make, in one transaction."""
     with transaction.atomic():
         insert_rows(Element, batch)
-        ModelVersion.objects.filter(pk=version.pk).update(progress_done=F("progress_done") + len(batch))
+        ModelVersion.objects.filter(pk=version.pk).update(
+            progress_done=F("progress_done") + len(batch), progress_at=timezone.now()
+        )
     return len(batch)
 
 
@@ -207,6 +211,28 @@ def resend_pending_chunks(version_id: int) -> None:
         tasks.compute_footprints.delay(version.pk, index)
     if not version.chunks.filter(is_done=False).exists():
         finish(version)
+
+
+def resume_stalled(stalled_after: timedelta) -> list[int]:
+    """Send again the tasks of versions whose ingest has not moved on for `stalled_after`: their
+    message was lost (a broker restarted without its queue, retries ran out while storage was
+    down). The tasks are idempotent, so a version that was only slow does its work once. The
+    quiet time must exceed the longest step (a footprint chunk at its per-element limit)."""
+    from . import tasks
+
+    quiet_since = timezone.now() - stalled_after
+    stalled = ModelVersion.objects.filter(
+        status__in=[VersionStatus.UPLOADED, VersionStatus.PARSING, VersionStatus.GEOMETRY]
+    ).filter(Q(progress_at__lt=quiet_since) | Q(progress_at__isnull=True, uploaded_at__lt=quiet_since))
+    resumed = []
+    for version_id, status in stalled.values_list("pk", "status"):
+        logger.warning("resuming the ingest of version %s, quiet since before %s (%s)", version_id, quiet_since, status)
+        if status == VersionStatus.GEOMETRY:
+            resend_pending_chunks(version_id)
+        else:
+            tasks.ingest_model_version.delay(version_id)
+        resumed.append(version_id)
+    return resumed
 
 
 def run_geometry_chunk(version_id: int, index: int) -> None:

@@ -67,6 +67,9 @@ class ModelVersion(models.Model):
     seconds = models.JSONField(default=dict, blank=True, help_text=_("seconds per ingest phase"))
     geometry_chunks = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("when the ingest last moved on: a version quiet for long has lost its task")
+    )
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     diff = models.JSONField(default=dict, blank=True, help_text=_("what changed since the previous ready version"))
 

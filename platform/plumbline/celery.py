@@ -7,10 +7,12 @@ longest task's time limit. Tasks are idempotent and are sent only after their tr
 (`delay_on_commit` / `transaction.on_commit`).
 """
 
+import logging
 import os
 from contextlib import contextmanager
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plumbline.settings")
 
@@ -65,6 +67,22 @@ def configure(app: Celery) -> None:
 
 configure(app)
 app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])
+
+
+@worker_ready.connect
+def resume_stalled_ingests(**_kwargs) -> None:
+    """A worker that starts sends again the tasks of model versions whose ingest went quiet for
+    BIM_STALLED_MINUTES (a lost message). `plumbline resume_ingests` does the same from cron."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from bim.ingest import resume_stalled
+
+    try:
+        resume_stalled(timedelta(minutes=settings.BIM_STALLED_MINUTES))
+    except Exception:  # the database may be down as the worker starts: the next start or cron retries
+        logging.getLogger(__name__).exception("could not look for stalled ingests")
 
 
 @contextmanager

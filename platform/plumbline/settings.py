@@ -272,6 +272,10 @@ BIM_GEOMETRY_CHUNK_SIZE = env_int("BIM_GEOMETRY_CHUNK_SIZE", 1000, minimum=1)
 # model), so more chunks than about twice the worker processes cost more than they save.
 BIM_GEOMETRY_MAX_CHUNKS = env_int("BIM_GEOMETRY_MAX_CHUNKS", 4, minimum=1)
 BIM_SECONDS_PER_ELEMENT = env_int("BIM_SECONDS_PER_ELEMENT", 2, minimum=1)
+# An ingest quiet this long lost its task (a broker restarted without its queue): a worker that
+# starts, or `plumbline resume_ingests`, sends it again. Above the longest footprint chunk
+# (BIM_GEOMETRY_CHUNK_SIZE x BIM_SECONDS_PER_ELEMENT seconds).
+BIM_STALLED_MINUTES = env_int("BIM_STALLED_MINUTES", 60, minimum=1)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 BCF_MAX_BYTES = env_int("BCF_MAX_BYTES", 100 * 1024 * 1024, minimum=1)

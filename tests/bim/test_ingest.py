@@ -185,3 +185,47 @@ def test_footprint_chunks_share_out_every_element_and_space_exactly_once(
     everything += list(version.spaces.values_list("global_id", flat=True))
     assert sorted(shared_out) == sorted(everything)
     assert version.counts["elements_with_footprint"] == 30 and version.counts["spaces_with_footprint"] == 4
+
+
+def test_an_ingest_whose_task_was_lost_is_resumed_and_a_recent_one_is_left_alone(
+    world, demo_ifc4, capsys, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bim import actions as bim_actions
+    from bim import ingest
+    from bim.ifc.build import grid_model
+    from plumbline.celery import tasks_in_this_process
+
+    def upload_without_running(data: bytes, name: str) -> ModelVersion:
+        # the upload commits, but its task message is lost (no on-commit callbacks run here)
+        version, _ = bim_actions.upload_model_version(
+            world["project"],
+            stream=io.BytesIO(data),
+            original_name=f"{name}.ifc",
+            model_name=name,
+            size=len(data),
+            actor=world["users"]["contractor"],
+        )
+        return version
+
+    hours_ago = timezone.now() - datetime.timedelta(hours=2)
+    lost = upload_without_running(demo_ifc4, "Lost")
+    ModelVersion.objects.filter(pk=lost.pk).update(uploaded_at=hours_ago)
+    half = upload_without_running(grid_model(20).to_string().encode(), "Half")
+    ingest.run_metadata(half.pk)  # read, but its footprint tasks were lost
+    ModelVersion.objects.filter(pk=half.pk).update(progress_at=hours_ago)
+    recent = upload_without_running(grid_model(5).to_string().encode(), "Recent")
+
+    with tasks_in_this_process(), django_capture_on_commit_callbacks(execute=True):
+        call_command("resume_ingests")
+    assert "resumed 2 ingest(s)" in capsys.readouterr().out
+    statuses = dict(ModelVersion.objects.filter(pk__in=[lost.pk, half.pk, recent.pk]).values_list("pk", "status"))
+    assert statuses == {lost.pk: "ready", half.pk: "ready", recent.pk: "uploaded"}
+    assert ModelVersion.objects.get(pk=half.pk).counts["elements_with_footprint"] == 20
+    with tasks_in_this_process():
+        call_command("resume_ingests")  # nothing left to resume
+    assert "resumed 0 ingest(s)" in capsys.readouterr().out

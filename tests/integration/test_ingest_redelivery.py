@@ -91,3 +91,41 @@ def test_an_ingest_killed_twice_is_redelivered_and_ends_with_exactly_the_right_r
     assert version.elements.exclude(footprint="").count() == WALLS
     assert version.chunks.filter(is_done=True).count() == version.geometry_chunks == 3
     assert version.counts["elements_with_footprint"] == WALLS
+
+
+def test_a_worker_that_starts_resumes_an_ingest_whose_message_was_lost(world, start_worker, objects_dir):
+    import datetime
+
+    from django.utils import timezone
+
+    from plumbline.celery import app
+
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis://"):
+        require_service("PostgreSQL and Redis", "run with DATABASE_URL and CELERY_BROKER_URL set, as .ci/run does")
+    data = grid_model(30).to_string().encode()
+    version, _ = actions.upload_model_version(
+        world["project"],
+        stream=io.BytesIO(data),
+        original_name="lost.ifc",
+        model_name="Lost",
+        size=len(data),
+        actor=world["users"]["contractor"],
+    )
+    app.control.purge()  # the broker lost the message (restarted without its queue)
+    ModelVersion.objects.filter(pk=version.pk).update(uploaded_at=timezone.now() - datetime.timedelta(hours=2))
+    db = connection.settings_dict
+    start_worker(
+        "celery",
+        DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        LOCAL_STORAGE_DIR=objects_dir,
+        STORAGE_BACKEND="local",
+        BIM_STALLED_MINUTES=60,
+    )
+    wait_until(
+        lambda: ModelVersion.objects.filter(pk=version.pk, status__in=["ready", "failed"]).exists(),
+        120,
+        "the resumed ingest",
+    )
+    version.refresh_from_db()
+    assert version.status == "ready", version.failure_reason
+    assert version.counts["elements_with_footprint"] == 30

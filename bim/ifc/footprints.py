@@ -173,7 +173,10 @@ def _components(upward: np.ndarray) -> list[np.ndarray]:
     """Triangles (n, 3, 3) grouped into patches that share edges in space (between snapped
     vertices): the top of each solid of a body, or of each step of a stair, which usually lie in
     one layer and tile their outline even when the patches of a body overlap in plan (a chair's
-    seat over its legs, a window's sill under its frame). Returned in plan (n, 3, 2)."""
+    seat over its legs, a window's sill under its frame). Returned in plan (n, 3, 2), each patch's
+    triangles in their order, patches in the order of their first triangle."""
+    if len(upward) <= SMALL_MESH:
+        return _components_small(upward)
     _, index = _snap(upward.reshape(-1, 3))
     tri = index.reshape(-1, 3)
     count = len(tri)
@@ -195,6 +198,35 @@ def _components(upward: np.ndarray) -> list[np.ndarray]:
     order = np.argsort(labels, kind="stable")
     cuts = np.flatnonzero(np.diff(labels[order])) + 1
     return [upward[group][:, :, :2] for group in np.split(order, cuts)]
+
+
+def _components_small(upward: np.ndarray) -> list[np.ndarray]:
+    """The same as _components, in plain Python (a union-find over shared edges)."""
+    ids: dict[tuple[int, int, int], int] = {}
+    corners = [
+        ids.setdefault((math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5), math.floor(z / GRID + 0.5)), len(ids))
+        for x, y, z in upward.reshape(-1, 3).tolist()
+    ]
+    parent = list(range(len(upward)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_owner: dict[tuple[int, int], int] = {}
+    for t in range(len(upward)):
+        a, b, c = corners[3 * t : 3 * t + 3]
+        for u, v in ((a, b), (b, c), (c, a)):
+            owner = first_owner.setdefault((u, v) if u < v else (v, u), t)
+            if owner != t:
+                low, high = sorted((root(owner), root(t)))
+                parent[high] = low
+    groups: dict[int, list[int]] = {}
+    for t in range(len(upward)):
+        groups.setdefault(root(t), []).append(t)
+    return [upward[group][:, :, :2] for group in groups.values()]
 
 
 def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:

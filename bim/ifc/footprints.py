@@ -2,6 +2,12 @@
 upward-facing triangles projected to the plan and unioned, which gives the true outline (an
 L-shaped slab stays L-shaped) in metres, in the model's project coordinates, with its z range.
 
+The union is rarely computed triangle by triangle: where the upward triangles tile the outline
+(the top of an extrusion, a flight of steps) it is traced from the edges only one triangle has,
+and checked by its exact area; where they overlap (a table top over its legs) each patch of
+triangles sharing edges in space is traced so and the few patches are unioned. Only a patch that
+does not tile (a folded, curved surface) is unioned triangle by triangle.
+
 Shapes come in local coordinates (the iterator's default), so the many instances of one type (the
 same chair, window or column a hundred times) share one mesh: its outline is computed once and
 moved by each instance's placement, which is exact when the placement keeps plan and height apart

@@ -10,6 +10,7 @@ SQLite database; its geometry chunks run one after another (with N workers they 
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,24 +82,43 @@ def measure(args: list[str], env: dict | None = None) -> tuple[str, float]:
     return proc.stdout.decode(), float(peak) if peak else 0.0
 
 
-def bench_ingest(path: Path) -> dict:
+def bench_ingest(path: Path, repeat: int = 3) -> dict:
+    """Each measurement `repeat` times, baseline and platform taking turns, and the fastest of each
+    kept (as timeit does): on a shared machine the other runs only add time that is not theirs."""
     python = sys.executable
     base_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "STORAGE_", "MINIO_"))
     }
-    baseline = {}
-    for step in ("metadata", "geometry", "open"):
-        out, peak = measure([python, "-m", "bim.bench", step, str(path)], base_env)
-        baseline[step] = {**json.loads(out.strip().splitlines()[-1]), "peak_mb": round(peak, 1)}
-    with tempfile.TemporaryDirectory(prefix="plumbline-bench-") as data_dir:
-        env = {**base_env, "PLUMBLINE_DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"}
+    baseline, platform, platform_peak = {}, None, 0.0
+    with tempfile.TemporaryDirectory(prefix="plumbline-bench-") as scratch:
+        template = Path(scratch) / "template"
+        env = {**base_env, "PLUMBLINE_DATA_DIR": str(template), "LOG_LEVEL": "WARNING"}
         plumbline = [python, "-m", "plumbline.cli"]
         measure([*plumbline, "migrate", "-v0"], env)
         measure([*plumbline, "load_demo"], env)
-        out, platform_peak = measure(
-            [*plumbline, "ingest", str(path), "--project", "GZ-2026-001", "--model", "bench", "--inline", "--json"], env
-        )
-    platform = json.loads(out.strip().splitlines()[-1])
+        for run in range(repeat):
+            for step in ("metadata", "geometry", "open"):
+                out, peak = measure([python, "-m", "bim.bench", step, str(path)], base_env)
+                found = {**json.loads(out.strip().splitlines()[-1]), "peak_mb": round(peak, 1)}
+                if step not in baseline or found["seconds"] < baseline[step]["seconds"]:
+                    baseline[step] = {**found, "peak_mb": min(found["peak_mb"], baseline.get(step, found)["peak_mb"])}
+                else:
+                    baseline[step]["peak_mb"] = min(baseline[step]["peak_mb"], found["peak_mb"])
+            data_dir = Path(scratch) / f"run{run}"  # each run ingests into the same fresh database
+            shutil.copytree(template, data_dir)
+            out, peak = measure(
+                [*plumbline, "ingest", str(path), "--project", "GZ-2026-001", "--model", "bench", "--inline", "--json"],
+                {**env, "PLUMBLINE_DATA_DIR": str(data_dir)},
+            )
+            shutil.rmtree(data_dir)
+            found = json.loads(out.strip().splitlines()[-1])
+            platform_peak = max(platform_peak, peak)  # memory: the platform's highest, the baseline's lowest
+            if platform is None:
+                platform = found
+            else:
+                for phase in ("metadata", "geometry"):
+                    if phase in found["seconds"]:
+                        platform["seconds"][phase] = min(platform["seconds"].get(phase, 1e9), found["seconds"][phase])
     metadata, geometry = platform["seconds"].get("metadata", 0), platform["seconds"].get("geometry", 0)
 
     def ratio(a, b):
@@ -120,13 +140,14 @@ def bench_ingest(path: Path) -> dict:
         "metadata_ratio": ratio(metadata, baseline["metadata"]["seconds"]),
         "geometry_ratio": ratio(geometry, baseline["geometry"]["seconds"]),
         "memory_ratio": ratio(platform_peak, baseline["open"]["peak_mb"]),
+        "runs": repeat,
     }
 
 
 SCALING_SIZES = (1000, 5000, 10000, 20000, 50000)
 
 
-def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None):
+def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None, repeat: int = 1):
     """Per-element cost of each phase on generated grid models of growing size, for the platform
     and the baseline, and its growth against the smallest size (1.0 = flat). Models are built
     with ifcopenshell.api (50,000 walls take about a minute) and kept in `models_dir` if given."""
@@ -140,7 +161,7 @@ def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None):
             path = folder / f"grid{size}.ifc"
             if not path.exists():
                 grid_model(size).write(str(path))
-            result = bench_ingest(path)
+            result = bench_ingest(path, repeat)
             elements = result["counts"]["elements"] or 1
             per_element = {
                 "metadata_us": result["metadata_seconds"] / elements * 1e6,

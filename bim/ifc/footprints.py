@@ -31,6 +31,7 @@ import shapely
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
 SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
+SPLIT_FROM = 64  # triangles: a patch that does not tile is halved from this size, else unioned
 
 
 @dataclass(frozen=True)
@@ -66,105 +67,178 @@ def _snap(coordinates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return points, index.reshape(-1)
 
 
-def _tiled_outline(upward: np.ndarray) -> shapely.Geometry | None:
-    """The outline of counter-clockwise plan triangles (n, 3, 2) that tile it, from the edges that
-    only one triangle has, chained into rings (counter-clockwise shells, clockwise holes); or None
-    when they do not tile it (overlap, rings touching at a vertex, an area that does not add up),
-    and the caller unions them instead. Vertices are snapped to GRID, half up as GEOS does; areas
-    are counted exactly, in grid units."""
-    found = _boundary_small(upward) if len(upward) <= SMALL_MESH else _boundary(upward)
-    if found is None:
-        return None
-    points, boundary, twice_total = found
-    following = dict(boundary)
-    if len(following) != len(boundary):  # a vertex where two rings touch
-        return None
-    shells, holes = [], []
-    while following:
-        start, ring = next(iter(following)), []
-        vertex = start
-        while True:
-            ring.append(vertex)
-            nxt = following.pop(vertex, None)
-            if nxt is None:
-                return None  # an open chain
-            vertex = nxt
-            if vertex == start:
-                break
-        xy = [points[v] for v in ring]
-        twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1], strict=True))
-        if twice > 0:
-            shells.append([(x * GRID, y * GRID) for x, y in xy])
-        elif twice < 0:
-            holes.append([(x * GRID, y * GRID) for x, y in xy])
-    if not shells:
-        return None
-    polygons = [shapely.Polygon(ring) for ring in shells]
-    if holes:
-        hole_rings = {i: [] for i in range(len(polygons))}
-        for ring in holes:
-            point = shapely.Point(ring[0])
-            inside = [i for i, poly in enumerate(polygons) if poly.covers(point)]
-            if not inside:
-                return None
-            hole_rings[min(inside, key=lambda i: polygons[i].area)].append(ring)
-        polygons = [shapely.Polygon(poly.exterior.coords, hole_rings[i]) for i, poly in enumerate(polygons)]
-    shape = polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
-    if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
-        shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
-        if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
+class _Plan:
+    """The upward triangles (n, 3, 3) of one mesh, snapped to GRID once (half up, as GEOS does):
+    distinct plan points in integer grid units, each triangle's three point ids and twice its
+    area in grid units, from which the whole mesh and each of its patches are outlined.
+
+    A triangle the snapping flattens (a near-vertical sliver) has no area at this precision and
+    is left out; one it turns over (a sliver narrower than the grid) is unioned on its own."""
+
+    def __init__(self, upward: np.ndarray):
+        self.upward = upward
+        if len(upward) <= SMALL_MESH:  # plain Python: numpy's cost per call is most of the work here
+            ids: dict[tuple[int, int], int] = {}
+            points: list[tuple[int, int]] = []
+            corners = []
+            for x, y in upward[:, :, :2].reshape(-1, 2).tolist():
+                key = (math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5))
+                index = ids.get(key)
+                if index is None:
+                    index = ids[key] = len(points)
+                    points.append(key)
+                corners.append(index)
+            self.point_list = points
+            self.triangle_list = list(zip(corners[0::3], corners[1::3], corners[2::3], strict=True))
+            self.points = np.array(points, dtype=np.int64)
+            self.triangles = None
+            self.twice = [
+                (points[b][0] - points[a][0]) * (points[c][1] - points[a][1])
+                - (points[c][0] - points[a][0]) * (points[b][1] - points[a][1])
+                for a, b, c in self.triangle_list
+            ]
+        else:
+            self.points, index = _snap(upward[:, :, :2].reshape(-1, 2))
+            self.triangles = index.reshape(-1, 3)
+            self.point_list = self.triangle_list = None
+            p = self.points[self.triangles].astype("d")  # exact below 2**53 grid units
+            self.twice = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 2, 0] - p[:, 0, 0]) * (
+                p[:, 1, 1] - p[:, 0, 1]
+            )
+
+    def patches(self) -> list:
+        """The triangles with an area grouped into patches (index lists or arrays) that share
+        edges in space: see _patches. A turned-over triangle is a patch of its own."""
+        if self.triangles is None:
+            kept = [i for i, twice in enumerate(self.twice) if twice > 0]
+            turned = [[i] for i, twice in enumerate(self.twice) if twice < 0]
+        else:
+            kept = np.flatnonzero(self.twice > 0)
+            turned = [[i] for i in np.flatnonzero(self.twice < 0).tolist()]
+        if not len(kept):
+            return turned
+        return [
+            kept[p] if isinstance(kept, np.ndarray) else [kept[i] for i in p] for p in _patches(self.upward[kept])
+        ] + turned
+
+    def outline(self, rows=None) -> shapely.Geometry | None:
+        """The outline of the triangles `rows` (all when None) if they tile it, from the edges that
+        only one triangle has, chained into rings (counter-clockwise shells, clockwise holes); or
+        None when they do not (overlap, rings touching at a vertex, an area that does not add up),
+        and the caller unions them instead. Areas are counted exactly, in grid units."""
+        count = len(self.upward) if rows is None else len(rows)
+        if count <= SMALL_MESH:
+            if self.triangle_list is None:
+                self.point_list = [tuple(p) for p in self.points.tolist()]
+                self.triangle_list = [tuple(t) for t in self.triangles.tolist()]
+            if rows is None:
+                found = _boundary_small(self.triangle_list, self.twice)
+            else:
+                found = _boundary_small([self.triangle_list[i] for i in rows], [self.twice[i] for i in rows])
+        else:
+            if self.triangles is None:
+                self.triangles = np.array(self.triangle_list, dtype=np.int64)
+                self.twice = np.array(self.twice, dtype="d")
+            if rows is None:
+                found = _boundary(len(self.points), self.triangles, self.twice)
+            else:
+                found = _boundary(len(self.points), self.triangles[rows], self.twice[rows])
+        return None if found is None else self._rings(*found)
+
+    def triangles_of(self, rows) -> np.ndarray:
+        """The triangles `rows` as polygons, on the grid."""
+        if self.triangles is None:
+            self.triangles = np.array(self.triangle_list, dtype=np.int64)
+            self.twice = np.array(self.twice, dtype="d")
+        corners = self.points[self.triangles[rows]] * GRID
+        return shapely.polygons(np.concatenate([corners, corners[:, :1]], axis=1))
+
+    def _rings(self, boundary: list[tuple[int, int]], twice_total: float) -> shapely.Geometry | None:
+        following = dict(boundary)
+        if len(following) != len(boundary):  # a vertex where two rings touch
             return None
-    expected = 0.5 * twice_total * GRID * GRID
-    if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
-        return None
-    return shape
+        shells, holes = [], []
+        while following:
+            start, ring = next(iter(following)), []
+            vertex = start
+            while True:
+                ring.append(vertex)
+                nxt = following.pop(vertex, None)
+                if nxt is None:
+                    return None  # an open chain
+                vertex = nxt
+                if vertex == start:
+                    break
+            coordinates = self.points[ring]
+            xy = coordinates.tolist()
+            twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1], strict=True))
+            if twice > 0:
+                shells.append(coordinates * GRID)
+            elif twice < 0:
+                holes.append(coordinates * GRID)
+        if not shells:
+            return None
+        if not holes:
+            polygons = [shapely.polygons(ring) for ring in shells]
+        else:
+            bare = [shapely.polygons(ring) for ring in shells]
+            inner = {i: [] for i in range(len(bare))}
+            for ring in holes:
+                point = shapely.points(ring[0])
+                inside = [i for i, polygon in enumerate(bare) if polygon.covers(point)]
+                if not inside:
+                    return None
+                inner[min(inside, key=lambda i: bare[i].area)].append(ring)
+            polygons = [shapely.polygons(ring, holes=inner[i] or None) for i, ring in enumerate(shells)]
+        shape = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+        if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
+            shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+            if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
+                return None
+        expected = 0.5 * twice_total * GRID * GRID
+        if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
+            return None
+        return shape
 
 
-def _boundary(upward: np.ndarray) -> tuple[list, list, float] | None:
-    """Snapped points, boundary edges and twice the area (grid units) of triangles, with numpy."""
-    points, index = _snap(upward.reshape(-1, 2))
-    tri = index.reshape(-1, 3)
-    p = points[tri].astype("d")  # exact below 2**53 grid units, and never overflows
-    twice = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 2, 0] - p[:, 0, 0]) * (
-        p[:, 1, 1] - p[:, 0, 1]
-    )
+def _boundary(n: int, tri: np.ndarray, twice: np.ndarray) -> tuple[list, float] | None:
+    """Boundary edges and twice the area (grid units) of triangles given by point ids (of `n`
+    points) and their twice-areas, with numpy."""
     if (twice < 0).any():  # turned over by the snapping
         return None
     tri, twice = tri[twice > 0], twice[twice > 0]  # flattened by the snapping: no area, no edge
     if not len(tri):
         return None
-    n = len(points)
+    first = np.argmin(tri, axis=1)  # the same triangle twice (a face drawn twice, panes stacked): once
+    turned = tri[np.arange(len(tri))[:, None], (first[:, None] + np.arange(3)) % 3]
+    _, keep = np.unique(turned, axis=0, return_index=True)
+    if len(keep) < len(tri):
+        keep.sort()
+        tri, twice = tri[keep], twice[keep]
     edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
     keys = edges[:, 0] * n + edges[:, 1]
     unique_keys, counts = np.unique(keys, return_counts=True)
     if (counts > 1).any():  # two triangles on the same side of an edge: they overlap
         return None
     boundary = edges[~np.isin(edges[:, 1] * n + edges[:, 0], unique_keys)]
-    return points.tolist(), [tuple(e) for e in boundary.tolist()], float(twice.sum())
+    return [tuple(e) for e in boundary.tolist()], float(twice.sum())
 
 
-def _boundary_small(upward: np.ndarray) -> tuple[list, list, int] | None:
+def _boundary_small(triangles: list[tuple[int, int, int]], twices: list[int]) -> tuple[list, int] | None:
     """The same as _boundary, in plain Python: quicker for the few triangles of a beam or a
     door, where numpy's cost per call is most of the work."""
-    ids: dict[tuple[int, int], int] = {}
-    points: list[tuple[int, int]] = []
-    corners = []
-    for x, y in upward.reshape(-1, 2).tolist():
-        key = (math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5))
-        if key not in ids:
-            ids[key] = len(points)
-            points.append(key)
-        corners.append(ids[key])
     edges: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int, int]] = set()
     twice_total = 0
-    for i in range(0, len(corners), 3):
-        a, b, c = corners[i : i + 3]
-        (ax, ay), (bx, by), (cx, cy) = points[a], points[b], points[c]
-        twice = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay)
+    for (a, b, c), twice in zip(triangles, twices, strict=True):
         if twice < 0:  # turned over by the snapping
             return None
         if twice == 0:  # flattened by the snapping: no area, no edge
             continue
+        same = (a, b, c) if a < b and a < c else (b, c, a) if b < c else (c, a, b)
+        if same in seen:  # the same triangle twice (a face drawn twice, panes stacked): once is enough
+            continue
+        seen.add(same)
         twice_total += twice
         for edge in ((a, b), (b, c), (c, a)):
             if edge in edges:  # two triangles on the same side of an edge: they overlap
@@ -172,26 +246,28 @@ def _boundary_small(upward: np.ndarray) -> tuple[list, list, int] | None:
             edges.add(edge)
     if not edges:
         return None
-    return points, [e for e in edges if (e[1], e[0]) not in edges], twice_total
+    return [e for e in edges if (e[1], e[0]) not in edges], twice_total
 
 
-def _components(upward: np.ndarray) -> list[np.ndarray]:
+def _patches(upward: np.ndarray) -> list:
     """Triangles (n, 3, 3) grouped into patches that share edges in space (between snapped
-    vertices): the top of each solid of a body, or of each step of a stair, which usually lie in
+    vertices, one triangle on either side, as in a surface): the top of each solid of a body, or of each step of a stair, which usually lie in
     one layer and tile their outline even when the patches of a body overlap in plan (a chair's
-    seat over its legs, a window's sill under its frame). Returned in plan (n, 3, 2), each patch's
-    triangles in their order, patches in the order of their first triangle."""
+    seat over its legs, a window's sill under its frame). Each patch is the indices of its
+    triangles in their order; patches come in the order of their first triangle."""
     if len(upward) <= SMALL_MESH:
-        return _components_small(upward)
+        return _patches_small(upward)
     _, index = _snap(upward.reshape(-1, 3))
     tri = index.reshape(-1, 3)
     count = len(tri)
-    edges = np.sort(np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
-    keys = edges[:, 0] * (int(index.max()) + 1) + edges[:, 1]
+    edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+    n = int(index.max()) + 1
+    keys, reverse = edges[:, 0] * n + edges[:, 1], edges[:, 1] * n + edges[:, 0]
     owner = np.tile(np.arange(count), 3)
     order = np.argsort(keys, kind="stable")
-    same = keys[order][1:] == keys[order][:-1]
-    a, b = owner[order][:-1][same], owner[order][1:][same]  # triangles that share an edge
+    at = np.minimum(np.searchsorted(keys[order], reverse), len(keys) - 1)
+    meets = keys[order][at] == reverse
+    a, b = owner[meets], owner[order][at][meets]  # triangles on either side of an edge
     labels = np.arange(count)
     while True:  # spread the lowest label across shared edges, then jump pointers
         before = labels.copy()
@@ -203,11 +279,11 @@ def _components(upward: np.ndarray) -> list[np.ndarray]:
             break
     order = np.argsort(labels, kind="stable")
     cuts = np.flatnonzero(np.diff(labels[order])) + 1
-    return [upward[group][:, :, :2] for group in np.split(order, cuts)]
+    return np.split(order, cuts)
 
 
-def _components_small(upward: np.ndarray) -> list[np.ndarray]:
-    """The same as _components, in plain Python (a union-find over shared edges)."""
+def _patches_small(upward: np.ndarray) -> list[list[int]]:
+    """The same as _patches, in plain Python (a union-find over shared edges)."""
     ids: dict[tuple[int, int, int], int] = {}
     corners = [
         ids.setdefault((math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5), math.floor(z / GRID + 0.5)), len(ids))
@@ -221,18 +297,19 @@ def _components_small(upward: np.ndarray) -> list[np.ndarray]:
             i = parent[i]
         return i
 
-    first_owner: dict[tuple[int, int], int] = {}
+    owners: dict[tuple[int, int], int] = {}
     for t in range(len(upward)):
         a, b, c = corners[3 * t : 3 * t + 3]
         for u, v in ((a, b), (b, c), (c, a)):
-            owner = first_owner.setdefault((u, v) if u < v else (v, u), t)
-            if owner != t:
+            owner = owners.get((v, u))
+            if owner is not None:
                 low, high = sorted((root(owner), root(t)))
                 parent[high] = low
+            owners.setdefault((u, v), t)
     groups: dict[int, list[int]] = {}
     for t in range(len(upward)):
         groups.setdefault(root(t), []).append(t)
-    return [upward[group][:, :, :2] for group in groups.values()]
+    return list(groups.values())
 
 
 def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:
@@ -258,26 +335,38 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
     started = time.perf_counter()
     if len(upward) > 20000 and seconds < 5:
         return shapely.convex_hull(shapely.multipoints(upward[:, :, :2].reshape(-1, 2))), True
-    shape = _tiled_outline(upward[:, :, :2])  # the whole body in one layer: walls, slabs, steps
+    plan = _Plan(upward)
+    shape = plan.outline()  # the whole body in one layer: walls, slabs, steps
     if shape is not None:
         return shape, False
     pieces, loose = [], []  # outlines of patches; triangles of patches that do not tile
-    for piece in _components(upward):
-        shape = _tiled_outline(piece)
+    patches = plan.patches()
+    if len(patches) == 1:  # tried as a whole already
+        rows = patches[0]
+        patches = [rows[: len(rows) // 2], rows[len(rows) // 2 :]] if len(rows) >= SPLIT_FROM else []
+        loose += [] if patches else [rows]
+    while patches:
+        rows = patches.pop()
+        shape = plan.outline(rows)
         if shape is not None:
             pieces.append(shape)
+        elif len(rows) >= SPLIT_FROM:  # a surface over itself (a chair's shell) tiles by parts
+            patches += [rows[: len(rows) // 2], rows[len(rows) // 2 :]]
         else:
-            loose.append(piece)
+            loose.append(rows)
         if time.perf_counter() - started > seconds:
             return shapely.convex_hull(shapely.multipoints(upward[:, :, :2].reshape(-1, 2))), True
     if loose:
-        loose = np.concatenate(loose)
-        pieces.extend(shapely.polygons(np.concatenate([loose, loose[:, :1]], axis=1)))
-    largest = max(pieces, key=lambda piece: piece.area)
+        pieces.extend(plan.triangles_of(np.concatenate(loose)))
+    if not pieces:  # every triangle flattened by the snapping: nothing to see from above
+        return None, False
+    pieces = np.array(pieces, dtype=object)
+    largest = pieces[np.argmax(shapely.area(pieces))]
     shapely.prepare(largest)
-    if all(piece is largest or largest.covers(piece) for piece in pieces):
+    rest = pieces[~shapely.covers(largest, pieces)]  # all on the grid: covered exactly
+    if not len(rest):
         return largest, False  # a beam's top flange over the ledges of its bottom one
-    shape = shapely.union_all(pieces, grid_size=GRID)
+    shape = shapely.union_all(np.append(rest, largest), grid_size=GRID)
     if time.perf_counter() - started > seconds:
         return shapely.convex_hull(shape), True
     return shape, False

@@ -179,3 +179,40 @@ def test_a_slab_with_a_void_keeps_the_void_in_its_outline():
     )
     got, _ = footprint_of(b, storey, [solid], "IfcSlab")
     assert got.symmetric_difference(shapely.Polygon(outer, [shaft])).area < 1e-6
+
+
+def test_a_surface_that_passes_over_itself_is_outlined_as_all_it_covers():
+    """A spiral ramp of one and a half turns, one surface whose upper turn lies over its lower one,
+    and a ledge drawn twice over a landing beside it: the outline is what they cover seen from
+    above, the same as unioning every upward triangle."""
+    b = ModelBuilder("IFC4", "spiral")
+    storey = b.storey("1F", 0.0)
+    m = b.model
+    segments, turns = 48, 1.5
+    points, faces = [], []
+    for i in range(int(segments * turns) + 1):
+        a, z = 2 * np.pi * i / segments, 0.5 * i / segments
+        points += [(np.cos(a), np.sin(a), z), (2 * np.cos(a), 2 * np.sin(a), z)]
+        if i:
+            p = 2 * i + 1  # 1-based: this step's inner and outer point, after the last step's
+            faces += [(p - 2, p - 1, p + 1), (p - 2, p + 1, p)]
+    ramp = m.create_entity(
+        "IfcTriangulatedFaceSet",
+        Coordinates=m.create_entity("IfcCartesianPointList3D", CoordList=points),
+        CoordIndex=faces,
+    )
+    ledge = [(3.0, 0.0, 1.0), (4.0, 0.0, 1.0), (4.0, 1.0, 1.0), (3.0, 1.0, 1.0), (3.0, 0.0, 1.2), (4.0, 0.0, 1.2)]
+    drawn_twice = m.create_entity(
+        "IfcTriangulatedFaceSet",
+        Coordinates=m.create_entity("IfcCartesianPointList3D", CoordList=ledge),
+        CoordIndex=[(1, 2, 3), (1, 3, 4), (1, 2, 3), (5, 6, 3)],
+    )
+    got, fp = footprint_of(b, storey, [ramp, drawn_twice])
+    ramp_triangles = np.array([[points[i - 1][:2] for i in f] for f in faces])
+    expected = shapely.union_all(shapely.polygons(np.concatenate([ramp_triangles, ramp_triangles[:, :1]], axis=1)))
+    expected = expected.union(shapely.box(3.0, 0.0, 4.0, 1.0))
+    assert not fp.is_approximate
+    assert not got.covers(shapely.Point(0, 0))  # the well of the spiral stays open
+    assert got.symmetric_difference(expected).area < 1e-3  # the kernel's mesh, to 0.1 mm
+    assert got.area == pytest.approx(expected.area, rel=1e-4)
+    assert (fp.z_min, fp.z_max) == pytest.approx((0.0, 1.2))

@@ -15,6 +15,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         ingest = sub.add_parser("ingest", help="ingest FILE and compare with plain ifcopenshell")
         ingest.add_argument("file")
+        ingest.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest is kept")
         scaling = sub.add_parser(
             "scaling", help="per-element cost on generated models of growing size (one JSON line per size)"
         )
@@ -22,8 +23,11 @@ class Command(BaseCommand):
             "--sizes", default=",".join(map(str, SCALING_SIZES)), help="element counts, comma-separated"
         )
         scaling.add_argument("--models-dir", help="keep the generated models here and reuse them")
+        scaling.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the fastest is kept")
 
     def handle(self, *args, subcommand, **options):
+        if options["repeat"] < 1:
+            raise CommandError("--repeat needs 1 or more runs.")
         if subcommand == "scaling":
             try:
                 sizes = [int(s) for s in options["sizes"].split(",") if s.strip()]
@@ -31,11 +35,11 @@ class Command(BaseCommand):
                 raise CommandError("--sizes takes element counts separated by commas, e.g. 1000,5000,10000.") from None
             if not sizes or min(sizes) < 1:
                 raise CommandError("--sizes needs at least one count of 1 or more.")
-            for line in bench_scaling(sizes, options["models_dir"]):
+            for line in bench_scaling(sizes, options["models_dir"], options["repeat"]):
                 self.stdout.write(json.dumps(line))
                 self.stdout.flush()
             return
         path = Path(options["file"]).resolve()
         if not path.is_file():
             raise CommandError(f"No file {path}.")
-        self.stdout.write(json.dumps(bench_ingest(path), ensure_ascii=False))
+        self.stdout.write(json.dumps(bench_ingest(path, options["repeat"]), ensure_ascii=False))

@@ -31,6 +31,7 @@ import shapely
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
 SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
+SMALL_PATCH = 4  # triangles: a patch this small is unioned as its triangles, not traced
 SPLIT_FROM = 64  # triangles: a patch that does not tile is halved from this size, else unioned
 
 
@@ -345,11 +346,13 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
         rows = patches[0]
         patches = [rows[: len(rows) // 2], rows[len(rows) // 2 :]] if len(rows) >= SPLIT_FROM else []
         loose += [] if patches else [rows]
+    elif len(patches) > 1:  # the largest is traced; small ones go as triangles, mostly under it
+        twice = np.asarray(plan.twice)
+        largest = max(range(len(patches)), key=lambda i: twice[patches[i]].sum())
+        loose += [rows for i, rows in enumerate(patches) if i != largest and len(rows) <= SMALL_PATCH]
+        patches = [rows for i, rows in enumerate(patches) if i == largest or len(rows) > SMALL_PATCH]
     while patches:
         rows = patches.pop()
-        if len(rows) == 1:  # a lone triangle: as it is, no outline to trace
-            loose.append(rows)
-            continue
         shape = plan.outline(rows)
         if shape is not None:
             pieces.append(shape)

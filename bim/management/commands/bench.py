@@ -15,7 +15,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         ingest = sub.add_parser("ingest", help="ingest FILE and compare with plain ifcopenshell")
         ingest.add_argument("file")
-        ingest.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the fastest is kept")
+        ingest.add_argument("--repeat", type=int, default=5, help="runs of each measurement; the fastest is kept")
         scaling = sub.add_parser(
             "scaling", help="per-element cost on generated models of growing size (one JSON line per size)"
         )

@@ -5,8 +5,10 @@ L-shaped slab stays L-shaped) in metres, in the model's project coordinates, wit
 The union is rarely computed triangle by triangle: where the upward triangles tile the outline
 (the top of an extrusion, a flight of steps) it is traced from the edges only one triangle has,
 and checked by its exact area; where they overlap (a table top over its legs) each patch of
-triangles sharing edges in space is traced so and the few patches are unioned. Only a patch that
-does not tile (a folded, curved surface) is unioned triangle by triangle.
+triangles sharing edges in space is traced so, tiny patches are taken as their triangles, and the
+pieces the largest covers are left out of the union. A patch that does not tile (a surface over
+itself, a chair's shell) is halved until its parts do, down to small parts unioned triangle by
+triangle. Every coordinate is snapped to the 0.1 mm grid first, so all of this is exact on it.
 
 Shapes come in local coordinates (the iterator's default), so the many instances of one type (the
 same chair, window or column a hundred times) share one mesh: its outline is computed once and

@@ -121,8 +121,14 @@ def _move(version: ModelVersion, status: str) -> dict:
     return change
 
 
+class SupersededRun(Exception):
+    """The metadata read was started again (its task was thought lost) while this run went on:
+    the newer run owns the version, and this one stops without writing."""
+
+
 def start_ingest(version_id: int) -> ModelVersion | None:
-    """Begin (or, after a crash, restart) reading a version; None when it needs no more work."""
+    """Begin (or, after a crash, restart) reading a version; None when it needs no more work.
+    The version's `ingest_run` is this run's: the writes of any older run still going fail."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
         if version.status not in (VersionStatus.UPLOADED, VersionStatus.PARSING):
@@ -130,7 +136,8 @@ def start_ingest(version_id: int) -> ModelVersion | None:
         changes = _move(version, VersionStatus.PARSING)
         version.phase, version.progress_done, version.progress_total = "metadata", 0, 0
         version.progress_at = timezone.now()
-        version.save(update_fields=["status", "phase", "progress_done", "progress_total", "progress_at"])
+        version.ingest_run += 1
+        version.save(update_fields=["status", "phase", "progress_done", "progress_total", "progress_at", "ingest_run"])
         # a crashed earlier run may have left some rows: start from none
         version.elements.all().delete()
         version.spaces.all().delete()
@@ -144,13 +151,15 @@ def start_ingest(version_id: int) -> ModelVersion | None:
 
 
 def finish_metadata(
-    version_id: int, *, schema: str, length_unit_scale: float, chunks: int, counts: dict, seconds: float
+    version_id: int, *, run: int, schema: str, length_unit_scale: float, chunks: int, counts: dict, seconds: float
 ) -> ModelVersion:
     """The version's elements are browsable; queue its footprint chunks."""
     from . import tasks
 
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
+        if version.ingest_run != run or version.status != VersionStatus.PARSING:
+            raise SupersededRun
         changes = _move(version, VersionStatus.GEOMETRY)
         version.schema, version.length_unit_scale, version.counts = schema, length_unit_scale, counts
         version.phase, version.progress_done, version.progress_total = "geometry", 0, chunks
@@ -214,10 +223,13 @@ def finish_ingest(
     return version
 
 
-def fail_ingest(version_id: int, reason: str) -> ModelVersion:
-    """End a version as failed with a reason a person understands; its file is kept."""
+def fail_ingest(version_id: int, reason: str, *, run: int | None = None) -> ModelVersion:
+    """End a version as failed with a reason a person understands; its file is kept. With `run`,
+    only if that metadata run still owns the version."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
+        if run is not None and version.ingest_run != run:
+            raise SupersededRun
         if version.status in (VersionStatus.READY, VersionStatus.FAILED):
             return version
         changes = _move(version, VersionStatus.FAILED)

@@ -91,8 +91,25 @@ def run_metadata(version_id: int) -> None:
         resend_pending_chunks(version_id)
         return
     started = time.perf_counter()
-    with cycles_left_alone():
-        _read_metadata(version, started)
+    try:
+        with cycles_left_alone():
+            _read_metadata(version, started)
+    except actions.SupersededRun:
+        logger.warning("version %s: a newer run of its metadata read owns it; this run stops", version_id)
+
+
+@contextmanager
+def _owned(version: ModelVersion):
+    """One transaction of the metadata run's writes, with its progress. It rolls back, raising
+    SupersededRun, when a newer run owns the version (this one was resumed as lost while slow):
+    the newer run removed this one's earlier rows and writes its own."""
+    with transaction.atomic():
+        owned = ModelVersion.objects.filter(
+            pk=version.pk, ingest_run=version.ingest_run, status=VersionStatus.PARSING
+        ).update(progress_at=timezone.now())
+        if not owned:
+            raise actions.SupersededRun
+        yield
 
 
 def _read_metadata(version: ModelVersion, started: float) -> None:
@@ -100,37 +117,12 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
     try:
         model = opened_model(version)  # kept for the footprint chunks this process may take next
         tree = read_tree(model)
-        storeys = Storey.objects.bulk_create(
-            [
-                Storey(
-                    version=version,
-                    global_id=s["global_id"],
-                    name=s["name"][:255],
-                    elevation=s["elevation"],
-                    building_global_id=s["building_global_id"],
-                )
-                for s in tree.storeys
-            ]
-        )
+        with _owned(version):
+            storeys, spaces = _write_tree(version, tree)
         storey_ids = {s.global_id: s.pk for s in storeys}
-        spaces = Space.objects.bulk_create(
-            [
-                Space(
-                    version=version,
-                    global_id=s["global_id"],
-                    name=s["name"][:255],
-                    long_name=s["long_name"][:255],
-                    storey_id=storey_ids.get(s["storey_global_id"]),
-                    zones=s["zones"],
-                    psets=s["psets"],
-                    qsets=s["qsets"],
-                )
-                for s in tree.spaces
-            ]
-        )
         space_ids = {s.global_id: s.pk for s in spaces}
         elements = physical_elements(model)
-        ModelVersion.objects.filter(pk=version.pk).update(progress_total=len(elements))
+        ModelVersion.objects.filter(pk=version.pk, ingest_run=version.ingest_run).update(progress_total=len(elements))
         count, batch = 0, []
         for row in read_elements(model, elements):
             batch.append(
@@ -155,12 +147,13 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
                 batch = []
         count += _write_batch(version, batch)
     except IfcReadError as exc:
-        actions.fail_ingest(version_id, str(exc))
+        actions.fail_ingest(version_id, str(exc), run=version.ingest_run)
         return
     products = count + len(spaces)
     chunks = max(1, min(settings.BIM_GEOMETRY_MAX_CHUNKS, math.ceil(products / settings.BIM_GEOMETRY_CHUNK_SIZE)))
     actions.finish_metadata(
         version_id,
+        run=version.ingest_run,
         schema=tree.schema,
         length_unit_scale=tree.length_unit_scale,
         chunks=chunks,
@@ -169,13 +162,43 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
     )
 
 
+def _write_tree(version: ModelVersion, tree) -> tuple[list, list]:
+    storeys = Storey.objects.bulk_create(
+        [
+            Storey(
+                version=version,
+                global_id=s["global_id"],
+                name=s["name"][:255],
+                elevation=s["elevation"],
+                building_global_id=s["building_global_id"],
+            )
+            for s in tree.storeys
+        ]
+    )
+    storey_ids = {s.global_id: s.pk for s in storeys}
+    spaces = Space.objects.bulk_create(
+        [
+            Space(
+                version=version,
+                global_id=s["global_id"],
+                name=s["name"][:255],
+                long_name=s["long_name"][:255],
+                storey_id=storey_ids.get(s["storey_global_id"]),
+                zones=s["zones"],
+                psets=s["psets"],
+                qsets=s["qsets"],
+            )
+            for s in tree.spaces
+        ]
+    )
+    return storeys, spaces
+
+
 def _write_batch(version: ModelVersion, batch: list[dict]) -> int:
-    """One batch of elements and the progress they make, in one transaction."""
-    with transaction.atomic():
+    """One batch of elements and the progress they make, in one transaction of this run."""
+    with _owned(version):
         insert_rows(Element, batch)
-        ModelVersion.objects.filter(pk=version.pk).update(
-            progress_done=F("progress_done") + len(batch), progress_at=timezone.now()
-        )
+        ModelVersion.objects.filter(pk=version.pk).update(progress_done=F("progress_done") + len(batch))
     return len(batch)
 
 
@@ -238,8 +261,10 @@ def resend_pending_chunks(version_id: int) -> None:
 def resume_stalled(stalled_after: timedelta) -> list[int]:
     """Send again the tasks of versions whose ingest has not moved on for `stalled_after`: their
     message was lost (a broker restarted without its queue, retries ran out while storage was
-    down). The tasks are idempotent, so a version that was only slow does its work once. The
-    quiet time must exceed the longest step (a footprint chunk at its per-element limit)."""
+    down). A version that was only slow is not harmed: its metadata read stops at its next write
+    when the resumed one starts (SupersededRun), and a footprint chunk computed twice writes the
+    same rows and counts once. The quiet time should exceed the longest step (a footprint chunk at
+    its per-element limit) so that work is seldom done twice."""
     from . import tasks
 
     quiet_since = timezone.now() - stalled_after

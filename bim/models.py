@@ -70,6 +70,9 @@ class ModelVersion(models.Model):
     progress_at = models.DateTimeField(
         null=True, blank=True, help_text=_("when the ingest last moved on: a version quiet for long has lost its task")
     )
+    ingest_run = models.PositiveIntegerField(
+        default=0, help_text=_("which start of the metadata read owns the version: an older run still going stops")
+    )
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     diff = models.JSONField(default=dict, blank=True, help_text=_("what changed since the previous ready version"))
 

@@ -273,8 +273,9 @@ BIM_GEOMETRY_CHUNK_SIZE = env_int("BIM_GEOMETRY_CHUNK_SIZE", 1000, minimum=1)
 BIM_GEOMETRY_MAX_CHUNKS = env_int("BIM_GEOMETRY_MAX_CHUNKS", 4, minimum=1)
 BIM_SECONDS_PER_ELEMENT = env_int("BIM_SECONDS_PER_ELEMENT", 2, minimum=1)
 # An ingest quiet this long lost its task (a broker restarted without its queue): a worker that
-# starts, or `plumbline resume_ingests`, sends it again. Above the longest footprint chunk
-# (BIM_GEOMETRY_CHUNK_SIZE x BIM_SECONDS_PER_ELEMENT seconds).
+# starts, or `plumbline resume_ingests`, sends it again. A run that was only slow stops, or does
+# its chunk twice to the same result; above the longest footprint chunk (BIM_GEOMETRY_CHUNK_SIZE x
+# BIM_SECONDS_PER_ELEMENT seconds) that seldom happens.
 BIM_STALLED_MINUTES = env_int("BIM_STALLED_MINUTES", 60, minimum=1)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)

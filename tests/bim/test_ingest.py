@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 from bim.models import ModelVersion
+from plumbline.audit.models import AuditEvent
 from storage import get_storage
 
 
@@ -229,3 +230,43 @@ def test_an_ingest_whose_task_was_lost_is_resumed_and_a_recent_one_is_left_alone
     with tasks_in_this_process():
         call_command("resume_ingests")  # nothing left to resume
     assert "resumed 0 ingest(s)" in capsys.readouterr().out
+
+
+def test_a_slow_read_resumed_as_lost_stops_and_the_version_keeps_exactly_its_rows(
+    world, demo_ifc4, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A worker still reading when the version was resumed as lost (quiet past the limit) must not
+    add its rows to those of the run that resumed it."""
+    from bim import actions as bim_actions
+    from bim import ingest
+    from plumbline.celery import tasks_in_this_process
+
+    version, _ = bim_actions.upload_model_version(
+        world["project"],
+        stream=io.BytesIO(demo_ifc4),
+        original_name="slow.ifc",
+        model_name="Slow",
+        size=len(demo_ifc4),
+        actor=world["users"]["contractor"],
+    )
+    read_elements = ingest.read_elements
+
+    def slow_then_resumed(model, elements):
+        monkeypatch.setattr(ingest, "read_elements", read_elements)  # the resumed run reads at full speed
+        rows = read_elements(model, elements)
+        yield next(rows)
+        # meanwhile the version was resumed as lost, and the new run read it to the end
+        with tasks_in_this_process(), django_capture_on_commit_callbacks(execute=True):
+            ingest.run_metadata(version.pk)
+        yield from rows
+
+    monkeypatch.setattr(ingest, "read_elements", slow_then_resumed)
+    with tasks_in_this_process(), django_capture_on_commit_callbacks(execute=True):
+        ingest.run_metadata(version.pk)  # the slow run goes on after the resumed one finished
+    version.refresh_from_db()
+    assert version.status == "ready", version.failure_reason
+    assert (version.elements.count(), version.spaces.count(), version.storeys.count()) == (30, 4, 2)
+    assert version.counts["elements"] == 30 and version.counts["elements_with_footprint"] == 30
+    assert "a newer run of its metadata read owns it" in caplog.text
+    read = AuditEvent.objects.filter(action="model_version.elements_read", target_id=str(version.pk))
+    assert read.count() == 1

@@ -15,6 +15,9 @@ same chair, window or column a hundred times) share one mesh: its outline is com
 moved by each instance's placement, which is exact when the placement keeps plan and height apart
 (any turn, mirror or scale about the vertical axis). A tilted placement gets its own outline.
 
+Vertical extrusions of straight-edged profiles (most walls, slabs, columns, spaces) are not
+tessellated at all: their outline is read from the model by extrusions.py.
+
 A body whose union takes longer than `seconds_per_element` gets its convex hull instead, marked
 as approximate, so one pathological shape cannot stall a model.
 """
@@ -27,8 +30,11 @@ from dataclasses import dataclass
 
 import ifcopenshell
 import ifcopenshell.geom
+import ifcopenshell.util.unit
 import numpy as np
 import shapely
+
+from .extrusions import ExtrusionReader, outlines
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring triangles
@@ -435,7 +441,13 @@ def _placed(pending: list[tuple]) -> Iterator[Footprint]:
 def compute_footprints(
     model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0
 ) -> Iterator[Footprint]:
-    """Footprints of those `products` that have a body; products without one are skipped."""
+    """Footprints of those `products` that have a body; products without one are skipped. Bodies
+    of vertical extrusions are read from the model (see extrusions.py), the rest tessellated."""
+    if not products:
+        return
+    read, products = outlines(ExtrusionReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products)
+    for start in range(0, len(read), BATCH):
+        yield from _placed([(p.GlobalId, shape, IDENTITY, z0, z1, False) for p, shape, z0, z1 in read[start : start + BATCH]])
     if not products:
         return
     iterator = ifcopenshell.geom.iterator(_settings(), model, 1, include=products, geometry_library=KERNEL)

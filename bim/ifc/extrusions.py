@@ -1,0 +1,275 @@
+"""Plan footprints read straight from the model, without tessellating: a body made of vertical
+extrusions of straight-edged profiles (most walls, slabs, columns and spaces) has as its plan
+outline the union of its profiles, placed, exactly, and its z range from their depths.
+
+Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), directly
+or through a mapped item, swept vertically in the plan, of a rectangle or of polylines (with
+voids). Anything else (an arc in a profile, a boolean clipping, a brep, a sloped sweep, a grid
+placement) returns None and goes to the mesh path in footprints.py, as does a whole product when
+one of its items does. Coordinates are in metres, like the geometry iterator's.
+"""
+
+import math
+
+import numpy as np
+import shapely
+
+Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
+IDENTITY: Affine = ((1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0))
+VERTICAL = 1e-5  # metres: a sweep that moves less than this in plan over its depth is vertical
+
+# Attributes are read by position (a fifth of the cost of reading them by name); the positions are
+# the same in IFC2X3, IFC4 and IFC4X3, which tests/bim/test_extrusions.py checks against each schema.
+OBJECT_PLACEMENT, REPRESENTATION = 5, 6  # IfcProduct
+PLACEMENT_REL_TO, RELATIVE_PLACEMENT = 0, 1  # IfcLocalPlacement
+LOCATION, AXIS, REF_DIRECTION = 0, 1, 2  # IfcAxis2Placement3D
+REF_DIRECTION_2D = 1  # IfcAxis2Placement2D
+REPRESENTATIONS = 2  # IfcProductDefinitionShape
+REPRESENTATION_IDENTIFIER, ITEMS = 1, 3  # IfcShapeRepresentation
+SWEPT_AREA, POSITION, EXTRUDED_DIRECTION, DEPTH = 0, 1, 2, 3  # IfcExtrudedAreaSolid
+PROFILE_TYPE, PROFILE_POSITION, X_DIM, Y_DIM = 0, 2, 3, 4  # IfcRectangleProfileDef
+OUTER_CURVE, INNER_CURVES = 2, 3  # IfcArbitraryClosedProfileDef, IfcArbitraryProfileDefWithVoids
+POINTS, SEGMENTS = 0, 1  # IfcPolyline, IfcIndexedPolyCurve
+MAPPING_SOURCE, MAPPING_TARGET = 0, 1  # IfcMappedItem
+MAPPING_ORIGIN, MAPPED_REPRESENTATION = 0, 1  # IfcRepresentationMap
+OPERATOR_AXIS1, OPERATOR_AXIS2, OPERATOR_ORIGIN, OPERATOR_SCALE, OPERATOR_AXIS3 = 0, 1, 2, 3, 4
+POSITIONS = {
+    "IfcProduct": {"ObjectPlacement": OBJECT_PLACEMENT, "Representation": REPRESENTATION},
+    "IfcLocalPlacement": {"PlacementRelTo": PLACEMENT_REL_TO, "RelativePlacement": RELATIVE_PLACEMENT},
+    "IfcAxis2Placement3D": {"Location": LOCATION, "Axis": AXIS, "RefDirection": REF_DIRECTION},
+    "IfcAxis2Placement2D": {"Location": LOCATION, "RefDirection": REF_DIRECTION_2D},
+    "IfcProductDefinitionShape": {"Representations": REPRESENTATIONS},
+    "IfcShapeRepresentation": {"RepresentationIdentifier": REPRESENTATION_IDENTIFIER, "Items": ITEMS},
+    "IfcExtrudedAreaSolid": {
+        "SweptArea": SWEPT_AREA,
+        "Position": POSITION,
+        "ExtrudedDirection": EXTRUDED_DIRECTION,
+        "Depth": DEPTH,
+    },
+    "IfcRectangleProfileDef": {"ProfileType": PROFILE_TYPE, "Position": PROFILE_POSITION, "XDim": X_DIM, "YDim": Y_DIM},
+    "IfcArbitraryClosedProfileDef": {"ProfileType": PROFILE_TYPE, "OuterCurve": OUTER_CURVE},
+    "IfcArbitraryProfileDefWithVoids": {"OuterCurve": OUTER_CURVE, "InnerCurves": INNER_CURVES},
+    "IfcPolyline": {"Points": POINTS},
+    "IfcIndexedPolyCurve": {"Points": POINTS, "Segments": SEGMENTS},
+    "IfcCartesianPoint": {"Coordinates": 0},
+    "IfcCartesianPointList2D": {"CoordList": 0},
+    "IfcDirection": {"DirectionRatios": 0},
+    "IfcMappedItem": {"MappingSource": MAPPING_SOURCE, "MappingTarget": MAPPING_TARGET},
+    "IfcRepresentationMap": {"MappingOrigin": MAPPING_ORIGIN, "MappedRepresentation": MAPPED_REPRESENTATION},
+    "IfcCartesianTransformationOperator3D": {
+        "Axis1": OPERATOR_AXIS1,
+        "Axis2": OPERATOR_AXIS2,
+        "LocalOrigin": OPERATOR_ORIGIN,
+        "Scale": OPERATOR_SCALE,
+        "Axis3": OPERATOR_AXIS3,
+    },
+}
+
+
+class _Unreadable(Exception):
+    """Something the mesh path must handle."""
+
+
+def _compose(a: Affine, b: Affine) -> Affine:
+    """a @ b for affine 3x4 matrices."""
+    (b0, b1, b2, b3), (c0, c1, c2, c3), (d0, d1, d2, d3) = b
+    return tuple(
+        (x * b0 + y * c0 + z * d0, x * b1 + y * c1 + z * d1, x * b2 + y * c2 + z * d2, x * b3 + y * c3 + z * d3 + t)
+        for x, y, z, t in a
+    )
+
+
+def _unit(v) -> tuple[float, float, float]:
+    x, y, z = (tuple(v) + (0.0, 0.0, 0.0))[:3]
+    n = math.sqrt(x * x + y * y + z * z)
+    if n < 1e-12:
+        raise _Unreadable
+    return x / n, y / n, z / n
+
+
+def _frame(origin, z_axis, x_ref) -> Affine:
+    """The placement of an origin with axes z and x (x made square to z), as IFC defines it."""
+    zx, zy, zz = _unit(z_axis)
+    rx, ry, rz = _unit(x_ref)
+    d = rx * zx + ry * zy + rz * zz
+    xx, xy, xz = _unit((rx - d * zx, ry - d * zy, rz - d * zz))
+    yx, yy, yz = zy * xz - zz * xy, zz * xx - zx * xz, zx * xy - zy * xx
+    ox, oy, oz = (tuple(origin) + (0.0, 0.0, 0.0))[:3]
+    return ((xx, yx, zx, ox), (xy, yy, zy, oy), (xz, yz, zz, oz))
+
+
+class ExtrusionReader:
+    """Reads footprints of one model; caches placements, which many products share."""
+
+    def __init__(self, unit_scale: float):
+        self.scale = unit_scale
+        self._placements: dict[int, Affine] = {}
+
+    def _point(self, point) -> tuple:
+        return tuple(c * self.scale for c in point.get_argument(0))
+
+    def axis2placement(self, placement) -> Affine:
+        if placement is None:
+            return IDENTITY
+        kind = placement.is_a()
+        if kind == "IfcAxis2Placement3D":
+            return _frame(
+                self._point(placement.get_argument(LOCATION)),
+                _ratios(placement.get_argument(AXIS), (0.0, 0.0, 1.0)),
+                _ratios(placement.get_argument(REF_DIRECTION), (1.0, 0.0, 0.0)),
+            )
+        if kind == "IfcAxis2Placement2D":
+            return _frame(
+                self._point(placement.get_argument(LOCATION)),
+                (0.0, 0.0, 1.0),
+                _ratios(placement.get_argument(REF_DIRECTION_2D), (1.0, 0.0)),
+            )
+        raise _Unreadable  # a linear placement (IFC4X3)
+
+    def object_placement(self, placement) -> Affine:
+        if placement is None:
+            return IDENTITY
+        key = placement.id()
+        cached = self._placements.get(key)
+        if cached is None:
+            if placement.is_a() != "IfcLocalPlacement":
+                raise _Unreadable  # a grid or linear placement
+            relative = self.axis2placement(placement.get_argument(RELATIVE_PLACEMENT))
+            parent = placement.get_argument(PLACEMENT_REL_TO)
+            cached = _compose(self.object_placement(parent), relative) if parent is not None else relative
+            self._placements[key] = cached
+        return cached
+
+    def _mapping(self, item) -> Affine:
+        """A mapped item's transform: its target operator after its source's origin."""
+        target = item.get_argument(MAPPING_TARGET)
+        if target.is_a() != "IfcCartesianTransformationOperator3D":  # 2D or non-uniform: mesh
+            raise _Unreadable
+        scale = target.get_argument(OPERATOR_SCALE)
+        scale = 1.0 if scale is None else scale
+        frame = _frame(
+            self._point(target.get_argument(OPERATOR_ORIGIN)),
+            _ratios(target.get_argument(OPERATOR_AXIS3), (0.0, 0.0, 1.0)),
+            _ratios(target.get_argument(OPERATOR_AXIS1), (1.0, 0.0, 0.0)),
+        )
+        axis2 = target.get_argument(OPERATOR_AXIS2)
+        if axis2 is not None:  # a y axis given opposite to the one made: mirrored
+            ax, ay, az = _unit(axis2.get_argument(0))
+            if frame[0][1] * ax + frame[1][1] * ay + frame[2][1] * az < 0:
+                frame = tuple((r[0], -r[1], r[2], r[3]) for r in frame)
+        frame = tuple((r[0] * scale, r[1] * scale, r[2] * scale, r[3]) for r in frame)
+        return _compose(frame, self.axis2placement(item.get_argument(MAPPING_SOURCE).get_argument(MAPPING_ORIGIN)))
+
+    def _curve(self, curve) -> list[tuple[float, float]]:
+        kind = curve.is_a()
+        points = curve.get_argument(POINTS)
+        if kind == "IfcPolyline":
+            scale = self.scale
+            points = [(p.get_argument(0)[0] * scale, p.get_argument(0)[1] * scale) for p in points]
+        elif kind == "IfcIndexedPolyCurve" and not curve.get_argument(SEGMENTS) and points.is_a("IfcCartesianPointList2D"):
+            points = [(x * self.scale, y * self.scale) for x, y in points.get_argument(0)]
+        else:
+            raise _Unreadable  # arcs, composite and trimmed curves: tessellated by the kernel
+        if len(points) > 1 and points[0] == points[-1]:
+            points.pop()
+        if len(points) < 3:
+            raise _Unreadable
+        return points
+
+    def profile(self, profile) -> tuple[list, list[list]]:
+        """A profile's outer ring and holes, in its own plane (its position applied)."""
+        if profile.get_argument(PROFILE_TYPE) != "AREA":
+            raise _Unreadable
+        kind = profile.is_a()
+        if kind == "IfcRectangleProfileDef":
+            x, y = profile.get_argument(X_DIM) * self.scale / 2, profile.get_argument(Y_DIM) * self.scale / 2
+            if x <= 0 or y <= 0:
+                raise _Unreadable
+            (a, b, _, tx), (c, d, _, ty), _ = self.axis2placement(profile.get_argument(PROFILE_POSITION))
+            outer = [(a * px + b * py + tx, c * px + d * py + ty) for px, py in ((-x, -y), (x, -y), (x, y), (-x, y))]
+            return outer, []
+        if kind == "IfcArbitraryClosedProfileDef":
+            return self._curve(profile.get_argument(OUTER_CURVE)), []
+        if kind == "IfcArbitraryProfileDefWithVoids":
+            holes = [self._curve(c) for c in profile.get_argument(INNER_CURVES)]
+            return self._curve(profile.get_argument(OUTER_CURVE)), holes
+        raise _Unreadable  # circles, I-shapes with fillets, derived profiles: the kernel's
+
+    def solid(self, solid, placed: Affine) -> tuple[list, list[list], float, float]:
+        """One extrusion's plan rings (outer, holes) and z range."""
+        if solid.is_a() != "IfcExtrudedAreaSolid":  # not its tapered subtype either
+            raise _Unreadable
+        matrix = _compose(placed, self.axis2placement(solid.get_argument(POSITION)))
+        dx, dy, dz = _unit(solid.get_argument(EXTRUDED_DIRECTION).get_argument(0))
+        depth = solid.get_argument(DEPTH) * self.scale
+        sweep = [depth * (matrix[r][0] * dx + matrix[r][1] * dy + matrix[r][2] * dz) for r in range(3)]
+        if math.hypot(sweep[0], sweep[1]) > VERTICAL or abs(sweep[2]) <= VERTICAL:
+            raise _Unreadable  # a sloped sweep: its plan is more than its profile
+        (a, b, _, tx), (c, d, _, ty), (e, f, _, tz) = matrix
+        if abs(a * d - b * c) < 1e-9:
+            raise _Unreadable  # a profile standing upright: seen edge-on from above
+        outer, holes = self.profile(solid.get_argument(SWEPT_AREA))
+        heights = [e * x + f * y + tz for x, y in outer]
+        return (
+            [(a * x + b * y + tx, c * x + d * y + ty) for x, y in outer],
+            [[(a * x + b * y + tx, c * x + d * y + ty) for x, y in ring] for ring in holes],
+            min(heights) + min(0.0, sweep[2]),
+            max(heights) + max(0.0, sweep[2]),
+        )
+
+    def _items(self, items, placed: Affine, nested: bool = False):
+        for item in items:
+            if item.is_a() == "IfcMappedItem" and not nested:
+                source = item.get_argument(MAPPING_SOURCE).get_argument(MAPPED_REPRESENTATION)
+                yield from self._items(source.get_argument(ITEMS), _compose(placed, self._mapping(item)), True)
+            else:
+                yield self.solid(item, placed)
+
+    def rings(self, product) -> tuple[list[tuple[list, list[list]]], float, float] | None:
+        """The product's plan rings, (outer, holes) per extrusion, and z range when its body is
+        only vertical extrusions of straight-edged profiles, else None."""
+        shape = product.get_argument(REPRESENTATION)
+        if shape is None:
+            return None
+        bodies = [r for r in shape.get_argument(REPRESENTATIONS) if r.get_argument(REPRESENTATION_IDENTIFIER) == "Body"]
+        if len(bodies) != 1:
+            return None
+        try:
+            placed = self.object_placement(product.get_argument(OBJECT_PLACEMENT))
+            pieces = list(self._items(bodies[0].get_argument(ITEMS), placed))
+        except (_Unreadable, AttributeError, TypeError, ValueError, IndexError):  # AttributeError: an attribute left unset
+            return None
+        if not pieces:
+            return None
+        return [(p[0], p[1]) for p in pieces], min(p[2] for p in pieces), max(p[3] for p in pieces)
+
+
+def _ratios(direction, default: tuple) -> tuple:
+    return default if direction is None else direction.get_argument(0)
+
+
+def outlines(reader: ExtrusionReader, products: list) -> tuple[list[tuple], list]:
+    """(product, outline, z min, z max) for each product read directly, and the products left
+    for the mesh path. The polygons are made and checked in bulk: an outline that is not valid
+    (a profile crossing itself) sends its product to the mesh path too."""
+    found, rest = [], []
+    for product in products:
+        read = reader.rings(product)
+        if read is None:
+            rest.append(product)
+        else:
+            found.append((product, *read))
+    if not found:
+        return [], rest
+    pieces = [ring for _, rings, _, _ in found for ring in rings]
+    polygons = np.array([shapely.Polygon(outer, holes or None) for outer, holes in pieces], dtype=object)
+    good = shapely.is_valid(polygons) & (shapely.area(polygons) > 0)
+    result, at = [], 0
+    for product, rings, z_min, z_max in found:
+        mine = polygons[at : at + len(rings)]
+        if not good[at : at + len(rings)].all():
+            rest.append(product)
+        else:
+            result.append((product, mine[0] if len(mine) == 1 else shapely.union_all(mine), z_min, z_max))
+        at += len(rings)
+    return result, rest

@@ -166,7 +166,11 @@ class ExtrusionReader:
         if kind == "IfcPolyline":
             scale = self.scale
             points = [(p.get_argument(0)[0] * scale, p.get_argument(0)[1] * scale) for p in points]
-        elif kind == "IfcIndexedPolyCurve" and not curve.get_argument(SEGMENTS) and points.is_a("IfcCartesianPointList2D"):
+        elif (
+            kind == "IfcIndexedPolyCurve"
+            and not curve.get_argument(SEGMENTS)
+            and points.is_a("IfcCartesianPointList2D")
+        ):
             points = [(x * self.scale, y * self.scale) for x, y in points.get_argument(0)]
         else:
             raise _Unreadable  # arcs, composite and trimmed curves: tessellated by the kernel
@@ -237,7 +241,13 @@ class ExtrusionReader:
         try:
             placed = self.object_placement(product.get_argument(OBJECT_PLACEMENT))
             pieces = list(self._items(bodies[0].get_argument(ITEMS), placed))
-        except (_Unreadable, AttributeError, TypeError, ValueError, IndexError):  # AttributeError: an attribute left unset
+        except (
+            _Unreadable,
+            AttributeError,
+            TypeError,
+            ValueError,
+            IndexError,
+        ):  # AttributeError: an attribute left unset
             return None
         if not pieces:
             return None

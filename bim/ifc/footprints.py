@@ -447,7 +447,9 @@ def compute_footprints(
         return
     read, products = outlines(ExtrusionReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products)
     for start in range(0, len(read), BATCH):
-        yield from _placed([(p.GlobalId, shape, IDENTITY, z0, z1, False) for p, shape, z0, z1 in read[start : start + BATCH]])
+        yield from _placed(
+            [(p.GlobalId, shape, IDENTITY, z0, z1, False) for p, shape, z0, z1 in read[start : start + BATCH]]
+        )
     if not products:
         return
     iterator = ifcopenshell.geom.iterator(_settings(), model, 1, include=products, geometry_library=KERNEL)

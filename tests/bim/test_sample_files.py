@@ -4,16 +4,14 @@ every one that has a body: the union of its upward faces seen from above."""
 
 from pathlib import Path
 
-import ifcopenshell
-import ifcopenshell.geom
-import numpy as np
 import pytest
 import shapely
 
-from bim.ifc.footprints import GRID, KERNEL, _settings
 from bim.ifc.metadata import physical_elements
 from bim.ifc.reading import open_ifc, unpacked
 from plumbline.celery import tasks_in_this_process
+
+from .meshes import tessellated_outlines
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "ifc-samples"
 FILES = sorted(p for p in SAMPLES.glob("*") if p.suffix.lower() in (".ifc", ".ifczip")) if SAMPLES.exists() else []
@@ -21,39 +19,18 @@ FILES = sorted(p for p in SAMPLES.glob("*") if p.suffix.lower() in (".ifc", ".if
 pytestmark = pytest.mark.integration
 
 
-def union_of_upward_faces(shape):
-    """The plain definition of a footprint: every face that looks up, seen from above, unioned
-    (faces seen edge-on only when there is no other)."""
-    vertices = np.frombuffer(shape.geometry.verts_buffer, dtype="d").reshape(-1, 3)
-    xy = vertices[np.frombuffer(shape.geometry.faces_buffer, dtype=np.int32).reshape(-1, 3)][:, :, :2]
-    twice = (xy[:, 1, 0] - xy[:, 0, 0]) * (xy[:, 2, 1] - xy[:, 0, 1]) - (xy[:, 2, 0] - xy[:, 0, 0]) * (
-        xy[:, 1, 1] - xy[:, 0, 1]
-    )
-    up = xy[twice > 1e-10] if (twice > 1e-10).any() else xy[np.abs(twice) > 1e-10]
-    return shapely.union_all(shapely.polygons(np.concatenate([up, up[:, :1]], axis=1)), grid_size=GRID)
-
-
 def what_ifcopenshell_finds(path: Path) -> dict:
     with unpacked(path) as ifc_path:
         model = open_ifc(ifc_path)
         products = physical_elements(model) + list(model.by_type("IfcSpace"))
-        outlines = {}
-        settings = _settings()
-        settings.set("use-world-coords", True)
-        iterator = ifcopenshell.geom.iterator(settings, model, 1, include=products, geometry_library=KERNEL)
-        if products and iterator.initialize():
-            while True:
-                shape = iterator.get()
-                if len(shape.geometry.faces):
-                    outlines[shape.guid] = union_of_upward_faces(shape)
-                if not iterator.next():
-                    break
+        meshes = tessellated_outlines(model, products)
         return {
             "elements": {e.GlobalId for e in physical_elements(model)},
             "spaces": {s.GlobalId for s in model.by_type("IfcSpace")},
             "storeys": {s.GlobalId for s in model.by_type("IfcBuildingStorey")},
-            "with_body": set(outlines),
-            "outlines": outlines,
+            "with_body": set(meshes),
+            "outlines": {g: found[0] for g, found in meshes.items()},
+            "heights": {g: found[1:] for g, found in meshes.items()},
         }
 
 
@@ -81,3 +58,7 @@ def test_a_real_model_ingests_with_exactly_what_ifcopenshell_finds(path, upload)
         got = shapely.from_wkt(footprints[global_id])
         # the same outline to the 0.1 mm grid along its edges (an L-shaped slab stays L-shaped)
         assert shapely.symmetric_difference(got, reference).area <= 2e-4 * reference.length, global_id
+    heights = {g: (low, high) for g, low, high in version.elements.values_list("global_id", "z_min", "z_max")}
+    heights.update((g, (low, high)) for g, low, high in version.spaces.values_list("global_id", "z_min", "z_max"))
+    for global_id, (low, high) in expected["heights"].items():
+        assert heights[global_id] == pytest.approx((low, high), abs=1e-4), global_id

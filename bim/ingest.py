@@ -229,21 +229,24 @@ def insert_rows(model, rows: list[dict]) -> None:
         cursor.executemany(sql, params)
 
 
-def chunk_global_ids(version: ModelVersion, index: int) -> list[str]:
-    """The products of one chunk: a contiguous slice of elements then spaces, in id order (only
-    the slice is read, not every id of the version)."""
-    elements, spaces = version.elements.count(), version.spaces.count()
+def chunk_global_ids(version: ModelVersion, index: int) -> tuple[list[str], list[str]]:
+    """The elements and the spaces of one chunk: a contiguous slice of elements then spaces, in
+    id order (only the slice is read, not every id of the version; the counts are the version's,
+    written with its rows)."""
+    elements, spaces = version.counts["elements"], version.counts["spaces"]
     total = elements + spaces
     size = math.ceil(total / max(1, version.geometry_chunks)) if total else 0
     start, end = index * size, min((index + 1) * size, total)
-    ids = []
+    element_ids, space_ids = [], []
     if start < elements:
-        ids += version.elements.order_by("pk").values_list("global_id", flat=True)[start : min(end, elements)]
+        element_ids = list(
+            version.elements.order_by("pk").values_list("global_id", flat=True)[start : min(end, elements)]
+        )
     if end > elements:
-        ids += version.spaces.order_by("pk").values_list("global_id", flat=True)[
-            max(start - elements, 0) : end - elements
-        ]
-    return ids
+        space_ids = list(
+            version.spaces.order_by("pk").values_list("global_id", flat=True)[max(start - elements, 0) : end - elements]
+        )
+    return element_ids, space_ids
 
 
 def resend_pending_chunks(version_id: int) -> None:
@@ -301,16 +304,14 @@ def compute_chunk(version: ModelVersion, index: int) -> None:
 def _compute_chunk(version: ModelVersion, index: int) -> None:
     version_id = version.pk
     started = time.perf_counter()
-    global_ids = chunk_global_ids(version, index)
+    element_ids, space_ids = chunk_global_ids(version, index)
     model = opened_model(version)
-    products = [model.by_guid(g) for g in global_ids]
-    results = {
-        fp.global_id: fp
-        for fp in compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
-    }
-    space_ids = set(version.spaces.values_list("global_id", flat=True))
-    found = write_footprints(Element, version_id, [fp for g, fp in results.items() if g not in space_ids])
-    found += write_footprints(Space, version_id, [fp for g, fp in results.items() if g in space_ids])
+    products = [model.by_guid(g) for g in element_ids + space_ids]
+    footprints = compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
+    results = list({fp.global_id: fp for fp in footprints}.values())
+    spaces = set(space_ids)
+    found = write_footprints(Element, version_id, [fp for fp in results if fp.global_id not in spaces])
+    found += write_footprints(Space, version_id, [fp for fp in results if fp.global_id in spaces])
     actions.finish_chunk(version_id, index, footprints=found, seconds=time.perf_counter() - started)
 
 

@@ -181,7 +181,7 @@ def test_footprint_chunks_share_out_every_element_and_space_exactly_once(
     version = upload(demo_ifc4)
     assert version.status == "ready", version.failure_reason
     assert version.geometry_chunks == min(max_chunks, -(-34 // chunk_size))
-    shared_out = [g for i in range(version.geometry_chunks) for g in ingest.chunk_global_ids(version, i)]
+    shared_out = [g for i in range(version.geometry_chunks) for ids in ingest.chunk_global_ids(version, i) for g in ids]
     everything = list(version.elements.values_list("global_id", flat=True))
     everything += list(version.spaces.values_list("global_id", flat=True))
     assert sorted(shared_out) == sorted(everything)

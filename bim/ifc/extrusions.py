@@ -238,20 +238,26 @@ class ExtrusionReader:
         bodies = [r for r in shape.get_argument(REPRESENTATIONS) if r.get_argument(REPRESENTATION_IDENTIFIER) == "Body"]
         if len(bodies) != 1:
             return None
+        items = bodies[0].get_argument(ITEMS)
+        if not all(_solids_only(item) for item in items):  # a brep, a clipping: nothing to place
+            return None
         try:
             placed = self.object_placement(product.get_argument(OBJECT_PLACEMENT))
-            pieces = list(self._items(bodies[0].get_argument(ITEMS), placed))
-        except (
-            _Unreadable,
-            AttributeError,
-            TypeError,
-            ValueError,
-            IndexError,
-        ):  # AttributeError: an attribute left unset
+            pieces = list(self._items(items, placed))
+        except (_Unreadable, AttributeError, TypeError, ValueError, IndexError):  # AttributeError: an unset attribute
             return None
         if not pieces:
             return None
         return [(p[0], p[1]) for p in pieces], min(p[2] for p in pieces), max(p[3] for p in pieces)
+
+
+def _solids_only(item) -> bool:
+    """The item is an extrusion, or a mapped item of extrusions only."""
+    kind = item.is_a()
+    if kind == "IfcMappedItem":
+        source = item.get_argument(MAPPING_SOURCE).get_argument(MAPPED_REPRESENTATION)
+        return all(i.is_a() == "IfcExtrudedAreaSolid" for i in source.get_argument(ITEMS))
+    return kind == "IfcExtrudedAreaSolid"
 
 
 def _ratios(direction, default: tuple) -> tuple:

@@ -165,7 +165,7 @@ class ExtrusionReader:
         points = curve.get_argument(POINTS)
         if kind == "IfcPolyline":
             scale = self.scale
-            points = [(p.get_argument(0)[0] * scale, p.get_argument(0)[1] * scale) for p in points]
+            points = [(c[0] * scale, c[1] * scale) for c in (p.get_argument(0) for p in points)]
         elif (
             kind == "IfcIndexedPolyCurve"
             and not curve.get_argument(SEGMENTS)

@@ -107,7 +107,9 @@ class Bodies:
         self.products[name] = product
         return product
 
-    def mapped(self, items, *, origin=(0.0, 0.0, 0.0), target=(0.0, 0.0, 0.0), axis1=(1.0, 0.0, 0.0), scale=None):
+    def mapped(
+        self, items, *, origin=(0.0, 0.0, 0.0), target=(0.0, 0.0, 0.0), axis1=(1.0, 0.0, 0.0), axis2=None, scale=None
+    ):
         source = self.model.create_entity(
             "IfcRepresentationMap",
             MappingOrigin=self.model.create_entity("IfcAxis2Placement3D", Location=self.point(*origin)),
@@ -122,6 +124,7 @@ class Bodies:
         operator = self.model.create_entity(
             "IfcCartesianTransformationOperator3D",
             Axis1=self.direction(*axis1),
+            Axis2=self.direction(*axis2) if axis2 else None,
             LocalOrigin=self.point(*target),
             Scale=scale,
         )
@@ -179,6 +182,12 @@ def readable_bodies(schema: str, millimetres: bool) -> Bodies:
         [b.mapped([leg], origin=(0.1, 0.0, 0.0), target=(1.0, 1.0, 0.5), axis1=(0.0, 1.0, 0.0), scale=2.0)],
         at=(50, 0, 0),
     )
+    l_column = b.extrusion(
+        b.model.create_entity("IfcArbitraryClosedProfileDef", ProfileType="AREA", OuterCurve=b.polyline(L_SHAPE)), 3.0
+    )
+    b.product(
+        "mapped and mirrored", [b.mapped([l_column], target=(1.0, 0.0, 0.0), axis2=(0.0, -1.0, 0.0))], at=(55, 0, 0)
+    )
     if schema != "IFC2X3":
         indexed = b.model.create_entity(
             "IfcIndexedPolyCurve",
@@ -212,6 +221,8 @@ def test_extruded_bodies_are_read_with_the_outline_and_heights_their_tessellatio
         assert shapely.hausdorff_distance(written, outline) < 1e-4, product.Name  # WKT keeps 0.1 mm
         assert (footprints[product.GlobalId].z_min, footprints[product.GlobalId].z_max) == (z_min, z_max)
     assert shapely.from_wkt(footprints[b.products["slab with a shaft"].GlobalId].wkt).interiors
+    mirrored = shapely.from_wkt(footprints[b.products["mapped and mirrored"].GlobalId].wkt)
+    assert mirrored.bounds == pytest.approx((56.0, -1.5, 58.0, 0.0))  # the L turned over its x axis
 
 
 def test_bodies_that_cannot_be_read_with_certainty_are_tessellated_and_still_right():

@@ -4,7 +4,7 @@ outline the union of its profiles, placed, exactly, and its z range from their d
 
 Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), directly
 or through a mapped item, swept vertically in the plan, of a rectangle or of polylines (with
-voids). Anything else (an arc in a profile, a boolean clipping, a brep, a sloped sweep, a grid
+voids), or of composite curves of polylines. Anything else (an arc in a profile, a boolean clipping, a brep, a sloped sweep, a grid
 placement) returns None and goes to the mesh path in footprints.py, as does a whole product when
 one of its items does. Coordinates are in metres, like the geometry iterator's.
 """
@@ -30,6 +30,7 @@ SWEPT_AREA, POSITION, EXTRUDED_DIRECTION, DEPTH = 0, 1, 2, 3  # IfcExtrudedAreaS
 PROFILE_TYPE, PROFILE_POSITION, X_DIM, Y_DIM = 0, 2, 3, 4  # IfcRectangleProfileDef
 OUTER_CURVE, INNER_CURVES = 2, 3  # IfcArbitraryClosedProfileDef, IfcArbitraryProfileDefWithVoids
 POINTS, SEGMENTS = 0, 1  # IfcPolyline, IfcIndexedPolyCurve
+COMPOSITE_SEGMENTS, SAME_SENSE, PARENT_CURVE = 0, 1, 2  # IfcCompositeCurve, IfcCompositeCurveSegment
 MAPPING_SOURCE, MAPPING_TARGET = 0, 1  # IfcMappedItem
 MAPPING_ORIGIN, MAPPED_REPRESENTATION = 0, 1  # IfcRepresentationMap
 OPERATOR_AXIS1, OPERATOR_AXIS2, OPERATOR_ORIGIN, OPERATOR_SCALE, OPERATOR_AXIS3 = 0, 1, 2, 3, 4
@@ -51,6 +52,8 @@ POSITIONS = {
     "IfcArbitraryProfileDefWithVoids": {"OuterCurve": OUTER_CURVE, "InnerCurves": INNER_CURVES},
     "IfcPolyline": {"Points": POINTS},
     "IfcIndexedPolyCurve": {"Points": POINTS, "Segments": SEGMENTS},
+    "IfcCompositeCurve": {"Segments": COMPOSITE_SEGMENTS},
+    "IfcCompositeCurveSegment": {"SameSense": SAME_SENSE, "ParentCurve": PARENT_CURVE},
     "IfcCartesianPoint": {"Coordinates": 0},
     "IfcCartesianPointList2D": {"CoordList": 0},
     "IfcDirection": {"DirectionRatios": 0},
@@ -160,20 +163,31 @@ class ExtrusionReader:
         frame = tuple((r[0] * scale, r[1] * scale, r[2] * scale, r[3]) for r in frame)
         return _compose(frame, self.axis2placement(item.get_argument(MAPPING_SOURCE).get_argument(MAPPING_ORIGIN)))
 
-    def _curve(self, curve) -> list[tuple[float, float]]:
+    def _points(self, curve, nested: bool = False) -> list[tuple[float, float]]:
         kind = curve.is_a()
         points = curve.get_argument(POINTS)
         if kind == "IfcPolyline":
             scale = self.scale
-            points = [(c[0] * scale, c[1] * scale) for c in (p.get_argument(0) for p in points)]
-        elif (
+            return [(c[0] * scale, c[1] * scale) for c in (p.get_argument(0) for p in points)]
+        if (
             kind == "IfcIndexedPolyCurve"
             and not curve.get_argument(SEGMENTS)
             and points.is_a("IfcCartesianPointList2D")
         ):
-            points = [(x * self.scale, y * self.scale) for x, y in points.get_argument(0)]
-        else:
-            raise _Unreadable  # arcs, composite and trimmed curves: tessellated by the kernel
+            return [(x * self.scale, y * self.scale) for x, y in points.get_argument(0)]
+        if kind == "IfcCompositeCurve" and not nested:  # of polylines (Revit's profiles): joined end to end
+            joined: list[tuple[float, float]] = []
+            for segment in curve.get_argument(COMPOSITE_SEGMENTS):
+                part = self._points(segment.get_argument(PARENT_CURVE), nested=True)
+                if not segment.get_argument(SAME_SENSE):
+                    part.reverse()
+                joined += part[1:] if joined and part and joined[-1] == part[0] else part
+            return joined
+        raise _Unreadable  # arcs and trimmed curves: tessellated by the kernel
+
+    def _curve(self, curve) -> list[tuple[float, float]]:
+        """A closed curve's corners, the closing one not repeated."""
+        points = self._points(curve)
         if len(points) > 1 and points[0] == points[-1]:
             points.pop()
         if len(points) < 3:

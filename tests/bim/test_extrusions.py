@@ -188,6 +188,20 @@ def readable_bodies(schema: str, millimetres: bool) -> Bodies:
     b.product(
         "mapped and mirrored", [b.mapped([l_column], target=(1.0, 0.0, 0.0), axis2=(0.0, -1.0, 0.0))], at=(55, 0, 0)
     )
+    # an L drawn as two polylines, the second one backwards (Revit writes profiles so)
+    first, second = b.polyline(L_SHAPE[:4])[0][:-1], b.polyline(L_SHAPE[3:] + L_SHAPE[:1])[0][:-1]
+    segments = [
+        b.model.create_entity(
+            "IfcCompositeCurveSegment",
+            Transition="CONTINUOUS",
+            SameSense=same_sense,
+            ParentCurve=b.model.create_entity("IfcPolyline", Points=points),
+        )
+        for points, same_sense in ((first, True), (tuple(reversed(second)), False))
+    ]
+    composite = b.model.create_entity("IfcCompositeCurve", Segments=segments, SelfIntersect=False)
+    profile = b.model.create_entity("IfcArbitraryClosedProfileDef", ProfileType="AREA", OuterCurve=composite)
+    b.product("composite L", [b.extrusion(profile, 2.8)], at=(65, 0, 0), turn_deg=15)
     if schema != "IFC2X3":
         indexed = b.model.create_entity(
             "IfcIndexedPolyCurve",

@@ -1,0 +1,59 @@
+"""Outlines traced from edges on the 0.1 mm grid: where faces tile a region, the edges that only
+one face has chain into its rings, which makes the region exactly, without a union. Shared by the
+mesh path (triangles) and the brep path (faces read from the model)."""
+
+import shapely
+
+GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring faces
+
+
+def rings_of(points, boundary: list[tuple[int, int]], twice_total: float) -> shapely.Geometry | None:
+    """The region whose boundary edges (point ids into `points`, integer grid coordinates, the
+    region on their left) are given, or None when they do not make one: rings that touch at a
+    vertex, an open chain, a hole outside every shell, or an area other than `twice_total` / 2
+    (grid units), which is what overlapping faces give."""
+    following = dict(boundary)
+    if len(following) != len(boundary):  # a vertex where two rings touch
+        return None
+    shells, holes = [], []
+    while following:
+        start, ring = next(iter(following)), []
+        vertex = start
+        while True:
+            ring.append(vertex)
+            nxt = following.pop(vertex, None)
+            if nxt is None:
+                return None  # an open chain
+            vertex = nxt
+            if vertex == start:
+                break
+        coordinates = points[ring]
+        xy = coordinates.tolist()
+        twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1], strict=True))
+        if twice > 0:
+            shells.append(coordinates * GRID)
+        elif twice < 0:
+            holes.append(coordinates * GRID)
+    if not shells:
+        return None
+    if not holes:
+        polygons = [shapely.polygons(ring) for ring in shells]
+    else:
+        bare = [shapely.polygons(ring) for ring in shells]
+        inner = {i: [] for i in range(len(bare))}
+        for ring in holes:
+            point = shapely.points(ring[0])
+            inside = [i for i, polygon in enumerate(bare) if polygon.covers(point)]
+            if not inside:
+                return None
+            inner[min(inside, key=lambda i: bare[i].area)].append(ring)
+        polygons = [shapely.polygons(ring, holes=inner[i] or None) for i, ring in enumerate(shells)]
+    shape = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
+    if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
+        shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        if shape.geom_type not in ("Polygon", "MultiPolygon") or not shape.is_valid:
+            return None
+    expected = 0.5 * twice_total * GRID * GRID
+    if abs(shape.area - expected) > 1e-9 * max(1.0, expected):
+        return None
+    return shape

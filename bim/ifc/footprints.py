@@ -15,8 +15,8 @@ same chair, window or column a hundred times) share one mesh: its outline is com
 moved by each instance's placement, which is exact when the placement keeps plan and height apart
 (any turn, mirror or scale about the vertical axis). A tilted placement gets its own outline.
 
-Vertical extrusions of straight-edged profiles (most walls, slabs, columns, spaces) are not
-tessellated at all: their outline is read from the model by extrusions.py.
+Vertical extrusions of straight-edged profiles (most walls, slabs, columns, spaces) and closed
+faceted breps are not tessellated at all: their outline is read from the model by bodies.py.
 
 A body whose union takes longer than `seconds_per_element` gets its convex hull instead, marked
 as approximate, so one pathological shape cannot stall a model.
@@ -34,8 +34,9 @@ import ifcopenshell.util.unit
 import numpy as np
 import shapely
 
-from .extrusions import ExtrusionReader, outlines
+from .bodies import BodyReader, outlines
 from .tracing import GRID, rings_of
+from .tracing import snap as _snap
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
@@ -58,22 +59,6 @@ def _settings():
     settings.set("disable-opening-subtractions", True)
     settings.set("context-identifiers", ["Body"])
     return settings
-
-
-def _snap(coordinates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates (n, d) snapped to GRID (half up, as GEOS does): the distinct points (integers,
-    in grid units) and each coordinate's index among them."""
-    snapped = np.floor(coordinates / GRID + 0.5).astype(np.int64)
-    low = snapped.min(axis=0)
-    spans = snapped.max(axis=0) - low + 1
-    if float(np.prod(spans.astype("d"))) < 2.0**62:  # one integer per point: a fast 1-D unique
-        key = np.zeros(len(snapped), dtype=np.int64)
-        for axis in range(snapped.shape[1]):
-            key = key * spans[axis] + (snapped[:, axis] - low[axis])
-        _, first, index = np.unique(key, return_index=True, return_inverse=True)
-        return snapped[first], index.reshape(-1)
-    points, index = np.unique(snapped, axis=0, return_inverse=True)
-    return points, index.reshape(-1)
 
 
 class _Plan:
@@ -381,6 +366,12 @@ def _placed(pending: list[tuple]) -> Iterator[Footprint]:
     outlines = shapely.set_coordinates(outlines.copy(), moved)  # new geometries: shared outlines stay put
     empty = shapely.is_empty(outlines)
     wkts = shapely.to_wkt(outlines, rounding_precision=4)
+    # WKT keeps 0.1 mm: an outline moved off the grid may come back crossing itself where two of
+    # its edges pass closer than that (the steps of a spiral stair); those are snapped first
+    broken = np.flatnonzero(~shapely.is_valid(shapely.from_wkt(wkts)))
+    if len(broken):
+        outlines[broken] = shapely.set_precision(outlines[broken], GRID)
+        wkts[broken] = shapely.to_wkt(outlines[broken], rounding_precision=4)
     bounds = shapely.bounds(outlines)
     for i, (global_id, _, _, z_min, z_max, approximate) in enumerate(pending):
         if not empty[i]:
@@ -401,7 +392,7 @@ def compute_footprints(
     of vertical extrusions are read from the model (see extrusions.py), the rest tessellated."""
     if not products:
         return
-    read, products = outlines(ExtrusionReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products)
+    read, products = outlines(BodyReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products)
     for start in range(0, len(read), BATCH):
         yield from _placed(
             [(p.GlobalId, shape, IDENTITY, z0, z1, False) for p, shape, z0, z1 in read[start : start + BATCH]]

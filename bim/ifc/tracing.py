@@ -2,9 +2,26 @@
 one face has chain into its rings, which makes the region exactly, without a union. Shared by the
 mesh path (triangles) and the brep path (faces read from the model)."""
 
+import numpy as np
 import shapely
 
 GRID = 1e-4  # 0.1 mm: merges the seams between neighbouring faces
+
+
+def snap(coordinates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (n, d) snapped to GRID (half up, as GEOS does): the distinct points (integers,
+    in grid units) and each coordinate's index among them."""
+    snapped = np.floor(coordinates / GRID + 0.5).astype(np.int64)
+    low = snapped.min(axis=0)
+    spans = snapped.max(axis=0) - low + 1
+    if float(np.prod(spans.astype("d"))) < 2.0**62:  # one integer per point: a fast 1-D unique
+        key = np.zeros(len(snapped), dtype=np.int64)
+        for axis in range(snapped.shape[1]):
+            key = key * spans[axis] + (snapped[:, axis] - low[axis])
+        _, first, index = np.unique(key, return_index=True, return_inverse=True)
+        return snapped[first], index.reshape(-1)
+    points, index = np.unique(snapped, axis=0, return_inverse=True)
+    return points, index.reshape(-1)
 
 
 def rings_of(points, boundary: list[tuple[int, int]], twice_total: float) -> shapely.Geometry | None:

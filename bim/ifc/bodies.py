@@ -1,25 +1,32 @@
-"""Plan footprints read straight from the model, without tessellating: a body made of vertical
-extrusions of straight-edged profiles (most walls, slabs, columns and spaces) has as its plan
-outline the union of its profiles, placed, exactly, and its z range from their depths.
+"""Plan footprints read straight from the model, without the geometry kernel. A body made of
+vertical extrusions of straight-edged profiles (most walls, slabs, columns and spaces) has as its
+plan outline the union of its profiles, placed, exactly, and its z range from their depths; a
+faceted brep (windows, doors, furniture, steel from Tekla) has the union of its upward faces,
+read in breps.py.
 
-Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), directly
-or through a mapped item, swept vertically in the plan, of a rectangle or of polylines (with
-voids), or of composite curves of polylines. Anything else (an arc in a profile, a boolean clipping, a brep, a sloped sweep, a grid
-placement) returns None and goes to the mesh path in footprints.py, as does a whole product when
-one of its items does. Coordinates are in metres, like the geometry iterator's.
+Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), swept
+vertically in the plan, of a rectangle, of polylines (with voids) or of composite curves of
+polylines; and closed faceted breps; directly or through a mapped item. Anything else (an arc in
+a profile, a boolean clipping, a sloped sweep, an open shell, a grid placement) goes to the mesh
+path in footprints.py, as does a whole product when one of its items does. Coordinates are in
+metres, like the geometry iterator's.
 """
 
 import math
 
 import numpy as np
 import shapely
+import shapely.affinity
+from ifcopenshell.ifcopenshell_wrapper import get_info_cpp
+
+from . import breps
 
 Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
 IDENTITY: Affine = ((1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0))
 VERTICAL = 1e-5  # metres: a sweep that moves less than this in plan over its depth is vertical
 
 # Attributes are read by position (a fifth of the cost of reading them by name); the positions are
-# the same in IFC2X3, IFC4 and IFC4X3, which tests/bim/test_extrusions.py checks against each schema.
+# the same in IFC2X3, IFC4 and IFC4X3, which tests/bim/test_bodies.py checks against each schema.
 OBJECT_PLACEMENT, REPRESENTATION = 5, 6  # IfcProduct
 PLACEMENT_REL_TO, RELATIVE_PLACEMENT = 0, 1  # IfcLocalPlacement
 LOCATION, AXIS, REF_DIRECTION = 0, 1, 2  # IfcAxis2Placement3D
@@ -101,12 +108,14 @@ def _frame(origin, z_axis, x_ref) -> Affine:
     return ((xx, yx, zx, ox), (xy, yy, zy, oy), (xz, yz, zz, oz))
 
 
-class ExtrusionReader:
-    """Reads footprints of one model; caches placements, which many products share."""
+class BodyReader:
+    """Reads footprints of one model; caches placements, which many products share, and the
+    outlines of breps, which the instances of a type share."""
 
     def __init__(self, unit_scale: float):
         self.scale = unit_scale
         self._placements: dict[int, Affine] = {}
+        self._outlines: dict = {}  # brep or mapped representation -> its outline in its own coordinates
 
     def _point(self, point) -> tuple:
         return tuple(c * self.scale for c in point.get_argument(0))
@@ -235,17 +244,51 @@ class ExtrusionReader:
             max(heights) + max(0.0, sweep[2]),
         )
 
+    def _local(self, key, make) -> tuple[shapely.Geometry, float, float]:
+        """An outline in its own coordinates, made once: the instances of a type share it."""
+        found = self._outlines.get(key)
+        if found is None:
+            found = self._outlines[key] = make()
+        return found
+
+    def brep(self, brep, placed: Affine) -> tuple[shapely.Geometry, float, float]:
+        """A faceted brep's plan outline and z range; outlined once in its own coordinates when
+        the placement keeps plan and height apart, then moved."""
+        if not _keeps_plan_apart(placed):  # tilted: outlined as placed
+            return breps.outline(breps.brep_loops(get_info_cpp(brep, True, False)), self.scale, placed)
+        local = self._local(
+            brep.id(), lambda: breps.outline(breps.brep_loops(get_info_cpp(brep, True, False)), self.scale)
+        )
+        return _moved(local, placed)
+
+    def _union(self, items) -> tuple[shapely.Geometry, float, float]:
+        """The outline of several items in their own coordinates."""
+        pieces = list(self._items(items, IDENTITY, nested=True))
+        shapes = np.array([shapely.Polygon(p[0], p[1] or None) if isinstance(p, tuple) else p for p, _, _ in pieces])
+        if not (shapely.is_valid(shapes) & (shapely.area(shapes) > 0)).all():
+            raise _Unreadable
+        shape = shapely.union_all(shapes, grid_size=breps.GRID)
+        return shape, min(p[1] for p in pieces), max(p[2] for p in pieces)
+
     def _items(self, items, placed: Affine, nested: bool = False):
         for item in items:
-            if item.is_a() == "IfcMappedItem" and not nested:
+            kind = item.is_a()
+            if kind == "IfcMappedItem" and not nested:
                 source = item.get_argument(MAPPING_SOURCE).get_argument(MAPPED_REPRESENTATION)
-                yield from self._items(source.get_argument(ITEMS), _compose(placed, self._mapping(item)), True)
+                mapped, mapping = source.get_argument(ITEMS), _compose(placed, self._mapping(item))
+                if len(mapped) > 1 and _keeps_plan_apart(mapping):  # a type of many parts: unioned once
+                    yield _moved(self._local(("map", source.id()), lambda m=mapped: self._union(m)), mapping)
+                else:
+                    yield from self._items(mapped, mapping, True)
+            elif kind in BREPS:
+                yield self.brep(item, placed)
             else:
-                yield self.solid(item, placed)
+                outer, holes, z_min, z_max = self.solid(item, placed)
+                yield (outer, holes), z_min, z_max
 
-    def rings(self, product) -> tuple[list[tuple[list, list[list]]], float, float] | None:
-        """The product's plan rings, (outer, holes) per extrusion, and z range when its body is
-        only vertical extrusions of straight-edged profiles, else None."""
+    def pieces(self, product) -> tuple[list, float, float] | None:
+        """The product's plan pieces, (outer, holes) rings per extrusion and an outline per brep,
+        and its z range; None when its body is not only such items."""
         shape = product.get_argument(REPRESENTATION)
         if shape is None:
             return None
@@ -253,53 +296,69 @@ class ExtrusionReader:
         if len(bodies) != 1:
             return None
         items = bodies[0].get_argument(ITEMS)
-        if not all(_solids_only(item) for item in items):  # a brep, a clipping: nothing to place
+        if not all(_readable(item) for item in items):  # a clipping, a sweep along a curve: the kernel's
             return None
         try:
             placed = self.object_placement(product.get_argument(OBJECT_PLACEMENT))
             pieces = list(self._items(items, placed))
-        except (_Unreadable, AttributeError, TypeError, ValueError, IndexError):  # AttributeError: an unset attribute
-            return None
+        except (_Unreadable, breps.NotCertain, AttributeError, TypeError, ValueError, IndexError, KeyError):
+            return None  # AttributeError: an attribute left unset
         if not pieces:
             return None
-        return [(p[0], p[1]) for p in pieces], min(p[2] for p in pieces), max(p[3] for p in pieces)
+        return [p[0] for p in pieces], min(p[1] for p in pieces), max(p[2] for p in pieces)
 
 
-def _solids_only(item) -> bool:
-    """The item is an extrusion, or a mapped item of extrusions only."""
+BREPS = ("IfcFacetedBrep", "IfcFacetedBrepWithVoids")  # the voids are inside: not seen from above
+READABLE = ("IfcExtrudedAreaSolid", *BREPS)
+
+
+def _readable(item) -> bool:
+    """The item is an extrusion or a faceted brep, or a mapped item of those only."""
     kind = item.is_a()
     if kind == "IfcMappedItem":
         source = item.get_argument(MAPPING_SOURCE).get_argument(MAPPED_REPRESENTATION)
-        return all(i.is_a() == "IfcExtrudedAreaSolid" for i in source.get_argument(ITEMS))
-    return kind == "IfcExtrudedAreaSolid"
+        return all(i.is_a() in READABLE for i in source.get_argument(ITEMS))
+    return kind in READABLE
+
+
+def _keeps_plan_apart(placed: Affine) -> bool:
+    """The placement maps plan to plan and height to height (any turn, mirror or scale about the
+    vertical), so an outline can be moved by it."""
+    (_, _, c, _), (_, _, f, _), (g, h, k, _) = placed
+    return abs(c) < 1e-9 and abs(f) < 1e-9 and abs(g) < 1e-9 and abs(h) < 1e-9 and k > 0
+
+
+def _moved(local: tuple[shapely.Geometry, float, float], placed: Affine) -> tuple[shapely.Geometry, float, float]:
+    shape, z_min, z_max = local
+    (a, b, _, tx), (d, e, _, ty), (_, _, k, tz) = placed
+    return shapely.affinity.affine_transform(shape, (a, b, d, e, tx, ty)), z_min * k + tz, z_max * k + tz
 
 
 def _ratios(direction, default: tuple) -> tuple:
     return default if direction is None else direction.get_argument(0)
 
 
-def outlines(reader: ExtrusionReader, products: list) -> tuple[list[tuple], list]:
+def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
     """(product, outline, z min, z max) for each product read directly, and the products left
-    for the mesh path. The polygons are made and checked in bulk: an outline that is not valid
-    (a profile crossing itself) sends its product to the mesh path too."""
+    for the mesh path. The extrusions' polygons are made and checked in bulk: an outline that is
+    not valid (a profile crossing itself) sends its product to the mesh path too."""
     found, rest = [], []
     for product in products:
-        read = reader.rings(product)
+        read = reader.pieces(product)
         if read is None:
             rest.append(product)
         else:
             found.append((product, *read))
     if not found:
         return [], rest
-    pieces = [ring for _, rings, _, _ in found for ring in rings]
-    polygons = np.array([shapely.Polygon(outer, holes or None) for outer, holes in pieces], dtype=object)
-    good = shapely.is_valid(polygons) & (shapely.area(polygons) > 0)
-    result, at = [], 0
-    for product, rings, z_min, z_max in found:
-        mine = polygons[at : at + len(rings)]
-        if not good[at : at + len(rings)].all():
+    rings = [piece for _, pieces, _, _ in found for piece in pieces if isinstance(piece, tuple)]
+    polygons = iter([shapely.Polygon(outer, holes or None) for outer, holes in rings])
+    result = []
+    for product, pieces, z_min, z_max in found:
+        shapes = np.array([next(polygons) if isinstance(p, tuple) else p for p in pieces], dtype=object)
+        if not (shapely.is_valid(shapes) & (shapely.area(shapes) > 0)).all():
             rest.append(product)
         else:
-            result.append((product, mine[0] if len(mine) == 1 else shapely.union_all(mine), z_min, z_max))
-        at += len(rings)
+            outline = shapes[0] if len(shapes) == 1 else shapely.union_all(shapes, grid_size=breps.GRID)
+            result.append((product, outline, z_min, z_max))
     return result, rest

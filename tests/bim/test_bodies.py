@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import shapely
 
+from bim.ifc.bodies import POSITIONS, BodyReader, outlines
 from bim.ifc.build import ModelBuilder, api
-from bim.ifc.extrusions import POSITIONS, ExtrusionReader, outlines
 from bim.ifc.footprints import compute_footprints
 
 from .meshes import tessellated_outlines
@@ -79,7 +79,16 @@ class Bodies:
             **extra,
         )
 
-    def product(self, name, items, *, at=(0.0, 0.0, 0.0), turn_deg=0.0, ifc_class="IfcBuildingElementProxy"):
+    def product(
+        self,
+        name,
+        items,
+        *,
+        at=(0.0, 0.0, 0.0),
+        turn_deg=0.0,
+        axis=(0.0, 0.0, 1.0),
+        ifc_class="IfcBuildingElementProxy",
+    ):
         product = api("root.create_entity", self.model, ifc_class=ifc_class, name=name)
         product.Representation = self.model.create_entity(
             "IfcProductDefinitionShape",
@@ -97,7 +106,7 @@ class Bodies:
         relative = self.model.create_entity(
             "IfcAxis2Placement3D",
             Location=self.point(*at),
-            Axis=self.direction(0.0, 0.0, 1.0),
+            Axis=self.direction(*axis),
             RefDirection=self.direction(float(np.cos(a)), float(np.sin(a)), 0.0),
         )
         product.ObjectPlacement = self.model.create_entity(
@@ -129,6 +138,43 @@ class Bodies:
             Scale=scale,
         )
         return self.model.create_entity("IfcMappedItem", MappingSource=source, MappingTarget=operator)
+
+    def brep(self, faces, *, inward=False, flipped_bounds=False, holes_as_faces=False, unmarked=False):
+        """A faceted brep of faces given as (outer loop, inner loops) of 3D points, outer loops
+        counter-clockwise seen from outside; `inward` turns every face round, `flipped_bounds`
+        writes each loop backwards with its bound's Orientation false (the same faces),
+        `holes_as_faces` writes inner loops in their face's sense, `unmarked` gives no bound the
+        outer bound's type (all three seen in files)."""
+
+        def bound(points, kind, inner=False):
+            points = points[::-1] if inward != flipped_bounds else points
+            points = points[::-1] if inner and holes_as_faces else points
+            loop = self.model.create_entity("IfcPolyLoop", Polygon=[self.point(*p) for p in points])
+            kind = "IfcFaceBound" if unmarked else kind
+            return self.model.create_entity(kind, Bound=loop, Orientation=not flipped_bounds)
+
+        shell = self.model.create_entity(
+            "IfcClosedShell",
+            CfsFaces=[
+                self.model.create_entity(
+                    "IfcFace",
+                    Bounds=[bound(outer, "IfcFaceOuterBound"), *[bound(i, "IfcFaceBound", True) for i in inner]],
+                )
+                for outer, inner in faces
+            ],
+        )
+        return self.model.create_entity("IfcFacetedBrep", Outer=shell)
+
+
+def prism(outline, z0, z1, holes=()):
+    """The faces of a vertical prism over a counter-clockwise outline (with clockwise holes)."""
+    top = ([(x, y, z1) for x, y in outline], [[(x, y, z1) for x, y in h] for h in holes])
+    bottom = ([(x, y, z0) for x, y in outline[::-1]], [[(x, y, z0) for x, y in h[::-1]] for h in holes])
+    sides = []
+    for ring in (outline, *holes):
+        for (xa, ya), (xb, yb) in zip(ring, ring[1:] + ring[:1], strict=True):
+            sides.append(([(xa, ya, z0), (xb, yb, z0), (xb, yb, z1), (xa, ya, z1)], []))
+    return [top, bottom, *sides]
 
 
 L_SHAPE = [(0.0, 0.0), (2.0, 0.0), (2.0, 0.5), (0.5, 0.5), (0.5, 1.5), (0.0, 1.5)]
@@ -218,7 +264,7 @@ def readable_bodies(schema: str, millimetres: bool) -> Bodies:
 def test_extruded_bodies_are_read_with_the_outline_and_heights_their_tessellation_has(schema, millimetres):
     b = readable_bodies(schema, millimetres)
     products = list(b.products.values())
-    read, left = outlines(ExtrusionReader(1.0 / b.unit), products)
+    read, left = outlines(BodyReader(1.0 / b.unit), products)
     assert [p.Name for p in left] == []
     assert len(read) == len(products)
     reference = tessellated_outlines(b.model, products)
@@ -270,7 +316,7 @@ def test_bodies_that_cannot_be_read_with_certainty_are_tessellated_and_still_rig
         at=(25, 0, 0),
     )
     products = list(b.products.values())
-    read, left = outlines(ExtrusionReader(1.0), products)
+    read, left = outlines(BodyReader(1.0), products)
     assert read == [] and len(left) == len(products)
     reference = tessellated_outlines(b.model, products)
     footprints = {fp.global_id: fp for fp in compute_footprints(b.model, products)}
@@ -286,3 +332,90 @@ def test_bodies_that_cannot_be_read_with_certainty_are_tessellated_and_still_rig
     assert sloped.area == pytest.approx(1.0 * (1.0 + 2.0 * 0.6), rel=1e-3)  # the profile and where it sweeps to
     clipped_wall = shapely.from_wkt(footprints[b.products["clipped wall"].GlobalId].wkt)
     assert clipped_wall.area < 4 * 0.2 * 0.9  # the part cut away is not in the plan
+
+
+def readable_breps(schema: str, millimetres: bool) -> Bodies:
+    b = Bodies(schema, millimetres)
+    b.product("box", [b.brep(prism([(0, 0), (1, 0), (1, 0.5), (0, 0.5)], 0.0, 2.0))], at=(0, 0, 0), turn_deg=20)
+    b.product("L block", [b.brep(prism(L_SHAPE, 0.5, 1.0))], at=(5, 0, 0))
+    square, shaft = [(0, 0), (2, 0), (2, 2), (0, 2)], [(0.5, 0.5), (0.5, 1.5), (1.5, 1.5), (1.5, 0.5)]
+    b.product("tube", [b.brep(prism(square, 0.0, 3.0, holes=[shaft]))], at=(10, 0, 0), turn_deg=45)
+    b.product(
+        "tube with holes drawn like faces",
+        [b.brep(prism(square, 0.0, 3.0, holes=[shaft]), holes_as_faces=True)],
+        at=(12, 5, 0),
+    )
+    # a channel lying on its side: its lower flange's top lies partly under its upper flange's
+    channel = [(0, 0), (1.5, 0), (1.5, 0.1), (0.1, 0.1), (0.1, 0.9), (1, 0.9), (1, 1), (0, 1)]
+    b.product("channel on its side", [b.brep(prism(channel, 0.0, 3.0))], at=(45, 0, 0), axis=(0, -1, 0))
+    b.product("inward box", [b.brep(prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0, 1), inward=True)], at=(15, 0, 0))
+    b.product(
+        "bounds written backwards", [b.brep(prism(L_SHAPE, 0, 1), flipped_bounds=True)], at=(20, 0, 0), turn_deg=-30
+    )
+    # a shelf: its top over a narrower foot, one shell whose upward faces overlap in plan
+    shelf = [
+        ([(0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)], []),  # top
+        ([(0, 0, 0.9), (0, 1, 0.9), (0.6, 1, 0.9), (0.6, 0, 0.9)], []),  # underside of the top
+        ([(0.6, 0, 0.9), (0.6, 1, 0.9), (0.6, 1, 0), (0.6, 0, 0)], []),  # the foot's outer side
+        ([(0.6, 0, 0), (0.6, 1, 0), (1, 1, 0), (1, 0, 0)], []),  # the foot's bottom
+        ([(0, 0, 0.9), (0.6, 0, 0.9), (0.6, 0, 0), (1, 0, 0), (1, 0, 1), (0, 0, 1)], []),  # front
+        ([(0, 1, 0.9), (0, 1, 1), (1, 1, 1), (1, 1, 0), (0.6, 1, 0), (0.6, 1, 0.9)], []),  # back
+        ([(0, 0, 0.9), (0, 0, 1), (0, 1, 1), (0, 1, 0.9)], []),  # the top's free end
+        ([(1, 0, 0), (1, 1, 0), (1, 1, 1), (1, 0, 1)], []),  # the foot's wall side
+    ]
+    b.product("shelf", [b.brep(shelf)], at=(25, 0, 0))
+    chair = b.brep(prism([(0, 0), (0.5, 0), (0.5, 0.5), (0, 0.5)], 0.4, 0.45))
+    leg = b.brep(prism([(0, 0), (0.05, 0), (0.05, 0.05), (0, 0.05)], 0.0, 0.4))
+    first = b.mapped([chair, leg])
+    b.product("chair", [first], at=(30, 0, 0))
+    for i, turn in enumerate((90, 180, 33)):  # more of the same type, turned
+        again = b.model.create_entity(
+            "IfcMappedItem", MappingSource=first.MappingSource, MappingTarget=first.MappingTarget
+        )
+        b.product(f"chair turned {turn}", [again], at=(30 + i, 2, 0), turn_deg=turn)
+    b.product(
+        "box on its side",
+        [b.brep(prism([(0, 0), (1, 0), (1, 0.5), (0, 0.5)], 0.0, 2.0))],
+        at=(40, 0, 0),
+        axis=(0, -1, 0),
+    )
+    return b
+
+
+@pytest.mark.parametrize(("schema", "millimetres"), [("IFC4", False), ("IFC2X3", True)])
+def test_faceted_breps_are_read_with_the_outline_and_heights_their_tessellation_has(schema, millimetres):
+    b = readable_breps(schema, millimetres)
+    products = list(b.products.values())
+    read, left = outlines(BodyReader(1.0 / b.unit), products)
+    assert [p.Name for p in left] == []
+    reference = tessellated_outlines(b.model, products)
+    for product, outline, z_min, z_max in read:
+        expected, low, high = reference[product.GlobalId]
+        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
+        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    tube = dict((p.Name, o) for p, o, _, _ in read)["tube"]
+    assert len(tube.interiors) == 1 and tube.area == pytest.approx(4 - 1)
+    read = {p.Name: (o, low, high) for p, o, low, high in read}
+    assert read["shelf"][0].area == pytest.approx(1.0)
+    assert read["tube with holes drawn like faces"][0].area == pytest.approx(4 - 1)
+    channel, low, high = read["channel on its side"]
+    assert channel.symmetric_difference(shapely.box(45, -3, 46.5, 0)).area < 1e-6 and (low, high) == pytest.approx((0, 1))
+
+
+def test_a_shell_that_is_not_closed_goes_to_the_kernel():
+    b = Bodies("IFC4", millimetres=False)
+    lidless = prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0, 1)[1:]  # no top
+    b.product("open box", [b.brep(lidless)])
+    read, left = outlines(BodyReader(1.0), list(b.products.values()))
+    assert read == [] and [p.Name for p in left] == ["open box"]
+    (footprint,) = compute_footprints(b.model, left)  # the kernel's mesh of it still has a plan
+    assert shapely.from_wkt(footprint.wkt).area == pytest.approx(1.0)
+
+
+def test_a_face_whose_outer_bound_is_not_marked_takes_its_largest_loop_as_outer():
+    """The kernel leaves such a tube without a mesh; read from its faces it has its outline."""
+    b = Bodies("IFC4", millimetres=False)
+    square, shaft = [(0, 0), (2, 0), (2, 2), (0, 2)], [(0.5, 0.5), (0.5, 1.5), (1.5, 1.5), (1.5, 0.5)]
+    b.product("tube", [b.brep(prism(square, 0.0, 3.0, holes=[shaft]), unmarked=True)])
+    ((_, outline, low, high),), _ = outlines(BodyReader(1.0), list(b.products.values()))
+    assert outline.symmetric_difference(shapely.Polygon(square, [shaft])).area < 1e-9 and (low, high) == (0, 3)

@@ -1,0 +1,205 @@
+"""Plan outlines of faceted breps read straight from their faces, without the geometry kernel: the
+faces of a closed shell that look up, seen from above, cover exactly what the body covers.
+
+The faces come from the model in one call (ifcopenshell's C++ get_info). Every coordinate is
+snapped to the 0.1 mm grid; where the upward faces tile the outline (a beam, a door leaf, a
+window frame) its rings are traced from the edges only one face has, checked by exact area; where
+they overlap (a body with an overhang) they are unioned. A shell that is not closed and outward
+(its faces' plan areas do not cancel out), a loop that is not a polygon, or a face that crosses
+itself returns None and goes to the kernel.
+"""
+
+import numpy as np
+import shapely
+
+from .tracing import GRID, rings_of, snap
+
+SPLIT_FROM = 16  # faces: a patch that does not tile is halved from this size, else its faces unioned
+UPWARD = 1e-10  # twice the plan area, m²: a face with less is seen edge-on (the mesh path's own limit)
+
+
+class NotCertain(Exception):
+    """A brep to leave to the kernel."""
+
+
+def brep_loops(info: dict) -> list[tuple[list, list[list]]]:
+    """(outer loop, inner loops) of each face, points as read, each loop in its face's sense."""
+    faces = []
+    for face in info["Outer"]["CfsFaces"]:
+        outer, inner = None, []
+        for bound in face["Bounds"]:
+            loop = bound["Bound"]
+            if loop["type"] != "IfcPolyLoop":
+                raise NotCertain
+            points = [p["Coordinates"] for p in loop["Polygon"]]
+            if not bound["Orientation"]:
+                points.reverse()
+            if bound["type"] == "IfcFaceOuterBound" and outer is None:
+                outer = points
+            else:
+                inner.append(points)
+        if outer is None:  # no bound said to be the outer one: the largest is
+            if not inner:
+                continue
+            inner.sort(key=lambda loop: -abs(_twice_area(loop)))
+            outer = inner.pop(0)
+        faces.append((outer, inner))
+    return faces
+
+
+def _twice_area(loop) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(loop, loop[1:] + loop[:1], strict=True))
+
+
+def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> tuple[shapely.Geometry, float, float]:
+    """The plan outline and z range of a closed shell's faces, in metres (coordinates times
+    `scale`, then through the 3x4 `affine` if given)."""
+    loops = [loop for outer, inner in faces for loop in (outer, *inner)]
+    if not loops:
+        raise NotCertain
+    lengths = np.array([len(loop) for loop in loops])
+    if (lengths < 3).any():
+        raise NotCertain
+    coordinates = np.array([c for loop in loops for c in loop], dtype="d")
+    if coordinates.ndim != 2 or coordinates.shape[1] != 3:
+        raise NotCertain
+    coordinates *= scale
+    if affine is not None:
+        matrix = np.array(affine, dtype="d")
+        coordinates = coordinates @ matrix[:, :3].T + matrix[:, 3]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    following = np.arange(len(coordinates)) + 1
+    following[starts + lengths - 1] = starts
+    x, y = coordinates[:, 0], coordinates[:, 1]
+    twice = np.add.reduceat(x * y[following] - x[following] * y, starts)  # per loop, counter-clockwise > 0
+
+    # each face's plan area, its holes taken out; over a closed outward shell these cancel out
+    first = np.concatenate([[0], np.cumsum([1 + len(inner) for _, inner in faces])[:-1]])  # outer loops
+    outer = np.abs(twice[first])
+    net = np.sign(twice[first]) * (2 * outer - np.add.reduceat(np.abs(twice), first))
+    if np.abs(net).sum() <= UPWARD or abs(net.sum()) > 1e-6 * np.abs(net).sum() + UPWARD:
+        raise NotCertain  # seen only edge-on, or an open or inward shell
+    upward = np.flatnonzero(net > UPWARD).tolist()
+    if (twice[first[upward]] <= 0).any():
+        raise NotCertain  # holes larger than their face
+    z = coordinates[:, 2]
+    shape = _traced(faces, upward, first.tolist(), starts.tolist(), lengths.tolist(), twice, coordinates)
+    return shape, float(z.min()), float(z.max())
+
+
+def _traced(faces, upward, first, starts, lengths, twice, coordinates) -> shapely.Geometry:
+    """The union of the upward faces: traced from their boundary edges if they tile it, else each
+    patch of faces sharing edges traced so and the patches unioned (faces of a patch that does
+    not tile as they are)."""
+    points, ids = snap(coordinates[:, :2])
+    ids = ids.tolist()
+    grid_points = points.tolist()
+    rings = {}  # face -> [(ring of point ids, twice its area)], shells counter-clockwise, holes clockwise
+    turned = set()  # faces the snapping turned over (a sliver narrower than the grid)
+    for face in upward:
+        face_rings = []
+        for k in range(1 + len(faces[face][1])):
+            loop = first[face] + k
+            ring = _distinct(ids[starts[loop] : starts[loop] + lengths[loop]])
+            area = _twice_grid(ring, grid_points)
+            if area == 0:  # flattened by the snapping: no area, no edge
+                continue
+            if k == 0 and area < 0:
+                turned.add(face)
+            if (area > 0) != (k == 0):
+                ring.reverse()
+                area = -area
+            face_rings.append((ring, area))
+        if face_rings:
+            rings[face] = face_rings
+    owners: dict[tuple[int, int], list[int]] = {}
+    for face, face_rings in rings.items():
+        for ring, _ in face_rings:
+            for edge in zip(ring, ring[1:] + ring[:1], strict=True):
+                owners.setdefault(edge, []).append(face)
+    if not turned:
+        shape = _outline_of(points, rings, rings.keys())
+        if shape is not None:
+            return shape
+    # patches: faces joined across edges they share in opposite senses
+    parent = {face: face for face in rings}
+
+    def root(face):
+        while parent[face] != face:
+            parent[face] = parent[parent[face]]
+            face = parent[face]
+        return face
+
+    for (a, b), mine in owners.items():
+        for other in owners.get((b, a), ()):
+            parent[root(mine[0])] = root(other)
+    patches: dict[int, list[int]] = {}
+    for face in rings:
+        patches.setdefault(root(face), []).append(face)
+    pieces, loose = [], []
+    stack = list(patches.values())
+    while stack:
+        patch = stack.pop()
+        shape = None
+        if not turned.intersection(patch):
+            shape = _outline_of(points, rings, patch)
+        if shape is not None:
+            pieces.append(shape)
+        elif len(patch) >= SPLIT_FROM:  # a surface over itself (a helical handrail) tiles by parts
+            stack += [patch[: len(patch) // 2], patch[len(patch) // 2 :]]
+        else:
+            loose += patch
+    on_grid = points * GRID
+    kept = [face for face in loose if rings[face][0][1] > 0]  # not when the snapping flattened its shell
+    polygons = [
+        shapely.Polygon(on_grid[rings[face][0][0]], [on_grid[ring] for ring, _ in rings[face][1:]] or None)
+        for face in kept
+    ]
+    for i in np.flatnonzero(~shapely.is_valid(np.array(polygons, dtype=object))).tolist():
+        loop = first[kept[i]]  # made invalid by the snapping (a sliver collapsed): snapped whole
+        loops = [
+            coordinates[starts[j] : starts[j] + lengths[j], :2] for j in range(loop, loop + 1 + len(faces[kept[i]][1]))
+        ]
+        polygon = shapely.Polygon(loops[0], loops[1:] or None)
+        if not polygon.is_valid:
+            raise NotCertain  # a face crossing itself, or not plane
+        polygons[i] = shapely.set_precision(polygon, GRID)
+    pieces = np.array(pieces + polygons, dtype=object)
+    if not len(pieces):
+        raise NotCertain
+    largest = pieces[np.argmax(shapely.area(pieces))]
+    shapely.prepare(largest)
+    rest = pieces[~shapely.covers(largest, pieces)]
+    if not len(rest):
+        return largest
+    # pieces on the grid: a plain union snapped after is the union on the grid, in half the time
+    return shapely.set_precision(shapely.union_all(np.append(rest, largest)), GRID)
+
+
+def _outline_of(points, rings, faces) -> shapely.Geometry | None:
+    """The outline of `faces` traced from the edges none of the others has the other way round,
+    or None if they do not tile it (an edge two of them have in the same sense: they overlap)."""
+    faces = set(faces)
+    edges, twice_total = [], 0
+    for face in faces:
+        for ring, area in rings[face]:
+            twice_total += area
+            edges += zip(ring, ring[1:] + ring[:1], strict=True)
+    mine = set(edges)
+    if len(mine) != len(edges):
+        return None
+    boundary = [(a, b) for a, b in edges if (b, a) not in mine]
+    return rings_of(points, boundary, twice_total) if boundary else None
+
+
+def _distinct(ring: list[int]) -> list[int]:
+    """A loop's point ids without the repeats the snapping made."""
+    out = [p for i, p in enumerate(ring) if p != ring[i - 1]] if len(ring) > 1 else ring
+    return out if len(out) >= 3 else []
+
+
+def _twice_grid(ring: list[int], points: list) -> int:
+    if len(ring) < 3:
+        return 0
+    xy = [points[i] for i in ring]
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1], strict=True))

@@ -4,12 +4,13 @@ plan outline the union of its profiles, placed, exactly, and its z range from th
 faceted brep (windows, doors, furniture, steel from Tekla) has the union of its upward faces,
 read in breps.py.
 
-Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), swept
-vertically in the plan, of a rectangle, of polylines (with voids) or of composite curves of
-polylines; and closed faceted breps; directly or through a mapped item. Anything else (an arc in
-a profile, a boolean clipping, a sloped sweep, an open shell, a grid placement) goes to the mesh
-path in footprints.py, as does a whole product when one of its items does. Coordinates are in
-metres, like the geometry iterator's.
+Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), of a
+rectangle, of polylines (with voids) or of composite curves of polylines, swept upright (its
+profile, placed) or any other way (what the profile covers as it moves: a beam, a sloped slab);
+and closed faceted breps; directly or through a mapped item. Anything else (an arc in a profile,
+a boolean clipping, an open shell, a grid placement) goes to the mesh path in footprints.py, as
+does a whole product when one of its items does. Coordinates are in metres, like the geometry
+iterator's.
 """
 
 import math
@@ -23,7 +24,7 @@ from . import breps
 
 Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
 IDENTITY: Affine = ((1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0))
-VERTICAL = 1e-5  # metres: a sweep that moves less than this in plan over its depth is vertical
+VERTICAL = 1e-5  # metres: a sweep that moves less than this in plan over its depth is upright
 
 # Attributes are read by position (a fifth of the cost of reading them by name); the positions are
 # the same in IFC2X3, IFC4 and IFC4X3, which tests/bim/test_bodies.py checks against each schema.
@@ -222,27 +223,27 @@ class BodyReader:
             return self._curve(profile.get_argument(OUTER_CURVE)), holes
         raise _Unreadable  # circles, I-shapes with fillets, derived profiles: the kernel's
 
-    def solid(self, solid, placed: Affine) -> tuple[list, list[list], float, float]:
-        """One extrusion's plan rings (outer, holes) and z range."""
+    def solid(self, solid, placed: Affine) -> tuple:
+        """One extrusion's plan and z range: its profile's rings (outer, holes) when swept
+        upright, else the outline the profile covers as it is swept (a beam, a sloped slab)."""
         if solid.is_a() != "IfcExtrudedAreaSolid":  # not its tapered subtype either
             raise _Unreadable
         matrix = _compose(placed, self.axis2placement(solid.get_argument(POSITION)))
         dx, dy, dz = _unit(solid.get_argument(EXTRUDED_DIRECTION).get_argument(0))
         depth = solid.get_argument(DEPTH) * self.scale
-        sweep = [depth * (matrix[r][0] * dx + matrix[r][1] * dy + matrix[r][2] * dz) for r in range(3)]
-        if math.hypot(sweep[0], sweep[1]) > VERTICAL or abs(sweep[2]) <= VERTICAL:
-            raise _Unreadable  # a sloped sweep: its plan is more than its profile
+        sx, sy, sz = (depth * (matrix[r][0] * dx + matrix[r][1] * dy + matrix[r][2] * dz) for r in range(3))
         (a, b, _, tx), (c, d, _, ty), (e, f, _, tz) = matrix
-        if abs(a * d - b * c) < 1e-9:
-            raise _Unreadable  # a profile standing upright: seen edge-on from above
         outer, holes = self.profile(solid.get_argument(SWEPT_AREA))
         heights = [e * x + f * y + tz for x, y in outer]
-        return (
-            [(a * x + b * y + tx, c * x + d * y + ty) for x, y in outer],
-            [[(a * x + b * y + tx, c * x + d * y + ty) for x, y in ring] for ring in holes],
-            min(heights) + min(0.0, sweep[2]),
-            max(heights) + max(0.0, sweep[2]),
-        )
+        z_min, z_max = min(heights) + min(0.0, sz), max(heights) + max(0.0, sz)
+        outer = [(a * x + b * y + tx, c * x + d * y + ty) for x, y in outer]
+        holes = [[(a * x + b * y + tx, c * x + d * y + ty) for x, y in ring] for ring in holes]
+        upright = abs(a * d - b * c) < 1e-9  # the profile seen edge-on from above: a line in plan
+        if math.hypot(sx, sy) <= VERTICAL:
+            if upright:
+                raise _Unreadable  # a wall of no thickness seen from above: the kernel's edge-on case
+            return (outer, holes), z_min, z_max
+        return _swept(outer, holes, (sx, sy), upright), z_min, z_max
 
     def _local(self, key, make) -> tuple[shapely.Geometry, float, float]:
         """An outline in its own coordinates, made once: the instances of a type share it."""
@@ -283,8 +284,7 @@ class BodyReader:
             elif kind in BREPS:
                 yield self.brep(item, placed)
             else:
-                outer, holes, z_min, z_max = self.solid(item, placed)
-                yield (outer, holes), z_min, z_max
+                yield self.solid(item, placed)
 
     def pieces(self, product) -> tuple[list, float, float] | None:
         """The product's plan pieces, (outer, holes) rings per extrusion and an outline per brep,
@@ -319,6 +319,28 @@ def _readable(item) -> bool:
         source = item.get_argument(MAPPING_SOURCE).get_argument(MAPPED_REPRESENTATION)
         return all(i.is_a() in READABLE for i in source.get_argument(ITEMS))
     return kind in READABLE
+
+
+def _swept(outer: list, holes: list[list], sweep: tuple[float, float], upright: bool) -> shapely.Geometry:
+    """What a profile (placed in plan) covers as it moves by `sweep` in plan: the profile, where
+    it ends, and what each of its edges sweeps over; for a profile seen edge-on (a line in plan,
+    as a beam's is) the parallelogram of that line and the sweep."""
+    sx, sy = sweep
+    if upright:
+        hull = shapely.convex_hull(shapely.MultiPoint(outer + [(x + sx, y + sy) for x, y in outer]))
+        if hull.geom_type != "Polygon" or hull.area <= 0:
+            raise _Unreadable  # swept along its own line
+        return hull
+    pieces = [shapely.Polygon(outer, holes or None)]
+    pieces.append(shapely.affinity.translate(pieces[0], sx, sy))
+    for ring in (outer, *holes):
+        for (xa, ya), (xb, yb) in zip(ring, ring[1:] + ring[:1], strict=True):
+            pieces.append(shapely.Polygon([(xa, ya), (xb, yb), (xb + sx, yb + sy), (xa + sx, ya + sy)]))
+    pieces = np.array(pieces, dtype=object)
+    pieces = pieces[shapely.area(pieces) > 0]  # an edge along the sweep covers nothing more
+    if not shapely.is_valid(pieces).all():
+        raise _Unreadable  # a profile crossing itself
+    return shapely.union_all(pieces, grid_size=breps.GRID)
 
 
 def _keeps_plan_apart(placed: Affine) -> bool:

@@ -1,6 +1,6 @@
 """Footprints of extruded bodies read straight from the model: the same outline and heights as the
 kernel's tessellation gives, in metres whatever the file's unit, and whatever cannot be read with
-certainty (an arc, a clipping, a sloped sweep, a profile crossing itself) is tessellated instead."""
+certainty (an arc, a clipping, a taper, a profile crossing itself) is tessellated instead."""
 
 import ifcopenshell.ifcopenshell_wrapper as wrapper
 import numpy as np
@@ -222,6 +222,16 @@ def readable_bodies(schema: str, millimetres: bool) -> Bodies:
         ],
         at=(40, 0, 0),
     )
+    b.product("sloped sweep", [b.extrusion(b.rectangle(1, 1), 2.0, direction=(0.0, 0.6, 0.8))], at=(0, 20, 0))
+    l_profile = b.model.create_entity(
+        "IfcArbitraryClosedProfileDef", ProfileType="AREA", OuterCurve=b.polyline(L_SHAPE)
+    )
+    b.product("L swept aslant", [b.extrusion(l_profile, 1.5, direction=(0.36, -0.48, 0.8))], at=(5, 20, 0), turn_deg=10)
+    # beams: profiles standing upright, swept level (one lying along x, one turned in plan)
+    b.product("beam", [b.extrusion(b.rectangle(0.3, 0.5), 6.0)], at=(10, 20, 3.0), axis=(0.0, -1.0, 0.0))
+    b.product(
+        "beam turned", [b.extrusion(b.rectangle(0.3, 0.5), 4.0)], at=(20, 20, 3.0), turn_deg=30, axis=(0.0, -1.0, 0.0)
+    )
     leg = b.extrusion(b.rectangle(0.3, 0.3), 2.5)
     b.product(
         "mapped, turned and scaled",
@@ -281,13 +291,16 @@ def test_extruded_bodies_are_read_with_the_outline_and_heights_their_tessellatio
         assert shapely.hausdorff_distance(written, outline) < 1e-4, product.Name  # WKT keeps 0.1 mm
         assert (footprints[product.GlobalId].z_min, footprints[product.GlobalId].z_max) == (z_min, z_max)
     assert shapely.from_wkt(footprints[b.products["slab with a shaft"].GlobalId].wkt).interiors
+    sloped = shapely.from_wkt(footprints[b.products["sloped sweep"].GlobalId].wkt)
+    assert sloped.area == pytest.approx(1.0 * (1.0 + 2.0 * 0.6), rel=1e-3)  # the profile and where it sweeps to
+    beam = shapely.from_wkt(footprints[b.products["beam"].GlobalId].wkt)
+    assert beam.symmetric_difference(shapely.box(9.85, 14.0, 10.15, 20.0)).area < 1e-6  # 0.3 wide, 6 long
     mirrored = shapely.from_wkt(footprints[b.products["mapped and mirrored"].GlobalId].wkt)
     assert mirrored.bounds == pytest.approx((56.0, -1.5, 58.0, 0.0))  # the L turned over its x axis
 
 
 def test_bodies_that_cannot_be_read_with_certainty_are_tessellated_and_still_right():
     b = Bodies("IFC4", millimetres=False)
-    b.product("sloped sweep", [b.extrusion(b.rectangle(1, 1), 2.0, direction=(0.0, 0.6, 0.8))])
     circle = b.model.create_entity("IfcCircleProfileDef", ProfileType="AREA", Radius=0.3)
     b.product("round column", [b.extrusion(circle, 3.0)], at=(5, 0, 0))
     bow_tie = b.model.create_entity(
@@ -328,8 +341,6 @@ def test_bodies_that_cannot_be_read_with_certainty_are_tessellated_and_still_rig
         written = shapely.from_wkt(footprints[product.GlobalId].wkt)
         assert shapely.symmetric_difference(written, expected).area <= 2e-4 * expected.length, name
         assert (footprints[product.GlobalId].z_min, footprints[product.GlobalId].z_max) == pytest.approx((low, high))
-    sloped = shapely.from_wkt(footprints[b.products["sloped sweep"].GlobalId].wkt)
-    assert sloped.area == pytest.approx(1.0 * (1.0 + 2.0 * 0.6), rel=1e-3)  # the profile and where it sweeps to
     clipped_wall = shapely.from_wkt(footprints[b.products["clipped wall"].GlobalId].wkt)
     assert clipped_wall.area < 4 * 0.2 * 0.9  # the part cut away is not in the plan
 
@@ -399,7 +410,9 @@ def test_faceted_breps_are_read_with_the_outline_and_heights_their_tessellation_
     assert read["shelf"][0].area == pytest.approx(1.0)
     assert read["tube with holes drawn like faces"][0].area == pytest.approx(4 - 1)
     channel, low, high = read["channel on its side"]
-    assert channel.symmetric_difference(shapely.box(45, -3, 46.5, 0)).area < 1e-6 and (low, high) == pytest.approx((0, 1))
+    assert channel.symmetric_difference(shapely.box(45, -3, 46.5, 0)).area < 1e-6 and (low, high) == pytest.approx(
+        (0, 1)
+    )
 
 
 def test_a_shell_that_is_not_closed_goes_to_the_kernel():

@@ -265,22 +265,35 @@ def _material_rows(material, scale: float) -> list[dict]:
             }
             for p in material.MaterialProfiles
         ]
-    return [{"name": getattr(material, "Name", "") or ""}]
+    return [{"name": _attribute(material, "Name") or ""}]
+
+
+FORWARD = 1  # ifcopenshell's attribute category of an entity's own (explicit) attribute
+
+
+def _attribute(entity, name: str):
+    """An explicit attribute's value, or None where the class has no such attribute. (Asking
+    ifcopenshell for a missing one by name tries it as a derived attribute first, which loads the
+    schema's rules, a sixth of a small model's metadata phase.)"""
+    if entity.get_attribute_category(name) != FORWARD:
+        return None
+    return entity.get_argument(entity.get_argument_index(name))
 
 
 def _predefined_type(element, element_type) -> str:
     """As ifcopenshell.util.element.get_predefined_type: the type's, unless it says nothing."""
     if element_type is not None:
-        value = getattr(element_type, "PredefinedType", None)
+        value = _attribute(element_type, "PredefinedType")
         if value == "USERDEFINED" or not value:
-            value = getattr(element_type, "ElementType", ...)
-            if value is ...:
-                value = getattr(element_type, "ProcessType", None)
+            if element_type.get_attribute_category("ElementType") == FORWARD:
+                value = _attribute(element_type, "ElementType")
+            else:
+                value = _attribute(element_type, "ProcessType")
         if value and value != "NOTDEFINED":
             return value
-    value = getattr(element, "PredefinedType", None)
+    value = _attribute(element, "PredefinedType")
     if value == "USERDEFINED" or not value:
-        value = getattr(element, "ObjectType", None)
+        value = _attribute(element, "ObjectType")
     return value or ""
 
 

@@ -1,8 +1,8 @@
 """Plan footprints read straight from the model, without the geometry kernel. A body made of
-vertical extrusions of straight-edged profiles (most walls, slabs, columns and spaces) has as its
-plan outline the union of its profiles, placed, exactly, and its z range from their depths; a
-faceted brep (windows, doors, furniture, steel from Tekla) has the union of its upward faces,
-read in breps.py.
+extrusions of straight-edged profiles (most walls, slabs, columns, beams and spaces) has as its
+plan outline what its profiles cover as they are swept, exactly, and its z range from their
+depths; a faceted brep (windows, doors, furniture, steel from Tekla) has the union of its upward
+faces, read in breps.py.
 
 Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), of a
 rectangle, of polylines (with voids) or of composite curves of polylines, swept upright (its
@@ -373,14 +373,22 @@ def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
             found.append((product, *read))
     if not found:
         return [], rest
-    rings = [piece for _, pieces, _, _ in found for piece in pieces if isinstance(piece, tuple)]
-    polygons = iter([shapely.Polygon(outer, holes or None) for outer, holes in rings])
-    result = []
+    shapes = np.array(
+        [
+            shapely.Polygon(p[0], p[1] or None) if isinstance(p, tuple) else p
+            for _, pieces, _, _ in found
+            for p in pieces
+        ],
+        dtype=object,
+    )
+    good = shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
+    result, at = [], 0
     for product, pieces, z_min, z_max in found:
-        shapes = np.array([next(polygons) if isinstance(p, tuple) else p for p in pieces], dtype=object)
-        if not (shapely.is_valid(shapes) & (shapely.area(shapes) > 0)).all():
+        mine, at = slice(at, at + len(pieces)), at + len(pieces)
+        if not good[mine].all():
             rest.append(product)
+        elif len(pieces) == 1:
+            result.append((product, shapes[mine.start], z_min, z_max))
         else:
-            outline = shapes[0] if len(shapes) == 1 else shapely.union_all(shapes, grid_size=breps.GRID)
-            result.append((product, outline, z_min, z_max))
+            result.append((product, shapely.union_all(shapes[mine], grid_size=breps.GRID), z_min, z_max))
     return result, rest

@@ -4,9 +4,9 @@ faces of a closed shell that look up, seen from above, cover exactly what the bo
 The faces come from the model in one call (ifcopenshell's C++ get_info). Every coordinate is
 snapped to the 0.1 mm grid; where the upward faces tile the outline (a beam, a door leaf, a
 window frame) its rings are traced from the edges only one face has, checked by exact area; where
-they overlap (a body with an overhang) they are unioned. A shell that is not closed and outward
-(its faces' plan areas do not cancel out), a loop that is not a polygon, or a face that crosses
-itself returns None and goes to the kernel.
+they overlap (a body with an overhang) they are unioned. A shell that is not closed (its faces'
+plan areas do not cancel out), a loop that is not a polygon, or a face that crosses itself raises
+NotCertain and goes to the kernel.
 """
 
 import numpy as np
@@ -15,6 +15,7 @@ import shapely
 from .tracing import GRID, rings_of, snap
 
 SPLIT_FROM = 16  # faces: a patch that does not tile is halved from this size, else its faces unioned
+MAX_FACES = 20000  # more go to the kernel's path, which gives up on a shape past its time limit
 UPWARD = 1e-10  # twice the plan area, m²: a face with less is seen edge-on (the mesh path's own limit)
 
 
@@ -25,6 +26,8 @@ class NotCertain(Exception):
 def brep_loops(info: dict) -> list[tuple[list, list[list]]]:
     """(outer loop, inner loops) of each face, points as read, each loop in its face's sense."""
     faces = []
+    if len(info["Outer"]["CfsFaces"]) > MAX_FACES:
+        raise NotCertain
     for face in info["Outer"]["CfsFaces"]:
         outer, inner = None, []
         for bound in face["Bounds"]:
@@ -38,7 +41,7 @@ def brep_loops(info: dict) -> list[tuple[list, list[list]]]:
                 outer = points
             else:
                 inner.append(points)
-        if outer is None:  # no bound said to be the outer one: the largest is
+        if outer is None:  # no bound said to be the outer one: the one covering most of the plan is
             if not inner:
                 continue
             inner.sort(key=lambda loop: -abs(_twice_area(loop)))

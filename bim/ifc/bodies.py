@@ -25,6 +25,7 @@ from . import breps
 Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
 IDENTITY: Affine = ((1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0))
 VERTICAL = 1e-5  # metres: a sweep that moves less than this in plan over its depth is upright
+MAX_SWEPT_EDGES = 2000  # a profile with more edges, swept aslant, goes to the kernel
 
 # Attributes are read by position (a fifth of the cost of reading them by name); the positions are
 # the same in IFC2X3, IFC4 and IFC4X3, which tests/bim/test_bodies.py checks against each schema.
@@ -331,6 +332,8 @@ def _swept(outer: list, holes: list[list], sweep: tuple[float, float], upright: 
         if hull.geom_type != "Polygon" or hull.area <= 0:
             raise _Unreadable  # swept along its own line
         return hull
+    if len(outer) + sum(len(ring) for ring in holes) > MAX_SWEPT_EDGES:
+        raise _Unreadable  # a union of that many pieces: the kernel's path, with its time limit
     pieces = [shapely.Polygon(outer, holes or None)]
     pieces.append(shapely.affinity.translate(pieces[0], sx, sy))
     for ring in (outer, *holes):

@@ -86,27 +86,30 @@ def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> 
     if (twice[first[upward]] <= 0).any():
         raise NotCertain  # holes larger than their face
     z = coordinates[:, 2]
-    shape = _traced(faces, upward, first.tolist(), starts.tolist(), lengths.tolist(), twice, coordinates)
+    shape = _traced(faces, upward, first.tolist(), starts, lengths, following, coordinates)
     return shape, float(z.min()), float(z.max())
 
 
-def _traced(faces, upward, first, starts, lengths, twice, coordinates) -> shapely.Geometry:
+def _traced(faces, upward, first, starts, lengths, following, coordinates) -> shapely.Geometry:
     """The union of the upward faces: traced from their boundary edges if they tile it, else each
     patch of faces sharing edges traced so and the patches unioned (faces of a patch that does
     not tile as they are)."""
-    points, ids = snap(coordinates[:, :2])
-    ids = ids.tolist()
-    grid_points = points.tolist()
+    points, index = snap(coordinates[:, :2])
+    grid = points[index] - points.min(axis=0)  # small integers: exact products
+    x, y = grid[:, 0], grid[:, 1]
+    twice_grid = np.add.reduceat(x * y[following] - x[following] * y, starts).tolist()
+    ids = index.tolist()
+    starts, lengths = starts.tolist(), lengths.tolist()
     rings = {}  # face -> [(ring of point ids, twice its area)], shells counter-clockwise, holes clockwise
     turned = set()  # faces the snapping turned over (a sliver narrower than the grid)
     for face in upward:
         face_rings = []
         for k in range(1 + len(faces[face][1])):
             loop = first[face] + k
-            ring = _distinct(ids[starts[loop] : starts[loop] + lengths[loop]])
-            area = _twice_grid(ring, grid_points)
+            area = twice_grid[loop]
             if area == 0:  # flattened by the snapping: no area, no edge
                 continue
+            ring = _distinct(ids[starts[loop] : starts[loop] + lengths[loop]])
             if k == 0 and area < 0:
                 turned.add(face)
             if (area > 0) != (k == 0):
@@ -199,10 +202,3 @@ def _distinct(ring: list[int]) -> list[int]:
     """A loop's point ids without the repeats the snapping made."""
     out = [p for i, p in enumerate(ring) if p != ring[i - 1]] if len(ring) > 1 else ring
     return out if len(out) >= 3 else []
-
-
-def _twice_grid(ring: list[int], points: list) -> int:
-    if len(ring) < 3:
-        return 0
-    xy = [points[i] for i in ring]
-    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(xy, xy[1:] + xy[:1], strict=True))

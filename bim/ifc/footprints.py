@@ -15,8 +15,9 @@ same chair, window or column a hundred times) share one mesh: its outline is com
 moved by each instance's placement, which is exact when the placement keeps plan and height apart
 (any turn, mirror or scale about the vertical axis). A tilted placement gets its own outline.
 
-Vertical extrusions of straight-edged profiles (most walls, slabs, columns, spaces) and closed
-faceted breps are not tessellated at all: their outline is read from the model by bodies.py.
+Extrusions of straight-edged profiles (most walls, slabs, columns, beams, spaces) and closed
+faceted breps (most windows, doors and furniture) are not tessellated at all: their outline is read
+from the model by bodies.py.
 
 A body whose union takes longer than `seconds_per_element` gets its convex hull instead, marked
 as approximate, so one pathological shape cannot stall a model.
@@ -137,7 +138,7 @@ class _Plan:
                 found = _boundary(len(self.points), self.triangles, self.twice)
             else:
                 found = _boundary(len(self.points), self.triangles[rows], self.twice[rows])
-        return None if found is None else self._rings(*found)
+        return None if found is None else rings_of(self.points, *found)
 
     def triangles_of(self, rows) -> np.ndarray:
         """The triangles `rows` as polygons, on the grid."""
@@ -146,9 +147,6 @@ class _Plan:
             self.twice = np.array(self.twice, dtype="d")
         corners = self.points[self.triangles[rows]] * GRID
         return shapely.polygons(np.concatenate([corners, corners[:, :1]], axis=1))
-
-    def _rings(self, boundary: list[tuple[int, int]], twice_total: float) -> shapely.Geometry | None:
-        return rings_of(self.points, boundary, twice_total)
 
 
 def _boundary(n: int, tri: np.ndarray, twice: np.ndarray) -> tuple[list, float] | None:
@@ -389,7 +387,7 @@ def compute_footprints(
     model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0
 ) -> Iterator[Footprint]:
     """Footprints of those `products` that have a body; products without one are skipped. Bodies
-    of vertical extrusions are read from the model (see extrusions.py), the rest tessellated."""
+    bodies.py can read are read from the model, the rest tessellated."""
     if not products:
         return
     read, products = outlines(BodyReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products)

@@ -390,6 +390,10 @@ def readable_breps(schema: str, millimetres: bool) -> Bodies:
         at=(40, 0, 0),
         axis=(0, -1, 0),
     )
+    # georeferenced: project coordinates in the millions of metres
+    b.product(
+        "channel on its side, far out", [b.brep(prism(channel, 0.0, 3.0))], at=(500000, 2500000, 0), axis=(0, -1, 0)
+    )
     return b
 
 
@@ -409,6 +413,8 @@ def test_faceted_breps_are_read_with_the_outline_and_heights_their_tessellation_
     read = {p.Name: (o, low, high) for p, o, low, high in read}
     assert read["shelf"][0].area == pytest.approx(1.0)
     assert read["tube with holes drawn like faces"][0].area == pytest.approx(4 - 1)
+    far, _, _ = read["channel on its side, far out"]
+    assert far.symmetric_difference(shapely.box(500000, 2499997, 500001.5, 2500000)).area < 1e-6
     channel, low, high = read["channel on its side"]
     assert channel.symmetric_difference(shapely.box(45, -3, 46.5, 0)).area < 1e-6 and (low, high) == pytest.approx(
         (0, 1)

@@ -1,16 +1,16 @@
 """Plan footprints read straight from the model, without the geometry kernel. A body made of
 extrusions of straight-edged profiles (most walls, slabs, columns, beams and spaces) has as its
 plan outline what its profiles cover as they are swept, exactly, and its z range from their
-depths; a faceted brep (windows, doors, furniture, steel from Tekla) has the union of its upward
-faces, read in breps.py.
+depths; a faceted brep (windows, doors, furniture, steel from Tekla) or an IFC4 tessellated body
+has the union of its upward faces, read in breps.py.
 
 Only what is certain is read here: IfcExtrudedAreaSolid itself (not tapered or clipped), of a
 rectangle, of polylines (with voids) or of composite curves of polylines, swept upright (its
 profile, placed) or any other way (what the profile covers as it moves: a beam, a sloped slab);
-and closed faceted breps; directly or through a mapped item. Anything else (an arc in a profile,
-a boolean clipping, an open shell, a grid placement) goes to the mesh path in footprints.py, as
-does a whole product when one of its items does. Coordinates are in metres, like the geometry
-iterator's.
+and closed faceted breps and face sets; directly or through a mapped item. Anything else (an arc
+in a profile, a boolean clipping, an open shell, a grid placement) goes to the mesh path in
+footprints.py, as does a whole product when one of its items does. Coordinates are in metres,
+like the geometry iterator's.
 """
 
 import math
@@ -254,13 +254,12 @@ class BodyReader:
         return found
 
     def brep(self, brep, placed: Affine) -> tuple[shapely.Geometry, float, float]:
-        """A faceted brep's plan outline and z range; outlined once in its own coordinates when
-        the placement keeps plan and height apart, then moved."""
+        """A faceted brep's or tessellated body's plan outline and z range; outlined once in its
+        own coordinates when the placement keeps plan and height apart, then moved."""
+        loops = BREPS[brep.is_a()]
         if not _keeps_plan_apart(placed):  # tilted: outlined as placed
-            return breps.outline(breps.brep_loops(get_info_cpp(brep, True, False)), self.scale, placed)
-        local = self._local(
-            brep.id(), lambda: breps.outline(breps.brep_loops(get_info_cpp(brep, True, False)), self.scale)
-        )
+            return breps.outline(loops(get_info_cpp(brep, True, False)), self.scale, placed)
+        local = self._local(brep.id(), lambda: breps.outline(loops(get_info_cpp(brep, True, False)), self.scale))
         return _moved(local, placed)
 
     def _union(self, items) -> tuple[shapely.Geometry, float, float]:
@@ -309,7 +308,12 @@ class BodyReader:
         return [p[0] for p in pieces], min(p[1] for p in pieces), max(p[2] for p in pieces)
 
 
-BREPS = ("IfcFacetedBrep", "IfcFacetedBrepWithVoids")  # the voids are inside: not seen from above
+BREPS = {  # bodies given as faces, and how to read them
+    "IfcFacetedBrep": breps.brep_loops,
+    "IfcFacetedBrepWithVoids": breps.brep_loops,  # the voids are inside: not seen from above
+    "IfcTriangulatedFaceSet": breps.faceset_loops,
+    "IfcPolygonalFaceSet": breps.faceset_loops,
+}
 READABLE = ("IfcExtrudedAreaSolid", *BREPS)
 
 

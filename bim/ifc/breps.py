@@ -1,5 +1,6 @@
-"""Plan outlines of faceted breps read straight from their faces, without the geometry kernel: the
-faces of a closed shell that look up, seen from above, cover exactly what the body covers.
+"""Plan outlines of faceted breps and IFC4 tessellated bodies read straight from their faces,
+without the geometry kernel: the faces of a closed shell that look up, seen from above, cover
+exactly what the body covers.
 
 The faces come from the model in one call (ifcopenshell's C++ get_info). Every coordinate is
 snapped to the 0.1 mm grid; where the upward faces tile the outline (a beam, a door leaf, a
@@ -48,6 +49,29 @@ def brep_loops(info: dict) -> list[tuple[list, list[list]]]:
             outer = inner.pop(0)
         faces.append((outer, inner))
     return faces
+
+
+def faceset_loops(info: dict) -> list[tuple[list, list[list]]]:
+    """The same for an IFC4 tessellated body (IfcTriangulatedFaceSet, IfcPolygonalFaceSet): its
+    faces index a list of points, through PnIndex where there is one."""
+    if info.get("Closed") is False:
+        raise NotCertain  # a surface, not a solid
+    points = info["Coordinates"]["CoordList"]
+    if info.get("PnIndex"):
+        points = [points[i - 1] for i in info["PnIndex"]]
+    if info["type"] == "IfcTriangulatedFaceSet":
+        if len(info["CoordIndex"]) > MAX_FACES:
+            raise NotCertain
+        return [([points[a - 1], points[b - 1], points[c - 1]], []) for a, b, c in info["CoordIndex"]]
+    if len(info["Faces"]) > MAX_FACES:
+        raise NotCertain
+    return [
+        (
+            [points[i - 1] for i in face["CoordIndex"]],
+            [[points[i - 1] for i in loop] for loop in face.get("InnerCoordIndices") or ()],
+        )
+        for face in info["Faces"]
+    ]
 
 
 def _twice_area(loop) -> float:

@@ -438,3 +438,76 @@ def test_a_face_whose_outer_bound_is_not_marked_takes_its_largest_loop_as_outer(
     b.product("tube", [b.brep(prism(square, 0.0, 3.0, holes=[shaft]), unmarked=True)])
     ((_, outline, low, high),), _ = outlines(BodyReader(1.0), list(b.products.values()))
     assert outline.symmetric_difference(shapely.Polygon(square, [shaft])).area < 1e-9 and (low, high) == (0, 3)
+
+
+def _face_set(b, faces, *, polygonal=False, closed=True, through_pn_index=False):
+    """An IFC4 tessellated body of the same faces (outer loop, inner loops), points listed once."""
+    points, index = [], {}
+
+    def at(p):
+        if p not in index:
+            index[p] = len(points) + 1
+            points.append(p)
+        return index[p]
+
+    loops = [([at(p) for p in outer], [[at(p) for p in ring] for ring in inner]) for outer, inner in faces]
+    coordinates = [tuple(c * b.unit for c in p) for p in points]
+    extra = {}
+    if through_pn_index:  # the points listed backwards, the faces reaching them through PnIndex
+        coordinates = coordinates[::-1]
+        extra["PnIndex"] = [len(points) - i for i in range(len(points))]
+    point_list = b.model.create_entity("IfcCartesianPointList3D", CoordList=coordinates)
+    if not polygonal:
+        triangles = [
+            t for outer, _ in loops for t in ((outer[0], outer[k], outer[k + 1]) for k in range(1, len(outer) - 1))
+        ]
+        return b.model.create_entity(
+            "IfcTriangulatedFaceSet", Coordinates=point_list, CoordIndex=triangles, Closed=closed, **extra
+        )
+    polygons = [
+        b.model.create_entity("IfcIndexedPolygonalFaceWithVoids", CoordIndex=outer, InnerCoordIndices=inner)
+        if inner
+        else b.model.create_entity("IfcIndexedPolygonalFace", CoordIndex=outer)
+        for outer, inner in loops
+    ]
+    return b.model.create_entity("IfcPolygonalFaceSet", Coordinates=point_list, Faces=polygons, Closed=closed, **extra)
+
+
+@pytest.mark.parametrize("millimetres", [False, True])
+def test_tessellated_bodies_are_read_with_the_outline_and_heights_their_tessellation_has(millimetres):
+    b = Bodies("IFC4", millimetres)
+    box = prism([(0, 0), (1, 0), (1, 0.5), (0, 0.5)], 0.0, 2.0)
+    b.product("triangulated box", [_face_set(b, box)], turn_deg=20)
+    b.product("triangulated L", [_face_set(b, prism(L_SHAPE, 0.5, 1.0), through_pn_index=True)], at=(5, 0, 0))
+    square, shaft = [(0, 0), (2, 0), (2, 2), (0, 2)], [(0.5, 0.5), (0.5, 1.5), (1.5, 1.5), (1.5, 0.5)]
+    tube = prism(square, 0.0, 3.0, holes=[shaft])
+    b.product("polygonal tube", [_face_set(b, tube, polygonal=True)], at=(10, 0, 0), turn_deg=45)
+    b.product(
+        "polygonal tube, points by PnIndex", [_face_set(b, tube, polygonal=True, through_pn_index=True)], at=(15, 0, 0)
+    )
+    chair = b.mapped([_face_set(b, prism([(0, 0), (0.5, 0), (0.5, 0.5), (0, 0.5)], 0.4, 0.45)), _face_set(b, box)])
+    b.product("chair", [chair], at=(20, 0, 0))
+    again = b.model.create_entity("IfcMappedItem", MappingSource=chair.MappingSource, MappingTarget=chair.MappingTarget)
+    b.product("chair turned", [again], at=(25, 0, 0), turn_deg=90)
+    products = list(b.products.values())
+    read, left = outlines(BodyReader(1.0 / b.unit), products)
+    assert [p.Name for p in left] == []
+    reference = tessellated_outlines(b.model, products)
+    for product, outline, z_min, z_max in read:
+        expected, low, high = reference[product.GlobalId]
+        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
+        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    read = {p.Name: o for p, o, _, _ in read}
+    assert read["polygonal tube"].area == pytest.approx(3.0) and len(read["polygonal tube"].interiors) == 1
+    assert read["polygonal tube, points by PnIndex"].area == pytest.approx(3.0)
+
+
+def test_a_tessellated_surface_goes_to_the_kernel():
+    b = Bodies("IFC4", millimetres=False)
+    lidless = prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0, 1)[1:]
+    b.product("open, said so", [_face_set(b, prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0, 1), closed=False)])
+    b.product("open, not said", [_face_set(b, lidless, closed=None)], at=(5, 0, 0))
+    read, left = outlines(BodyReader(1.0), list(b.products.values()))
+    assert read == [] and len(left) == 2
+    footprints = list(compute_footprints(b.model, left))
+    assert [round(shapely.from_wkt(f.wkt).area, 6) for f in footprints] == [1.0, 1.0]

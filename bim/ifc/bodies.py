@@ -21,6 +21,7 @@ import shapely.affinity
 from ifcopenshell.ifcopenshell_wrapper import get_info_cpp
 
 from . import breps
+from .metadata import attribute_value
 
 Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
 IDENTITY: Affine = ((1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0))
@@ -37,6 +38,8 @@ REPRESENTATIONS = 2  # IfcProductDefinitionShape
 REPRESENTATION_IDENTIFIER, ITEMS = 1, 3  # IfcShapeRepresentation
 SWEPT_AREA, POSITION, EXTRUDED_DIRECTION, DEPTH = 0, 1, 2, 3  # IfcExtrudedAreaSolid
 PROFILE_TYPE, PROFILE_POSITION, X_DIM, Y_DIM = 0, 2, 3, 4  # IfcRectangleProfileDef
+OVERALL_WIDTH, OVERALL_DEPTH = 3, 4  # IfcIShapeProfileDef
+OUTER_FILLET_RADIUS = 7  # IfcRectangleHollowProfileDef
 OUTER_CURVE, INNER_CURVES = 2, 3  # IfcArbitraryClosedProfileDef, IfcArbitraryProfileDefWithVoids
 POINTS, SEGMENTS = 0, 1  # IfcPolyline, IfcIndexedPolyCurve
 COMPOSITE_SEGMENTS, SAME_SENSE, PARENT_CURVE = 0, 1, 2  # IfcCompositeCurve, IfcCompositeCurveSegment
@@ -57,6 +60,8 @@ POSITIONS = {
         "Depth": DEPTH,
     },
     "IfcRectangleProfileDef": {"ProfileType": PROFILE_TYPE, "Position": PROFILE_POSITION, "XDim": X_DIM, "YDim": Y_DIM},
+    "IfcIShapeProfileDef": {"Position": PROFILE_POSITION, "OverallWidth": OVERALL_WIDTH, "OverallDepth": OVERALL_DEPTH},
+    "IfcRectangleHollowProfileDef": {"XDim": X_DIM, "YDim": Y_DIM, "OuterFilletRadius": OUTER_FILLET_RADIUS},
     "IfcArbitraryClosedProfileDef": {"ProfileType": PROFILE_TYPE, "OuterCurve": OUTER_CURVE},
     "IfcArbitraryProfileDefWithVoids": {"OuterCurve": OUTER_CURVE, "InnerCurves": INNER_CURVES},
     "IfcPolyline": {"Points": POINTS},
@@ -205,24 +210,36 @@ class BodyReader:
             raise _Unreadable
         return points
 
-    def profile(self, profile) -> tuple[list, list[list]]:
-        """A profile's outer ring and holes, in its own plane (its position applied)."""
+    def _rectangle(self, profile, x_dim: float, y_dim: float) -> list[tuple[float, float]]:
+        """The corners of a profile's x_dim by y_dim rectangle about its position."""
+        x, y = x_dim * self.scale / 2, y_dim * self.scale / 2
+        if x <= 0 or y <= 0:
+            raise _Unreadable
+        (a, b, _, tx), (c, d, _, ty), _ = self.axis2placement(profile.get_argument(PROFILE_POSITION))
+        return [(a * px + b * py + tx, c * px + d * py + ty) for px, py in ((-x, -y), (x, -y), (x, y), (-x, y))]
+
+    def profile(self, profile, edge_on: bool = False) -> tuple[list, list[list]]:
+        """A profile's outer ring and holes, in its own plane (its position applied). `edge_on`:
+        only its extent matters (it is seen edge-on from above), so an I-section or a hollow
+        rectangle may be given as the rectangle around it: their outer corners are sharp, whatever
+        their fillets inside."""
         if profile.get_argument(PROFILE_TYPE) != "AREA":
             raise _Unreadable
         kind = profile.is_a()
         if kind == "IfcRectangleProfileDef":
-            x, y = profile.get_argument(X_DIM) * self.scale / 2, profile.get_argument(Y_DIM) * self.scale / 2
-            if x <= 0 or y <= 0:
-                raise _Unreadable
-            (a, b, _, tx), (c, d, _, ty), _ = self.axis2placement(profile.get_argument(PROFILE_POSITION))
-            outer = [(a * px + b * py + tx, c * px + d * py + ty) for px, py in ((-x, -y), (x, -y), (x, y), (-x, y))]
-            return outer, []
+            return self._rectangle(profile, profile.get_argument(X_DIM), profile.get_argument(Y_DIM)), []
         if kind == "IfcArbitraryClosedProfileDef":
             return self._curve(profile.get_argument(OUTER_CURVE)), []
         if kind == "IfcArbitraryProfileDefWithVoids":
             holes = [self._curve(c) for c in profile.get_argument(INNER_CURVES)]
             return self._curve(profile.get_argument(OUTER_CURVE)), holes
-        raise _Unreadable  # circles, I-shapes with fillets, derived profiles: the kernel's
+        if edge_on and kind == "IfcIShapeProfileDef" and not attribute_value(profile, "FlangeEdgeRadius"):
+            return self._rectangle(
+                profile, profile.get_argument(OVERALL_WIDTH), profile.get_argument(OVERALL_DEPTH)
+            ), []
+        if edge_on and kind == "IfcRectangleHollowProfileDef" and not profile.get_argument(OUTER_FILLET_RADIUS):
+            return self._rectangle(profile, profile.get_argument(X_DIM), profile.get_argument(Y_DIM)), []
+        raise _Unreadable  # circles, I-sections seen from above, derived profiles: the kernel's
 
     def solid(self, solid, placed: Affine) -> tuple:
         """One extrusion's plan and z range: its profile's rings (outer, holes) when swept
@@ -234,13 +251,14 @@ class BodyReader:
         depth = solid.get_argument(DEPTH) * self.scale
         sx, sy, sz = (depth * (matrix[r][0] * dx + matrix[r][1] * dy + matrix[r][2] * dz) for r in range(3))
         (a, b, _, tx), (c, d, _, ty), (e, f, _, tz) = matrix
-        outer, holes = self.profile(solid.get_argument(SWEPT_AREA))
+        upright = abs(a * d - b * c) < 1e-9  # the profile seen edge-on from above: a line in plan
+        swept = math.hypot(sx, sy) > VERTICAL
+        outer, holes = self.profile(solid.get_argument(SWEPT_AREA), edge_on=upright and swept)
         heights = [e * x + f * y + tz for x, y in outer]
         z_min, z_max = min(heights) + min(0.0, sz), max(heights) + max(0.0, sz)
         outer = [(a * x + b * y + tx, c * x + d * y + ty) for x, y in outer]
         holes = [[(a * x + b * y + tx, c * x + d * y + ty) for x, y in ring] for ring in holes]
-        upright = abs(a * d - b * c) < 1e-9  # the profile seen edge-on from above: a line in plan
-        if math.hypot(sx, sy) <= VERTICAL:
+        if not swept:
             if upright:
                 raise _Unreadable  # a wall of no thickness seen from above: the kernel's edge-on case
             return (outer, holes), z_min, z_max

@@ -265,13 +265,13 @@ def _material_rows(material, scale: float) -> list[dict]:
             }
             for p in material.MaterialProfiles
         ]
-    return [{"name": _attribute(material, "Name") or ""}]
+    return [{"name": attribute_value(material, "Name") or ""}]
 
 
 FORWARD = 1  # ifcopenshell's attribute category of an entity's own (explicit) attribute
 
 
-def _attribute(entity, name: str):
+def attribute_value(entity, name: str):
     """An explicit attribute's value, or None where the class has no such attribute. (Asking
     ifcopenshell for a missing one by name tries it as a derived attribute first, which loads the
     schema's rules, a sixth of a small model's metadata phase.)"""
@@ -283,17 +283,17 @@ def _attribute(entity, name: str):
 def _predefined_type(element, element_type) -> str:
     """As ifcopenshell.util.element.get_predefined_type: the type's, unless it says nothing."""
     if element_type is not None:
-        value = _attribute(element_type, "PredefinedType")
+        value = attribute_value(element_type, "PredefinedType")
         if value == "USERDEFINED" or not value:
             if element_type.get_attribute_category("ElementType") == FORWARD:
-                value = _attribute(element_type, "ElementType")
+                value = attribute_value(element_type, "ElementType")
             else:
-                value = _attribute(element_type, "ProcessType")
+                value = attribute_value(element_type, "ProcessType")
         if value and value != "NOTDEFINED":
             return value
-    value = _attribute(element, "PredefinedType")
+    value = attribute_value(element, "PredefinedType")
     if value == "USERDEFINED" or not value:
-        value = _attribute(element, "ObjectType")
+        value = attribute_value(element, "ObjectType")
     return value or ""
 
 

@@ -511,3 +511,47 @@ def test_a_tessellated_surface_goes_to_the_kernel():
     assert read == [] and len(left) == 2
     footprints = list(compute_footprints(b.model, left))
     assert [round(shapely.from_wkt(f.wkt).area, 6) for f in footprints] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(("schema", "millimetres"), [("IFC4", False), ("IFC2X3", True)])
+def test_level_steel_sections_are_read_from_their_extent_and_standing_ones_go_to_the_kernel(schema, millimetres):
+    """A level I-beam or hollow section is seen from above as its width swept along its length,
+    whatever its fillets; standing up, its fillets are in the plan, drawn by the kernel."""
+    b = Bodies(schema, millimetres)
+    origin = b.model.create_entity("IfcAxis2Placement2D", Location=b.point(0.0, 0.0))
+    i_section = b.model.create_entity(
+        "IfcIShapeProfileDef",
+        ProfileType="AREA",
+        Position=origin,
+        OverallWidth=0.2 * b.unit,
+        OverallDepth=0.4 * b.unit,
+        WebThickness=0.01 * b.unit,
+        FlangeThickness=0.015 * b.unit,
+        FilletRadius=0.02 * b.unit,
+    )
+    hollow = b.model.create_entity(
+        "IfcRectangleHollowProfileDef",
+        ProfileType="AREA",
+        Position=origin,
+        XDim=0.3 * b.unit,
+        YDim=0.2 * b.unit,
+        WallThickness=0.01 * b.unit,
+        InnerFilletRadius=0.01 * b.unit,
+    )
+    level = (0.0, -1.0, 0.0)  # the extrusion's z along the world's -y: lying level
+    b.product("I-beam", [b.extrusion(i_section, 6.0)], at=(0, 0, 3.0), axis=level)
+    b.product("I-beam turned", [b.extrusion(i_section, 5.0)], at=(10, 0, 3.0), turn_deg=35, axis=level)
+    b.product("hollow beam", [b.extrusion(hollow, 4.0)], at=(20, 0, 3.0), axis=level)
+    b.product("I-column", [b.extrusion(i_section, 3.0)], at=(30, 0, 0))
+    products = list(b.products.values())
+    read, left = outlines(BodyReader(1.0 / b.unit), products)
+    assert [p.Name for p in left] == ["I-column"]
+    reference = tessellated_outlines(b.model, products)
+    for product, outline, z_min, z_max in read:
+        expected, low, high = reference[product.GlobalId]
+        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
+        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    beam = {p.Name: o for p, o, _, _ in read}["I-beam"]
+    assert beam.symmetric_difference(shapely.box(-0.1, -6.0, 0.1, 0.0)).area < 1e-9
+    (column,) = [fp for fp in compute_footprints(b.model, left)]
+    assert shapely.from_wkt(column.wkt).area < 0.2 * 0.4  # the I, not its box

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 import shapely.affinity
 from ifcopenshell.ifcopenshell_wrapper import get_info_cpp
+from shapely.errors import GEOSException
 
 from . import breps
 from .metadata import attribute_value
@@ -319,13 +320,25 @@ class BodyReader:
         try:
             placed = self.object_placement(product.get_argument(OBJECT_PLACEMENT))
             pieces = list(self._items(items, placed))
-        except (_Unreadable, breps.NotCertain, AttributeError, TypeError, ValueError, IndexError, KeyError):
-            return None  # AttributeError: an attribute left unset
+        except UNREADABLE:
+            return None
         if not pieces:
             return None
         return [p[0] for p in pieces], min(p[1] for p in pieces), max(p[2] for p in pieces)
 
 
+UNREADABLE = (  # what reading a body this module does not expect can raise: the kernel's then
+    _Unreadable,
+    breps.NotCertain,
+    AttributeError,  # an attribute left unset
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    RuntimeError,  # ifcopenshell's, on an entity it cannot read
+    GEOSException,  # geometry GEOS cannot take
+)
 BREPS = {  # bodies given as faces, and how to read them
     "IfcFacetedBrep": breps.brep_loops,
     "IfcFacetedBrepWithVoids": breps.brep_loops,  # the voids are inside: not seen from above
@@ -415,5 +428,8 @@ def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
         elif len(pieces) == 1:
             result.append((product, shapes[mine.start], z_min, z_max))
         else:
-            result.append((product, shapely.union_all(shapes[mine], grid_size=breps.GRID), z_min, z_max))
+            try:
+                result.append((product, shapely.union_all(shapes[mine], grid_size=breps.GRID), z_min, z_max))
+            except GEOSException:
+                rest.append(product)
     return result, rest

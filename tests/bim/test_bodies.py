@@ -555,3 +555,20 @@ def test_level_steel_sections_are_read_from_their_extent_and_standing_ones_go_to
     assert beam.symmetric_difference(shapely.box(-0.1, -6.0, 0.1, 0.0)).area < 1e-9
     (column,) = [fp for fp in compute_footprints(b.model, left)]
     assert shapely.from_wkt(column.wkt).area < 0.2 * 0.4  # the I, not its box
+
+
+def test_a_body_the_reader_cannot_make_sense_of_goes_to_the_kernel_and_the_others_are_still_read():
+    b = Bodies("IFC4", millimetres=False)
+    faces = prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0, 1)
+    broken = b.brep(faces)
+    loop = broken.Outer.CfsFaces[0].Bounds[0].Bound
+    loop.Polygon = [
+        *loop.Polygon[:-1],
+        b.model.create_entity("IfcCartesianPoint", Coordinates=(0.0, 1.0)),
+    ]  # a 2D corner
+    b.product("a corner in 2D", [broken])
+    b.product("box", [b.brep(faces)], at=(5, 0, 0))
+    read, left = outlines(BodyReader(1.0), list(b.products.values()))
+    assert [p.Name for p, *_ in read] == ["box"] and [p.Name for p in left] == ["a corner in 2D"]
+    footprints = {fp.global_id for fp in compute_footprints(b.model, list(b.products.values()))}
+    assert b.products["box"].GlobalId in footprints

@@ -27,6 +27,7 @@ from .metadata import attribute_value
 Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
 IDENTITY: Affine = ((1.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0))
 VERTICAL = 1e-5  # metres: a sweep that moves less than this in plan over its depth is upright
+NOT_READ = object()  # a cached outline that could not be read
 MAX_SWEPT_EDGES = 2000  # a profile with more edges, swept aslant, goes to the kernel
 
 # Attributes are read by position (a fifth of the cost of reading them by name); the positions are
@@ -172,11 +173,12 @@ class BodyReader:
             _ratios(target.get_argument(OPERATOR_AXIS3), (0.0, 0.0, 1.0)),
             _ratios(target.get_argument(OPERATOR_AXIS1), (1.0, 0.0, 0.0)),
         )
-        axis2 = target.get_argument(OPERATOR_AXIS2)
-        if axis2 is not None:  # a y axis given opposite to the one made: mirrored
-            ax, ay, az = _unit(axis2.get_argument(0))
-            if frame[0][1] * ax + frame[1][1] * ay + frame[2][1] * az < 0:
-                frame = tuple((r[0], -r[1], r[2], r[3]) for r in frame)
+        # IFC's y axis (IfcSecondProjAxis) is Axis2, or else (0, 1, 0), made square to x and z:
+        # where it points against z by x the operator mirrors (an Axis1 along -x does, unless
+        # Axis2 says otherwise)
+        ax, ay, az = _unit(_ratios(target.get_argument(OPERATOR_AXIS2), (0.0, 1.0, 0.0)))
+        if frame[0][1] * ax + frame[1][1] * ay + frame[2][1] * az < 0:
+            frame = tuple((r[0], -r[1], r[2], r[3]) for r in frame)
         frame = tuple((r[0] * scale, r[1] * scale, r[2] * scale, r[3]) for r in frame)
         return _compose(frame, self.axis2placement(item.get_argument(MAPPING_SOURCE).get_argument(MAPPING_ORIGIN)))
 
@@ -266,20 +268,30 @@ class BodyReader:
         return _swept(outer, holes, (sx, sy), upright), z_min, z_max
 
     def _local(self, key, make) -> tuple[shapely.Geometry, float, float]:
-        """An outline in its own coordinates, made once: the instances of a type share it."""
+        """An outline in its own coordinates, made once: the instances of a type share it, and
+        share its being unreadable too."""
         found = self._outlines.get(key)
         if found is None:
-            found = self._outlines[key] = make()
+            try:
+                found = make()
+            except UNREADABLE:
+                found = NOT_READ
+            self._outlines[key] = found
+        if found is NOT_READ:
+            raise _Unreadable
         return found
 
     def brep(self, brep, placed: Affine) -> tuple[shapely.Geometry, float, float]:
         """A faceted brep's or tessellated body's plan outline and z range; outlined once in its
         own coordinates when the placement keeps plan and height apart, then moved."""
         loops = BREPS[brep.is_a()]
+
+        def outline(affine=None):  # a brep of too many faces is refused once read: once per type (cached)
+            return breps.outline(loops(get_info_cpp(brep, True, False)), self.scale, affine)
+
         if not _keeps_plan_apart(placed):  # tilted: outlined as placed
-            return breps.outline(loops(get_info_cpp(brep, True, False)), self.scale, placed)
-        local = self._local(brep.id(), lambda: breps.outline(loops(get_info_cpp(brep, True, False)), self.scale))
-        return _moved(local, placed)
+            return outline(placed)
+        return _moved(self._local(brep.id(), outline), placed)
 
     def _union(self, items) -> tuple[shapely.Geometry, float, float]:
         """The outline of several items in their own coordinates."""
@@ -308,16 +320,17 @@ class BodyReader:
     def pieces(self, product) -> tuple[list, float, float] | None:
         """The product's plan pieces, (outer, holes) rings per extrusion and an outline per brep,
         and its z range; None when its body is not only such items."""
-        shape = product.get_argument(REPRESENTATION)
-        if shape is None:
-            return None
-        bodies = [r for r in shape.get_argument(REPRESENTATIONS) if r.get_argument(REPRESENTATION_IDENTIFIER) == "Body"]
-        if len(bodies) != 1:
-            return None
-        items = bodies[0].get_argument(ITEMS)
-        if not all(_readable(item) for item in items):  # a clipping, a sweep along a curve: the kernel's
-            return None
         try:
+            shape = product.get_argument(REPRESENTATION)
+            if shape is None:
+                return None
+            representations = shape.get_argument(REPRESENTATIONS)
+            bodies = [r for r in representations if r.get_argument(REPRESENTATION_IDENTIFIER) == "Body"]
+            if len(bodies) != 1:
+                return None
+            items = bodies[0].get_argument(ITEMS)
+            if not all(_readable(item) for item in items):  # a clipping, a sweep along a curve: the kernel's
+                return None
             placed = self.object_placement(product.get_argument(OBJECT_PLACEMENT))
             pieces = list(self._items(items, placed))
         except UNREADABLE:

@@ -5,8 +5,8 @@ exactly what the body covers.
 The faces come from the model in one call (ifcopenshell's C++ get_info). Every coordinate is
 snapped to the 0.1 mm grid; where the upward faces tile the outline (a beam, a door leaf, a
 window frame) its rings are traced from the edges only one face has, checked by exact area; where
-they overlap (a body with an overhang) they are unioned. A shell that is not closed (its faces'
-plan areas do not cancel out), a loop that is not a polygon, or a face that crosses itself raises
+they overlap (a body with an overhang) they are unioned. A shell that is not closed (each
+edge crossed once each way), a loop that is not a polygon, or a face that crosses itself raises
 NotCertain and goes to the kernel.
 """
 
@@ -74,6 +74,23 @@ def faceset_loops(info: dict) -> list[tuple[list, list[list]]]:
     ]
 
 
+def _newell(loop) -> tuple[float, float, float]:
+    """A loop's normal times twice its area (Newell's method): the sense it turns in, in 3D."""
+    nx = ny = nz = 0.0
+    for (x0, y0, z0), (x1, y1, z1) in zip(loop, loop[1:] + loop[:1], strict=True):
+        nx += (y0 - y1) * (z0 + z1)
+        ny += (z0 - z1) * (x0 + x1)
+        nz += (x0 - x1) * (y0 + y1)
+    return nx, ny, nz
+
+
+def _against(hole: list, outer: list) -> list:
+    """A face's inner loop turning against its outer one, as a hole's edges meet the faces
+    around it (files write them either way)."""
+    a, b = _newell(hole), _newell(outer)
+    return hole[::-1] if a[0] * b[0] + a[1] * b[1] + a[2] * b[2] > 0 else hole
+
+
 def _twice_area(loop) -> float:
     return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(loop, loop[1:] + loop[:1], strict=True))
 
@@ -81,6 +98,7 @@ def _twice_area(loop) -> float:
 def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> tuple[shapely.Geometry, float, float]:
     """The plan outline and z range of a closed shell's faces, in metres (coordinates times
     `scale`, then through the 3x4 `affine` if given)."""
+    faces = [(outer, [_against(loop, outer) for loop in inner]) if inner else (outer, inner) for outer, inner in faces]
     loops = [loop for outer, inner in faces for loop in (outer, *inner)]
     if not loops:
         raise NotCertain
@@ -97,6 +115,7 @@ def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> 
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     following = np.arange(len(coordinates)) + 1
     following[starts + lengths - 1] = starts
+    _check_oriented_and_closed(coordinates, following)
     x, y = coordinates[:, 0], coordinates[:, 1]
     twice = np.add.reduceat(x * y[following] - x[following] * y, starts)  # per loop, counter-clockwise > 0
 
@@ -112,6 +131,26 @@ def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> 
     z = coordinates[:, 2]
     shape = _traced(faces, upward, first.tolist(), starts, lengths, following, coordinates)
     return shape, float(z.min()), float(z.max())
+
+
+def _check_oriented_and_closed(coordinates: np.ndarray, following: np.ndarray) -> None:
+    """Every edge between faces, its points snapped to the grid, is crossed once each way: the
+    shell is closed and its faces turn one way (all out or all in). Faces wound against their
+    neighbours could otherwise cancel out in the area test and leave a part of the plan out; an
+    edge split by a point of the face beside it (a T-junction) fails too, and goes to the kernel."""
+    snapped = np.floor(coordinates / GRID + 0.5).astype(np.int64)
+    snapped -= snapped.min(axis=0)
+    spans = snapped.max(axis=0) + 1
+    if float(np.prod(spans.astype("d"))) >= 2.0**62:  # too far apart for one integer per point
+        raise NotCertain
+    _, ids = np.unique((snapped[:, 0] * spans[1] + snapped[:, 1]) * spans[2] + snapped[:, 2], return_inverse=True)
+    ids = ids.reshape(-1)
+    a, b = ids, ids[following]
+    kept = a != b  # an edge the snapping shrank to a point
+    n = len(ids)
+    keys, reverse = np.sort(a[kept] * n + b[kept]), np.sort(b[kept] * n + a[kept])
+    if (keys[1:] == keys[:-1]).any() or not np.array_equal(keys, reverse):
+        raise NotCertain
 
 
 def _traced(faces, upward, first, starts, lengths, following, coordinates) -> shapely.Geometry:

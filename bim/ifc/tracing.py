@@ -56,14 +56,21 @@ def rings_of(points, boundary: list[tuple[int, int]], twice_total: float) -> sha
     if not holes:
         polygons = [shapely.polygons(ring) for ring in shells]
     else:
-        bare = [shapely.polygons(ring) for ring in shells]
-        inner = {i: [] for i in range(len(bare))}
-        for ring in holes:
-            point = shapely.points(ring[0])
-            inside = [i for i, polygon in enumerate(bare) if polygon.covers(point)]
-            if not inside:
-                return None
-            inner[min(inside, key=lambda i: bare[i].area)].append(ring)
+        bare = shapely.polygons([shapely.linearrings(ring) for ring in shells])
+        # each hole goes in the smallest shell that covers its first corner (a hole's shell, not
+        # the shell of the region around that): all pairs found at once, through a tree of shells
+        corners = shapely.points([ring[0] for ring in holes])
+        hole_index, shell_index = shapely.STRtree(bare).query(corners, predicate="covered_by")
+        if len(set(hole_index.tolist())) != len(holes):
+            return None  # a hole outside every shell
+        areas = shapely.area(bare)
+        smallest: dict[int, int] = {}
+        for h, k in zip(hole_index.tolist(), shell_index.tolist(), strict=True):
+            if h not in smallest or areas[k] < areas[smallest[h]]:
+                smallest[h] = k
+        inner = {i: [] for i in range(len(shells))}
+        for h, ring in enumerate(holes):
+            inner[smallest[h]].append(ring)
         polygons = [shapely.polygons(ring, holes=inner[i] or None) for i, ring in enumerate(shells)]
     shape = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
     if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge

@@ -572,3 +572,55 @@ def test_a_body_the_reader_cannot_make_sense_of_goes_to_the_kernel_and_the_other
     assert [p.Name for p, *_ in read] == ["box"] and [p.Name for p in left] == ["a corner in 2D"]
     footprints = {fp.global_id for fp in compute_footprints(b.model, list(b.products.values()))}
     assert b.products["box"].GlobalId in footprints
+
+
+def test_a_mapped_item_whose_x_axis_points_back_is_mirrored_as_ifc_defines():
+    """With no Axis2 the operator's y axis is (0, 1, 0) made square to the others: an Axis1 along
+    -x (or anywhere with a negative x) mirrors the type's shape rather than turning it."""
+    b = Bodies("IFC4", millimetres=False)
+    l_profile = b.model.create_entity(
+        "IfcArbitraryClosedProfileDef", ProfileType="AREA", OuterCurve=b.polyline(L_SHAPE)
+    )
+    for name, axis1 in (
+        ("along -x", (-1.0, 0.0, 0.0)),
+        ("turned back", (-0.6, 0.8, 0.0)),
+        ("along +y", (0.0, 1.0, 0.0)),
+    ):
+        b.product(name, [b.mapped([b.extrusion(l_profile, 3.0)], axis1=axis1)], at=(10.0 * len(b.products), 0, 0))
+    products = list(b.products.values())
+    read, left = outlines(BodyReader(1.0), products)
+    assert left == []
+    reference = tessellated_outlines(b.model, products)
+    for product, outline, _, _ in read:
+        expected, _, _ = reference[product.GlobalId]
+        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
+    along = {p.Name: o for p, o, _, _ in read}["along -x"]
+    assert along.bounds == pytest.approx((-2.0, 0.0, 0.0, 1.5))  # mirrored over the y axis
+
+
+def test_a_shell_whose_faces_turn_different_ways_goes_to_the_kernel():
+    """Two faces wound the wrong way can cancel out in the plan areas; the box must still cover
+    its whole square."""
+    b = Bodies("IFC4", millimetres=False)
+    triangles = [
+        ([outer[0], outer[k], outer[k + 1]], [])
+        for outer, _ in prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0.0, 1.0)
+        for k in range(1, len(outer) - 1)
+    ]
+    triangles[1] = (triangles[1][0][::-1], [])  # half the top turned down
+    triangles[3] = (triangles[3][0][::-1], [])  # and the half of the bottom under the other half
+    b.product("soup", [_face_set(b, triangles, closed=None)])
+    read, left = outlines(BodyReader(1.0), list(b.products.values()))
+    assert read == [] and len(left) == 1
+    (footprint,) = compute_footprints(b.model, left)
+    assert shapely.from_wkt(footprint.wkt).area == pytest.approx(1.0)
+
+
+def test_a_mapped_item_without_its_source_goes_to_the_kernel_without_failing_the_others():
+    b = Bodies("IFC4", millimetres=False)
+    orphan = b.mapped([b.extrusion(b.rectangle(1, 1), 1.0)])
+    orphan.MappingSource.MappedRepresentation = None
+    b.product("orphan", [orphan])
+    b.product("box", [b.extrusion(b.rectangle(1, 1), 1.0)], at=(5, 0, 0))
+    read, left = outlines(BodyReader(1.0), list(b.products.values()))
+    assert [p.Name for p, *_ in read] == ["box"] and [p.Name for p in left] == ["orphan"]

@@ -134,10 +134,12 @@ def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> 
 
 
 def _check_oriented_and_closed(coordinates: np.ndarray, following: np.ndarray) -> None:
-    """Every edge between faces, its points snapped to the grid, is crossed once each way: the
-    shell is closed and its faces turn one way (all out or all in). Faces wound against their
-    neighbours could otherwise cancel out in the area test and leave a part of the plan out; an
-    edge split by a point of the face beside it (a T-junction) fails too, and goes to the kernel."""
+    """Every edge between faces, its points snapped to the grid, is crossed as often one way as
+    the other: the shell is closed and each of its parts turns one way (all out or all in, so its
+    upward faces tile its plan either way). Faces wound against their neighbours could otherwise
+    cancel out in the area test and leave a part of the plan out. An edge split by a point of the
+    face beside it (a T-junction) fails too, and goes to the kernel; an edge four faces meet at
+    (two solids of one shell touching there) is fine."""
     snapped = np.floor(coordinates / GRID + 0.5).astype(np.int64)
     snapped -= snapped.min(axis=0)
     spans = snapped.max(axis=0) + 1
@@ -149,7 +151,7 @@ def _check_oriented_and_closed(coordinates: np.ndarray, following: np.ndarray) -
     kept = a != b  # an edge the snapping shrank to a point
     n = len(ids)
     keys, reverse = np.sort(a[kept] * n + b[kept]), np.sort(b[kept] * n + a[kept])
-    if (keys[1:] == keys[:-1]).any() or not np.array_equal(keys, reverse):
+    if not np.array_equal(keys, reverse):
         raise NotCertain
 
 

@@ -624,3 +624,15 @@ def test_a_mapped_item_without_its_source_goes_to_the_kernel_without_failing_the
     b.product("box", [b.extrusion(b.rectangle(1, 1), 1.0)], at=(5, 0, 0))
     read, left = outlines(BodyReader(1.0), list(b.products.values()))
     assert [p.Name for p, *_ in read] == ["box"] and [p.Name for p in left] == ["orphan"]
+
+
+def test_two_solids_of_one_shell_touching_along_an_edge_are_read():
+    """Four faces meet at the edge the two blocks share (as on the AC20 stair's handrail): the
+    shell is still closed and turns one way, so it is read."""
+    b = Bodies("IFC4", millimetres=False)
+    faces = prism([(0, 0), (1, 0), (1, 1), (0, 1)], 0, 1) + prism([(1, 1), (2, 1), (2, 2), (1, 2)], 0, 1)
+    b.product("blocks", [b.brep(faces)])
+    read, left = outlines(BodyReader(1.0), list(b.products.values()))
+    assert left == []
+    ((_, outline, _, _),) = read
+    assert outline.symmetric_difference(shapely.box(0, 0, 1, 1).union(shapely.box(1, 1, 2, 2))).area < 1e-9

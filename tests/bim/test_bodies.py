@@ -180,6 +180,16 @@ def prism(outline, z0, z1, holes=()):
 L_SHAPE = [(0.0, 0.0), (2.0, 0.0), (2.0, 0.5), (0.5, 0.5), (0.5, 1.5), (0.0, 1.5)]
 
 
+def assert_as_the_kernel_draws_them(model, read) -> None:
+    """Each outline read is the kernel's mesh's (its upward faces, to the 0.1 mm grid), and so is
+    its z range."""
+    reference = tessellated_outlines(model, [product for product, *_ in read])
+    for product, outline, z_min, z_max in read:
+        expected, low, high = reference[product.GlobalId]
+        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
+        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+
+
 def readable_bodies(schema: str, millimetres: bool) -> Bodies:
     b = Bodies(schema, millimetres)
     b.product("column", [b.extrusion(b.rectangle(0.4, 0.6, x=0.1, turned=(0.6, 0.8)), 3.0)], at=(5, 2, 0), turn_deg=30)
@@ -277,13 +287,7 @@ def test_extruded_bodies_are_read_with_the_outline_and_heights_their_tessellatio
     read, left = outlines(BodyReader(1.0 / b.unit), products)
     assert [p.Name for p in left] == []
     assert len(read) == len(products)
-    reference = tessellated_outlines(b.model, products)
-    for product, outline, z_min, z_max in read:
-        expected, low, high = reference[product.GlobalId]
-        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, (
-            product.Name
-        )  # 0.1 mm grid
-        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    assert_as_the_kernel_draws_them(b.model, read)
     # and the footprints the ingest writes are those outlines
     footprints = {fp.global_id: fp for fp in compute_footprints(b.model, products)}
     for product, outline, z_min, z_max in read:
@@ -403,11 +407,7 @@ def test_faceted_breps_are_read_with_the_outline_and_heights_their_tessellation_
     products = list(b.products.values())
     read, left = outlines(BodyReader(1.0 / b.unit), products)
     assert [p.Name for p in left] == []
-    reference = tessellated_outlines(b.model, products)
-    for product, outline, z_min, z_max in read:
-        expected, low, high = reference[product.GlobalId]
-        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
-        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    assert_as_the_kernel_draws_them(b.model, read)
     tube = dict((p.Name, o) for p, o, _, _ in read)["tube"]
     assert len(tube.interiors) == 1 and tube.area == pytest.approx(4 - 1)
     read = {p.Name: (o, low, high) for p, o, low, high in read}
@@ -492,11 +492,7 @@ def test_tessellated_bodies_are_read_with_the_outline_and_heights_their_tessella
     products = list(b.products.values())
     read, left = outlines(BodyReader(1.0 / b.unit), products)
     assert [p.Name for p in left] == []
-    reference = tessellated_outlines(b.model, products)
-    for product, outline, z_min, z_max in read:
-        expected, low, high = reference[product.GlobalId]
-        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
-        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    assert_as_the_kernel_draws_them(b.model, read)
     read = {p.Name: o for p, o, _, _ in read}
     assert read["polygonal tube"].area == pytest.approx(3.0) and len(read["polygonal tube"].interiors) == 1
     assert read["polygonal tube, points by PnIndex"].area == pytest.approx(3.0)
@@ -546,11 +542,7 @@ def test_level_steel_sections_are_read_from_their_extent_and_standing_ones_go_to
     products = list(b.products.values())
     read, left = outlines(BodyReader(1.0 / b.unit), products)
     assert [p.Name for p in left] == ["I-column"]
-    reference = tessellated_outlines(b.model, products)
-    for product, outline, z_min, z_max in read:
-        expected, low, high = reference[product.GlobalId]
-        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
-        assert (z_min, z_max) == pytest.approx((low, high), abs=1e-6), product.Name
+    assert_as_the_kernel_draws_them(b.model, read)
     beam = {p.Name: o for p, o, _, _ in read}["I-beam"]
     assert beam.symmetric_difference(shapely.box(-0.1, -6.0, 0.1, 0.0)).area < 1e-9
     (column,) = [fp for fp in compute_footprints(b.model, left)]
@@ -590,10 +582,7 @@ def test_a_mapped_item_whose_x_axis_points_back_is_mirrored_as_ifc_defines():
     products = list(b.products.values())
     read, left = outlines(BodyReader(1.0), products)
     assert left == []
-    reference = tessellated_outlines(b.model, products)
-    for product, outline, _, _ in read:
-        expected, _, _ = reference[product.GlobalId]
-        assert shapely.symmetric_difference(outline, expected).area <= 1e-4 * expected.length, product.Name
+    assert_as_the_kernel_draws_them(b.model, read)
     along = {p.Name: o for p, o, _, _ in read}["along -x"]
     assert along.bounds == pytest.approx((-2.0, 0.0, 0.0, 1.5))  # mirrored over the y axis
 

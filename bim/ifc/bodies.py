@@ -22,6 +22,7 @@ from ifcopenshell.ifcopenshell_wrapper import get_info_cpp
 from shapely.errors import GEOSException
 
 from . import breps
+from .breps import NotCertain
 from .metadata import attribute_value
 
 Affine = tuple[tuple[float, float, float, float], tuple[float, float, float, float], tuple[float, float, float, float]]
@@ -85,10 +86,6 @@ POSITIONS = {
 }
 
 
-class _Unreadable(Exception):
-    """Something the mesh path must handle."""
-
-
 def _compose(a: Affine, b: Affine) -> Affine:
     """a @ b for affine 3x4 matrices."""
     (b0, b1, b2, b3), (c0, c1, c2, c3), (d0, d1, d2, d3) = b
@@ -102,7 +99,7 @@ def _unit(v) -> tuple[float, float, float]:
     x, y, z = (tuple(v) + (0.0, 0.0, 0.0))[:3]
     n = math.sqrt(x * x + y * y + z * z)
     if n < 1e-12:
-        raise _Unreadable
+        raise NotCertain
     return x / n, y / n, z / n
 
 
@@ -145,7 +142,7 @@ class BodyReader:
                 (0.0, 0.0, 1.0),
                 _ratios(placement.get_argument(REF_DIRECTION_2D), (1.0, 0.0)),
             )
-        raise _Unreadable  # a linear placement (IFC4X3)
+        raise NotCertain  # a linear placement (IFC4X3)
 
     def object_placement(self, placement) -> Affine:
         if placement is None:
@@ -154,7 +151,7 @@ class BodyReader:
         cached = self._placements.get(key)
         if cached is None:
             if placement.is_a() != "IfcLocalPlacement":
-                raise _Unreadable  # a grid or linear placement
+                raise NotCertain  # a grid or linear placement
             relative = self.axis2placement(placement.get_argument(RELATIVE_PLACEMENT))
             parent = placement.get_argument(PLACEMENT_REL_TO)
             cached = _compose(self.object_placement(parent), relative) if parent is not None else relative
@@ -165,7 +162,7 @@ class BodyReader:
         """A mapped item's transform: its target operator after its source's origin."""
         target = item.get_argument(MAPPING_TARGET)
         if target.is_a() != "IfcCartesianTransformationOperator3D":  # 2D or non-uniform: mesh
-            raise _Unreadable
+            raise NotCertain
         scale = target.get_argument(OPERATOR_SCALE)
         scale = 1.0 if scale is None else scale
         frame = _frame(
@@ -202,7 +199,7 @@ class BodyReader:
                     part.reverse()
                 joined += part[1:] if joined and part and joined[-1] == part[0] else part
             return joined
-        raise _Unreadable  # arcs and trimmed curves: tessellated by the kernel
+        raise NotCertain  # arcs and trimmed curves: tessellated by the kernel
 
     def _curve(self, curve) -> list[tuple[float, float]]:
         """A closed curve's corners, the closing one not repeated."""
@@ -210,14 +207,14 @@ class BodyReader:
         if len(points) > 1 and points[0] == points[-1]:
             points.pop()
         if len(points) < 3:
-            raise _Unreadable
+            raise NotCertain
         return points
 
     def _rectangle(self, profile, x_dim: float, y_dim: float) -> list[tuple[float, float]]:
         """The corners of a profile's x_dim by y_dim rectangle about its position."""
         x, y = x_dim * self.scale / 2, y_dim * self.scale / 2
         if x <= 0 or y <= 0:
-            raise _Unreadable
+            raise NotCertain
         (a, b, _, tx), (c, d, _, ty), _ = self.axis2placement(profile.get_argument(PROFILE_POSITION))
         return [(a * px + b * py + tx, c * px + d * py + ty) for px, py in ((-x, -y), (x, -y), (x, y), (-x, y))]
 
@@ -227,7 +224,7 @@ class BodyReader:
         rectangle may be given as the rectangle around it: their outer corners are sharp, whatever
         their fillets inside."""
         if profile.get_argument(PROFILE_TYPE) != "AREA":
-            raise _Unreadable
+            raise NotCertain
         kind = profile.is_a()
         if kind == "IfcRectangleProfileDef":
             return self._rectangle(profile, profile.get_argument(X_DIM), profile.get_argument(Y_DIM)), []
@@ -242,13 +239,13 @@ class BodyReader:
             ), []
         if edge_on and kind == "IfcRectangleHollowProfileDef" and not profile.get_argument(OUTER_FILLET_RADIUS):
             return self._rectangle(profile, profile.get_argument(X_DIM), profile.get_argument(Y_DIM)), []
-        raise _Unreadable  # circles, I-sections seen from above, derived profiles: the kernel's
+        raise NotCertain  # circles, I-sections seen from above, derived profiles: the kernel's
 
     def solid(self, solid, placed: Affine) -> tuple:
         """One extrusion's plan and z range: its profile's rings (outer, holes) when swept
         upright, else the outline the profile covers as it is swept (a beam, a sloped slab)."""
         if solid.is_a() != "IfcExtrudedAreaSolid":  # not its tapered subtype either
-            raise _Unreadable
+            raise NotCertain
         matrix = _compose(placed, self.axis2placement(solid.get_argument(POSITION)))
         dx, dy, dz = _unit(solid.get_argument(EXTRUDED_DIRECTION).get_argument(0))
         depth = solid.get_argument(DEPTH) * self.scale
@@ -263,7 +260,7 @@ class BodyReader:
         holes = [[(a * x + b * y + tx, c * x + d * y + ty) for x, y in ring] for ring in holes]
         if not swept:
             if upright:
-                raise _Unreadable  # a wall of no thickness seen from above: the kernel's edge-on case
+                raise NotCertain  # a wall of no thickness seen from above: the kernel's edge-on case
             return (outer, holes), z_min, z_max
         return _swept(outer, holes, (sx, sy), upright), z_min, z_max
 
@@ -278,7 +275,7 @@ class BodyReader:
                 found = NOT_READ
             self._outlines[key] = found
         if found is NOT_READ:
-            raise _Unreadable
+            raise NotCertain
         return found
 
     def brep(self, brep, placed: Affine) -> tuple[shapely.Geometry, float, float]:
@@ -286,7 +283,7 @@ class BodyReader:
         own coordinates when the placement keeps plan and height apart, then moved."""
         loops = BREPS[brep.is_a()]
 
-        def outline(affine=None):  # a brep of too many faces is refused once read: once per type (cached)
+        def outline(affine=None):
             return breps.outline(loops(get_info_cpp(brep, True, False)), self.scale, affine)
 
         if not _keeps_plan_apart(placed):  # tilted: outlined as placed
@@ -296,9 +293,9 @@ class BodyReader:
     def _union(self, items) -> tuple[shapely.Geometry, float, float]:
         """The outline of several items in their own coordinates."""
         pieces = list(self._items(items, IDENTITY, nested=True))
-        shapes = np.array([shapely.Polygon(p[0], p[1] or None) if isinstance(p, tuple) else p for p, _, _ in pieces])
-        if not (shapely.is_valid(shapes) & (shapely.area(shapes) > 0)).all():
-            raise _Unreadable
+        shapes = _shapes([p for p, _, _ in pieces])
+        if not _good(shapes).all():
+            raise NotCertain
         shape = shapely.union_all(shapes, grid_size=breps.GRID)
         return shape, min(p[1] for p in pieces), max(p[2] for p in pieces)
 
@@ -341,8 +338,7 @@ class BodyReader:
 
 
 UNREADABLE = (  # what reading a body this module does not expect can raise: the kernel's then
-    _Unreadable,
-    breps.NotCertain,
+    NotCertain,
     AttributeError,  # an attribute left unset
     TypeError,
     ValueError,
@@ -378,10 +374,10 @@ def _swept(outer: list, holes: list[list], sweep: tuple[float, float], upright: 
     if upright:
         hull = shapely.convex_hull(shapely.MultiPoint(outer + [(x + sx, y + sy) for x, y in outer]))
         if hull.geom_type != "Polygon" or hull.area <= 0:
-            raise _Unreadable  # swept along its own line
+            raise NotCertain  # swept along its own line
         return hull
     if len(outer) + sum(len(ring) for ring in holes) > MAX_SWEPT_EDGES:
-        raise _Unreadable  # a union of that many pieces: the kernel's path, with its time limit
+        raise NotCertain  # a union of that many pieces: the kernel's path, with its time limit
     pieces = [shapely.Polygon(outer, holes or None)]
     pieces.append(shapely.affinity.translate(pieces[0], sx, sy))
     for ring in (outer, *holes):
@@ -390,7 +386,7 @@ def _swept(outer: list, holes: list[list], sweep: tuple[float, float], upright: 
     pieces = np.array(pieces, dtype=object)
     pieces = pieces[shapely.area(pieces) > 0]  # an edge along the sweep covers nothing more
     if not shapely.is_valid(pieces).all():
-        raise _Unreadable  # a profile crossing itself
+        raise NotCertain  # a profile crossing itself
     return shapely.union_all(pieces, grid_size=breps.GRID)
 
 
@@ -411,6 +407,16 @@ def _ratios(direction, default: tuple) -> tuple:
     return default if direction is None else direction.get_argument(0)
 
 
+def _shapes(pieces: list) -> np.ndarray:
+    """Pieces as shapes: an extrusion's (outer, holes) rings made a polygon, outlines as they are."""
+    return np.array([shapely.Polygon(p[0], p[1] or None) if isinstance(p, tuple) else p for p in pieces], dtype=object)
+
+
+def _good(shapes: np.ndarray) -> np.ndarray:
+    """Which shapes are valid and cover something (not a profile crossing itself)."""
+    return shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
+
+
 def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
     """(product, outline, z min, z max) for each product read directly, and the products left
     for the mesh path. The extrusions' polygons are made and checked in bulk: an outline that is
@@ -424,15 +430,8 @@ def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
             found.append((product, *read))
     if not found:
         return [], rest
-    shapes = np.array(
-        [
-            shapely.Polygon(p[0], p[1] or None) if isinstance(p, tuple) else p
-            for _, pieces, _, _ in found
-            for p in pieces
-        ],
-        dtype=object,
-    )
-    good = shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
+    shapes = _shapes([p for _, pieces, _, _ in found for p in pieces])
+    good = _good(shapes)
     result, at = [], 0
     for product, pieces, z_min, z_max in found:
         mine, at = slice(at, at + len(pieces)), at + len(pieces)

@@ -5,9 +5,9 @@ exactly what the body covers.
 The faces come from the model in one call (ifcopenshell's C++ get_info). Every coordinate is
 snapped to the 0.1 mm grid; where the upward faces tile the outline (a beam, a door leaf, a
 window frame) its rings are traced from the edges only one face has, checked by exact area; where
-they overlap (a body with an overhang) they are unioned. A shell that is not closed (each
-edge crossed once each way), a loop that is not a polygon, or a face that crosses itself raises
-NotCertain and goes to the kernel.
+they overlap (a body with an overhang) they are unioned. A shell that is not closed and turned
+one way (each edge crossed as often each way), a loop that is not a polygon, or a face that
+crosses itself raises NotCertain and goes to the kernel.
 """
 
 import numpy as np
@@ -21,7 +21,7 @@ UPWARD = 1e-10  # twice the plan area, m²: a face with less is seen edge-on (th
 
 
 class NotCertain(Exception):
-    """A brep to leave to the kernel."""
+    """A body to leave to the kernel."""
 
 
 def brep_loops(info: dict) -> list[tuple[list, list[list]]]:
@@ -45,7 +45,7 @@ def brep_loops(info: dict) -> list[tuple[list, list[list]]]:
         if outer is None:  # no bound said to be the outer one: the one covering most of the plan is
             if not inner:
                 continue
-            inner.sort(key=lambda loop: -abs(_twice_area(loop)))
+            inner.sort(key=lambda loop: -abs(_newell(loop)[2]))  # twice its plan area
             outer = inner.pop(0)
         faces.append((outer, inner))
     return faces
@@ -91,10 +91,6 @@ def _against(hole: list, outer: list) -> list:
     return hole[::-1] if a[0] * b[0] + a[1] * b[1] + a[2] * b[2] > 0 else hole
 
 
-def _twice_area(loop) -> float:
-    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(loop, loop[1:] + loop[:1], strict=True))
-
-
 def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> tuple[shapely.Geometry, float, float]:
     """The plan outline and z range of a closed shell's faces, in metres (coordinates times
     `scale`, then through the 3x4 `affine` if given)."""
@@ -119,12 +115,12 @@ def outline(faces: list[tuple[list, list[list]]], scale: float, affine=None) -> 
     x, y = coordinates[:, 0], coordinates[:, 1]
     twice = np.add.reduceat(x * y[following] - x[following] * y, starts)  # per loop, counter-clockwise > 0
 
-    # each face's plan area, its holes taken out; over a closed outward shell these cancel out
+    # each face's plan area, its holes taken out (the shell being closed, these cancel out)
     first = np.concatenate([[0], np.cumsum([1 + len(inner) for _, inner in faces])[:-1]])  # outer loops
     outer = np.abs(twice[first])
     net = np.sign(twice[first]) * (2 * outer - np.add.reduceat(np.abs(twice), first))
-    if np.abs(net).sum() <= UPWARD or abs(net.sum()) > 1e-6 * np.abs(net).sum() + UPWARD:
-        raise NotCertain  # seen only edge-on, or an open or inward shell
+    if np.abs(net).sum() <= UPWARD:
+        raise NotCertain  # seen only edge-on: the kernel's case
     upward = np.flatnonzero(net > UPWARD).tolist()
     if (twice[first[upward]] <= 0).any():
         raise NotCertain  # holes larger than their face

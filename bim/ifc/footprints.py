@@ -36,8 +36,7 @@ import numpy as np
 import shapely
 
 from .bodies import BodyReader, outlines
-from .tracing import GRID, rings_of
-from .tracing import snap as _snap
+from .tracing import GRID, rings_of, snap
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
@@ -93,7 +92,7 @@ class _Plan:
                 for a, b, c in self.triangle_list
             ]
         else:
-            self.points, index = _snap(upward[:, :, :2].reshape(-1, 2))
+            self.points, index = snap(upward[:, :, :2].reshape(-1, 2))
             self.triangles = index.reshape(-1, 3)
             self.point_list = self.triangle_list = None
             p = self.points[self.triangles].astype("d")  # exact below 2**53 grid units
@@ -205,7 +204,7 @@ def _patches(upward: np.ndarray) -> list:
     triangles in their order; patches come in the order of their first triangle."""
     if len(upward) <= SMALL_MESH:
         return _patches_small(upward)
-    _, index = _snap(upward.reshape(-1, 3))
+    _, index = snap(upward.reshape(-1, 3))
     tri = index.reshape(-1, 3)
     count = len(tri)
     edges = np.concatenate([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])

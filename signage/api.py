@@ -6,10 +6,21 @@ from ninja import File, Router, Status, UploadedFile
 from projects.queries import get_project
 
 from . import actions, queries
-from .schemas import RetireIn, SignIn, SignOut, SignPhotoOut
+from .materials import accepted_materials
+from .schemas import RetireIn, SignIn, SignMaterialOut, SignOut, SignPhotoOut
 
 router = Router(tags=["signs"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+@router.get(
+    "/signs/materials",
+    response={200: list[SignMaterialOut], 401: dict},
+    operation_id="list_sign_materials",
+    summary="The permanent materials a sign may be recorded with (built-in and configured)",
+)
+def list_sign_materials(request: HttpRequest):
+    return list(accepted_materials())
 
 
 @router.get(

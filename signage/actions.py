@@ -15,7 +15,7 @@ from projects.actions import validate_site_location
 from projects.models import Project
 from projects.queries import authorize
 
-from .materials import describe_accepted, find_material
+from .materials import SignMaterial, describe_accepted, find_material
 from .models import PermanentSign, SignPhoto, SignStatus
 from .queries import sign_content
 
@@ -40,16 +40,7 @@ def record_sign(
     building = (building or "").strip()
     if not building:
         raise InvalidInput("Name the building the sign is on (e.g. 1#).", field="building")
-    chosen = find_material(material)
-    if chosen is None:
-        raise InvalidInput(
-            _("%(material)s is not a permanent sign material: choose one of %(accepted)s.")
-            % {"material": repr((material or "").strip()), "accepted": describe_accepted()},
-            field="material",
-            code="material_not_permanent",
-        )
-    if len((material_note or "").strip()) > 200:
-        raise InvalidInput(_("Keep the note on the material to 200 characters."), field="material_note")
+    chosen = _permanent_material(material, material_note)
     if min(width_mm, height_mm, thickness_mm) <= 0:
         raise InvalidInput("The sign's size must be given in whole millimetres above zero.", field="width_mm")
     if coordinates is not None:
@@ -93,6 +84,46 @@ def record_sign(
         raise Conflict(
             f"Building {building} already has an active sign: retire it first.", code="sign_exists"
         ) from None
+    return sign
+
+
+def _permanent_material(material: str, note: str) -> SignMaterial:
+    chosen = find_material(material)
+    if chosen is None:
+        raise InvalidInput(
+            _("%(material)s is not a permanent sign material: choose one of %(accepted)s.")
+            % {"material": repr((material or "").strip()), "accepted": describe_accepted()},
+            field="material",
+            code="material_not_permanent",
+        )
+    if len((note or "").strip()) > 200:
+        raise InvalidInput(_("Keep the note on the material to 200 characters."), field="material_note")
+    return chosen
+
+
+def set_sign_material(project: Project, *, sign_id: int, material: str, material_note: str, actor) -> PermanentSign:
+    """Correct the material on record, e.g. of a sign recorded before materials were a list whose
+    text named none of them; the content (what the sign shows) is left as it was recorded."""
+    with transaction.atomic():
+        authorize(actor, project, "sign.manage")
+        sign = PermanentSign.objects.select_for_update().filter(project=project, pk=sign_id).first()
+        if sign is None:
+            raise NotFound(f"No sign {sign_id} in project {project.code}.")
+        chosen = _permanent_material(material, material_note)
+        note = (material_note or "").strip()
+        changes = {
+            field: [old, new]
+            for field, old, new in (
+                ("material", sign.material, chosen.code),
+                ("material_note", sign.material_note, note),
+            )
+            if old != new
+        }
+        if not changes:
+            return sign
+        sign.material, sign.material_note = chosen.code, note
+        sign.save(update_fields=["material", "material_note"])
+        record_event("sign.material_set", actor=actor, project=project, target=sign, changes=changes)
     return sign
 
 

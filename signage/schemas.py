@@ -97,5 +97,14 @@ class SignOut(Schema):
         return check_sign(sign)
 
 
+class SignMaterialIn(Schema):
+    material: str = Field(
+        ...,
+        max_length=200,
+        description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
+    )
+    material_note: str = Field("", max_length=200, description="colour, finish, engraving")
+
+
 class RetireIn(Schema):
     reason: str

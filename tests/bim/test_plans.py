@@ -23,9 +23,7 @@ def office_model():
     b.space(storey, "302", None, L_SHAPED, global_id="0Corridor0000000000001")
     for name, outline in (("Ceiling 301", ROOM), ("Ceiling 302", L_SHAPED)):
         ceiling = b._entity("IfcCovering", name, predefined_type="CEILING")
-        representation = api(
-            "geometry.add_slab_representation", b.model, context=b.body, depth=0.02, polyline=outline
-        )
+        representation = api("geometry.add_slab_representation", b.model, context=b.body, depth=0.02, polyline=outline)
         api("geometry.assign_representation", b.model, product=ceiling, representation=representation)
         api("geometry.edit_object_placement", b.model, product=ceiling)
         b._contain(storey, ceiling)

@@ -353,6 +353,14 @@ ROWS = [
     project_row("GET", "/api/v1/projects/{code}/signs/{sign_id}", 200, PARTY_READERS, params=a_sign),
     project_row(
         "POST",
+        "/api/v1/projects/{code}/signs/{sign_id}/material",
+        200,
+        {"owner"},
+        params=a_sign,
+        body={"material": "marble"},
+    ),
+    project_row(
+        "POST",
         "/api/v1/projects/{code}/signs/{sign_id}/retire",
         200,
         {"owner"},

@@ -184,3 +184,23 @@ def test_sign_photos_have_their_own_size_limit(world, settings):
             actor=world["users"]["owner"],
         )
     assert sign.photos.count() == 1
+
+
+def test_a_flagged_sign_gets_its_material_corrected_without_changing_what_it_shows(world, as_persona):
+    from plumbline.audit.models import AuditEvent
+
+    code = world["project"].code
+    sign = world["project"].signs.get(building="1#")
+    PermanentSign.objects.filter(pk=sign.pk).update(material="", material_note="G654 芝麻灰")
+    content = PermanentSign.objects.get(pk=sign.pk).content
+    path = f"/projects/{code}/signs/{sign.pk}/material"
+    refused = as_persona("owner").post(path, {"material": "仿花岗岩"})
+    assert (refused.status_code, refused.json()["code"]) == (422, "material_not_permanent")
+    assert as_persona("contractor").post(path, {"material": "granite"}).status_code == 403
+    response = as_persona("owner").post(path, {"material": "花岗岩", "material_note": "G654 芝麻灰, 阴刻金字"})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["material"], body["has_unrecognised_material"], body["discrepancies"]) == ("granite", False, [])
+    assert body["content"] == content
+    event = AuditEvent.objects.filter(action="sign.material_set").get()
+    assert event.changes == {"material": ["", "granite"], "material_note": ["G654 芝麻灰", "G654 芝麻灰, 阴刻金字"]}

@@ -180,6 +180,7 @@ def stream_archive(project: Project) -> Iterator[bytes]:
                 "status": sign.status,
                 "content": sign.content,
                 "material": sign.material,
+                "material_note": sign.material_note,
                 "size_mm": [sign.width_mm, sign.height_mm, sign.thickness_mm],
                 "location_text": sign.location_text,
                 "coordinates": sign.coordinates,

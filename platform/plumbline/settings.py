@@ -8,6 +8,7 @@ ImproperlyConfigured naming the variable, so a typo fails at start, not at the f
 import datetime
 import importlib.util
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -71,6 +72,22 @@ def env_dates(name: str) -> frozenset:
         except ValueError:
             raise ImproperlyConfigured(f"{name} contains {item!r}, which is not a YYYY-MM-DD date") from None
     return frozenset(values)
+
+
+def env_sign_materials(name: str) -> tuple[tuple[str, str, str], ...]:
+    """`code:中文名:English name` items, comma-separated (e.g. `titanium_plate:钛板:titanium plate`)."""
+    materials = []
+    for item in env_list(name, []):
+        parts = [part.strip() for part in item.split(":")]
+        if len(parts) != 3 or not all(parts) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", parts[0]):
+            raise ImproperlyConfigured(
+                f"{name} contains {item!r}: write code:中文名:English name, the code in lower-case "
+                "letters, digits and _ (at most 40)"
+            )
+        if parts[0] in {m[0] for m in materials}:
+            raise ImproperlyConfigured(f"{name} names the material {parts[0]!r} twice")
+        materials.append(tuple(parts))
+    return tuple(materials)
 
 
 def database_from_url(name: str, url: str, *, data_dir: Path) -> dict:
@@ -285,28 +302,14 @@ LETTER_DUE_WORKING_DAYS = env_int("LETTER_DUE_WORKING_DAYS", 5, minimum=0)
 
 HOLIDAYS = env_dates("PLUMBLINE_HOLIDAYS")
 WORKING_WEEKENDS = env_dates("PLUMBLINE_WORKING_WEEKENDS")
-SIGN_PERMANENT_MATERIALS = env_list(
-    "SIGN_PERMANENT_MATERIALS",
-    [
-        "marble",
-        "granite",
-        "stainless steel",
-        "bronze",
-        "copper",
-        "brass",
-        "cast iron",
-        "aluminium",
-        "metal",
-        "大理石",
-        "花岗岩",
-        "不锈钢",
-        "铜",
-        "铸铁",
-        "铝",
-        "金属",
-        "石材",
-    ],
-)
+if os.environ.get("SIGN_PERMANENT_MATERIALS", "").strip():
+    raise ImproperlyConfigured(
+        "SIGN_PERMANENT_MATERIALS is no longer read: sign materials are a list; add extras to "
+        "SIGN_EXTRA_MATERIALS as code:中文名:English name"
+    )
+# Permanent materials accepted on signs besides the built-in stone and metal (signage/materials.py).
+SIGN_EXTRA_MATERIALS = env_sign_materials("SIGN_EXTRA_MATERIALS")
+SIGN_PHOTO_MAX_BYTES = env_int("SIGN_PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -31,6 +31,10 @@ def start_with(env: dict) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "mysql://root@localhost/plumbline"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
         ({"CELERY_VISIBILITY_TIMEOUT": "60", "CELERY_TASK_TIME_LIMIT": "600"}, "CELERY_VISIBILITY_TIMEOUT"),
+        ({"SIGN_EXTRA_MATERIALS": "foam board"}, "SIGN_EXTRA_MATERIALS"),
+        ({"SIGN_EXTRA_MATERIALS": "granite:仿花岗岩:granite look"}, "SIGN_EXTRA_MATERIALS"),
+        ({"SIGN_PERMANENT_MATERIALS": "marble,foam"}, "SIGN_PERMANENT_MATERIALS"),
+        ({"SIGN_PHOTO_MAX_BYTES": "0"}, "SIGN_PHOTO_MAX_BYTES"),
     ],
 )
 def test_a_bad_environment_value_stops_the_start_and_names_the_variable(env, named):

@@ -31,7 +31,6 @@ from .base import (
     sha256_of_key,
 )
 
-
 LINK_KEY_PURPOSE = b"plumbline.storage.local.download-link"
 # A link that says it expires a little later than the cap allows is still the platform's own
 # (clocks of the web processes differ by that much at most).

@@ -23,7 +23,12 @@ def start_with(env: dict, code: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{code}"],
         # this checkout's code, not the one the virtualenv has installed
-        env={**clean, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'platform'}", "DJANGO_SETTINGS_MODULE": "plumbline.settings", **env},
+        env={
+            **clean,
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'platform'}",
+            "DJANGO_SETTINGS_MODULE": "plumbline.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -96,7 +101,11 @@ def test_the_production_stack_requires_a_key_of_its_own():
 
 
 def test_an_empty_require_setting_as_in_a_copied_env_example_keeps_the_check_on(tmp_path):
-    env = {"PLUMBLINE_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://p@db/x", "PLUMBLINE_REQUIRE_SECRET_KEY": ""}
+    env = {
+        "PLUMBLINE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgresql://p@db/x",
+        "PLUMBLINE_REQUIRE_SECRET_KEY": "",
+    }
     assert "SECRET_KEY" in refusal(start_with(env))
     env["PLUMBLINE_REQUIRE_SECRET_KEY"] = "false"
     assert start_with(env).returncode == 0

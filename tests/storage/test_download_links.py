@@ -93,3 +93,8 @@ def test_a_signed_link_to_a_folder_of_the_store_is_not_found_not_a_500(client, s
     expires_at = int(time.time()) + 60
     response = download(client, key, expires_at, storage._signature(key, expires_at))
     assert_refused(response, 404, "not_found")
+
+
+def test_a_refused_link_is_explained_in_chinese_first(client, stored):
+    response = download(client, stored.key, int(time.time()) + 60, "0" * 64)
+    assert response.json()["detail"] == "此下载链接无效或已过期。"

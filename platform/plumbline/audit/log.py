@@ -170,7 +170,8 @@ def _verify_stored(chain: str) -> ChainReport:
     head = AuditChainHead.objects.filter(chain=chain).first()
     legacy_until = 0
     if head is not None and head.legacy_sequence:
-        if not hmac.compare_digest(head.legacy_seal, legacy_seal(chain, head.legacy_sequence, head.legacy_hash)):
+        expected_seal = legacy_seal(chain, head.legacy_sequence, head.legacy_hash)
+        if not hmac.compare_digest(head.legacy_seal.encode(), expected_seal.encode()):
             return ChainReport(
                 chain,
                 0,
@@ -240,9 +241,8 @@ class Anchor:
 
     @property
     def is_signed(self) -> bool:
-        return hmac.compare_digest(
-            self.signature, anchor_signature(self.chain, self.sequence, self.hash, self.anchored_at)
-        )
+        expected = anchor_signature(self.chain, self.sequence, self.hash, self.anchored_at)
+        return hmac.compare_digest(self.signature.encode(), expected.encode())
 
     def as_record(self) -> dict:
         return {

@@ -12,6 +12,7 @@ import os
 from contextlib import contextmanager
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plumbline.settings")
@@ -66,6 +67,11 @@ def configure(app: Celery) -> None:
 
 
 configure(app)
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    # each chain's signed head to object storage, once a day (`plumbline audit anchor` by hand)
+    "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
+}
 app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])
 
 

@@ -142,10 +142,95 @@ def _sqlite(path: Path) -> dict:
 
 DATA_DIR = Path(env_str("PLUMBLINE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "plumbline-embedded-default-not-a-secret"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("PLUMBLINE_REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set when PLUMBLINE_REQUIRE_SECRET_KEY is on")
+# Keys anyone can read (this file's history, .env.example, docker-compose.yml): a platform
+# started with one of them signs download links and audit chains that anyone can forge.
+PUBLISHED_SECRET_KEYS = frozenset(
+    {
+        "plumbline-embedded-default-not-a-secret",
+        "change-me-in-production",
+        "change-me-to-a-long-random-string",
+    }
+)
+SECRET_KEY_MIN_LENGTH = 32
+
+
+def _is_embedded_default() -> bool:
+    """SQLite, the local folder and the filesystem broker: one machine, nothing to configure."""
+    database = env_str("DATABASE_URL", "")
+    broker = env_str("CELERY_BROKER_URL", "filesystem://")
+    return (
+        (not database or database.startswith("sqlite:"))
+        and env_str("STORAGE_BACKEND", "local").lower() == "local"
+        and broker.startswith(("filesystem://", "memory://"))
+    )
+
+
+def secret_key_from(key: str, *, required: bool, data_dir: Path) -> str:
+    """The configured SECRET_KEY; when it is not required and not set, the one generated on
+    the first start and kept in `data_dir/secret_key` (mode 600)."""
+    if required:
+        if not key:
+            raise ImproperlyConfigured(
+                "SECRET_KEY must be set when PLUMBLINE_REQUIRE_SECRET_KEY is on: generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
+        if key in PUBLISHED_SECRET_KEYS:
+            raise ImproperlyConfigured(
+                "SECRET_KEY is a published example value: set a random key of your own "
+                "(PLUMBLINE_REQUIRE_SECRET_KEY is on)"
+            )
+        if len(key) < SECRET_KEY_MIN_LENGTH:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}: "
+                "set a longer random key (PLUMBLINE_REQUIRE_SECRET_KEY is on)"
+            )
+        return key
+    if key and key not in PUBLISHED_SECRET_KEYS:
+        return key
+    return _generated_secret_key(data_dir / "secret_key")
+
+
+def _generated_secret_key(path: Path) -> str:
+    import secrets
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two processes starting at once agree on the first one's key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+                out.flush()
+                os.fsync(out.fileno())
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and {path} cannot be created or read ({exc.strerror}): "
+            "set SECRET_KEY or make PLUMBLINE_DATA_DIR writable"
+        ) from None
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(f"{path} does not hold a usable key: delete it to generate a new one")
+    return key
+
+
+# Unset or empty: on outside the embedded default (an empty value is not "off" here, as a copied
+# .env.example must not switch the check off).
+PLUMBLINE_REQUIRE_SECRET_KEY = (
+    env_bool("PLUMBLINE_REQUIRE_SECRET_KEY", False)
+    if env_str("PLUMBLINE_REQUIRE_SECRET_KEY", "")
+    else not DEBUG and not _is_embedded_default()
+)
+SECRET_KEY = secret_key_from(env_str("SECRET_KEY", ""), required=PLUMBLINE_REQUIRE_SECRET_KEY, data_dir=DATA_DIR)
+# The audit chain's HMAC key. Empty: derived from SECRET_KEY (plumbline.audit.log.chain_key);
+# set it before rotating SECRET_KEY, or the chains written so far no longer verify.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
+if AUDIT_CHAIN_KEY and PLUMBLINE_REQUIRE_SECRET_KEY and len(AUDIT_CHAIN_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(f"AUDIT_CHAIN_KEY has fewer than {SECRET_KEY_MIN_LENGTH} characters")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

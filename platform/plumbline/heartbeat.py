@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -84,7 +84,7 @@ def stale_since():
         return None
     last = last_beat()
     if last is None:
-        return timezone.make_aware(timezone.datetime(1970, 1, 1), timezone.utc)
+        return datetime.min.replace(tzinfo=UTC)
     if timezone.now() - last.beaten_at > timedelta(seconds=settings.CELERY_WORKER_STALE_SECONDS):
         return last.beaten_at
     return None

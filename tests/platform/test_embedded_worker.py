@@ -16,7 +16,7 @@ from tests.services import free_port
 
 from .embedded import ROOT, Embedded, children_of, command_line, wait_until
 
-WALLS = 2500
+WALLS = 4000  # long enough to be caught mid-ingest by a poll of a few seconds on a loaded machine
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_a_worker_killed_mid_ingest_is_started_again_and_the_ingest_ends_with_ex
     second = wait_until(lambda: [p for p in worker_pids(site.pid) if p != first[0]], 30, "a new worker")
     assert site.poll() is None  # the web server went on
     state = wait_until(
-        lambda: (s := embedded.state(version))["status"] in ("ready", "failed") and s, 150, "the resumed ingest", 1
+        lambda: (s := embedded.state(version))["status"] in ("ready", "failed") and s, 240, "the resumed ingest", 1
     )
     assert state["status"] == "ready", state["reason"]
     assert state["elements"] == state["with_footprint"] == WALLS

@@ -287,6 +287,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "plumbline.heartbeat.worker_status",
             ],
         },
     },
@@ -366,6 +367,20 @@ if CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
         f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}"
     )
 CELERY_RESTORE_INTERVAL = env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1)
+# The filesystem transport (embedded default) looks for messages this often (kombu's default is 1 s).
+CELERY_POLLING_INTERVAL = env_int("CELERY_POLLING_INTERVAL_MS", 50, minimum=1) / 1000
+# Workers beat every CELERY_HEARTBEAT_SECONDS; none beating for CELERY_WORKER_STALE_SECONDS is
+# a stuck or gone worker (/healthz answers 503).
+CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 10, minimum=1)
+CELERY_WORKER_STALE_SECONDS = env_int("CELERY_WORKER_STALE_SECONDS", 60, minimum=2)
+if CELERY_WORKER_STALE_SECONDS <= CELERY_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"CELERY_WORKER_STALE_SECONDS={CELERY_WORKER_STALE_SECONDS} must be above "
+        f"CELERY_HEARTBEAT_SECONDS={CELERY_HEARTBEAT_SECONDS}"
+    )
+# On the embedded default an ingest quiet this long, that no live worker is on, lost its task (the
+# filesystem transport deletes a message as it is read) and is sent again.
+CELERY_LOST_TASK_SECONDS = env_int("CELERY_LOST_TASK_SECONDS", 90, minimum=5)
 
 # --- domain defaults (DOMAIN.md: configurable numbers) ----------------------------------------
 

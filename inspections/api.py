@@ -97,7 +97,7 @@ def import_findings_bcf(request: HttpRequest, code: str, file: File[UploadedFile
     project = get_project(code, user=request.user, action="finding.view")
     if file.size and file.size > settings.BCF_MAX_BYTES:
         raise PayloadTooLarge(f"The BCF file is {file.size} bytes; the limit is {settings.BCF_MAX_BYTES}.")
-    return actions.import_bcf(project, data=file.read(), actor=request.user)
+    return actions.import_bcf(project, data=file.read(), file_name=file.name or "", actor=request.user)
 
 
 @router.get(

@@ -127,11 +127,11 @@ def open_finding(
     Posting the same client UUID again returns the finding it created (created=False), so a
     tablet can replay its queue after losing the network.
     """
+    authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_finding(project, client_uuid, actor)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "finding.open")
     if category not in Category.values:
         raise InvalidInput(
             f"{category!r} is not a category: use one of {', '.join(Category.values)}.", field="category"
@@ -230,11 +230,11 @@ def add_finding_photo(
     """Attach a photo (JPEG, PNG or HEIC by content); the same client UUID returns the first upload."""
     from . import tasks
 
+    authorize(actor, project, "finding.photo")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_finding_photo(project, client_uuid, finding_id)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "finding.photo")
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(f"No finding {finding_id} in project {project.code}.")
@@ -593,11 +593,11 @@ def start_checklist(
     actor,
 ) -> tuple[Checklist, bool]:
     """Begin filling a template on site; the same client UUID returns the checklist it started."""
+    authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_checklist(project, client_uuid, actor)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "checklist.fill")
     template = ChecklistTemplate.objects.filter(project=project, pk=template_id).first()
     if template is None:
         raise NotFound(f"No checklist template {template_id} in project {project.code}.")
@@ -695,11 +695,11 @@ def add_checklist_photo(
     actor,
 ) -> tuple[ChecklistPhoto, bool]:
     """A photo of one item (JPEG, PNG or HEIC by content); the same client UUID returns the first."""
+    authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_checklist_photo(project, client_uuid, checklist_id)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "checklist.fill")
     checklist = _checklist(project, checklist_id)
     _still_open(checklist)
     item = _item(checklist, item_id)

@@ -119,7 +119,10 @@ class FindingStep(models.Model):
         """Who wrote an imported text, and in what: the history's actor is whoever imported it."""
         if not self.author_name:
             return None
-        return gettext("written in %(tool)s by %(name)s") % {"tool": self.author_tool or "BCF", "name": self.author_name}
+        return gettext("written in %(tool)s by %(name)s") % {
+            "tool": self.author_tool or "BCF",
+            "name": self.author_name,
+        }
 
 
 class FindingPhoto(StoredFile):

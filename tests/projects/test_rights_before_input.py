@@ -108,3 +108,12 @@ def test_an_inspector_replaying_their_own_finding_uuid_still_gets_the_finding_ba
     first = as_persona("inspector").post(f"/projects/{code}/findings", body)
     again = as_persona("inspector").post(f"/projects/{code}/findings", body)
     assert (first.status_code, again.status_code, again.json()["id"]) == (201, 200, first.json()["id"])
+
+
+@pytest.mark.parametrize("page", ["new-finding", "start-checklist"])
+def test_a_tablet_form_from_someone_without_the_right_is_refused_before_it_is_read(page, world, client):
+    from django.urls import reverse
+
+    client.force_login(world["users"]["contractor"])
+    response = client.post(reverse(page, args=[world["project"].code]), {"version_id": "not a number"})
+    assert response.status_code == 403

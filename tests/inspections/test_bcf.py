@@ -13,6 +13,7 @@ from django.utils import translation
 
 from bim.models import ModelVersion
 from inspections.bcf import read_bcf, write_bcf
+from inspections.exchange import topic_of
 from inspections.models import Finding, FindingStep
 from plumbline.audit.models import AuditEvent
 from plumbline.demo import finding_photo_png
@@ -211,6 +212,11 @@ def test_the_history_of_an_imported_topic_names_the_importer_as_actor_and_keeps_
     html = page.get(f"/projects/{code}/findings/{finding.pk}/").content.decode()
     assert "赵监理 (由 coordinator@mep.example 在 BCF 2.1 (clash.bcf) 中撰写)" in html
     assert AuditEvent.objects.filter(target_id=str(finding.pk), action__startswith="finding.").get().actor == inspector
+    _, (exported,) = read_bcf(write_bcf([topic_of(finding)]))  # going out again, the authors are the file's
+    assert (exported["creation_author"], exported["comments"][0]["author"]) == (
+        "coordinator@mep.example",
+        "designer@arch.example",
+    )
 
 
 def test_a_finding_a_bcf_import_creates_gets_its_opened_event_with_what_it_holds(demo, as_persona):

@@ -1,6 +1,7 @@
 """Opening an uploaded IFC file, with a readable reason for every file that cannot be used."""
 
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -73,17 +74,52 @@ def is_truncated(path: Path) -> bool:
     return b"END-ISO-10303-21;" not in tail
 
 
-def open_ifc(path: str | Path) -> ifcopenshell.file:
-    """Parse a plain .ifc file, or raise IfcReadError saying why it cannot be used."""
+LOGGED = re.compile(r"^\[(\w+)\] (?:\[[^\]]*\] )?(.*)$")
+
+
+def logged_errors() -> list[str]:
+    """The errors ifcopenshell logged since it was last asked (asking empties its log): on
+    parsing, one per entity or reference it could not read."""
+    found = []
+    for line in ifcopenshell.get_log().splitlines():
+        match = LOGGED.match(line.strip())
+        if match and match.group(1).lower() == "error":
+            found.append(match.group(2))
+    return found
+
+
+DANGLING = re.compile(r"Instance reference #\d+ used by instance #(\d+) at attribute index (\d+) not found")
+
+
+def dangling_references(problems: list[str]) -> set[tuple[int, int]]:
+    """(instance id, attribute index) of each reference to an entity the file lacks, from the
+    parser's log lines: what a file cut short lost."""
+    found = set()
+    for line in problems:
+        match = DANGLING.search(line)
+        if match:
+            found.add((int(match.group(1)), int(match.group(2))))
+    return found
+
+
+def open_ifc(path: str | Path, problems: list | None = None) -> ifcopenshell.file:
+    """Parse a plain .ifc file, or raise IfcReadError saying why it cannot be used. What the
+    parser could not read in a file it opened (a damaged file parses, less what is damaged) is
+    appended to `problems`, one line each."""
     path = Path(path)
     schema = header_schema(path)
     if not schema.startswith(SUPPORTED_SCHEMAS) or schema.startswith("IFC4X3_RC"):
         raise IfcReadError(f"The file's schema {schema} is not supported: export it as IFC2X3, IFC4 or IFC4X3 (ADD2).")
     if is_truncated(path):
         raise IfcReadError("The file is truncated: it stops before END-ISO-10303-21 (was the upload interrupted?).")
+    logged_errors()  # what earlier reads in this process left in the log is not this file's
     try:
-        return ifcopenshell.open(str(path))
+        model = ifcopenshell.open(str(path))
     except ifcopenshell.SchemaError as exc:
         raise IfcReadError(f"The file's schema is not supported by the IFC reader ({exc}).") from None
     except (RuntimeError, OSError, ValueError) as exc:
         raise IfcReadError(f"The IFC file cannot be parsed: {exc}.") from None
+    found = logged_errors()
+    if problems is not None:
+        problems.extend(found)
+    return model

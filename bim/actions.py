@@ -224,23 +224,22 @@ def finish_chunk(
     footprints: int,
     seconds: float,
     warnings: list | None = None,
-    counts: dict | None = None,
+    bodies: int = 0,
+    bodies_without_geometry: int = 0,
 ) -> ModelVersion:
-    """Count a chunk done, once, with its warnings and its `counts` added to the version's."""
+    """Count a chunk done, once, with its warnings and how many of its products with a body came
+    out without geometry."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().get(pk=version_id)
         chunk = GeometryChunk.objects.select_for_update().get(version=version, index=index)
         if chunk.is_done:
             return version
         chunk.is_done, chunk.footprints, chunk.seconds = True, footprints, seconds
-        chunk.save(update_fields=["is_done", "footprints", "seconds"])
+        chunk.bodies, chunk.bodies_without_geometry = bodies, bodies_without_geometry
+        chunk.save(update_fields=["is_done", "footprints", "seconds", "bodies", "bodies_without_geometry"])
         version.progress_done += 1
         version.progress_at = timezone.now()
-        fields = ["progress_done", "progress_at", *_add_warnings(version, warnings)]
-        if counts:
-            version.counts = {**version.counts, **{k: version.counts.get(k, 0) + v for k, v in counts.items()}}
-            fields.append("counts")
-        version.save(update_fields=fields)
+        version.save(update_fields=["progress_done", "progress_at", *_add_warnings(version, warnings)])
         return version
 
 

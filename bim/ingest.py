@@ -16,7 +16,7 @@ from pathlib import Path
 import shapely
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, JSONField, Q
+from django.db.models import F, JSONField, Q, Sum
 from django.utils import timezone
 
 from storage import get_storage
@@ -26,7 +26,7 @@ from .ifc.diff import diff_versions
 from .ifc.footprints import compute_footprints, has_body, union_wkt
 from .ifc.metadata import first_of_each, physical_elements, read_elements, read_tree
 from .ifc.reading import IfcReadError, dangling_references, open_ifc, unpacked
-from .models import Element, ModelVersion, Space, Storey, VersionStatus, version_warning
+from .models import Element, GeometryChunk, ModelVersion, Space, Storey, VersionStatus, version_warning
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -387,7 +387,8 @@ def _compute_chunk(version: ModelVersion, index: int) -> None:
             )
             for w in problems
         ],
-        counts={"bodies": len(bodies), "bodies_without_geometry": sum(1 for g in bodies if g not in outlined)},
+        bodies=len(bodies),
+        bodies_without_geometry=sum(1 for g in bodies if g not in outlined),
     )
 
 
@@ -451,8 +452,10 @@ def finish(version: ModelVersion) -> None:
 def _geometry_warnings(version_id: int) -> list[dict]:
     """A warning when more of the products that have a body came out without geometry than
     BIM_MISSING_GEOMETRY_PERCENT allows: a file damaged or cut short parses, less its geometry."""
-    counts = ModelVersion.objects.values_list("counts", flat=True).get(pk=version_id)
-    total, missing = counts.get("bodies", 0), counts.get("bodies_without_geometry", 0)
+    found = GeometryChunk.objects.filter(version_id=version_id).aggregate(
+        total=Sum("bodies"), missing=Sum("bodies_without_geometry")
+    )
+    total, missing = found["total"] or 0, found["missing"] or 0
     if not total or missing * 100 <= total * settings.BIM_MISSING_GEOMETRY_PERCENT:
         return []
     return [version_warning("missing_geometry", missing=missing, total=total, percent=round(100 * missing / total))]

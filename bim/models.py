@@ -163,6 +163,8 @@ class GeometryChunk(models.Model):
     is_done = models.BooleanField(default=False)
     footprints = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    bodies = models.PositiveIntegerField(default=0, help_text=_("products with a body (or a lost one)"))
+    bodies_without_geometry = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "index"], name="one_chunk_per_index")]

@@ -6,6 +6,7 @@ import gc
 import logging
 import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -34,14 +35,43 @@ BATCH = 1000
 
 @contextmanager
 def local_copy(version: ModelVersion):
-    """The version's file on local disk (ifcopenshell reads paths), removed afterwards."""
-    fd, path = tempfile.mkstemp(prefix=f"plumbline-v{version.pk}-", suffix=Path(version.original_name).suffix)
+    """The version's file on local disk (ifcopenshell reads paths), removed afterwards. Its name
+    holds this process's id, so a copy a killed process left behind is known (remove_orphaned_copies)."""
+    fd, path = tempfile.mkstemp(
+        prefix=f"plumbline-v{version.pk}-p{os.getpid()}-", suffix=Path(version.original_name).suffix
+    )
     try:
         with os.fdopen(fd, "wb") as out, get_storage().open(version.file_key) as src:
             shutil.copyfileobj(src, out, 1024 * 1024)
         yield Path(path)
     finally:
         os.unlink(path)
+
+
+ORPHAN = re.compile(r"^plumbline-(?:v\d+|ifczip)-p(\d+)-")
+
+
+def remove_orphaned_copies() -> list[str]:
+    """Remove the local copies (and unpacked .ifczip) that processes killed mid-ingest left in
+    the temp folder: those whose process is gone. The names removed."""
+    removed = []
+    for entry in os.scandir(tempfile.gettempdir()):
+        match = ORPHAN.match(entry.name)
+        if not match or not entry.is_file():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # its process still runs (here, or under this id on this machine)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's live process
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.name)
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 @contextmanager
@@ -72,7 +102,7 @@ def opened_model(version: ModelVersion):
         _OPENED.clear()  # free the previous model before parsing the next
         _PARSE_PROBLEMS.clear()
         problems: list[str] = []
-        with local_copy(version) as path, unpacked(path) as ifc_path:
+        with local_copy(version) as path, unpacked(path, settings.MAX_UNPACKED_BYTES) as ifc_path:
             _OPENED[key] = open_ifc(ifc_path, problems)
         _PARSE_PROBLEMS[key] = problems
     return _OPENED[key]
@@ -125,6 +155,9 @@ def _material_names(materials: list[dict]) -> str:
 
 
 def run_metadata(version_id: int) -> None:
+    removed = remove_orphaned_copies()
+    if removed:
+        logger.warning("removed %s local copies that killed ingests left behind: %s", len(removed), removed[:5])
     version = actions.start_ingest(version_id)
     if version is None:
         # Already read. If the worker died between committing that and sending the footprint
@@ -202,6 +235,8 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
     except IfcReadError as exc:
         actions.fail_ingest(version_id, str(exc), run=version.ingest_run)
         return
+    if not count:
+        warnings.append(version_warning("no_elements"))
     products = count + len(spaces)
     chunks = max(1, min(settings.BIM_GEOMETRY_MAX_CHUNKS, math.ceil(products / settings.BIM_GEOMETRY_CHUNK_SIZE)))
     actions.finish_metadata(
@@ -496,7 +531,7 @@ def run_ids_check(run_id: int) -> None:
     with get_storage().open(run.ids_file.file_key) as handle:
         xml = handle.read().decode("utf-8-sig")
     try:
-        with local_copy(run.version) as path, unpacked(path) as ifc_path:
+        with local_copy(run.version) as path, unpacked(path, settings.MAX_UNPACKED_BYTES) as ifc_path:
             summary, results = check(xml, open_ifc(ifc_path))
     except (IdsError, IfcReadError) as exc:
         actions.fail_ids_run(run_id, str(exc))

@@ -115,6 +115,10 @@ WARNING_MESSAGES = {
         "elements may lack properties or geometry."
     ),
     "unparsed_entity": _("The IFC reader could not read: %(line)s"),
+    "no_elements": _(
+        "The file has no physical elements (walls, slabs, doors, pipes...): there is nothing to find on a plan. "
+        "Was the model exported without its elements, or is it damaged?"
+    ),
     "element_read_partly": _(
         "%(ifc_class)s %(global_id)s could not be read in full (%(reason)s): its storey, type, materials and "
         "properties are left out."

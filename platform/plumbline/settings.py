@@ -222,6 +222,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+# The most the .ifc inside an .ifczip may unpack to (and never more than 100 times the archive).
+MAX_UNPACKED_BYTES = env_int("MAX_UNPACKED_BYTES", 20 * MAX_UPLOAD_BYTES, minimum=1)
 
 # --- object storage ---------------------------------------------------------------------------
 

@@ -274,3 +274,86 @@ def test_a_few_elements_without_geometry_stay_under_the_configured_share(upload,
     settings.BIM_MISSING_GEOMETRY_PERCENT = 5
     version = upload(data.replace(b"warnings", b"warnings again"), model_name="Strict")
     assert "missing_geometry" in [w["code"] for w in version.warnings]
+
+
+def zipped(name: str, data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return packed.getvalue()
+
+
+def my_local_copies() -> set[str]:
+    """This process's local copies and unpacked archives in the temp folder."""
+    import os
+    import tempfile
+
+    mine = (f"plumbline-ifczip-p{os.getpid()}-", "plumbline-v")
+    return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith(mine) and f"-p{os.getpid()}-" in n}
+
+
+def test_an_ifczip_unpacking_past_the_limit_fails_without_unpacking_it(upload, demo_ifc4, settings):
+    before = my_local_copies()
+    settings.MAX_UNPACKED_BYTES = len(demo_ifc4) - 1
+    version = upload(zipped("building.ifc", demo_ifc4), name="building.ifczip", model_name="Limited")
+    assert version.status == "failed" and "over the most a model may unpack to" in version.failure_reason
+    settings.MAX_UNPACKED_BYTES = 10 * 1024**3
+    # a ZIP bomb: 200 MB of one character deflate to 200 KB, a thousand times less
+    bomb = zipped("bomb.ifc", demo_ifc4 + b" " * (200 * 1024 * 1024))
+    version = upload(bomb, name="bomb.ifczip", model_name="Bomb")
+    assert version.status == "failed" and "it was not unpacked" in version.failure_reason
+    assert my_local_copies() <= before
+
+
+def test_a_file_whose_header_names_another_schema_than_its_entities_fails_saying_so(upload, demo_ifc4):
+    data = demo_ifc4.replace(b"FILE_SCHEMA(('IFC4'))", b"FILE_SCHEMA(('IFC2X3'))")
+    version = upload(data, name="mislabelled.ifc")
+    assert version.status == "failed"
+    assert "header says it is IFC2X3, but it holds entities of IFC4" in version.failure_reason
+    assert "correct FILE_SCHEMA" in version.failure_reason
+
+
+def test_a_syntax_error_names_its_line(upload, demo_ifc4):
+    lines = demo_ifc4.decode().splitlines()
+    at = next(i for i in range(len(lines) // 2, len(lines)) if "=IFCDIRECTION((" in lines[i])
+    # cut in the middle of a list of numbers, then "repaired" by ending it
+    cut = [*lines[:at], lines[at][: lines[at].index("((") + 4], "ENDSEC;", "END-ISO-10303-21;"]
+    version = upload("\n".join(cut).encode(), name="broken.ifc")
+    assert version.status == "failed"
+    assert f"line {at + 1} is not a complete entity" in version.failure_reason, version.failure_reason
+
+
+def test_a_file_without_physical_elements_is_ready_with_a_warning_in_plain_words(upload):
+    b = ModelBuilder("IFC4", "empty shell")
+    b.storey("1F", 0.0)
+    version = upload(ifc_bytes(b.model), name="tree-only.ifc")
+    assert version.status == "ready" and version.counts["elements"] == 0
+    (warning,) = version.warnings
+    assert warning["code"] == "no_elements" and "no physical elements" in warning["message"]
+
+
+def test_an_ingest_removes_the_copies_that_killed_ingests_left_behind(upload, demo_ifc4):
+    import os
+    import subprocess
+    import tempfile
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process that has ended: its id is free
+    orphan = os.path.join(tempfile.gettempdir(), f"plumbline-v999-p{gone.pid}-abc.ifc")
+    orphan_zip = os.path.join(tempfile.gettempdir(), f"plumbline-ifczip-p{gone.pid}-abc.ifc")
+    live = os.path.join(tempfile.gettempdir(), f"plumbline-v998-p{os.getpid()}-abc.ifc")
+    for path in (orphan, orphan_zip, live):
+        with open(path, "w") as f:
+            f.write("ISO-10303-21;")
+    try:
+        version = upload(demo_ifc4)
+        assert version.status == "ready"
+        assert not os.path.exists(orphan) and not os.path.exists(orphan_zip)
+        assert os.path.exists(live)  # its process (this one) still runs
+    finally:
+        for path in (orphan, orphan_zip, live):
+            if os.path.exists(path):
+                os.unlink(path)

@@ -111,8 +111,8 @@ WARNING_MESSAGES = {
         "kept and this one left out."
     ),
     "unparsed_entities": _(
-        "The IFC reader could not read %(count)s entities of the file, which may be damaged or cut short: their "
-        "elements may lack properties or geometry."
+        "The IFC reader could not read %(count)s entities or references of the file, which may be damaged or cut "
+        "short: their elements may lack properties or geometry."
     ),
     "unparsed_entity": _("The IFC reader could not read: %(line)s"),
     "no_elements": _(

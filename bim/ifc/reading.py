@@ -128,8 +128,9 @@ def logged_errors() -> list[str]:
 
 def _schema_defining(names: set[str], header: str) -> str | None:
     """The other supported schema that defines every one of these entity names, if one does."""
+    family = "IFC4X3" if header.startswith("IFC4X3") else header[:6]  # IFC2X3, IFC4, IFC4X3
     for schema in ("IFC4", "IFC4X3_ADD2", "IFC2X3"):
-        if header.startswith(schema[:5]) and header[:6] == schema[:6]:
+        if schema.split("_")[0] == family:
             continue
         try:
             declarations = wrapper.schema_by_name(schema)

@@ -44,7 +44,9 @@ class PersonOut(Schema):
     name: str
     organisation: OrganisationOut | None
     id_number: str = Field(
-        ..., description="masked unless you are the person, their organisation's admin or an auditor"
+        ...,
+        description="masked (4401**********123X) unless you are the person, a platform administrator, or, "
+        "for a leader appointed on a project, that project's owner staff or an auditor of its region",
     )
     qualification: str
     certificate_number: str

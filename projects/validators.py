@@ -75,10 +75,13 @@ def validate_id_number(value: str) -> None:
 
 
 def mask_id_number(value: str) -> str:
-    """Keep the region (first 6) and the last 4 characters: enough to tell two people apart."""
+    """Keep the province and city (first 4) and the last 4 characters: enough to tell two people
+    apart, not enough to read the district or the date of birth (4401**********123X)."""
     if not value:
         return value
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 def validate_region_code(value: str) -> None:

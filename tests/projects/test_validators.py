@@ -48,8 +48,8 @@ def test_wrong_id_numbers_are_refused_with_the_reason(number, message):
         validate_id_number(number)
 
 
-def test_masked_id_numbers_keep_region_and_last_four():
-    assert mask_id_number("11010519491231002X") == "110105********002X"
+def test_masked_id_numbers_keep_province_city_and_last_four():
+    assert mask_id_number("11010519491231002X") == "1101**********002X"
 
 
 def test_a_jurisdiction_covers_the_regions_below_it():

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from plumbline.audit.log import diff, record_event
@@ -401,13 +402,21 @@ def appoint_party(
                 None,
                 {"appointment": current.pk, "leader": current.leader.name, "end_date": current.end_date},
             ]
+            ended_memberships = _end_memberships_of(current)
+            if ended_memberships:
+                changes["memberships_ended"] = [None, ended_memberships]
         appointment = PartyAppointment.objects.create(
             project=project, party=party, organisation=organisation, leader=leader, start_date=start_date
         )
-        # the leader works on the project from now on: they file their own letters
+        # the leader works on the project from now on: they file their own letters. A membership
+        # the appointment creates ends with it; one the leader already held stays theirs.
         role = PARTY_LEADER_ROLE[party]
         _, joined = ProjectMembership.objects.get_or_create(
-            project=project, person=leader, role=role, ended_at__isnull=True, defaults={"organisation": organisation}
+            project=project,
+            person=leader,
+            role=role,
+            ended_at__isnull=True,
+            defaults={"organisation": organisation, "appointment": appointment},
         )
         if joined:
             changes["membership"] = [None, {"person": leader.name, "role": role}]
@@ -535,11 +544,27 @@ def end_appointment(project: Project, *, appointment_id: int, end_date: datetime
             )
         appointment.end_date = end_date
         appointment.save(update_fields=["end_date"])
-        record_event(
-            "register.appointment_ended",
-            actor=actor,
-            project=project,
-            target=appointment,
-            changes={"end_date": [None, end_date]},
-        )
+        changes = {"end_date": [None, end_date]}
+        ended_memberships = _end_memberships_of(appointment)
+        if ended_memberships:
+            changes["memberships_ended"] = [None, ended_memberships]
+        record_event("register.appointment_ended", actor=actor, project=project, target=appointment, changes=changes)
     return appointment
+
+
+def _end_memberships_of(appointment: PartyAppointment) -> list[dict]:
+    """End the memberships that came with `appointment` at the end of its last day (inclusive);
+    memberships the leader holds in their own right are not touched. In the caller's transaction."""
+    until = timezone.make_aware(
+        datetime.datetime.combine(appointment.end_date + datetime.timedelta(days=1), datetime.time.min)
+    )
+    ended = []
+    for membership in ProjectMembership.objects.select_for_update().filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=until), appointment=appointment
+    ):
+        membership.ended_at = until
+        membership.save(update_fields=["ended_at"])
+        ended.append(
+            {"membership": membership.pk, "person": appointment.leader.name, "role": membership.role, "ended_at": until}
+        )
+    return ended

@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from plumbline.audit.log import diff, record_event
 from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from plumbline.permissions import Role
 
+from .dates import check_date, check_not_after, check_not_before
 from .models import (
     PARTY_ORGANISATION_KIND,
     ROLE_ORGANISATION_KINDS,
@@ -34,7 +36,7 @@ from .models import (
     ProjectStage,
 )
 from .queries import authorize, current_appointments, missing_for_stage, person_of
-from .validators import mask_id_number, validate_region_code
+from .validators import mask_id_number, normalise_id_number, validate_region_code
 
 PROJECT_FIELDS = ("name", "address", "region_code", "site_location", "building_count", "design_service_life_years")
 
@@ -130,7 +132,7 @@ def register_person(
     person = Person(
         name=(name or "").strip(),
         organisation=organisation,
-        id_number=(id_number or "").strip().upper(),
+        id_number=normalise_id_number(id_number),
         qualification=qualification or "",
         certificate_number=certificate_number or "",
         is_organisation_admin=is_organisation_admin,
@@ -251,6 +253,13 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
     appointed and their letters on file (the refusal names what is missing)."""
     if stage not in ProjectStage.values:
         raise InvalidInput(f"{stage!r} is not a stage: use one of {', '.join(ProjectStage.values)}.", field="stage")
+    dated = {ProjectStage.CONSTRUCTION: "construction_started_on", ProjectStage.COMPLETED: "completed_on"}.get(stage)
+    day = on or timezone.localdate()
+    label = (
+        gettext("The construction start date") if stage == ProjectStage.CONSTRUCTION else gettext("The completion date")
+    )
+    if dated:
+        check_date(day, field="on", label=label, not_after_today=True)
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "project.change_stage")
@@ -261,6 +270,24 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
                 + (f" Next allowed: {', '.join(sorted(allowed))}." if allowed else " It is in its last stage."),
                 allowed=list(allowed),
             )
+        if dated:
+            # in order with the project's dates: completion after the start of construction, and
+            # neither before the current leaders were appointed
+            check_not_before(
+                day,
+                project.construction_started_on if stage == ProjectStage.COMPLETED else None,
+                field="on",
+                label=label,
+                other_label=gettext("the start of construction"),
+            )
+            starts = [a.start_date for a in current_appointments(project).values() if a is not None]
+            check_not_before(
+                day,
+                max(starts, default=None),
+                field="on",
+                label=label,
+                other_label=gettext("the start of the latest current appointment"),
+            )
         missing = missing_for_stage(project) if stage in GATED_STAGES else []
         if missing:
             raise Conflict(
@@ -270,12 +297,9 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
             )
         changes = {"stage": [project.stage, stage]}
         project.stage = stage
-        dated = {ProjectStage.CONSTRUCTION: "construction_started_on", ProjectStage.COMPLETED: "completed_on"}.get(
-            stage
-        )
         if dated:
-            changes[dated] = [getattr(project, dated), on or timezone.localdate()]
-            setattr(project, dated, changes[dated][1])
+            changes[dated] = [getattr(project, dated), day]
+            setattr(project, dated, day)
         project.save(update_fields=list(changes))
         record_event("project.stage_changed", actor=actor, project=project, target=project, changes=changes)
     return project
@@ -356,6 +380,7 @@ def appoint_party(
     """
     if party not in Party.values:
         raise InvalidInput(f"{party!r} is not a party: use one of {', '.join(Party.values)}.", field="party")
+    check_date(start_date, field="start_date", label=gettext("The start date"))
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         raise InvalidInput(f"No organisation {organisation_id}.", field="organisation_id")
@@ -378,6 +403,13 @@ def appoint_party(
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "register.manage")
+        check_not_after(
+            start_date,
+            project.completed_on,
+            field="start_date",
+            label=gettext("The start date"),
+            other_label=gettext("the project's completion"),
+        )
         later = PartyAppointment.objects.filter(project=project, party=party, start_date__gte=start_date).first()
         if later is not None:
             raise Conflict(
@@ -468,8 +500,14 @@ def upload_letter(
         raise PermissionDenied(
             f"Only owner staff or staff of {appointment.organisation.name} may file this appointment's letters."
         )
-    if signed_on > timezone.localdate():
-        raise InvalidInput("The signing date cannot be in the future.", field="signed_on")
+    check_date(signed_on, field="signed_on", label=gettext("The signing date"), not_after_today=True)
+    check_not_before(
+        signed_on,
+        appointment.start_date,
+        field="signed_on",
+        label=gettext("The signing date"),
+        other_label=gettext("the appointment's start"),
+    )
     stored = store_upload(
         stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what="The letter", size=size
     )
@@ -537,11 +575,14 @@ def end_appointment(project: Project, *, appointment_id: int, end_date: datetime
             raise NotFound(f"No appointment {appointment_id} in project {project.code}.")
         if appointment.end_date is not None:
             raise Conflict(f"{appointment.leader.name}'s appointment already ended on {appointment.end_date}.")
-        if end_date < appointment.start_date:
-            raise InvalidInput(
-                f"The end date {end_date} is before the appointment started on {appointment.start_date}.",
-                field="end_date",
-            )
+        check_date(end_date, field="end_date", label=gettext("The end date"))
+        check_not_before(
+            end_date,
+            appointment.start_date,
+            field="end_date",
+            label=gettext("The end date"),
+            other_label=gettext("the appointment's start"),
+        )
         appointment.end_date = end_date
         appointment.save(update_fields=["end_date"])
         changes = {"end_date": [None, end_date]}

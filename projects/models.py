@@ -43,12 +43,13 @@ class Organisation(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.kind == OrganisationKind.HOUSING_AUTHORITY:
-            if not self.region_code:
-                raise ValidationError({"region_code": "A housing authority needs the region code it supervises."})
-            validate_region_code(self.region_code)
-        elif self.region_code:
-            validate_region_code(self.region_code)
+        if self.kind == OrganisationKind.HOUSING_AUTHORITY and not self.region_code:
+            raise ValidationError({"region_code": "A housing authority needs the region code it supervises."})
+        if self.region_code:
+            try:
+                validate_region_code(self.region_code)
+            except ValidationError as exc:
+                raise ValidationError({"region_code": exc.messages}) from None
 
     @property
     def is_housing_authority(self) -> bool:

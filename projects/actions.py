@@ -258,8 +258,6 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
     label = (
         gettext("The construction start date") if stage == ProjectStage.CONSTRUCTION else gettext("The completion date")
     )
-    if dated:
-        check_date(day, field="on", label=label, not_after_today=True)
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "project.change_stage")
@@ -271,6 +269,7 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
                 allowed=list(allowed),
             )
         if dated:
+            check_date(day, field="on", label=label, not_after_today=True)
             # in order with the project's dates: completion after the start of construction, and
             # neither before the current leaders were appointed
             check_not_before(
@@ -380,7 +379,6 @@ def appoint_party(
     """
     if party not in Party.values:
         raise InvalidInput(f"{party!r} is not a party: use one of {', '.join(Party.values)}.", field="party")
-    check_date(start_date, field="start_date", label=gettext("The start date"))
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         raise InvalidInput(f"No organisation {organisation_id}.", field="organisation_id")
@@ -403,6 +401,7 @@ def appoint_party(
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "register.manage")
+        check_date(start_date, field="start_date", label=gettext("The start date"))
         check_not_after(
             start_date,
             project.completed_on,

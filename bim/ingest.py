@@ -261,13 +261,15 @@ def resend_pending_chunks(version_id: int) -> None:
         finish(version)
 
 
-def resume_stalled(stalled_after: timedelta) -> list[int]:
+def resume_stalled(stalled_after: timedelta, *, skip: set[int] = frozenset()) -> list[int]:
     """Send again the tasks of versions whose ingest has not moved on for `stalled_after`: their
     message was lost (a broker restarted without its queue, retries ran out while storage was
     down). A version that was only slow is not harmed: its metadata read stops at its next write
     when the resumed one starts (SupersededRun), and a footprint chunk computed twice writes the
     same rows and counts once. The quiet time should exceed the longest step (a footprint chunk at
-    its per-element limit) so that work is seldom done twice."""
+    its per-element limit) so that work is seldom done twice. Versions in `skip` (a live worker is
+    on them) are left alone; a resumed version counts as moving again, so a resent task waiting in
+    the queue is not sent once more by the next sweep."""
     from . import tasks
 
     quiet_since = timezone.now() - stalled_after
@@ -275,12 +277,13 @@ def resume_stalled(stalled_after: timedelta) -> list[int]:
         status__in=[VersionStatus.UPLOADED, VersionStatus.PARSING, VersionStatus.GEOMETRY]
     ).filter(Q(progress_at__lt=quiet_since) | Q(progress_at__isnull=True, uploaded_at__lt=quiet_since))
     resumed = []
-    for version_id, status in stalled.values_list("pk", "status"):
+    for version_id, status in stalled.exclude(pk__in=skip).values_list("pk", "status"):
         logger.warning("resuming the ingest of version %s, quiet since before %s (%s)", version_id, quiet_since, status)
         if status == VersionStatus.GEOMETRY:
             resend_pending_chunks(version_id)
         else:
             tasks.ingest_model_version.delay(version_id)
+        ModelVersion.objects.filter(pk=version_id, status=status).update(progress_at=timezone.now())
         resumed.append(version_id)
     return resumed
 

@@ -6,10 +6,21 @@ from ninja import File, Router, Status, UploadedFile
 from projects.queries import get_project
 
 from . import actions, queries
-from .schemas import RetireIn, SignIn, SignOut, SignPhotoOut
+from .materials import accepted_materials
+from .schemas import RetireIn, SignIn, SignMaterialIn, SignMaterialOut, SignOut, SignPhotoOut
 
 router = Router(tags=["signs"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+@router.get(
+    "/signs/materials",
+    response={200: list[SignMaterialOut], 401: dict},
+    operation_id="list_sign_materials",
+    summary="The permanent materials a sign may be recorded with (built-in and configured)",
+)
+def list_sign_materials(request: HttpRequest):
+    return list(accepted_materials())
 
 
 @router.get(
@@ -43,6 +54,17 @@ def record_sign(request: HttpRequest, code: str, payload: SignIn):
 def get_sign(request: HttpRequest, code: str, sign_id: int):
     project = get_project(code, user=request.user, action="register.view")
     return queries.get_sign(project, sign_id, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/signs/{sign_id}/material",
+    response={200: SignOut, **ERRORS},
+    operation_id="set_sign_material",
+    summary="Correct the sign's material on record (what the sign shows stays as recorded)",
+)
+def set_sign_material(request: HttpRequest, code: str, sign_id: int, payload: SignMaterialIn):
+    project = get_project(code, user=request.user)
+    return actions.set_sign_material(project, sign_id=sign_id, **payload.dict(), actor=request.user)
 
 
 @router.post(

@@ -11,8 +11,10 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, DataError, IntegrityError, NotSupportedError, ProgrammingError
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -111,6 +113,21 @@ def on_permission_denied(request, exc):
 @api.exception_handler(StorageUnavailable)
 def on_storage_unavailable(request, exc):
     return error(request, 503, f"File storage is unavailable: {exc}", "storage_unavailable")
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request, exc: DatabaseError):
+    """A database that is down or damaged is a dependency down (503), as /healthz says; an
+    integrity or programming error is a bug of ours and stays a 500."""
+    if isinstance(exc, (IntegrityError, ProgrammingError, DataError, NotSupportedError)):
+        return on_unexpected_error(request, exc)
+    logger.error("database unusable in %s %s: %s", request.method, request.path, exc)
+    return error(
+        request,
+        503,
+        gettext("The database is unavailable; nothing was saved. Try again later."),
+        "database_unavailable",
+    )
 
 
 @api.exception_handler(HttpError)

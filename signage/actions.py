@@ -37,6 +37,7 @@ def record_sign(
     actor,
 ) -> PermanentSign:
     """Record a building's sign, its content generated from the register as it stands now."""
+    authorize(actor, project, "sign.manage")  # the right first; checked again on the locked row
     building = (building or "").strip()
     if not building:
         raise InvalidInput("Name the building the sign is on (e.g. 1#).", field="building")
@@ -128,10 +129,10 @@ def set_sign_material(project: Project, *, sign_id: int, material: str, material
 
 
 def retire_sign(project: Project, *, sign_id: int, reason: str, actor) -> PermanentSign:
+    authorize(actor, project, "sign.manage")  # the right first, then the input
     if not (reason or "").strip():
         raise InvalidInput("Say why the sign is retired (e.g. replaced after a leader change).", field="reason")
     with transaction.atomic():
-        authorize(actor, project, "sign.manage")
         sign = PermanentSign.objects.select_for_update().filter(project=project, pk=sign_id).first()
         if sign is None:
             raise NotFound(f"No sign {sign_id} in project {project.code}.")

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import File, Router, Status, UploadedFile
 
 from projects.queries import get_project
+from projects.rights import project_right
 
 from . import actions, queries
 from .materials import accepted_materials
@@ -40,6 +41,7 @@ def list_signs(request: HttpRequest, code: str, include_retired: bool = False):
     operation_id="record_sign",
     summary="Record a building's permanent sign; its content comes from the register",
 )
+@project_right("sign.manage")
 def record_sign(request: HttpRequest, code: str, payload: SignIn):
     project = get_project(code, user=request.user)
     return Status(201, actions.record_sign(project, **payload.dict(), actor=request.user))
@@ -73,6 +75,7 @@ def set_sign_material(request: HttpRequest, code: str, sign_id: int, payload: Si
     operation_id="retire_sign",
     summary="Retire a sign (e.g. before installing a corrected one)",
 )
+@project_right("sign.manage")
 def retire_sign(request: HttpRequest, code: str, sign_id: int, payload: RetireIn):
     project = get_project(code, user=request.user)
     return actions.retire_sign(project, sign_id=sign_id, reason=payload.reason, actor=request.user)
@@ -84,6 +87,7 @@ def retire_sign(request: HttpRequest, code: str, sign_id: int, payload: RetireIn
     operation_id="add_sign_photo",
     summary="Add a photo of the installed sign (JPEG or PNG)",
 )
+@project_right("sign.manage")
 def add_sign_photo(request: HttpRequest, code: str, sign_id: int, file: File[UploadedFile]):
     project = get_project(code, user=request.user)
     photo = actions.add_sign_photo(

@@ -24,6 +24,7 @@ from storage import ObjectNotFound, StorageUnavailable
 
 from .accounts.auth import API_AUTH
 from .errors import DomainError
+from .rights import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ def _describe_validation(errors: list[dict]) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
+    refused = refusal(request)  # the right first: who may not make this call is told so, not what to fix
+    if refused is not None:
+        return on_domain_error(request, refused)
     errors = [
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors

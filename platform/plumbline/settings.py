@@ -335,6 +335,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+# The most the .ifc inside an .ifczip may unpack to (and never more than 100 times the archive).
+MAX_UNPACKED_BYTES = env_int("MAX_UNPACKED_BYTES", 20 * MAX_UPLOAD_BYTES, minimum=1)
 
 # --- object storage ---------------------------------------------------------------------------
 
@@ -404,6 +406,11 @@ BIM_SECONDS_PER_ELEMENT = env_int("BIM_SECONDS_PER_ELEMENT", 2, minimum=1)
 # its chunk twice to the same result; above the longest footprint chunk (BIM_GEOMETRY_CHUNK_SIZE x
 # BIM_SECONDS_PER_ELEMENT seconds) that seldom happens.
 BIM_STALLED_MINUTES = env_int("BIM_STALLED_MINUTES", 60, minimum=1)
+# A version warns when more than this percentage of its products that have a body came out
+# without geometry (a damaged or cut-short file parses, but its geometry is lost).
+BIM_MISSING_GEOMETRY_PERCENT = env_int("BIM_MISSING_GEOMETRY_PERCENT", 20, minimum=0)
+if BIM_MISSING_GEOMETRY_PERCENT > 100:
+    raise ImproperlyConfigured(f"BIM_MISSING_GEOMETRY_PERCENT={BIM_MISSING_GEOMETRY_PERCENT} must be 0 to 100")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 BCF_MAX_BYTES = env_int("BCF_MAX_BYTES", 100 * 1024 * 1024, minimum=1)

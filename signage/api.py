@@ -64,6 +64,7 @@ def get_sign(request: HttpRequest, code: str, sign_id: int):
     operation_id="set_sign_material",
     summary="Correct the sign's material on record (what the sign shows stays as recorded)",
 )
+@project_right("sign.manage")
 def set_sign_material(request: HttpRequest, code: str, sign_id: int, payload: SignMaterialIn):
     project = get_project(code, user=request.user)
     return actions.set_sign_material(project, sign_id=sign_id, **payload.dict(), actor=request.user)

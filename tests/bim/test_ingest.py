@@ -61,6 +61,76 @@ def test_the_same_bytes_uploaded_twice_return_the_existing_version(upload, demo_
     assert ModelVersion.objects.filter(sha256=first.sha256).count() == 1
 
 
+def test_a_failed_version_is_retried_by_uploading_the_same_bytes_again(
+    world, demo_ifc4, settings, django_capture_on_commit_callbacks
+):
+    from bim import actions
+
+    project, contractor = world["project"], world["users"]["contractor"]
+
+    def upload_as_api_does_without_a_size():
+        with django_capture_on_commit_callbacks(execute=True):
+            version, created = actions.upload_model_version(
+                project, stream=io.BytesIO(demo_ifc4), original_name="house.ifc", model_name="House", actor=contractor
+            )
+        version.refresh_from_db()
+        return version, created
+
+    settings.MAX_UPLOAD_BYTES = 1000  # the first upload fails for a reason that is then put right
+    failed, created = upload_as_api_does_without_a_size()
+    assert created and failed.status == "failed"
+    settings.MAX_UPLOAD_BYTES = 10 * len(demo_ifc4)
+    retried, created = upload_as_api_does_without_a_size()
+    assert created and retried.pk != failed.pk
+    assert (retried.number, retried.status, retried.counts["elements"]) == (2, "ready", 30)
+    failed.refresh_from_db()
+    assert (failed.number, failed.status) == (1, "failed")  # kept as it was
+    again, created = upload_as_api_does_without_a_size()  # a ready version is not made again
+    assert (again.pk, created) == (retried.pk, False)
+    uploaded = AuditEvent.objects.filter(action="model_version.uploaded", target_id=str(retried.pk)).get()
+    assert uploaded.changes["retry_of"] == [None, 1]
+
+
+def test_the_same_bytes_uploaded_to_another_model_make_a_version_of_that_model(world, as_persona, demo_ifc4):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = as_persona("contractor")
+
+    def post(model_name):
+        return api.client.post(
+            f"/api/v1/projects/{world['project'].code}/models",
+            headers=api.headers,
+            data={"file": SimpleUploadedFile("house.ifc", demo_ifc4), "model_name": model_name},
+        )
+
+    first, other, again = post("Architecture"), post("Coordination"), post("Architecture")
+    assert (first.status_code, other.status_code, again.status_code) == (201, 201, 200)
+    assert (other.json()["model"], other.json()["number"], other.json()["is_new"]) == ("Coordination", 1, True)
+    assert other.json()["id"] != first.json()["id"] == again.json()["id"]
+    assert ModelVersion.objects.filter(sha256=first.json()["sha256"]).count() == 2
+
+
+def test_the_ingest_command_uploads_the_same_file_to_another_model_as_a_new_version(world, tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    from bim.ifc.build import grid_model
+
+    path = tmp_path / "grid.ifc"
+    grid_model(6).write(str(path))
+    code = world["project"].code
+    results = []
+    for model in ("Walls", "Walls copy", "Walls"):  # not waiting for the ingest: only the upload is asked about
+        call_command("ingest", str(path), "--project", code, "--model", model, "--json")
+        results.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    assert [(r["model"], r["number"], r["is_new"]) for r in results] == [
+        ("Walls", 1, True),
+        ("Walls copy", 1, True),
+        ("Walls", 1, False),
+    ]
+
+
 def test_a_new_upload_of_a_model_is_its_next_version(upload, demo_ifc4, demo_ifc2x3):
     assert upload(demo_ifc4).number == 1
     assert upload(demo_ifc2x3).number == 2

@@ -95,6 +95,15 @@ def measure(args: list[str], env: dict | None = None, *, check: bool = True) -> 
     return proc.stdout.decode(), float(peak) if peak else 0.0
 
 
+def _code_roots() -> list[str]:
+    """The folders this process imports bim and plumbline from, for the measured processes to run
+    the same code (without them, an installed checkout elsewhere could be measured instead)."""
+    import bim
+    import plumbline
+
+    return list(dict.fromkeys(str(Path(m.__file__).resolve().parents[1]) for m in (bim, plumbline)))
+
+
 def _failed(path: Path, reason: str) -> dict:
     return {"file": path.name, "status": "failed", "reason": reason}
 
@@ -111,6 +120,7 @@ def bench_ingest(path: Path, repeat: int = 5) -> dict:
     base_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "STORAGE_", "MINIO_"))
     }
+    base_env["PYTHONPATH"] = os.pathsep.join([*_code_roots(), *filter(None, [os.environ.get("PYTHONPATH")])])
     runs = []
     with tempfile.TemporaryDirectory(prefix="plumbline-bench-") as scratch:
         template = Path(scratch) / "template"

@@ -409,12 +409,17 @@ def _comparable(version: ModelVersion) -> dict[str, dict]:
         "materials",
         "psets",
         "footprint",
+        "z_min",
+        "z_max",
         "storey__name",
         "storey__elevation",
     )
     return {
         row["global_id"]: {
-            **{k: row[k] for k in ("ifc_class", "name", "type_name", "materials", "psets", "footprint")},
+            **{
+                k: row[k]
+                for k in ("ifc_class", "name", "type_name", "materials", "psets", "footprint", "z_min", "z_max")
+            },
             # storeys may get new GlobalIds on re-export too: compare them by name and elevation
             "storey": f"{row['storey__name']}@{row['storey__elevation'] or 0:.2f}",
         }

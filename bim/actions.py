@@ -20,6 +20,7 @@ from storage import get_storage
 from .models import (
     INGEST_PHASES,
     VERSION_MOVES,
+    WARNINGS_KEPT,
     Discipline,
     GeometryChunk,
     GlobalIdRemap,
@@ -132,6 +133,16 @@ def _since_last_phase(version: ModelVersion, now: datetime) -> float:
     return round(max(0.0, (now - version.uploaded_at).total_seconds() - done), 3)
 
 
+def _add_warnings(version: ModelVersion, warnings) -> list[str]:
+    """Add warnings to a version (the first WARNINGS_KEPT kept, all counted); the fields changed."""
+    warnings = list(warnings or ())
+    if not warnings:
+        return []
+    version.warning_count += len(warnings)
+    version.warnings = (version.warnings + warnings)[:WARNINGS_KEPT]
+    return ["warnings", "warning_count"]
+
+
 class SupersededRun(Exception):
     """The metadata read was started again (its task was thought lost) while this run went on:
     the newer run owns the version, and this one stops without writing."""
@@ -151,8 +162,19 @@ def start_ingest(version_id: int) -> ModelVersion | None:
         # waiting for a worker, and any earlier run that did not finish, count as queued
         queued = round((version.progress_at - version.uploaded_at).total_seconds(), 3)
         version.seconds = {"upload": version.seconds.get("upload", 0), "queued": max(0.0, queued)}
+        version.warnings, version.warning_count = [], 0
         version.save(
-            update_fields=["status", "phase", "progress_done", "progress_total", "progress_at", "ingest_run", "seconds"]
+            update_fields=[
+                "status",
+                "phase",
+                "progress_done",
+                "progress_total",
+                "progress_at",
+                "ingest_run",
+                "warnings",
+                "warning_count",
+                "seconds",
+            ]
         )
         # a crashed earlier run may have left some rows: start from none
         version.elements.all().delete()
@@ -167,7 +189,14 @@ def start_ingest(version_id: int) -> ModelVersion | None:
 
 
 def finish_metadata(
-    version_id: int, *, run: int, schema: str, length_unit_scale: float, chunks: int, counts: dict
+    version_id: int,
+    *,
+    run: int,
+    schema: str,
+    length_unit_scale: float,
+    chunks: int,
+    counts: dict,
+    warnings: list | None = None,
 ) -> ModelVersion:
     """The version's elements are browsable; queue its footprint chunks."""
     from . import tasks
@@ -182,6 +211,7 @@ def finish_metadata(
         version.geometry_chunks = chunks
         version.progress_at = timezone.now()
         version.seconds = {**version.seconds, "metadata": _since_last_phase(version, version.progress_at)}
+        _add_warnings(version, warnings)
         version.save()
         GeometryChunk.objects.bulk_create([GeometryChunk(version=version, index=i) for i in range(chunks)])
         record_event(
@@ -189,25 +219,41 @@ def finish_metadata(
             actor=None,
             project=version.model.project,
             target=version,
-            changes={**changes, "schema": [None, schema], "counts": [None, counts]},
+            changes={
+                **changes,
+                "schema": [None, schema],
+                "counts": [None, counts],
+                "warning_count": [0, version.warning_count],
+            },
         )
         for index in range(chunks):
             transaction.on_commit(lambda i=index: tasks.compute_footprints.delay(version.pk, i))
     return version
 
 
-def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float) -> ModelVersion:
-    """Count a chunk done, once."""
+def finish_chunk(
+    version_id: int,
+    index: int,
+    *,
+    footprints: int,
+    seconds: float,
+    warnings: list | None = None,
+    bodies: int = 0,
+    bodies_without_geometry: int = 0,
+) -> ModelVersion:
+    """Count a chunk done, once, with its warnings and how many of its products with a body came
+    out without geometry."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().get(pk=version_id)
         chunk = GeometryChunk.objects.select_for_update().get(version=version, index=index)
         if chunk.is_done:
             return version
         chunk.is_done, chunk.footprints, chunk.seconds = True, footprints, seconds
-        chunk.save(update_fields=["is_done", "footprints", "seconds"])
+        chunk.bodies, chunk.bodies_without_geometry = bodies, bodies_without_geometry
+        chunk.save(update_fields=["is_done", "footprints", "seconds", "bodies", "bodies_without_geometry"])
         version.progress_done += 1
         version.progress_at = timezone.now()
-        version.save(update_fields=["progress_done", "progress_at"])
+        version.save(update_fields=["progress_done", "progress_at", *_add_warnings(version, warnings)])
         return version
 
 
@@ -217,6 +263,7 @@ def finish_ingest(
     counts: dict,
     previous: ModelVersion | None = None,
     diff: dict | None = None,
+    warnings: list | None = None,
     geometry_ended_at: datetime | None = None,
     seconds: dict | None = None,
 ) -> ModelVersion:
@@ -230,12 +277,18 @@ def finish_ingest(
         chunk_seconds = [c.seconds for c in version.chunks.all()]
         version.counts = {**version.counts, **counts}
         version.previous, version.diff = previous, diff or {}
+        _add_warnings(version, warnings)
         record_event(
             "model_version.ready",
             actor=None,
             project=version.model.project,
             target=version,
-            changes={**changes, "counts": [None, version.counts], "diff": [None, (diff or {}).get("counts")]},
+            changes={
+                **changes,
+                "counts": [None, version.counts],
+                "diff": [None, (diff or {}).get("counts")],
+                "warning_count": [None, version.warning_count],
+            },
         )
         now = timezone.now()  # after the audit event, so that its time is part of "finish"
         version.seconds = {**version.seconds, "geometry": _since_last_phase(version, geometry_ended_at or now)}

@@ -11,8 +11,10 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, DataError, IntegrityError, NotSupportedError, ProgrammingError
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -22,6 +24,7 @@ from storage import ObjectNotFound, StorageUnavailable
 
 from .accounts.auth import API_AUTH
 from .errors import DomainError
+from .rights import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +75,9 @@ def _describe_validation(errors: list[dict]) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
+    refused = refusal(request)  # the right first: who may not make this call is told so, not what to fix
+    if refused is not None:
+        return on_domain_error(request, refused)
     errors = [
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors
@@ -111,6 +117,21 @@ def on_permission_denied(request, exc):
 @api.exception_handler(StorageUnavailable)
 def on_storage_unavailable(request, exc):
     return error(request, 503, f"File storage is unavailable: {exc}", "storage_unavailable")
+
+
+@api.exception_handler(DatabaseError)
+def on_database_error(request, exc: DatabaseError):
+    """A database that is down or damaged is a dependency down (503), as /healthz says; an
+    integrity or programming error is a bug of ours and stays a 500."""
+    if isinstance(exc, (IntegrityError, ProgrammingError, DataError, NotSupportedError)):
+        return on_unexpected_error(request, exc)
+    logger.error("database unusable in %s %s: %s", request.method, request.path, exc)
+    return error(
+        request,
+        503,
+        gettext("The database is unavailable; nothing was saved. Try again later."),
+        "database_unavailable",
+    )
 
 
 @api.exception_handler(HttpError)

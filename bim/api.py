@@ -12,7 +12,7 @@ from projects.rights import project_right
 
 from . import actions, queries
 from .models import VersionStatus
-from .schemas import ElementDetailOut, ElementOut, ModelOut, StoreyOut, UploadOut, VersionOut
+from .schemas import DiffOut, ElementDetailOut, ElementOut, ModelOut, StoreyOut, UploadOut, VersionOut
 
 router = Router(tags=["bim"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
@@ -152,17 +152,6 @@ def elements_at(
     return queries.elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
 
 
-class DiffOut(Schema):
-    version_id: int
-    previous_version_id: int | None
-    added: list[str]
-    removed: list[str]
-    changed: list[dict]
-    proposed_remaps: list[dict]
-    accepted_remaps: list[dict]
-    counts: dict
-
-
 class RemapIn(Schema):
     old_global_id: str
     new_global_id: str
@@ -175,15 +164,7 @@ class RemapIn(Schema):
     summary="What changed since the previous ready version, with proposed remaps",
 )
 def version_diff(request: HttpRequest, code: str, version_id: int):
-    version = _browsable_version(request, code, version_id)
-    diff = version.diff or {}
-    return {
-        "version_id": version.pk,
-        "previous_version_id": version.previous_id,
-        **{key: diff.get(key, []) for key in ("added", "removed", "changed", "proposed_remaps")},
-        "accepted_remaps": [{"from": r.old_global_id, "to": r.new_global_id} for r in version.remaps.all()],
-        "counts": diff.get("counts", {}),
-    }
+    return queries.version_diff(_browsable_version(request, code, version_id))
 
 
 @router.post(

@@ -86,5 +86,7 @@ def version_page(request, code: str, version_id: int):
             "selected": selected,
             "plan": mark_safe(plan),  # built by bim.ifc.plan, which escapes every value
             "busy": version.status not in (VersionStatus.READY, VersionStatus.FAILED),
+            "diff_counts": (version.diff or {}).get("counts"),
+            "changed": queries.list_changed_elements(version) if version.status == VersionStatus.READY else [],
         },
     )

@@ -141,6 +141,27 @@ def pin_positions(version: ModelVersion, findings_global_ids: list[list[str]]) -
     return positions
 
 
+def version_diff(version: ModelVersion) -> dict:
+    """What changed since the previous ready version (computed when the version became ready),
+    with the remaps accepted since."""
+    diff = version.diff or {}
+    return {
+        "version_id": version.pk,
+        "previous_version_id": version.previous_id,
+        **{key: diff.get(key, []) for key in ("added", "removed", "changed", "proposed_remaps")},
+        "accepted_remaps": [{"from": r.old_global_id, "to": r.new_global_id} for r in version.remaps.all()],
+        "counts": diff.get("counts", {}),
+    }
+
+
+def list_changed_elements(version: ModelVersion, limit: int = 200) -> list[dict]:
+    """The first `limit` changed elements of the version's diff, each with its element row (for
+    its name and class) beside what changed."""
+    changed = (version.diff or {}).get("changed", [])[:limit]
+    elements = {e.global_id: e for e in version.elements.filter(global_id__in=[c["global_id"] for c in changed])}
+    return [{**c, "element": elements.get(c["global_id"])} for c in changed]
+
+
 def follow_global_id(version: ModelVersion, global_id: str) -> str | None:
     """Where an element of an earlier version of the same model is in `version`: the same
     GlobalId, or the one an accepted remap names (followed through every version in between)."""

@@ -95,3 +95,36 @@ class ElementDetailOut(ElementOut):
     is_footprint_approximate: bool
     z_min: float | None
     z_max: float | None
+
+
+class MovedOut(Schema):
+    """How far an element moved, in metres: its outline's centroid in plan, its bottom in height."""
+
+    dx: float
+    dy: float
+    dz: float | None
+
+
+class GrownOut(Schema):
+    """New over old: 1.5 is half as large again."""
+
+    area: float | None
+    height: float | None
+
+
+class ChangedOut(Schema):
+    global_id: str
+    fields: dict[str, Any]
+    moved: MovedOut | None = None
+    grown: GrownOut | None = None
+
+
+class DiffOut(Schema):
+    version_id: int
+    previous_version_id: int | None
+    added: list[str]
+    removed: list[str]
+    changed: list[ChangedOut]
+    proposed_remaps: list[dict]
+    accepted_remaps: list[dict]
+    counts: dict

@@ -9,19 +9,24 @@ dependency down.
 import json
 import logging
 
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import _csrf_needed
+from ninja.parser import Parser
 
 from storage import ObjectNotFound, StorageUnavailable
 
 from .accounts.auth import API_AUTH
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,42 @@ class OfflineSwagger(Swagger):
         self.settings["url"] = self.get_openapi_url(api, kwargs)
         context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api, "add_csrf": _csrf_needed(api)}
         return render(request, self.template, context)
+
+
+def refuse_nul(value, field: str) -> None:
+    """A NUL character in any text is refused (PostgreSQL cannot store it; SQLite would)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput(
+                _("Text may not contain a NUL character (found in %(field)s).") % {"field": field or "body"},
+                field=field or None,
+                code="nul_character",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key, field)
+            refuse_nul(item, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(item, field)
+    elif isinstance(getattr(value, "name", None), str):  # an uploaded file
+        refuse_nul(value.name, field)
+
+
+class NulRefusingParser(Parser):
+    """ninja's parser, refusing NUL in JSON bodies, query strings, forms and file names."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        refuse_nul(data, "")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        for key, value in parsed.items():
+            refuse_nul(key, key)
+            refuse_nul(value, key)
+        return parsed
 
 
 api = NinjaAPI(
@@ -49,6 +90,7 @@ api = NinjaAPI(
     docs=OfflineSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=NulRefusingParser(),
 )
 
 
@@ -115,8 +157,57 @@ def on_storage_unavailable(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # raised by our parser, wrapped by ninja
+        return on_domain_error(request, exc.__cause__)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        return error(request, 400, _("The request body is not valid JSON."), "bad_request")
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return error(request, exc.status_code, str(exc.message), code)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_multipart(request, exc: MultiPartParserError):
+    if "header size" in str(exc):  # Django reads at most 1 KB of a part's headers
+        return error(
+            request,
+            422,
+            _("The file name is too long: keep it under 1 KB (about 300 Chinese characters)."),
+            "file_name_too_long",
+            field="file",
+        )
+    return error(
+        request,
+        400,
+        _("The upload could not be read: send it as multipart/form-data with a boundary."),
+        "bad_multipart",
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return error(
+        request,
+        413,
+        _("The request is larger than %(limit)d MB without its files: send less at once.") % {"limit": limit},
+        "too_large",
+    )
+
+
+@api.exception_handler(TooManyFieldsSent)
+def on_too_many_fields(request, exc):
+    return error(
+        request,
+        400,
+        _("The request has more than %(limit)d form fields.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+        "too_many_fields",
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def on_bad_request(request, exc):
+    return error(request, 400, _("The request could not be read."), "bad_request")
 
 
 @api.exception_handler(Exception)

@@ -42,3 +42,39 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """No text may contain a NUL character: SQLite would store it, PostgreSQL refuses it. The
+    API's parser names the field (plumbline.api); this refuses it in any URL path, and in the
+    query string and form fields of the pages, with a 422 before any view runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse, JsonResponse
+        from django.utils.translation import gettext as _
+
+        is_api = request.path_info.startswith("/api/")
+        if "\x00" in request.path_info or (not is_api and self._form_has_nul(request)):
+            message = _("Text may not contain a NUL character.")
+            if is_api:
+                return JsonResponse({"detail": message, "code": "nul_character"}, status=422)
+            return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _form_has_nul(request) -> bool:
+        fields = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            fields += [request.POST]
+            names = [f.name or "" for files in request.FILES.lists() for f in files[1]]
+            if any("\x00" in name for name in names):
+                return True
+        return any(
+            "\x00" in key or "\x00" in value for data in fields for key, values in data.lists() for value in values
+        )

@@ -164,6 +164,7 @@ MIDDLEWARE = [
     "plumbline.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plumbline.middleware.ChineseFirstLocaleMiddleware",
+    "plumbline.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -138,3 +138,22 @@ def test_an_invalid_bearer_token_on_a_write_is_401_not_a_csrf_failure(world, met
         headers={"Authorization": "Bearer plb_not-a-token"},
     )
     assert_error(response, 401, "unauthenticated")
+
+
+def test_a_nul_character_in_an_api_path_is_refused(world, contractor):
+    assert_error(contractor.get("/projects/GZ%00/findings"), 422, "nul_character")
+
+
+def test_a_nul_character_in_a_page_form_is_refused_and_nothing_is_saved(world, client):
+    from inspections.models import Finding
+
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    client.force_login(world["users"]["inspector"])
+    before = Finding.objects.count()
+    response = client.post(
+        f"/projects/{world['project'].code}/findings/new/",
+        {"version_id": version.pk, "x": "1", "y": "1", "title": "crack\x00", "description": "d"},
+    )
+    assert response.status_code == 422
+    assert "NUL" in response.content.decode()
+    assert Finding.objects.count() == before

@@ -77,7 +77,44 @@ class NulRefusingParser(Parser):
         return parsed
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every error: a message for a person (in their language) and a stable code.",
+    "required": ["detail", "code"],
+    "properties": {
+        "detail": {"type": "string", "description": "for a person, translated"},
+        "code": {"type": "string", "description": "stable, for programs to switch on"},
+        "field": {"type": "string", "description": "the input at fault, where there is one"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "allowed": {"type": "array", "items": {"type": "string"}},
+    },
+}
+# Answers any operation can give whatever it declares: a request it cannot read (400), a method
+# the path does not have (405), input that does not fit the schema (422).
+COMMON_ERRORS = {400: "Bad Request", 405: "Method Not Allowed", 422: "Unprocessable Entity"}
+
+
+class PlumblineAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                for status, description in COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": description})
+                if operation.get("security"):
+                    responses.setdefault(401, {"description": "Unauthorized"})
+                for status, response in responses.items():
+                    if int(status) >= 400:
+                        response["content"] = error
+        return schema
+
+
+api = PlumblineAPI(
     title="Plumbline API",
     version="1",
     description=(

@@ -78,3 +78,27 @@ class RefuseNulMiddleware:
         return any(
             "\x00" in key or "\x00" in value for data in fields for key, values in data.lists() for value in values
         )
+
+
+class ApiMethodNotAllowedMiddleware:
+    """A method a path of the API does not have is answered in the API's error format (ninja
+    answers it in plain text), keeping the Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path_info.startswith("/api/"):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+            message = _("%(method)s is not allowed here; use %(allowed)s.") % {
+                "method": request.method,
+                "allowed": ", ".join(allowed) or "-",
+            }
+            answer = JsonResponse({"detail": message, "code": "method_not_allowed", "allowed": allowed}, status=405)
+            answer["Allow"] = response.get("Allow", "")
+            return answer
+        return response

@@ -165,6 +165,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plumbline.middleware.ChineseFirstLocaleMiddleware",
     "plumbline.middleware.RefuseNulMiddleware",
+    "plumbline.middleware.ApiMethodNotAllowedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

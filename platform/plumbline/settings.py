@@ -162,6 +162,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "plumbline.middleware.RequestIdMiddleware",
+    "plumbline.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plumbline.middleware.ChineseFirstLocaleMiddleware",
     "plumbline.middleware.RefuseNulMiddleware",

@@ -18,6 +18,7 @@ from storage import get_storage
 
 from .models import (
     VERSION_MOVES,
+    WARNINGS_KEPT,
     Discipline,
     GeometryChunk,
     GlobalIdRemap,
@@ -121,6 +122,16 @@ def _move(version: ModelVersion, status: str) -> dict:
     return change
 
 
+def _add_warnings(version: ModelVersion, warnings) -> list[str]:
+    """Add warnings to a version (the first WARNINGS_KEPT kept, all counted); the fields changed."""
+    warnings = list(warnings or ())
+    if not warnings:
+        return []
+    version.warning_count += len(warnings)
+    version.warnings = (version.warnings + warnings)[:WARNINGS_KEPT]
+    return ["warnings", "warning_count"]
+
+
 class SupersededRun(Exception):
     """The metadata read was started again (its task was thought lost) while this run went on:
     the newer run owns the version, and this one stops without writing."""
@@ -137,7 +148,19 @@ def start_ingest(version_id: int) -> ModelVersion | None:
         version.phase, version.progress_done, version.progress_total = "metadata", 0, 0
         version.progress_at = timezone.now()
         version.ingest_run += 1
-        version.save(update_fields=["status", "phase", "progress_done", "progress_total", "progress_at", "ingest_run"])
+        version.warnings, version.warning_count = [], 0
+        version.save(
+            update_fields=[
+                "status",
+                "phase",
+                "progress_done",
+                "progress_total",
+                "progress_at",
+                "ingest_run",
+                "warnings",
+                "warning_count",
+            ]
+        )
         # a crashed earlier run may have left some rows: start from none
         version.elements.all().delete()
         version.spaces.all().delete()
@@ -151,7 +174,15 @@ def start_ingest(version_id: int) -> ModelVersion | None:
 
 
 def finish_metadata(
-    version_id: int, *, run: int, schema: str, length_unit_scale: float, chunks: int, counts: dict, seconds: float
+    version_id: int,
+    *,
+    run: int,
+    schema: str,
+    length_unit_scale: float,
+    chunks: int,
+    counts: dict,
+    seconds: float,
+    warnings: list | None = None,
 ) -> ModelVersion:
     """The version's elements are browsable; queue its footprint chunks."""
     from . import tasks
@@ -166,6 +197,7 @@ def finish_metadata(
         version.geometry_chunks = chunks
         version.seconds = {**version.seconds, "metadata": round(seconds, 3)}
         version.progress_at = timezone.now()
+        _add_warnings(version, warnings)
         version.save()
         GeometryChunk.objects.bulk_create([GeometryChunk(version=version, index=i) for i in range(chunks)])
         record_event(
@@ -173,30 +205,51 @@ def finish_metadata(
             actor=None,
             project=version.model.project,
             target=version,
-            changes={**changes, "schema": [None, schema], "counts": [None, counts]},
+            changes={
+                **changes,
+                "schema": [None, schema],
+                "counts": [None, counts],
+                "warning_count": [0, version.warning_count],
+            },
         )
         for index in range(chunks):
             transaction.on_commit(lambda i=index: tasks.compute_footprints.delay(version.pk, i))
     return version
 
 
-def finish_chunk(version_id: int, index: int, *, footprints: int, seconds: float) -> ModelVersion:
-    """Count a chunk done, once."""
+def finish_chunk(
+    version_id: int,
+    index: int,
+    *,
+    footprints: int,
+    seconds: float,
+    warnings: list | None = None,
+    bodies: int = 0,
+    bodies_without_geometry: int = 0,
+) -> ModelVersion:
+    """Count a chunk done, once, with its warnings and how many of its products with a body came
+    out without geometry."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().get(pk=version_id)
         chunk = GeometryChunk.objects.select_for_update().get(version=version, index=index)
         if chunk.is_done:
             return version
         chunk.is_done, chunk.footprints, chunk.seconds = True, footprints, seconds
-        chunk.save(update_fields=["is_done", "footprints", "seconds"])
+        chunk.bodies, chunk.bodies_without_geometry = bodies, bodies_without_geometry
+        chunk.save(update_fields=["is_done", "footprints", "seconds", "bodies", "bodies_without_geometry"])
         version.progress_done += 1
         version.progress_at = timezone.now()
-        version.save(update_fields=["progress_done", "progress_at"])
+        version.save(update_fields=["progress_done", "progress_at", *_add_warnings(version, warnings)])
         return version
 
 
 def finish_ingest(
-    version_id: int, *, counts: dict, previous: ModelVersion | None = None, diff: dict | None = None
+    version_id: int,
+    *,
+    counts: dict,
+    previous: ModelVersion | None = None,
+    diff: dict | None = None,
+    warnings: list | None = None,
 ) -> ModelVersion:
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
@@ -212,13 +265,19 @@ def finish_ingest(
         }
         version.phase, version.finished_at = "", timezone.now()
         version.previous, version.diff = previous, diff or {}
+        _add_warnings(version, warnings)
         version.save()
         record_event(
             "model_version.ready",
             actor=None,
             project=version.model.project,
             target=version,
-            changes={**changes, "counts": [None, version.counts], "diff": [None, (diff or {}).get("counts")]},
+            changes={
+                **changes,
+                "counts": [None, version.counts],
+                "diff": [None, (diff or {}).get("counts")],
+                "warning_count": [None, version.warning_count],
+            },
         )
     return version
 

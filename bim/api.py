@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from plumbline.errors import Conflict, InvalidInput
 from plumbline.pagination import Pagination
 from projects.queries import get_project
+from projects.rights import project_right
 
 from . import actions, queries
 from .models import VersionStatus
@@ -37,6 +38,7 @@ def _browsable_version(request, code: str, version_id: int):
     operation_id="upload_model",
     summary="Upload an .ifc or .ifczip as a new version (contractor staff)",
 )
+@project_right("model.upload")
 def upload_model(
     request: HttpRequest,
     code: str,
@@ -197,6 +199,7 @@ def version_diff(request: HttpRequest, code: str, version_id: int):
     operation_id="accept_remap",
     summary="Accept that a removed element lives on under a new GlobalId",
 )
+@project_right("model.upload")
 def accept_remap(request: HttpRequest, code: str, version_id: int, payload: RemapIn):
     project = get_project(code, user=request.user)
     remap = actions.accept_remap(
@@ -247,6 +250,7 @@ class IdsFailureOut(Schema):
     operation_id="upload_ids",
     summary="Upload an IDS file (buildingSMART information delivery specification)",
 )
+@project_right("ids.manage")
 def upload_ids(request: HttpRequest, code: str, file: File[UploadedFile], name: Form[str] = ""):
     project = get_project(code, user=request.user)
     return Status(201, actions.upload_ids(project, stream=file, original_name=file.name, name=name, actor=request.user))
@@ -269,6 +273,7 @@ def list_ids(request: HttpRequest, code: str):
     operation_id="run_ids",
     summary="Check a ready version against an IDS file (runs as a task)",
 )
+@project_right("ids.manage")
 def run_ids(request: HttpRequest, code: str, version_id: int, payload: IdsRunIn):
     project = get_project(code, user=request.user)
     return Status(

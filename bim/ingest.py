@@ -6,6 +6,7 @@ import gc
 import logging
 import math
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -16,17 +17,17 @@ from pathlib import Path
 import shapely
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, JSONField, Q
+from django.db.models import F, JSONField, Q, Sum
 from django.utils import timezone
 
 from storage import get_storage
 
 from . import actions
 from .ifc.diff import diff_versions
-from .ifc.footprints import compute_footprints, union_wkt
-from .ifc.metadata import physical_elements, read_elements, read_tree
-from .ifc.reading import IfcReadError, open_ifc, unpacked
-from .models import Element, ModelVersion, Space, Storey, VersionStatus
+from .ifc.footprints import compute_footprints, has_body, union_wkt
+from .ifc.metadata import first_of_each, physical_elements, read_elements, read_tree
+from .ifc.reading import IfcReadError, dangling_references, open_ifc, unpacked
+from .models import Element, GeometryChunk, ModelVersion, Space, Storey, VersionStatus, version_warning
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -34,14 +35,43 @@ BATCH = 1000
 
 @contextmanager
 def local_copy(version: ModelVersion):
-    """The version's file on local disk (ifcopenshell reads paths), removed afterwards."""
-    fd, path = tempfile.mkstemp(prefix=f"plumbline-v{version.pk}-", suffix=Path(version.original_name).suffix)
+    """The version's file on local disk (ifcopenshell reads paths), removed afterwards. Its name
+    holds this process's id, so a copy a killed process left behind is known (remove_orphaned_copies)."""
+    fd, path = tempfile.mkstemp(
+        prefix=f"plumbline-v{version.pk}-p{os.getpid()}-", suffix=Path(version.original_name).suffix
+    )
     try:
         with os.fdopen(fd, "wb") as out, get_storage().open(version.file_key) as src:
             shutil.copyfileobj(src, out, 1024 * 1024)
         yield Path(path)
     finally:
         os.unlink(path)
+
+
+ORPHAN = re.compile(r"^plumbline-(?:v\d+|ifczip)-p(\d+)-")
+
+
+def remove_orphaned_copies() -> list[str]:
+    """Remove the local copies (and unpacked .ifczip) that processes killed mid-ingest left in
+    the temp folder: those whose process is gone. The names removed."""
+    removed = []
+    for entry in os.scandir(tempfile.gettempdir()):
+        match = ORPHAN.match(entry.name)
+        if not match or not entry.is_file():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+            continue  # its process still runs (here, or under this id on this machine)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's live process
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.name)
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 @contextmanager
@@ -60,6 +90,7 @@ def cycles_left_alone():
 
 
 _OPENED: dict = {}  # this worker process's last opened model: {(version id, sha256): ifcopenshell file}
+_PARSE_PROBLEMS: dict = {}  # and what its parser could not read: {(version id, sha256): [log line]}
 
 
 def opened_model(version: ModelVersion):
@@ -69,14 +100,54 @@ def opened_model(version: ModelVersion):
     key = (version.pk, version.sha256)
     if key not in _OPENED:
         _OPENED.clear()  # free the previous model before parsing the next
-        with local_copy(version) as path, unpacked(path) as ifc_path:
-            _OPENED[key] = open_ifc(ifc_path)
+        _PARSE_PROBLEMS.clear()
+        problems: list[str] = []
+        with local_copy(version) as path, unpacked(path, settings.MAX_UNPACKED_BYTES) as ifc_path:
+            _OPENED[key] = open_ifc(ifc_path, problems)
+        _PARSE_PROBLEMS[key] = problems
     return _OPENED[key]
 
 
 def forget_model(version_id: int) -> None:
     for key in [k for k in _OPENED if k[0] == version_id]:
         del _OPENED[key]
+        _PARSE_PROBLEMS.pop(key, None)
+
+
+PARSE_LINES_SHOWN = 5  # of the entities the parser could not read, the first lines shown as warnings
+
+
+def _reading_warnings(version: ModelVersion, tree, repeated_elements: list) -> list[dict]:
+    """What the metadata read noticed: entities the parser could not read (a damaged file), and
+    GlobalIds the file has more than once (merged models), of which the first was kept."""
+    warnings = []
+    problems = _PARSE_PROBLEMS.get((version.pk, version.sha256), [])
+    if problems:
+        warnings.append(version_warning("unparsed_entities", count=len(problems)))
+        warnings += [version_warning("unparsed_entity", line=line[:300]) for line in problems[:PARSE_LINES_SHOWN]]
+    kept_storeys = {s["global_id"]: s for s in tree.storeys}
+    for storey in tree.repeated_storeys:
+        kept = kept_storeys[storey["global_id"]]
+        warnings.append(
+            version_warning(
+                "repeated_storey",
+                global_id=storey["global_id"],
+                ifc_class="IfcBuildingStorey",
+                name=storey["name"],
+                kept_name=kept["name"],
+            )
+        )
+    for space in tree.repeated_spaces:
+        warnings.append(
+            version_warning("repeated_space", global_id=space["global_id"], ifc_class="IfcSpace", name=space["name"])
+        )
+    for element in repeated_elements:
+        warnings.append(
+            version_warning(
+                "repeated_element", global_id=element.GlobalId, ifc_class=element.is_a(), name=element.Name or ""
+            )
+        )
+    return warnings
 
 
 def _material_names(materials: list[dict]) -> str:
@@ -84,6 +155,9 @@ def _material_names(materials: list[dict]) -> str:
 
 
 def run_metadata(version_id: int) -> None:
+    removed = remove_orphaned_copies()
+    if removed:
+        logger.warning("removed %s local copies that killed ingests left behind: %s", len(removed), removed[:5])
     version = actions.start_ingest(version_id)
     if version is None:
         # Already read. If the worker died between committing that and sending the footprint
@@ -121,10 +195,22 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
             storeys, spaces = _write_tree(version, tree)
         storey_ids = {s.global_id: s.pk for s in storeys}
         space_ids = {s.global_id: s.pk for s in spaces}
-        elements = physical_elements(model)
+        elements, repeated_elements = first_of_each(physical_elements(model))
+        warnings = _reading_warnings(version, tree, repeated_elements)
+
+        def read_partly(element, exc):
+            warnings.append(
+                version_warning(
+                    "element_read_partly",
+                    global_id=element.GlobalId,
+                    ifc_class=element.is_a(),
+                    reason=f"{type(exc).__name__}: {exc}"[:300],
+                )
+            )
+
         ModelVersion.objects.filter(pk=version.pk, ingest_run=version.ingest_run).update(progress_total=len(elements))
         count, batch = 0, []
-        for row in read_elements(model, elements):
+        for row in read_elements(model, elements, failed=read_partly):
             batch.append(
                 {
                     "version_id": version.pk,
@@ -149,6 +235,8 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
     except IfcReadError as exc:
         actions.fail_ingest(version_id, str(exc), run=version.ingest_run)
         return
+    if not count:
+        warnings.append(version_warning("no_elements"))
     products = count + len(spaces)
     chunks = max(1, min(settings.BIM_GEOMETRY_MAX_CHUNKS, math.ceil(products / settings.BIM_GEOMETRY_CHUNK_SIZE)))
     actions.finish_metadata(
@@ -159,6 +247,7 @@ def _read_metadata(version: ModelVersion, started: float) -> None:
         chunks=chunks,
         counts={"elements": count, "spaces": len(spaces), "storeys": len(storeys)},
         seconds=time.perf_counter() - started,
+        warnings=warnings,
     )
 
 
@@ -261,13 +350,15 @@ def resend_pending_chunks(version_id: int) -> None:
         finish(version)
 
 
-def resume_stalled(stalled_after: timedelta) -> list[int]:
+def resume_stalled(stalled_after: timedelta, *, skip: set[int] = frozenset()) -> list[int]:
     """Send again the tasks of versions whose ingest has not moved on for `stalled_after`: their
     message was lost (a broker restarted without its queue, retries ran out while storage was
     down). A version that was only slow is not harmed: its metadata read stops at its next write
     when the resumed one starts (SupersededRun), and a footprint chunk computed twice writes the
     same rows and counts once. The quiet time should exceed the longest step (a footprint chunk at
-    its per-element limit) so that work is seldom done twice."""
+    its per-element limit) so that work is seldom done twice. Versions in `skip` (a live worker is
+    on them) are left alone; a resumed version counts as moving again, so a resent task waiting in
+    the queue is not sent once more by the next sweep."""
     from . import tasks
 
     quiet_since = timezone.now() - stalled_after
@@ -275,12 +366,13 @@ def resume_stalled(stalled_after: timedelta) -> list[int]:
         status__in=[VersionStatus.UPLOADED, VersionStatus.PARSING, VersionStatus.GEOMETRY]
     ).filter(Q(progress_at__lt=quiet_since) | Q(progress_at__isnull=True, uploaded_at__lt=quiet_since))
     resumed = []
-    for version_id, status in stalled.values_list("pk", "status"):
+    for version_id, status in stalled.exclude(pk__in=skip).values_list("pk", "status"):
         logger.warning("resuming the ingest of version %s, quiet since before %s (%s)", version_id, quiet_since, status)
         if status == VersionStatus.GEOMETRY:
             resend_pending_chunks(version_id)
         else:
             tasks.ingest_model_version.delay(version_id)
+        ModelVersion.objects.filter(pk=version_id, status=status).update(progress_at=timezone.now())
         resumed.append(version_id)
     return resumed
 
@@ -307,12 +399,35 @@ def _compute_chunk(version: ModelVersion, index: int) -> None:
     element_ids, space_ids = chunk_global_ids(version, index)
     model = opened_model(version)
     products = [model.by_guid(g) for g in element_ids + space_ids]
-    footprints = compute_footprints(model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT)
+    problems: list[dict] = []
+    footprints = compute_footprints(
+        model, products, seconds_per_element=settings.BIM_SECONDS_PER_ELEMENT, warnings=problems
+    )
     results = list({fp.global_id: fp for fp in footprints}.values())
     spaces = set(space_ids)
     found = write_footprints(Element, version_id, [fp for fp in results if fp.global_id not in spaces])
     found += write_footprints(Space, version_id, [fp for fp in results if fp.global_id in spaces])
-    actions.finish_chunk(version_id, index, footprints=found, seconds=time.perf_counter() - started)
+    outlined = {fp.global_id for fp in results}
+    dangling = dangling_references(_PARSE_PROBLEMS.get((version.pk, version.sha256), []))
+    bodies = [p.GlobalId for p in products if has_body(p, dangling)]
+    actions.finish_chunk(
+        version_id,
+        index,
+        footprints=found,
+        seconds=time.perf_counter() - started,
+        warnings=[
+            version_warning(
+                w["code"],
+                global_id=w["global_id"],
+                ifc_class=w["ifc_class"],
+                reason=w["reason"],
+                fallback=w["fallback"],
+            )
+            for w in problems
+        ],
+        bodies=len(bodies),
+        bodies_without_geometry=sum(1 for g in bodies if g not in outlined),
+    )
 
 
 FOOTPRINT_FIELDS = ["footprint", "is_footprint_approximate", "z_min", "z_max", "min_x", "min_y", "max_x", "max_y"]
@@ -363,12 +478,25 @@ def finish(version: ModelVersion) -> None:
         version.pk,
         previous=previous,
         diff=changes,
+        warnings=_geometry_warnings(version.pk),
         counts={
             "elements_with_footprint": with_footprint,
             "elements_without_geometry": version.elements.count() - with_footprint,
             "spaces_with_footprint": version.spaces.exclude(footprint="").count(),
         },
     )
+
+
+def _geometry_warnings(version_id: int) -> list[dict]:
+    """A warning when more of the products that have a body came out without geometry than
+    BIM_MISSING_GEOMETRY_PERCENT allows: a file damaged or cut short parses, less its geometry."""
+    found = GeometryChunk.objects.filter(version_id=version_id).aggregate(
+        total=Sum("bodies"), missing=Sum("bodies_without_geometry")
+    )
+    total, missing = found["total"] or 0, found["missing"] or 0
+    if not total or missing * 100 <= total * settings.BIM_MISSING_GEOMETRY_PERCENT:
+        return []
+    return [version_warning("missing_geometry", missing=missing, total=total, percent=round(100 * missing / total))]
 
 
 def _comparable(version: ModelVersion) -> dict[str, dict]:
@@ -406,7 +534,7 @@ def run_ids_check(run_id: int) -> None:
     with get_storage().open(run.ids_file.file_key) as handle:
         xml = handle.read().decode("utf-8-sig")
     try:
-        with local_copy(run.version) as path, unpacked(path) as ifc_path:
+        with local_copy(run.version) as path, unpacked(path, settings.MAX_UNPACKED_BYTES) as ifc_path:
             summary, results = check(xml, open_ifc(ifc_path))
     except (IdsError, IfcReadError) as exc:
         actions.fail_ids_run(run_id, str(exc))

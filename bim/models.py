@@ -3,6 +3,7 @@ spaces and physical elements with materials, property sets and plan footprints."
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from plumbline.models import StoredFile
@@ -75,6 +76,12 @@ class ModelVersion(models.Model):
     )
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     diff = models.JSONField(default=dict, blank=True, help_text=_("what changed since the previous ready version"))
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("what ingest noticed and worked around: the first ones, see warning_count"),
+    )
+    warning_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["model", "-number"]
@@ -82,6 +89,74 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return f"{self.model} v{self.number}"
+
+    def warning_messages(self) -> list[str]:
+        """The first warnings, in the active language."""
+        return [warning_message(w) for w in (self.warnings or [])[:WARNINGS_KEPT]]
+
+
+WARNINGS_KEPT = 50  # a version keeps its first warnings and counts the rest
+
+WARNING_MESSAGES = {
+    "footprint_fallback": _("Outlining %(ifc_class)s %(global_id)s failed (%(reason)s); it got %(fallback)s instead."),
+    "repeated_storey": _(
+        "Storey %(global_id)s (%(name)s) is in the file more than once (a merged model?): it is one storey, "
+        "named %(kept_name)s as it is the first time."
+    ),
+    "repeated_space": _(
+        "Space %(global_id)s (%(name)s) is in the file more than once (a merged model?): the first one is kept."
+    ),
+    "repeated_element": _(
+        "%(ifc_class)s %(global_id)s (%(name)s) is in the file more than once (a merged model?): the first one is "
+        "kept and this one left out."
+    ),
+    "unparsed_entities": _(
+        "The IFC reader could not read %(count)s entities or references of the file, which may be damaged or cut "
+        "short: their elements may lack properties or geometry."
+    ),
+    "unparsed_entity": _("The IFC reader could not read: %(line)s"),
+    "no_elements": _(
+        "The file has no physical elements (walls, slabs, doors, pipes...): there is nothing to find on a plan. "
+        "Was the model exported without its elements, or is it damaged?"
+    ),
+    "element_read_partly": _(
+        "%(ifc_class)s %(global_id)s could not be read in full (%(reason)s): its storey, type, materials and "
+        "properties are left out."
+    ),
+    "missing_geometry": _(
+        "%(missing)s of %(total)s elements that have a body (%(percent)s%%) came out without geometry: the file "
+        "may be damaged or cut short."
+    ),
+}
+FOOTPRINT_FALLBACKS = {
+    "kernel": _("the geometry kernel's outline"),
+    "hull": _("its convex hull (approximate)"),
+    "none": _("no footprint"),
+}
+
+
+def version_warning(code: str, *, global_id: str = "", ifc_class: str = "", **params) -> dict:
+    """One warning as a version stores it: its code, what it is about, the values of its message,
+    and the message in English (read in the reader's language by warning_message)."""
+    warning = {"code": code, "global_id": global_id, "ifc_class": ifc_class, "params": params}
+    with translation.override("en"):
+        warning["message"] = warning_message(warning)
+    return warning
+
+
+def warning_message(warning: dict) -> str:
+    """A stored warning's message in the active language."""
+    template = WARNING_MESSAGES.get(warning.get("code", ""))
+    if template is None:
+        return warning.get("message", "")
+    params = {"global_id": warning.get("global_id", ""), "ifc_class": warning.get("ifc_class", "")}
+    params.update(warning.get("params") or {})
+    if "fallback" in params:
+        params["fallback"] = FOOTPRINT_FALLBACKS.get(params["fallback"], params["fallback"])
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return warning.get("message", "")
 
 
 class GeometryChunk(models.Model):
@@ -92,6 +167,8 @@ class GeometryChunk(models.Model):
     is_done = models.BooleanField(default=False)
     footprints = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    bodies = models.PositiveIntegerField(default=0, help_text=_("products with a body (or a lost one)"))
+    bodies_without_geometry = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "index"], name="one_chunk_per_index")]

@@ -5,6 +5,15 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from .models import WARNINGS_KEPT, warning_message
+
+
+class WarningOut(Schema):
+    code: str
+    message: str
+    global_id: str = ""
+    ifc_class: str = ""
+
 
 class VersionOut(Schema):
     id: int
@@ -24,6 +33,20 @@ class VersionOut(Schema):
     finished_at: datetime | None
     counts: dict[str, Any]
     seconds: dict[str, Any]
+    warning_count: int
+    warnings: list[WarningOut] = Field(..., description=f"the first {WARNINGS_KEPT}, in the reader's language")
+
+    @staticmethod
+    def resolve_warnings(version) -> list[dict]:
+        return [
+            {
+                "code": w.get("code", ""),
+                "message": warning_message(w),
+                "global_id": w.get("global_id", ""),
+                "ifc_class": w.get("ifc_class", ""),
+            }
+            for w in (version.warnings or [])[:WARNINGS_KEPT]
+        ]
 
 
 class ModelOut(Schema):

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bim import queries as bim_queries
 from plumbline.audit.log import record_event
@@ -31,6 +32,7 @@ from .models import (
     ChecklistTemplate,
     Finding,
     FindingPhoto,
+    FindingStatus,
     FindingStep,
     ItemResult,
     Severity,
@@ -125,11 +127,11 @@ def open_finding(
     Posting the same client UUID again returns the finding it created (created=False), so a
     tablet can replay its queue after losing the network.
     """
+    authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_finding(project, client_uuid, actor)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "finding.open")
     if category not in Category.values:
         raise InvalidInput(
             f"{category!r} is not a category: use one of {', '.join(Category.values)}.", field="category"
@@ -228,11 +230,11 @@ def add_finding_photo(
     """Attach a photo (JPEG, PNG or HEIC by content); the same client UUID returns the first upload."""
     from . import tasks
 
+    authorize(actor, project, "finding.photo")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_finding_photo(project, client_uuid, finding_id)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "finding.photo")
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(f"No finding {finding_id} in project {project.code}.")
@@ -303,37 +305,45 @@ def record_thumbnail(photo_id: int, thumbnail_key: str) -> None:
     FindingPhoto.objects.filter(pk=photo_id).update(thumbnail_key=thumbnail_key)
 
 
-def _bcf_status_move(project, finding: Finding, status: str, actor) -> str:
+def _bcf_status_move(project, finding: Finding, status: str, actor) -> tuple[str, str]:
     """Apply a status a BCF file gives a known finding as the workflow move that leads there, made
-    by the importer (step and audit event as from the page); or say why not (empty when applied).
-    A file cannot close a finding nobody rectified, nor stand in for the contractor's photos."""
+    by the importer (with its step, as from the page): (step kind, "") when applied, or ("", why
+    not). A file cannot close a finding nobody rectified, nor stand in for the contractor's photos.
+    The caller writes the finding's one audit event."""
     verb = next(
         (v for v, (sources, target) in FINDING_MOVES.items() if finding.status in sources and target == status), None
     )
     if verb is None:
-        return f"a finding that is {finding.status} does not become {status} in one move"
+        return "", gettext("a finding that is %(status)s does not become %(target)s in one move") % {
+            "status": finding.status,
+            "target": status,
+        }
     if verb == "submit_rectification":
-        return "a rectification is submitted by the contractor with photos, not by a file"
+        return "", gettext("a rectification is submitted by the contractor with photos, not by a file")
     if not roles_in(actor, project) & allowed_roles(MOVE_ACTIONS[verb]):
-        return f"the importer may not {verb} findings"
-    old = finding.status
+        return "", gettext("the importer may not %(verb)s findings") % {"verb": verb}
     finding.status = status
     finding.save(update_fields=["status", "updated_at"])
-    note = "BCF import"
-    FindingStep.objects.create(finding=finding, kind=STEP_OF_MOVE[verb], note=note, actor=actor)
-    record_event(
-        f"finding.{STEP_OF_MOVE[verb]}",
-        actor=actor,
-        project=project,
-        target=finding,
-        changes={"status": [old, status], "note": [None, note]},
-    )
-    return ""
+    FindingStep.objects.create(finding=finding, kind=STEP_OF_MOVE[verb], note="BCF import", actor=actor)
+    return STEP_OF_MOVE[verb], ""
 
 
-def import_bcf(project: Project, *, data: bytes, actor) -> dict:
+def _bcf_tool(bcf_version: str, file_name: str) -> str:
+    """What the history names as the place a BCF author wrote in: BCF files do not say which
+    tool wrote them, so the file and its version stand for it."""
+    tool = f"BCF {bcf_version}"
+    return f"{tool} ({file_name[:150]})" if file_name else tool
+
+
+def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> dict:
     """Topics of a BCF file become findings (matched by topic Guid, so importing the same file
-    twice changes nothing); GlobalIds are mapped onto the current model versions."""
+    twice changes nothing); GlobalIds are mapped onto the current model versions.
+
+    A file is not a way around the workflow: a new topic becomes an open finding whatever status
+    the file gives it (reported in status_not_applied), a known one moves only as its importer
+    may move it, and the history shows the importer as the one who acted, with the file's authors
+    kept as who wrote each text where. Each finding created or changed gets one audit event with
+    its changes {field: [old, new]}."""
     from .bcf import BcfError, read_bcf
     from .exchange import comment_guid, finding_fields, map_global_ids
 
@@ -342,6 +352,7 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
         bcf_version, topics = read_bcf(data)
     except BcfError as exc:
         raise InvalidInput(str(exc), field="file") from None
+    tool = _bcf_tool(bcf_version, file_name)
     stored_snapshots = {}
     for topic in topics:
         for snapshot in topic["snapshots"]:
@@ -373,10 +384,13 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
     with transaction.atomic():
         for topic in topics:
             fields = finding_fields(topic)
+            status = fields.pop("status")
             version, global_ids, missing = map_global_ids(project, topic["global_ids"])
             report["unknown_global_ids"] += missing
             finding = Finding.objects.select_for_update().filter(project=project, client_uuid=topic["guid"]).first()
+            action, changes = "finding.updated", {}
             if finding is None:
+                appointment = current_appointments(project)[Party.CONTRACTOR]
                 finding = Finding.objects.create(
                     project=project,
                     client_uuid=topic["guid"],
@@ -384,8 +398,9 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
                     global_ids=global_ids,
                     storey_global_id=_storey_of(version, global_ids),
                     responsible_party=Party.CONTRACTOR,
-                    responsible_appointment=current_appointments(project)[Party.CONTRACTOR],
+                    responsible_appointment=appointment,
                     created_by=actor,
+                    status=FindingStatus.OPEN,
                     **fields,
                 )
                 FindingStep.objects.create(
@@ -393,25 +408,45 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
                     kind=StepKind.OPENED,
                     note=fields["description"],
                     actor=actor,
-                    author_name=topic["creation_author"],
+                    author_name=topic["creation_author"][:200],
+                    author_tool=tool if topic["creation_author"] else "",
                 )
+                if status != FindingStatus.OPEN:
+                    report["status_not_applied"].append(
+                        {
+                            "topic": topic["guid"],
+                            "status": status,
+                            "why": gettext("a new finding starts open; its status changes only by the workflow"),
+                        }
+                    )
+                action = "finding.opened"
+                changes = {
+                    "title": [None, finding.title],
+                    "severity": [None, finding.severity],
+                    "category": [None, finding.category],
+                    "status": [None, finding.status],
+                    "global_ids": [None, global_ids],
+                    "responsible": [None, appointment.leader.name if appointment else None],
+                    "source": [None, tool],
+                    "written_by": [None, topic["creation_author"] or None],
+                }
                 report["created"].append(topic["guid"])
             else:
-                status = fields.pop("status")
                 if status != finding.status:
-                    refused = _bcf_status_move(project, finding, status, actor)
+                    old = finding.status
+                    step, refused = _bcf_status_move(project, finding, status, actor)
                     if refused:
                         report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
                     else:
-                        report["updated"].append(topic["guid"])
+                        action, changes["status"] = f"finding.{step}", [old, status]
                 changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
                 if changed:
+                    changes.update({k: [getattr(finding, k), v] for k, v in changed.items()})
                     for key, value in changed.items():
                         setattr(finding, key, value)
                     finding.save(update_fields=[*changed, "updated_at"])
-                    if topic["guid"] not in report["updated"]:
-                        report["updated"].append(topic["guid"])
             known = {comment_guid(finding, s) for s in finding.steps.all()}
+            comments = []
             for comment in topic["comments"]:
                 if comment["guid"] not in known and comment["text"]:
                     FindingStep.objects.create(
@@ -419,11 +454,12 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
                         kind=StepKind.COMMENT,
                         note=comment["text"],
                         actor=actor,
-                        author_name=comment["author"],
+                        author_name=comment["author"][:200],
+                        author_tool=tool if comment["author"] else "",
                         bcf_guid=comment["guid"],
                     )
-                    if topic["guid"] not in report["created"] + report["updated"]:
-                        report["updated"].append(topic["guid"])
+                    comments.append(comment["text"])
+            photos = []
             for snapshot in topic["snapshots"]:
                 stored = stored_snapshots.get((topic["guid"], snapshot["name"]))
                 if stored and not finding.photos.filter(sha256=stored.sha256).exists():
@@ -433,6 +469,17 @@ def import_bcf(project: Project, *, data: bytes, actor) -> dict:
                     )
                     photo.set_stored(stored, original_name=snapshot["name"], uploaded_by=actor)
                     photo.save()
+                    photos.append(stored.sha256)
+            if comments:
+                changes["comments"] = [None, comments]
+            if photos:
+                changes["photos"] = [None, photos]
+            if not changes:
+                continue  # the file says what the finding already says
+            changes.setdefault("source", [None, tool])
+            if topic["guid"] not in report["created"]:
+                report["updated"].append(topic["guid"])
+            record_event(action, actor=actor, project=project, target=finding, changes=changes)
         record_event(
             "bcf.imported",
             actor=actor,
@@ -546,11 +593,11 @@ def start_checklist(
     actor,
 ) -> tuple[Checklist, bool]:
     """Begin filling a template on site; the same client UUID returns the checklist it started."""
+    authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_checklist(project, client_uuid, actor)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "checklist.fill")
     template = ChecklistTemplate.objects.filter(project=project, pk=template_id).first()
     if template is None:
         raise NotFound(f"No checklist template {template_id} in project {project.code}.")
@@ -648,11 +695,11 @@ def add_checklist_photo(
     actor,
 ) -> tuple[ChecklistPhoto, bool]:
     """A photo of one item (JPEG, PNG or HEIC by content); the same client UUID returns the first."""
+    authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = _replayed_checklist_photo(project, client_uuid, checklist_id)
     if existing is not None:
         return existing, False
-    authorize(actor, project, "checklist.fill")
     checklist = _checklist(project, checklist_id)
     _still_open(checklist)
     item = _item(checklist, item_id)

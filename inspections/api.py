@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from plumbline.errors import InvalidInput, PayloadTooLarge
 from plumbline.pagination import Pagination
 from projects.queries import get_project
+from projects.rights import project_right
 
 from . import actions, queries
 from .schemas import (
@@ -47,6 +48,7 @@ class FindingFilters(Schema):
     operation_id="open_finding",
     summary="Open a finding on elements or a plan point (idempotent by client_uuid)",
 )
+@project_right("finding.open")
 def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     project = get_project(code, user=request.user, action="finding.view")
     data = payload.dict()
@@ -94,11 +96,12 @@ def export_findings_bcf(request: HttpRequest, code: str, bcf_version: str = "2.1
     operation_id="import_findings_bcf",
     summary="Import a BCF 2.x or 3.0 file from another BIM tool into findings (re-import updates, never duplicates)",
 )
+@project_right("finding.open")
 def import_findings_bcf(request: HttpRequest, code: str, file: File[UploadedFile]):
     project = get_project(code, user=request.user, action="finding.view")
     if file.size and file.size > settings.BCF_MAX_BYTES:
         raise PayloadTooLarge(f"The BCF file is {file.size} bytes; the limit is {settings.BCF_MAX_BYTES}.")
-    return actions.import_bcf(project, data=file.read(), actor=request.user)
+    return actions.import_bcf(project, data=file.read(), file_name=file.name or "", actor=request.user)
 
 
 @router.get(
@@ -118,6 +121,7 @@ def get_finding(request: HttpRequest, code: str, finding_id: int):
     operation_id="add_finding_photo",
     summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid)",
 )
+@project_right("finding.photo")
 def add_finding_photo(
     request: HttpRequest, code: str, finding_id: int, client_uuid: Form[str], file: File[UploadedFile]
 ):
@@ -147,6 +151,7 @@ def _move(request, code: str, finding_id: int, verb: str, note: str):
     operation_id="submit_rectification",
     summary="Contractor: the defect is fixed (photos first, then a note)",
 )
+@project_right("finding.rectify")
 def submit_rectification(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
     return _move(request, code, finding_id, "submit_rectification", payload.note)
 
@@ -157,6 +162,7 @@ def submit_rectification(request: HttpRequest, code: str, finding_id: int, paylo
     operation_id="verify_finding",
     summary="Inspector: the rectification is accepted; the finding closes",
 )
+@project_right("finding.verify")
 def verify_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
     return _move(request, code, finding_id, "verify", payload.note)
 
@@ -167,6 +173,7 @@ def verify_finding(request: HttpRequest, code: str, finding_id: int, payload: No
     operation_id="reject_rectification",
     summary="Inspector: the rectification is not enough (reason required)",
 )
+@project_right("finding.verify")
 def reject_rectification(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
     return _move(request, code, finding_id, "reject", payload.note)
 
@@ -177,6 +184,7 @@ def reject_rectification(request: HttpRequest, code: str, finding_id: int, paylo
     operation_id="reopen_finding",
     summary="Inspector: reopen a closed finding (reason required)",
 )
+@project_right("finding.verify")
 def reopen_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
     return _move(request, code, finding_id, "reopen", payload.note)
 
@@ -201,6 +209,7 @@ def list_checklist_templates(request: HttpRequest, code: str):
     operation_id="create_checklist_template",
     summary="Define a checklist: ordered items, each pass / fail / n.a., some needing a photo",
 )
+@project_right("checklist.manage")
 def create_checklist_template(request: HttpRequest, code: str, payload: ChecklistTemplateIn):
     project = get_project(code, user=request.user, action="checklist.view")
     data = payload.dict()
@@ -237,6 +246,7 @@ def list_checklists(request: HttpRequest, code: str, status: str | None = None):
     operation_id="start_checklist",
     summary="Start filling a checklist on elements or at a location (idempotent by client_uuid)",
 )
+@project_right("checklist.fill")
 def start_checklist(request: HttpRequest, code: str, payload: ChecklistIn):
     project = get_project(code, user=request.user, action="checklist.view")
     checklist, created = actions.start_checklist(project, **payload.dict(), actor=request.user)
@@ -262,6 +272,7 @@ def get_checklist(request: HttpRequest, code: str, checklist_id: int):
     operation_id="answer_checklist_item",
     summary="Answer one item: pass, fail (with a note) or na; may be changed until the checklist is completed",
 )
+@project_right("checklist.fill")
 def answer_checklist_item(request: HttpRequest, code: str, checklist_id: int, item_id: int, payload: AnswerIn):
     project = get_project(code, user=request.user, action="checklist.view")
     actions.answer_checklist_item(
@@ -276,6 +287,7 @@ def answer_checklist_item(request: HttpRequest, code: str, checklist_id: int, it
     operation_id="add_checklist_photo",
     summary="A photo of one item (JPEG, PNG or HEIC; idempotent by client_uuid)",
 )
+@project_right("checklist.fill")
 def add_checklist_photo(
     request: HttpRequest,
     code: str,
@@ -305,6 +317,7 @@ def add_checklist_photo(
     operation_id="complete_checklist",
     summary="Sign the checklist off: each failed item becomes a finding linked to it",
 )
+@project_right("checklist.fill")
 def complete_checklist(request: HttpRequest, code: str, checklist_id: int):
     project = get_project(code, user=request.user, action="checklist.view")
     actions.complete_checklist(project, checklist_id=checklist_id, actor=request.user)

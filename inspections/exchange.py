@@ -60,7 +60,11 @@ def topic_of(finding: Finding) -> dict:
         "labels": [finding.category],
         "description": finding.description,
         "creation_date": finding.created_at.isoformat(),
-        "creation_author": _name(finding.created_by),
+        # who wrote the topic: an imported one keeps its author from the other tool
+        "creation_author": next(
+            (s.author_name for s in finding.steps.all() if s.kind == StepKind.OPENED and s.author_name),
+            _name(finding.created_by),
+        ),
         # xs:dateTime in both BCF versions: the end of the due day
         "due_date": f"{finding.due_date.isoformat()}T23:59:59" if finding.due_date else None,
         "global_ids": finding.global_ids,

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plumbline.models import StoredFile
@@ -102,6 +103,9 @@ class FindingStep(models.Model):
     note = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_name = models.CharField(max_length=200, blank=True, help_text=_("for comments imported from BCF"))
+    author_tool = models.CharField(
+        max_length=200, blank=True, help_text=_("the BCF file (and its version) the author wrote this step in")
+    )
     bcf_guid = models.CharField(max_length=36, blank=True, help_text=_("the BCF comment this step came from"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -110,6 +114,15 @@ class FindingStep(models.Model):
 
     def __str__(self):
         return f"{self.finding} {self.kind}"
+
+    def written_by(self) -> str | None:
+        """Who wrote an imported text, and in what: the history's actor is whoever imported it."""
+        if not self.author_name:
+            return None
+        return gettext("written in %(tool)s by %(name)s") % {
+            "tool": self.author_tool or "BCF",
+            "name": self.author_name,
+        }
 
 
 class FindingPhoto(StoredFile):

@@ -196,7 +196,7 @@ def _point(data):
 @login_required
 @require_POST
 def new_finding(request, code: str):
-    project = _project(request, code, "finding.view")
+    project = _project(request, code, "finding.open")  # the right before the form is read
     data = request.POST
     try:
         version_id = int(data.get("version_id", ""))
@@ -366,7 +366,7 @@ def checklists_page(request, code: str):
 @login_required
 @require_POST
 def start_checklist(request, code: str):
-    project = _project(request, code, "checklist.view")
+    project = _project(request, code, "checklist.fill")  # the right before the form is read
     data = request.POST
     try:
         version_id = int(data["version_id"]) if data.get("version_id") else None

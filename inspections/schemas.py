@@ -28,15 +28,18 @@ class FindingIn(Schema):
 class StepOut(Schema):
     kind: str
     note: str
-    actor: str
+    actor: str = Field(..., description="who made this step in Plumbline (for a BCF import, the importer)")
+    written_by: str | None = Field(None, description="for a text imported from BCF: who wrote it, in which file")
     created_at: datetime
 
     @staticmethod
     def resolve_actor(step) -> str:
-        if step.author_name:  # a comment imported from BCF keeps its author from the other tool
-            return step.author_name
         person = getattr(step.actor, "person", None)
         return person.name if person else step.actor.get_username()
+
+    @staticmethod
+    def resolve_written_by(step) -> str | None:
+        return step.written_by()
 
 
 class PhotoOut(Schema):

@@ -33,6 +33,7 @@ from .models import (
     ProjectStage,
 )
 from .queries import authorize, current_appointments, missing_for_stage, person_of
+from .rights import require_owner_staff, require_people_registrar, require_site_staff
 from .validators import mask_id_number, validate_region_code
 
 PROJECT_FIELDS = ("name", "address", "region_code", "site_location", "building_count", "design_service_life_years")
@@ -69,13 +70,8 @@ def validate_site_location(value) -> None:
         )
 
 
-def _require_site_staff(actor, what: str) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied(f"Only platform administrators may {what}.")
-
-
 def create_organisation(*, credit_code: str, name: str, kind: str, region_code: str = "", actor) -> Organisation:
-    _require_site_staff(actor, "register organisations")
+    require_site_staff(actor, "register organisations")
     org = Organisation(
         credit_code=(credit_code or "").strip().upper(),
         name=(name or "").strip(),
@@ -111,12 +107,13 @@ def register_person(
     actor,
 ) -> Person:
     """Create a sign-in account with its person profile (site staff, or an admin of the organisation)."""
+    require_people_registrar(actor)  # the right first, then the input
+    me = person_of(actor)
     organisation = None
     if organisation_id is not None:
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         if organisation is None:
             raise InvalidInput(f"No organisation {organisation_id}.", field="organisation_id")
-    me = person_of(actor)
     is_own_org_admin = bool(me and me.is_organisation_admin and organisation and me.organisation_id == organisation.pk)
     if not (actor.is_staff or is_own_org_admin):
         raise PermissionDenied("Only platform administrators and the organisation's admins may register its people.")
@@ -174,9 +171,7 @@ def create_project(
     actor,
 ) -> Project:
     """Owner (建设单位) staff create a project and become its first member."""
-    me = person_of(actor)
-    if me is None or me.organisation is None or me.organisation.kind != OrganisationKind.OWNER:
-        raise PermissionDenied("Only staff of an owner / developer (建设单位) may create a project.")
+    me = require_owner_staff(actor)
     validate_site_location(site_location)
     project = Project(
         code=(code or "").strip(),
@@ -209,6 +204,7 @@ def create_project(
 
 
 def update_project(project: Project, *, changes: dict, actor) -> Project:
+    authorize(actor, project, "project.update")  # the right first; checked again on the locked row
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
         raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -248,6 +244,7 @@ GATED_STAGES = {ProjectStage.CONSTRUCTION, ProjectStage.COMPLETED}
 def change_project_stage(project: Project, *, stage: str, on: datetime.date | None = None, actor) -> Project:
     """Move to the next stage; entering construction or completion needs the five parties
     appointed and their letters on file (the refusal names what is missing)."""
+    authorize(actor, project, "project.change_stage")  # the right first; checked again on the locked row
     if stage not in ProjectStage.values:
         raise InvalidInput(f"{stage!r} is not a stage: use one of {', '.join(ProjectStage.values)}.", field="stage")
     with transaction.atomic():
@@ -281,6 +278,7 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
 
 
 def add_project_member(project: Project, *, person_id: int, role: str, actor) -> ProjectMembership:
+    authorize(actor, project, "membership.manage")  # the right first; checked again on the locked row
     if role not in Role.values or role == Role.AUDITOR:
         member_roles = [r for r in Role.values if r != Role.AUDITOR]
         raise InvalidInput(f"{role!r} is not a member role: use one of {', '.join(member_roles)}.", field="role")
@@ -353,6 +351,7 @@ def appoint_party(
 
     If someone holds the role, their appointment ends the day before; nothing is overwritten.
     """
+    authorize(actor, project, "register.manage")  # the right first; checked again on the locked row
     if party not in Party.values:
         raise InvalidInput(f"{party!r} is not a party: use one of {', '.join(Party.values)}.", field="party")
     organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -444,9 +443,9 @@ def upload_letter(
     """
     from plumbline.uploads import store_upload
 
+    roles = authorize(actor, project, "letter.upload")
     if kind not in LetterKind.values:
         raise InvalidInput(f"{kind!r} is not a letter kind: use {' or '.join(LetterKind.values)}.", field="kind")
-    roles = authorize(actor, project, "letter.upload")
     appointment = (
         PartyAppointment.objects.select_related("leader", "organisation")
         .filter(pk=appointment_id, project=project)
@@ -492,10 +491,10 @@ def upload_letter(
 
 def withdraw_letter(project: Project, *, letter_id: int, reason: str, actor) -> LiabilityLetter:
     """Take a wrongly filed letter off file (it stays on record, with the reason)."""
+    authorize(actor, project, "register.manage")  # the right first, then the input
     if not (reason or "").strip():
         raise InvalidInput("Say why the letter is withdrawn.", field="reason")
     with transaction.atomic():
-        authorize(actor, project, "register.manage")
         letter = LiabilityLetter.objects.select_for_update().filter(pk=letter_id, appointment__project=project).first()
         if letter is None:
             raise NotFound(f"No letter {letter_id} in project {project.code}.")

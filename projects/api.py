@@ -13,6 +13,7 @@ from storage import get_storage
 
 from . import actions, queries
 from .archive import stream_archive
+from .rights import owner_staff_right, people_registrar_right, project_right, site_staff_right
 from .schemas import (
     AppointmentIn,
     AppointmentOut,
@@ -56,6 +57,7 @@ def list_organisations(request: HttpRequest, kind: str | None = None):
     operation_id="create_organisation",
     summary="Register an organisation (platform administrators)",
 )
+@site_staff_right
 def create_organisation(request: HttpRequest, payload: OrganisationIn):
     return Status(201, actions.create_organisation(**payload.dict(), actor=request.user))
 
@@ -66,6 +68,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
     operation_id="register_person",
     summary="Register a person with a sign-in account",
 )
+@people_registrar_right
 def register_person(request: HttpRequest, payload: PersonIn):
     person = actions.register_person(**payload.dict(), actor=request.user)
     return Status(201, person)
@@ -93,6 +96,7 @@ def list_projects(request: HttpRequest):
     operation_id="create_project",
     summary="Create a project (owner staff)",
 )
+@owner_staff_right
 def create_project(request: HttpRequest, payload: ProjectIn):
     project = actions.create_project(**payload.dict(), actor=request.user)
     return Status(201, project)
@@ -109,6 +113,7 @@ def get_project(request: HttpRequest, code: str):
     operation_id="update_project",
     summary="Change a project's details (owner staff)",
 )
+@project_right("project.update")
 def update_project(request: HttpRequest, code: str, payload: ProjectPatch):
     project = queries.get_project(code, user=request.user)
     project = actions.update_project(project, changes=payload.dict(exclude_unset=True), actor=request.user)
@@ -121,6 +126,7 @@ def update_project(request: HttpRequest, code: str, payload: ProjectPatch):
     operation_id="change_project_stage",
     summary="Move a project to its next stage (owner staff; gates apply)",
 )
+@project_right("project.change_stage")
 def change_project_stage(request: HttpRequest, code: str, payload: StageIn):
     project = queries.get_project(code, user=request.user)
     project = actions.change_project_stage(project, stage=payload.stage, on=payload.on, actor=request.user)
@@ -144,6 +150,7 @@ def list_members(request: HttpRequest, code: str, include_ended: bool = Query(Fa
     operation_id="add_member",
     summary="Add a person to the project in a role (owner staff)",
 )
+@project_right("membership.manage")
 def add_member(request: HttpRequest, code: str, payload: MembershipIn):
     project = queries.get_project(code, user=request.user)
     membership = actions.add_project_member(project, person_id=payload.person_id, role=payload.role, actor=request.user)
@@ -156,6 +163,7 @@ def add_member(request: HttpRequest, code: str, payload: MembershipIn):
     operation_id="end_member",
     summary="End a membership (kept on record)",
 )
+@project_right("membership.manage")
 def end_member(request: HttpRequest, code: str, membership_id: int):
     project = queries.get_project(code, user=request.user)
     membership = actions.end_project_membership(project, membership_id=membership_id, actor=request.user)
@@ -194,6 +202,7 @@ def list_appointments(request: HttpRequest, code: str):
     operation_id="appoint_party",
     summary="Appoint a party's organisation and leader (ends the current appointment the day before)",
 )
+@project_right("register.manage")
 def appoint_party(request: HttpRequest, code: str, payload: AppointmentIn):
     project = queries.get_project(code, user=request.user)
     return Status(201, actions.appoint_party(project, **payload.dict(), actor=request.user))
@@ -205,6 +214,7 @@ def appoint_party(request: HttpRequest, code: str, payload: AppointmentIn):
     operation_id="end_appointment",
     summary="Record that an appointment ended, before a successor is known",
 )
+@project_right("register.manage")
 def end_appointment(request: HttpRequest, code: str, appointment_id: int, payload: EndAppointmentIn):
     project = queries.get_project(code, user=request.user)
     return actions.end_appointment(
@@ -240,6 +250,7 @@ def letter_requirements(request: HttpRequest, code: str):
     operation_id="upload_letter",
     summary="File an authorisation or commitment letter (PDF, JPEG or PNG)",
 )
+@project_right("letter.upload")
 def upload_letter(
     request: HttpRequest,
     code: str,
@@ -284,6 +295,7 @@ def download_letter(request: HttpRequest, code: str, letter_id: int):
     operation_id="withdraw_letter",
     summary="Take a wrongly filed letter off file (kept on record)",
 )
+@project_right("register.manage")
 def withdraw_letter(request: HttpRequest, code: str, letter_id: int, payload: WithdrawIn):
     project = queries.get_project(code, user=request.user)
     return actions.withdraw_letter(project, letter_id=letter_id, reason=payload.reason, actor=request.user)

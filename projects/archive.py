@@ -1,7 +1,7 @@
 """The quality liability information archive (124号 art. 10) as one ZIP, and its verification.
 
 The ZIP holds the party register with its full history, the letters, the permanent signs with
-their photos and the project's audit trail, plus `manifest.json` listing every file with its
+their photos and the project's audit trail with its chain head and signed anchors, plus `manifest.json` listing every file with its
 sha256 and size. It is produced as a stream of chunks: files are copied from object storage a
 megabyte at a time, so memory does not grow with the number or size of files.
 """
@@ -18,8 +18,8 @@ from typing import BinaryIO
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from plumbline.audit.log import chain_of, event_payload, verify_chain
-from plumbline.audit.models import AuditEvent
+from plumbline.audit.log import chain_of, event_payload, list_anchors, verify_chain
+from plumbline.audit.models import AuditChainHead, AuditEvent
 from signage.queries import signs_for_archive
 from storage import get_storage
 
@@ -180,6 +180,7 @@ def stream_archive(project: Project) -> Iterator[bytes]:
                 "status": sign.status,
                 "content": sign.content,
                 "material": sign.material,
+                "material_note": sign.material_note,
                 "size_mm": [sign.width_mm, sign.height_mm, sign.thickness_mm],
                 "location_text": sign.location_text,
                 "coordinates": sign.coordinates,
@@ -207,6 +208,17 @@ def stream_archive(project: Project) -> Iterator[bytes]:
                 "is_intact": report.is_intact,
                 "first_broken_sequence": report.first_broken,
                 "reason": report.reason,
+            }
+        ),
+    )
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    yield from writer.add_bytes(
+        "audit/heads.json",
+        _json_bytes(
+            {
+                "chain": chain,
+                "head": {"sequence": head.sequence, "hash": head.hash} if head else None,
+                "anchors": [anchor.as_record() for anchor in list_anchors(chain)],
             }
         ),
     )

@@ -6,6 +6,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plumbline.audit.log import record_event
 from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound
@@ -14,6 +15,7 @@ from projects.actions import validate_site_location
 from projects.models import Project
 from projects.queries import authorize
 
+from .materials import SignMaterial, describe_accepted, find_material
 from .models import PermanentSign, SignPhoto, SignStatus
 from .queries import sign_content
 
@@ -25,6 +27,7 @@ def record_sign(
     *,
     building: str,
     material: str,
+    material_note: str = "",
     width_mm: int,
     height_mm: int,
     thickness_mm: int,
@@ -34,11 +37,11 @@ def record_sign(
     actor,
 ) -> PermanentSign:
     """Record a building's sign, its content generated from the register as it stands now."""
+    authorize(actor, project, "sign.manage")  # the right first; checked again on the locked row
     building = (building or "").strip()
     if not building:
         raise InvalidInput("Name the building the sign is on (e.g. 1#).", field="building")
-    if not (material or "").strip():
-        raise InvalidInput("Give the sign's material.", field="material")
+    chosen = _permanent_material(material, material_note)
     if min(width_mm, height_mm, thickness_mm) <= 0:
         raise InvalidInput("The sign's size must be given in whole millimetres above zero.", field="width_mm")
     if coordinates is not None:
@@ -57,7 +60,8 @@ def record_sign(
                 project=project,
                 building=building,
                 content=sign_content(project, building),
-                material=material.strip(),
+                material=chosen.code,
+                material_note=(material_note or "").strip(),
                 width_mm=width_mm,
                 height_mm=height_mm,
                 thickness_mm=thickness_mm,
@@ -73,6 +77,7 @@ def record_sign(
                 changes={
                     "building": [None, building],
                     "material": [None, sign.material],
+                    "material_note": [None, sign.material_note],
                     "content": [None, sign.content],
                 },
             )
@@ -83,11 +88,51 @@ def record_sign(
     return sign
 
 
+def _permanent_material(material: str, note: str) -> SignMaterial:
+    chosen = find_material(material)
+    if chosen is None:
+        raise InvalidInput(
+            _("%(material)s is not a permanent sign material: choose one of %(accepted)s.")
+            % {"material": repr((material or "").strip()), "accepted": describe_accepted()},
+            field="material",
+            code="material_not_permanent",
+        )
+    if len((note or "").strip()) > 200:
+        raise InvalidInput(_("Keep the note on the material to 200 characters."), field="material_note")
+    return chosen
+
+
+def set_sign_material(project: Project, *, sign_id: int, material: str, material_note: str, actor) -> PermanentSign:
+    """Correct the material on record, e.g. of a sign recorded before materials were a list whose
+    text named none of them; the content (what the sign shows) is left as it was recorded."""
+    with transaction.atomic():
+        authorize(actor, project, "sign.manage")
+        sign = PermanentSign.objects.select_for_update().filter(project=project, pk=sign_id).first()
+        if sign is None:
+            raise NotFound(f"No sign {sign_id} in project {project.code}.")
+        chosen = _permanent_material(material, material_note)
+        note = (material_note or "").strip()
+        changes = {
+            field: [old, new]
+            for field, old, new in (
+                ("material", sign.material, chosen.code),
+                ("material_note", sign.material_note, note),
+            )
+            if old != new
+        }
+        if not changes:
+            return sign
+        sign.material, sign.material_note = chosen.code, note
+        sign.save(update_fields=["material", "material_note"])
+        record_event("sign.material_set", actor=actor, project=project, target=sign, changes=changes)
+    return sign
+
+
 def retire_sign(project: Project, *, sign_id: int, reason: str, actor) -> PermanentSign:
+    authorize(actor, project, "sign.manage")  # the right first, then the input
     if not (reason or "").strip():
         raise InvalidInput("Say why the sign is retired (e.g. replaced after a leader change).", field="reason")
     with transaction.atomic():
-        authorize(actor, project, "sign.manage")
         sign = PermanentSign.objects.select_for_update().filter(project=project, pk=sign_id).first()
         if sign is None:
             raise NotFound(f"No sign {sign_id} in project {project.code}.")
@@ -112,7 +157,9 @@ def add_sign_photo(
     sign = PermanentSign.objects.filter(project=project, pk=sign_id).first()
     if sign is None:
         raise NotFound(f"No sign {sign_id} in project {project.code}.")
-    stored = store_upload(stream, allowed=PHOTO_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what="The photo", size=size)
+    stored = store_upload(
+        stream, allowed=PHOTO_TYPES, max_bytes=settings.SIGN_PHOTO_MAX_BYTES, what="The photo", size=size
+    )
     with transaction.atomic():
         existing = SignPhoto.objects.filter(sign=sign, sha256=stored.sha256).first()
         if existing is not None:

@@ -22,7 +22,22 @@ class PermanentSign(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="signs")
     building = models.CharField(max_length=50, help_text=_("Building number or name, e.g. 1#"))
     content = models.JSONField(help_text=_("What the sign says, generated from the register when recorded."))
-    material = models.CharField(max_length=100)
+    material = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Code of a permanent material (signage/materials.py); empty on a sign recorded before "
+            "materials were a list whose text named none of them."
+        ),
+    )
+    material_note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Colour, finish or engraving (e.g. black, gold engraved characters); on signs recorded "
+            "before materials were a list, the material text as it was given."
+        ),
+    )
     width_mm = models.PositiveIntegerField()
     height_mm = models.PositiveIntegerField()
     thickness_mm = models.PositiveIntegerField()

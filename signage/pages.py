@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from plumbline.errors import NotFound
 
 from . import qr
-from .queries import check_sign, get_public_sign, public_url, sign_content
+from .queries import MATERIAL_PROBLEMS, check_sign, get_public_sign, material_name, public_url, sign_content
 
 
 def _sign(token):
@@ -26,7 +26,8 @@ def _sign(token):
 def verify_sign(request, token: str):
     sign = _sign(token)
     register = sign_content(sign.project, sign.building)
-    problems = [p for p in check_sign(sign) if "material" not in p]
+    # The passer-by is told where the register changed; the material is shown, not judged, here.
+    problems = [p for p in check_sign(sign) if p.code not in MATERIAL_PROBLEMS]
     return render(
         request,
         "signage/verify.html",
@@ -35,6 +36,7 @@ def verify_sign(request, token: str):
             "register": register,
             "matches": not problems,
             "problems": problems,
+            "material_name": material_name(sign),
         },
     )
 

@@ -1,12 +1,16 @@
 """Reading signs, generating what a sign should say from the register, and checking signs."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from plumbline.errors import NotFound
 from projects.models import LEADER_TITLE, Party, Project
 from projects.queries import authorize, current_appointments
 
+from .materials import describe_accepted, get_material
 from .models import PermanentSign, SignStatus
 
 
@@ -35,37 +39,77 @@ def sign_content(project: Project, building: str) -> dict:
     }
 
 
-def is_permanent_material(material: str) -> bool:
-    text = (material or "").lower()
-    return any(m.lower() in text for m in settings.SIGN_PERMANENT_MATERIALS)
+@dataclass(frozen=True)
+class SignProblem:
+    """One way a sign differs from the register or is not permanent: a stable `code` for clients,
+    a `message` in the request's language, and the `field` of the sign it is about."""
+
+    code: str
+    message: str
+    field: str
 
 
-def check_sign(sign: PermanentSign) -> list[str]:
+# Problems of the sign itself, as opposed to the register having changed since it was made.
+MATERIAL_PROBLEMS = frozenset({"material_not_permanent", "material_unrecognised"})
+
+
+def _shown(value, empty) -> str:
+    return str(value) if value not in (None, "") else str(empty)
+
+
+def check_sign(sign: PermanentSign) -> list[SignProblem]:
     """Where the sign no longer matches the register, or is not permanent."""
     problems = []
     expected = sign_content(sign.project, sign.building)
     shown = {p["party"]: p for p in sign.content.get("parties", [])}
     for party in expected["parties"]:
         on_sign = shown.get(party["party"], {})
-        for field, what in (("organisation", "organisation"), ("leader", party["leader_title"])):
+        for field, what, code in (
+            ("organisation", _("organisation"), "party_organisation_changed"),
+            ("leader", party["leader_title"], "party_leader_changed"),
+        ):
             if on_sign.get(field) != party[field]:
-                problems.append(
-                    f"{party['party_label']} {what}: the sign shows {on_sign.get(field) or 'nothing'}, "
-                    f"the register names {party[field] or 'nobody'}"
-                )
-    for field, what in (
-        ("project_name", "project name"),
-        ("design_service_life_years", "design service life"),
-        ("construction_started_on", "start date"),
-        ("completed_on", "completion date"),
+                message = _("%(party)s %(what)s: the sign shows %(shown)s, the register names %(registered)s") % {
+                    "party": party["party_label"],
+                    "what": what,
+                    "shown": _shown(on_sign.get(field), _("nothing")),
+                    "registered": _shown(party[field], _("nobody")),
+                }
+                problems.append(SignProblem(code, message, f"content.parties.{party['party']}.{field}"))
+    for field, what, code in (
+        ("project_name", _("project name"), "project_name_changed"),
+        ("design_service_life_years", _("design service life"), "design_service_life_changed"),
+        ("construction_started_on", _("start date"), "start_date_changed"),
+        ("completed_on", _("completion date"), "completion_date_changed"),
     ):
         if sign.content.get(field) != expected[field]:
-            problems.append(
-                f"{what}: the sign shows {sign.content.get(field) or 'nothing'}, "
-                f"the register has {expected[field] or 'nothing'}"
+            message = _("%(what)s: the sign shows %(shown)s, the register has %(registered)s") % {
+                "what": what,
+                "shown": _shown(sign.content.get(field), _("nothing")),
+                "registered": _shown(expected[field], _("nothing")),
+            }
+            problems.append(SignProblem(code, message, f"content.{field}"))
+    if not sign.material:
+        problems.append(
+            SignProblem(
+                "material_unrecognised",
+                _(
+                    "The material was recorded as %(text)s, which names none of the permanent materials: "
+                    "check the sign and record it again with one of %(accepted)s."
+                )
+                % {"text": _shown(sign.material_note, _("nothing")), "accepted": describe_accepted()},
+                "material",
             )
-    if not is_permanent_material(sign.material):
-        problems.append(f"material {sign.material!r} is not a permanent material (e.g. marble, granite, metal)")
+        )
+    elif get_material(sign.material) is None:
+        problems.append(
+            SignProblem(
+                "material_not_permanent",
+                _("%(material)s is not one of the permanent materials accepted: %(accepted)s.")
+                % {"material": sign.material, "accepted": describe_accepted()},
+                "material",
+            )
+        )
     return problems
 
 
@@ -89,6 +133,13 @@ def get_public_sign(token: str) -> PermanentSign:
     if sign is None:
         raise NotFound("No sign with this code.")
     return sign
+
+
+def material_name(sign: PermanentSign) -> str:
+    """The sign's material in the request's language; the code itself if no longer configured,
+    and empty when an old free-text material named none of the list."""
+    material = get_material(sign.material)
+    return material.name if material else sign.material
 
 
 def public_url(sign: PermanentSign) -> str:

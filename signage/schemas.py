@@ -5,18 +5,36 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from .queries import check_sign, public_url
+from .queries import check_sign, material_name, public_url
 
 
 class SignIn(Schema):
     building: str = Field(..., max_length=50)
-    material: str = Field(..., max_length=100)
+    material: str = Field(
+        ...,
+        max_length=200,
+        description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
+    )
+    material_note: str = Field("", max_length=200, description="colour, finish, engraving")
     width_mm: int = Field(800, ge=1)
     height_mm: int = Field(600, ge=1)
     thickness_mm: int = Field(20, ge=1)
     location_text: str = Field("", max_length=300)
     coordinates: dict[str, Any] | None = None
     installed_on: date | None = None
+
+
+class SignMaterialOut(Schema):
+    code: str
+    name: str = Field(..., description="in the language of the request")
+    name_zh: str
+    name_en: str
+
+
+class SignProblemOut(Schema):
+    code: str = Field(..., description="stable, e.g. material_not_permanent, party_leader_changed")
+    message: str = Field(..., description="for a person, in the language of the request")
+    field: str
 
 
 class SignPhotoOut(Schema):
@@ -31,7 +49,10 @@ class SignOut(Schema):
     id: int
     building: str
     content: dict[str, Any]
-    material: str
+    material: str = Field(..., description="material code; empty when an old free-text material named none")
+    material_name: str
+    material_note: str
+    has_unrecognised_material: bool
     width_mm: int
     height_mm: int
     thickness_mm: int
@@ -43,7 +64,9 @@ class SignOut(Schema):
     qr_svg_url: str
     qr_png_url: str
     photos: list[SignPhotoOut]
-    discrepancies: list[str] = Field(..., description="where the sign differs from the register or is not permanent")
+    discrepancies: list[SignProblemOut] = Field(
+        ..., description="where the sign differs from the register or is not permanent"
+    )
 
     @staticmethod
     def resolve_public_url(sign) -> str:
@@ -62,8 +85,25 @@ class SignOut(Schema):
         return list(sign.photos.all())
 
     @staticmethod
-    def resolve_discrepancies(sign) -> list[str]:
+    def resolve_material_name(sign) -> str:
+        return material_name(sign)
+
+    @staticmethod
+    def resolve_has_unrecognised_material(sign) -> bool:
+        return not sign.material
+
+    @staticmethod
+    def resolve_discrepancies(sign) -> list:
         return check_sign(sign)
+
+
+class SignMaterialIn(Schema):
+    material: str = Field(
+        ...,
+        max_length=200,
+        description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
+    )
+    material_note: str = Field("", max_length=200, description="colour, finish, engraving")
 
 
 class RetireIn(Schema):

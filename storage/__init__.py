@@ -6,10 +6,11 @@ imports the `minio` SDK.
 
 from functools import cache
 
-from .base import ObjectNotFound, Storage, StorageError, StorageUnavailable, StoredObject
+from .base import ObjectNotFound, RecordExists, Storage, StorageError, StorageUnavailable, StoredObject
 
 __all__ = [
     "ObjectNotFound",
+    "RecordExists",
     "Storage",
     "StorageError",
     "StorageUnavailable",
@@ -33,7 +34,13 @@ def get_storage() -> Storage:
             secure=settings.MINIO_SECURE,
             region=settings.MINIO_REGION,
             public_endpoint=settings.MINIO_PUBLIC_ENDPOINT,
+            max_link_seconds=settings.PRESIGNED_URL_SECONDS,
         )
     from .local import LocalStorage
 
-    return LocalStorage(settings.LOCAL_STORAGE_DIR, base_url=settings.SITE_URL, secret=settings.SECRET_KEY)
+    return LocalStorage(
+        settings.LOCAL_STORAGE_DIR,
+        base_url=settings.SITE_URL,
+        secret=settings.SECRET_KEY,
+        max_link_seconds=settings.PRESIGNED_URL_SECONDS,
+    )

@@ -29,6 +29,10 @@ class StorageUnavailable(StorageError):
     pass
 
 
+class RecordExists(StorageError):
+    """A record is written once: its key is taken."""
+
+
 @dataclass(frozen=True)
 class StoredObject:
     key: str
@@ -90,6 +94,12 @@ class Storage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def presigned_url(self, key: str, expires: timedelta) -> str: ...
+
+    def put_record(self, key: str, data: bytes) -> None:
+        """Store a small named object once (raise RecordExists if the key is taken)."""
+
+    def list_records(self, prefix: str) -> list[str]:
+        """The keys of the records under the folder `prefix`, sorted."""
 
     def check(self) -> None:
         """Raise StorageUnavailable when the backend cannot store or read right now."""

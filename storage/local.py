@@ -2,13 +2,18 @@
 
 Writes go to a temporary file in the same folder and are renamed into place, so a crash never
 leaves half an object under a key. Presigned URLs are HMAC-signed links to the platform's own
-file view, checked by `verify_signature`.
+file view, checked by `verify_signature`. They are signed with a key derived from the secret
+for that one purpose, and live at most `max_link_seconds` whatever the caller or the link asks.
+
+Records (`put_record`) are small objects under a name of the caller's choosing, written once and
+never replaced: the audit chain's anchors.
 """
 
 import hashlib
 import hmac
 import json
 import os
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +23,7 @@ from urllib.parse import quote, urlencode
 from .base import (
     DEFAULT_CONTENT_TYPE,
     ObjectNotFound,
+    RecordExists,
     SpooledHash,
     StorageUnavailable,
     StoredObject,
@@ -25,15 +31,21 @@ from .base import (
     sha256_of_key,
 )
 
+LINK_KEY_PURPOSE = b"plumbline.storage.local.download-link"
+# A link that says it expires a little later than the cap allows is still the platform's own
+# (clocks of the web processes differ by that much at most).
+CLOCK_SLACK_SECONDS = 5
+
 
 class LocalStorage:
-    def __init__(self, root: Path, *, base_url: str, secret: str):
+    def __init__(self, root: Path, *, base_url: str, secret: str, max_link_seconds: int = 900):
         self.root = Path(root)
         self.base_url = base_url.rstrip("/")
-        self._secret = secret.encode()
+        self._link_key = hmac.new(secret.encode(), LINK_KEY_PURPOSE, hashlib.sha256).digest()
+        self.max_link_seconds = max_link_seconds
 
     def _path(self, key: str) -> Path:
-        if ".." in key.split("/") or key.startswith("/"):
+        if ".." in key.split("/") or key.startswith("/") or "\x00" in key:
             raise ObjectNotFound(f"no stored object with key {key!r}")
         return self.root / key
 
@@ -71,13 +83,15 @@ class LocalStorage:
     def open(self, key: str) -> BinaryIO:
         try:
             return open(self._path(key), "rb")
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(f"no stored object with key {key!r}") from None
         except OSError as exc:
             raise StorageUnavailable(f"local storage cannot read {key!r}: {exc.strerror}") from exc
 
     def stat(self, key: str) -> StoredObject:
         path = self._path(key)
+        if not path.is_file():  # a folder of the store (sha256/ab) is not an object
+            raise ObjectNotFound(f"no stored object with key {key!r}")
         try:
             size = path.stat().st_size
         except FileNotFoundError:
@@ -96,23 +110,58 @@ class LocalStorage:
             p.unlink(missing_ok=True)
 
     def _signature(self, key: str, expires_at: int) -> str:
-        return hmac.new(self._secret, f"{key}\n{expires_at}".encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._link_key, f"{key}\n{expires_at}".encode(), hashlib.sha256).hexdigest()
 
     def presigned_url(self, key: str, expires: timedelta) -> str:
         if not self.exists(key):
             raise ObjectNotFound(f"no stored object with key {key!r}")
-        expires_at = int(time.time() + expires.total_seconds())
+        seconds = min(expires.total_seconds(), self.max_link_seconds)
+        expires_at = int(time.time() + seconds)
         query = urlencode({"expires": expires_at, "signature": self._signature(key, expires_at)})
         return f"{self.base_url}/files/{quote(key)}?{query}"
 
-    def verify_signature(self, key: str, expires_at: str, signature: str) -> bool:
+    def verify_signature(self, key: str, expires_at: str | None, signature: str | None) -> bool:
+        """True for a link this storage signed that has not expired; False for anything else,
+        whatever the parameters hold (text that is not a number, non-ASCII signatures)."""
+        if not expires_at or not expires_at.isascii() or not expires_at.isdigit():
+            return False
+        if not signature or not signature.isascii():
+            return False
+        expires_int, now = int(expires_at), time.time()
+        if expires_int < now or expires_int > now + self.max_link_seconds + CLOCK_SLACK_SECONDS:
+            return False
+        return hmac.compare_digest(self._signature(key, expires_int), signature)
+
+    def put_record(self, key: str, data: bytes) -> None:
+        """Write `data` under `key` once; a second write to the same key raises RecordExists."""
+        path = self._path(key)
         try:
-            expires_int = int(expires_at)
-        except (TypeError, ValueError):
-            return False
-        if expires_int < time.time():
-            return False
-        return hmac.compare_digest(self._signature(key, expires_int), signature or "")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".record-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                # link() refuses an existing name, so a record is never replaced, even in a race
+                os.link(tmp, path)
+            finally:
+                os.unlink(tmp)
+        except FileExistsError:
+            raise RecordExists(f"a record {key!r} is already stored") from None
+        except OSError as exc:
+            raise StorageUnavailable(f"local storage at {self.root} cannot be written: {exc.strerror}") from exc
+
+    def list_records(self, prefix: str) -> list[str]:
+        """The keys of the records under the folder `prefix`, sorted."""
+        folder = self._path(prefix.strip("/"))
+        try:
+            names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StorageUnavailable(f"local storage cannot list {prefix!r}: {exc.strerror}") from exc
+        return [f"{prefix.strip('/')}/{name}" for name in names]
 
     def check(self) -> None:
         try:

@@ -5,6 +5,7 @@ everything else (refused credentials, server down, bucket missing) is StorageUna
 a message that says which.
 """
 
+import io
 from datetime import timedelta
 from typing import BinaryIO
 
@@ -15,6 +16,7 @@ from minio.error import MinioException, S3Error
 from .base import (
     DEFAULT_CONTENT_TYPE,
     ObjectNotFound,
+    RecordExists,
     SpooledHash,
     StorageUnavailable,
     StoredObject,
@@ -43,8 +45,10 @@ class S3Storage:
         public_endpoint: str = "",
         connect_timeout: float = 3.0,
         read_timeout: float = 120.0,
+        max_link_seconds: int = 900,
     ):
         self.endpoint = endpoint
+        self.max_link_seconds = max_link_seconds
         self.bucket = bucket
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
@@ -126,7 +130,29 @@ class S3Storage:
 
     def presigned_url(self, key: str, expires: timedelta) -> str:
         self.stat(key)
+        expires = min(expires, timedelta(seconds=self.max_link_seconds))
         return self._call("signing a link", key, self.signer.presigned_get_object, self.bucket, key, expires=expires)
+
+    def put_record(self, key: str, data: bytes) -> None:
+        # S3 has no portable create-only write: check first; the chain's anchors are written by
+        # one beat task a day, so two writers racing for one key do not happen in practice.
+        if self.exists(key):
+            raise RecordExists(f"a record {key!r} is already stored")
+        self._call(
+            "storing a record",
+            None,
+            self.client.put_object,
+            self.bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type="application/json",
+        )
+
+    def list_records(self, prefix: str) -> list[str]:
+        folder = prefix.strip("/") + "/"
+        found = self._call("listing records", None, self.client.list_objects, self.bucket, prefix=folder)
+        return sorted(obj.object_name for obj in self._call("listing records", None, list, found))
 
     def check(self) -> None:
         if not self._call("checking the bucket", None, self.client.bucket_exists, self.bucket):

@@ -417,13 +417,19 @@ def _good(shapes: np.ndarray) -> np.ndarray:
     return shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
 
 
-def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
+def outlines(reader: BodyReader, products: list, failed=None) -> tuple[list[tuple], list]:
     """(product, outline, z min, z max) for each product read directly, and the products left
     for the mesh path. The extrusions' polygons are made and checked in bulk: an outline that is
-    not valid (a profile crossing itself) sends its product to the mesh path too."""
+    not valid (a profile crossing itself) sends its product to the mesh path too, as does any
+    error reading one product, which `failed(product, exception)` hears of."""
     found, rest = [], []
     for product in products:
-        read = reader.pieces(product)
+        try:
+            read = reader.pieces(product)
+        except Exception as exc:  # a fault of this reader: the product goes to the kernel, the rest go on
+            if failed is not None:
+                failed(product, exc)
+            read = None
         if read is None:
             rest.append(product)
         else:
@@ -443,5 +449,9 @@ def outlines(reader: BodyReader, products: list) -> tuple[list[tuple], list]:
             try:
                 result.append((product, shapely.union_all(shapes[mine], grid_size=breps.GRID), z_min, z_max))
             except GEOSException:
+                rest.append(product)
+            except Exception as exc:
+                if failed is not None:
+                    failed(product, exc)
                 rest.append(product)
     return result, rest

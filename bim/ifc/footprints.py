@@ -20,7 +20,9 @@ faceted breps (most windows, doors and furniture) are not tessellated at all: th
 from the model by bodies.py.
 
 A body whose union takes longer than `seconds_per_element` gets its convex hull instead, marked
-as approximate, so one pathological shape cannot stall a model.
+as approximate, so one pathological shape cannot stall a model. Nor can one shape fail it: an
+error outlining a product sends it on to the next way (read from the model, then the kernel's
+mesh, then its convex hull, then no footprint), and is reported as a warning naming it.
 """
 
 import hashlib
@@ -345,11 +347,61 @@ BATCH = 1000
 GATHER = 256  # shapes tessellated before they are outlined
 
 
-def _placed(pending: list[tuple]) -> Iterator[Footprint]:
-    """Move each outline by its plan transform (a, b, d, e, x offset, y offset), all at once."""
+PRODUCT_REPRESENTATION, SHAPE_REPRESENTATIONS = 6, 2  # attribute indices: IfcProduct, IfcProductDefinitionShape
+
+
+def has_body(product, dangling: set[tuple[int, int]] = frozenset()) -> bool:
+    """The product has a Body representation, so it should come out with a footprint; or its
+    representation is a reference to an entity the file lacks (`dangling`: (instance id,
+    attribute index) pairs), as in a file cut short, where its body was lost."""
+    if (product.id(), PRODUCT_REPRESENTATION) in dangling:
+        return True
+    shape = getattr(product, "Representation", None)
+    if shape is None:
+        return False
+    if (shape.id(), SHAPE_REPRESENTATIONS) in dangling:
+        return True
+    return any(r is not None and r.RepresentationIdentifier == "Body" for r in shape.Representations or ())
+
+
+def fallback_warning(product, exc: Exception, fallback: str) -> dict:
+    """What a person is told when outlining `product` raised: which product, and what it got."""
+    return {
+        "code": "footprint_fallback",
+        "global_id": product.GlobalId if not isinstance(product, str) else product,
+        "ifc_class": product.is_a() if not isinstance(product, str) else "",
+        "reason": f"{type(exc).__name__}: {exc}"[:300],
+        "fallback": fallback,  # kernel, hull or none
+    }
+
+
+def _placed(pending: list[tuple], warnings: list | None = None, classes: dict | None = None) -> Iterator[Footprint]:
+    """Move each outline by its plan transform, all at once; should the batch fail, one by one,
+    and a product that fails alone gets no footprint (and a warning)."""
     pending = [p for p in pending if p[1] is not None]
     if not pending:
         return
+    try:
+        placed = list(_placed_together(pending))
+    except Exception:
+        placed = None
+    if placed is not None:
+        yield from placed
+        return
+    for one in pending:
+        try:
+            placed = list(_placed_together([one]))
+        except Exception as exc:
+            if warnings is not None:
+                warning = fallback_warning(one[0], exc, "none")
+                warning["ifc_class"] = (classes or {}).get(one[0], "")
+                warnings.append(warning)
+            continue
+        yield from placed
+
+
+def _placed_together(pending: list[tuple]) -> Iterator[Footprint]:
+    """Move each outline by its plan transform (a, b, d, e, x offset, y offset), all at once."""
     outlines = np.array([p[1] for p in pending], dtype=object)
     transforms = np.array([p[2] for p in pending], dtype="d")
     coords, index = shapely.get_coordinates(outlines, return_index=True)
@@ -382,24 +434,50 @@ def _placed(pending: list[tuple]) -> Iterator[Footprint]:
             )
 
 
+def _outline_or_hull(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple:
+    """outline(), or when it raises the convex hull of the mesh (approximate), or else nothing;
+    with the error, if there was one."""
+    try:
+        return (*outline(vertices, faces, seconds), None)
+    except Exception as exc:
+        try:
+            hull = shapely.convex_hull(shapely.multipoints(vertices[:, :2]))
+            if hull.geom_type == "Polygon" and hull.area > 0:
+                return hull, True, (exc, "hull")
+        except Exception:
+            pass
+        return None, False, (exc, "none")
+
+
 def compute_footprints(
-    model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0
+    model: ifcopenshell.file, products: list, *, seconds_per_element: float = 2.0, warnings: list | None = None
 ) -> Iterator[Footprint]:
     """Footprints of those `products` that have a body; products without one are skipped. Bodies
-    bodies.py can read are read from the model, the rest tessellated."""
+    bodies.py can read are read from the model, the rest tessellated. What went wrong outlining a
+    product (and what it got instead) is appended to `warnings`, one dict per product."""
     if not products:
         return
-    read, products = outlines(BodyReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products)
+    warnings = [] if warnings is None else warnings
+    classes = {p.GlobalId: p.is_a() for p in products}
+
+    def read_failed(product, exc):
+        warnings.append(fallback_warning(product, exc, "kernel"))
+
+    read, products = outlines(
+        BodyReader(ifcopenshell.util.unit.calculate_unit_scale(model)), products, failed=read_failed
+    )
     for start in range(0, len(read), BATCH):
         yield from _placed(
-            [(p.GlobalId, shape, IDENTITY, z0, z1, False) for p, shape, z0, z1 in read[start : start + BATCH]]
+            [(p.GlobalId, shape, IDENTITY, z0, z1, False) for p, shape, z0, z1 in read[start : start + BATCH]],
+            warnings,
+            classes,
         )
     if not products:
         return
     iterator = ifcopenshell.geom.iterator(_settings(), model, 1, include=products, geometry_library=KERNEL)
     if not iterator.initialize():
         return
-    local_outlines: dict[bytes, tuple] = {}  # mesh digest -> (outline, approximate, z min, z max)
+    local_outlines: dict[bytes, tuple] = {}  # mesh digest -> (outline, approximate, z min, z max, error)
     pending: list[tuple] = []  # (GlobalId, outline, plan transform, z min, z max, approximate)
     more = True
     while more:
@@ -419,23 +497,27 @@ def compute_footprints(
                 key = digest.digest()
                 if key not in local_outlines:
                     vertices, triangles = _mesh(verts, faces)
-                    geometry, approximate = outline(vertices, triangles, seconds_per_element)
+                    geometry, approximate, error = _outline_or_hull(vertices, triangles, seconds_per_element)
                     z = (float(vertices[:, 2].min()), float(vertices[:, 2].max())) if len(vertices) else (0.0, 0.0)
-                    local_outlines[key] = (geometry, approximate, *z)
-                geometry, approximate, z_low, z_high = local_outlines[key]
+                    local_outlines[key] = (geometry, approximate, *z, error)
+                geometry, approximate, z_low, z_high, error = local_outlines[key]
                 transform = (matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], matrix[0, 3], matrix[1, 3])
                 z_min, z_max = z_low * matrix[2, 2] + matrix[2, 3], z_high * matrix[2, 2] + matrix[2, 3]
             else:
                 vertices, triangles = _mesh(verts, faces)
                 vertices = vertices @ matrix[:3, :3].T + matrix[:3, 3]
-                geometry, approximate = outline(vertices, triangles, seconds_per_element)
+                geometry, approximate, error = _outline_or_hull(vertices, triangles, seconds_per_element)
                 transform = IDENTITY
                 z_min, z_max = (float(vertices[:, 2].min()), float(vertices[:, 2].max())) if len(vertices) else (0, 0)
+            if error is not None:
+                warning = fallback_warning(global_id, error[0], error[1])
+                warning["ifc_class"] = classes.get(global_id, "")
+                warnings.append(warning)
             pending.append((global_id, geometry, transform, z_min, z_max, approximate))
             if len(pending) >= BATCH:
-                yield from _placed(pending)
+                yield from _placed(pending, warnings, classes)
                 pending = []
-    yield from _placed(pending)
+    yield from _placed(pending, warnings, classes)
 
 
 def union_wkt(wkts: list[str]) -> str | None:

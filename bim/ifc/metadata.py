@@ -2,7 +2,8 @@
 
 Physical elements are every IfcElement except feature elements (openings, projections) and
 virtual elements. Everything is keyed by GlobalId: names of storeys and property sets may be
-empty. Lengths of the tree (elevations, layer thicknesses) are converted to metres; property and
+empty, and a GlobalId may be in a file more than once (models merged into one, as ifcpatch's
+MergeProjects and coordination models do): the first one is kept and the repeats are listed. Lengths of the tree (elevations, layer thicknesses) are converted to metres; property and
 quantity values stay in the file's units, which `length_unit_scale` records.
 """
 
@@ -26,6 +27,20 @@ def physical_elements(model: ifcopenshell.file) -> list:
     return [e for e in model.by_type("IfcElement") if is_physical(e)]
 
 
+def first_of_each(items: list, global_id=lambda item: item.GlobalId) -> tuple[list, list]:
+    """The items whose GlobalId no item before them has, and the others (the repeats)."""
+    seen: set[str] = set()
+    kept, repeated = [], []
+    for item in items:
+        key = global_id(item)
+        if key in seen:
+            repeated.append(item)
+        else:
+            seen.add(key)
+            kept.append(item)
+    return kept, repeated
+
+
 @dataclass
 class ModelTree:
     schema: str
@@ -34,6 +49,8 @@ class ModelTree:
     storeys: list[dict] = field(default_factory=list)
     spaces: list[dict] = field(default_factory=list)
     sites: list[dict] = field(default_factory=list)
+    repeated_storeys: list[dict] = field(default_factory=list)  # a GlobalId again: the first is in storeys
+    repeated_spaces: list[dict] = field(default_factory=list)
 
 
 def _plain(value):
@@ -114,6 +131,8 @@ def read_tree(model: ifcopenshell.file) -> ModelTree:
                 **dict(zip(("psets", "qsets"), _psets_and_qsets(model, space), strict=True)),
             }
         )
+    tree.storeys, tree.repeated_storeys = first_of_each(tree.storeys, lambda s: s["global_id"])
+    tree.spaces, tree.repeated_spaces = first_of_each(tree.spaces, lambda s: s["global_id"])
     for site in model.by_type("IfcSite"):
         tree.sites.append(
             {
@@ -192,6 +211,8 @@ class _Reader:
             if not rel.is_a("IfcRelDefinesByProperties"):
                 continue
             definition = rel.RelatingPropertyDefinition
+            if definition is None:  # a reference to an entity the file does not have (a damaged file)
+                continue
             shared = len(rel.RelatedObjects) > 1
             definitions = definition.wrappedValue if definition.is_a("IfcPropertySetDefinitionSet") else (definition,)
             for item in definitions:
@@ -213,6 +234,8 @@ class _Reader:
             material = material.ForLayerSet
         elif material.is_a("IfcMaterialProfileSetUsage"):
             material = material.ForProfileSet
+        if material is None:
+            return []
         key = material.id()
         if key not in self.material_rows:
             self.material_rows[key] = _material_rows(material, self.scale)
@@ -297,26 +320,57 @@ def _predefined_type(element, element_type) -> str:
     return value or ""
 
 
-def read_elements(model: ifcopenshell.file, elements: list | None = None) -> Iterator[dict]:
-    """One dict per physical element, in file order."""
+def read_elements(model: ifcopenshell.file, elements: list | None = None, failed=None) -> Iterator[dict]:
+    """One dict per physical element, in file order. An element that cannot be read in full (a
+    damaged file's references to entities it lacks) comes with what its own attributes say, and
+    `failed(element, exception)` hears of it."""
     reader = _Reader(model)
     for element in elements if elements is not None else physical_elements(model):
-        parent = _spatial_parent(element)
-        storey = reader.storey_of(parent)
-        space = parent if parent is not None and parent.is_a("IfcSpace") else None
-        assembly = ue.get_aggregate(element)
-        element_type = reader.type_of(element)
-        psets, qsets = reader.sets(element, element_type)
-        yield {
-            "global_id": element.GlobalId,
-            "ifc_class": element.is_a(),
-            "predefined_type": _predefined_type(element, element_type),
-            "name": element.Name or "",
-            "type_name": (element_type.Name or "") if element_type is not None else "",
-            "storey_global_id": storey.GlobalId if storey is not None else "",
-            "space_global_id": space.GlobalId if space is not None else "",
-            "assembly_global_id": assembly.GlobalId if assembly is not None and is_physical(assembly) else "",
-            "materials": reader.materials(element, element_type),
-            "psets": psets,
-            "qsets": qsets,
-        }
+        try:
+            yield _element_row(reader, element)
+        except Exception as exc:
+            if failed is not None:
+                failed(element, exc)
+            yield _bare_row(element)
+
+
+def _bare_row(element) -> dict:
+    try:
+        name = element.Name or ""
+    except Exception:
+        name = ""
+    return {
+        "global_id": element.GlobalId,
+        "ifc_class": element.is_a(),
+        "predefined_type": "",
+        "name": name,
+        "type_name": "",
+        "storey_global_id": "",
+        "space_global_id": "",
+        "assembly_global_id": "",
+        "materials": [],
+        "psets": {},
+        "qsets": {},
+    }
+
+
+def _element_row(reader: _Reader, element) -> dict:
+    parent = _spatial_parent(element)
+    storey = reader.storey_of(parent)
+    space = parent if parent is not None and parent.is_a("IfcSpace") else None
+    assembly = ue.get_aggregate(element)
+    element_type = reader.type_of(element)
+    psets, qsets = reader.sets(element, element_type)
+    return {
+        "global_id": element.GlobalId,
+        "ifc_class": element.is_a(),
+        "predefined_type": _predefined_type(element, element_type),
+        "name": element.Name or "",
+        "type_name": (element_type.Name or "") if element_type is not None else "",
+        "storey_global_id": storey.GlobalId if storey is not None else "",
+        "space_global_id": space.GlobalId if space is not None else "",
+        "assembly_global_id": assembly.GlobalId if assembly is not None and is_physical(assembly) else "",
+        "materials": reader.materials(element, element_type),
+        "psets": psets,
+        "qsets": qsets,
+    }

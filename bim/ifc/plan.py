@@ -1,5 +1,7 @@
 """A storey plan as SVG, drawn from footprints: one path per element or space, its class in the
-markup (`data-global-id`, `class="IfcWall"`) so the tablet page can style and click it."""
+markup (`data-global-id`, `class="IfcWall"`) so the tablet page can style and click it, and each
+room's name written inside it. Slabs and coverings (ceilings) span whole rooms, so they are drawn
+as outlines: filled, they would hide the rooms under them."""
 
 from html import escape
 
@@ -11,6 +13,8 @@ STYLE = """
 .IfcWall,.IfcWallStandardCase{fill:#5d6b7a}
 .IfcColumn{fill:#1d2733}
 .IfcSlab{fill:none;stroke:#9aa3ad;stroke-dasharray:.1 .1}
+.IfcCovering{fill:none;stroke:#b3a58c;stroke-dasharray:.05 .1}
+.space-label{fill:#2f4a6b;text-anchor:middle;dominant-baseline:central;pointer-events:none;font-family:sans-serif}
 .IfcDoor{fill:#e0a458}
 .IfcWindow{fill:#7fb3e6}
 """
@@ -26,6 +30,25 @@ def _path(geometry, flip: float) -> str:
             coords = list(ring.coords)
             parts.append("M" + " L".join(f"{x:.3f},{flip - y:.3f}" for x, y in coords) + " Z")
     return " ".join(parts)
+
+
+def _text_width_em(text: str) -> float:
+    """About how wide `text` is in em: CJK characters are square, Latin ones about half as wide."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.6 for c in text) or 1.0
+
+
+def _label(label: str, geometry, flip: float, largest: float) -> str:
+    """The room's name at a point inside its footprint (a representative point, so an L-shaped
+    room gets it inside too), no larger than `largest` and small enough to fit the room."""
+    if not label or geometry.is_empty:
+        return ""
+    point = geometry.representative_point()
+    minx, miny, maxx, maxy = geometry.bounds
+    size = min(largest, 0.9 * (maxx - minx) / _text_width_em(label), 0.5 * (maxy - miny))
+    return (
+        f'<text class="space-label" x="{point.x:.3f}" y="{flip - point.y:.3f}" font-size="{size:.3f}">'
+        f"{escape(label)}</text>"
+    )
 
 
 PIN_COLOURS = {"open": "#d64545", "rectification_submitted": "#e0a020", "closed": "#2e8b57"}
@@ -64,6 +87,11 @@ def storey_svg(
                 f'data-global-id="{escape(global_id)}" d="{_path(shapely.from_wkt(wkt), flip)}">'
                 f"<title>{escape(ifc_class)} {escape(name)}</title></path>"
             )
+    # names over the elements, so walls and fittings do not hide them; taps pass through to the room
+    largest = max(width, height) / 60
+    for _global_id, label, wkt in spaces:
+        if wkt:
+            out.append(_label(label, shapely.from_wkt(wkt), flip, largest))
     radius = max(width, height) / 80
     for finding_id, x, y, status, title in pins:
         colour = PIN_COLOURS.get(status, "#555")

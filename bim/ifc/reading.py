@@ -1,24 +1,49 @@
 """Opening an uploaded IFC file, with a readable reason for every file that cannot be used."""
 
 import os
-import shutil
+import re
 import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import ifcopenshell
+import ifcopenshell.ifcopenshell_wrapper as wrapper
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
+# An IFC deflates to about a sixth of its size (a tenth at most, on repetitive models); a ZIP that
+# unpacks to more than this many times its own size is not a model but a ZIP bomb.
+MAX_UNPACK_RATIO = 100
 
 
 class IfcReadError(Exception):
     """The file cannot be ingested; the message says why, for the person who uploaded it."""
 
 
+def _copy_at_most(src, out, limit: int) -> None:
+    copied = 0
+    while chunk := src.read(1024 * 1024):
+        copied += len(chunk)
+        if copied > limit:
+            raise IfcReadError(
+                f"The .ifc inside the ZIP unpacks to more than {_size(limit)}, the most a model may unpack to: "
+                "it was not unpacked (is it really a model?)."
+            )
+        out.write(chunk)
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
 @contextmanager
-def unpacked(path: str | Path):
-    """Yield the path of a plain .ifc file: the file itself, or the .ifc inside an .ifczip."""
+def unpacked(path: str | Path, max_bytes: int | None = None):
+    """Yield the path of a plain .ifc file: the file itself, or the .ifc inside an .ifczip,
+    unpacked to at most `max_bytes` (and MAX_UNPACK_RATIO times the archive's size)."""
     path = Path(path)
     with open(path, "rb") as f:
         head = f.read(4)
@@ -35,10 +60,21 @@ def unpacked(path: str | Path):
         members = [m for m in archive.infolist() if m.filename.lower().endswith(".ifc") and not m.is_dir()]
         if not members:
             raise IfcReadError("The ZIP file has no .ifc file inside (an .ifczip must contain one).")
-        fd, tmp = tempfile.mkstemp(suffix=".ifc", prefix="plumbline-ifczip-")
+        limit = MAX_UNPACK_RATIO * max(path.stat().st_size, 1)
+        if max_bytes is not None:
+            limit = min(limit, max_bytes)
+        if members[0].file_size > limit:  # what the archive says; the copy checks what it really holds
+            raise IfcReadError(
+                f"The .ifc inside the ZIP would unpack to {_size(members[0].file_size)}, over the most a model "
+                f"may unpack to ({_size(limit)}): it was not unpacked (is it really a model?)."
+            )
+        fd, tmp = tempfile.mkstemp(suffix=".ifc", prefix=f"plumbline-ifczip-p{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as out, archive.open(members[0]) as src:
-                shutil.copyfileobj(src, out, 1024 * 1024)
+                _copy_at_most(src, out, limit)
+        except IfcReadError:
+            os.unlink(tmp)
+            raise
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             os.unlink(tmp)
             raise IfcReadError(f"The .ifc inside the ZIP cannot be extracted ({exc}).") from None
@@ -73,17 +109,133 @@ def is_truncated(path: Path) -> bool:
     return b"END-ISO-10303-21;" not in tail
 
 
-def open_ifc(path: str | Path) -> ifcopenshell.file:
-    """Parse a plain .ifc file, or raise IfcReadError saying why it cannot be used."""
+LOGGED = re.compile(r"^\[(\w+)\] (?:\[(?!\d{4}-)[^\]]*\] )?(?:\[[^\]]*\] )?(.*)$")
+ATTRIBUTE_COUNT = re.compile(r"Expected \d+ attribute values, found \d+ for instance")
+UNKNOWN_ENTITY = re.compile(r"Entity with name '(\w+)' not found in schema")
+
+
+def logged_errors() -> list[str]:
+    """The problems ifcopenshell logged since it was last asked (asking empties its log): on
+    parsing, one per entity or reference it could not read, or read with the wrong number of
+    attributes."""
+    found = []
+    for line in ifcopenshell.get_log().splitlines():
+        match = LOGGED.match(line.strip())
+        if match and (match.group(1).lower() == "error" or ATTRIBUTE_COUNT.search(match.group(2))):
+            found.append(match.group(2))
+    return found
+
+
+def _schema_defining(names: set[str], header: str) -> str | None:
+    """The other supported schema that defines every one of these entity names, if one does."""
+    family = "IFC4X3" if header.startswith("IFC4X3") else header[:6]  # IFC2X3, IFC4, IFC4X3
+    for schema in ("IFC4", "IFC4X3_ADD2", "IFC2X3"):
+        if schema.split("_")[0] == family:
+            continue
+        try:
+            declarations = wrapper.schema_by_name(schema)
+        except Exception:
+            continue
+        known = 0
+        for name in names:
+            try:
+                declarations.declaration_by_name(name)
+                known += 1
+            except Exception:
+                break
+        if known == len(names):
+            return schema.split("_")[0]
+    return None
+
+
+def _check_schema_matches(problems: list[str], header: str, count: int) -> None:
+    """Raise when the file's entities are of another schema than its header names: read under
+    the wrong one, every attribute would be taken for another."""
+    unknown = {m.group(1) for line in problems if (m := UNKNOWN_ENTITY.search(line))}
+    miscounted = sum(1 for line in problems if ATTRIBUTE_COUNT.search(line))
+    other = _schema_defining(unknown, header) if unknown else None
+    if other is not None:
+        shown = ", ".join(sorted(unknown)[:3])
+        raise IfcReadError(
+            f"The file's header says it is {header}, but it holds entities of {other} ({shown}): it was saved "
+            f"under the wrong schema name. Export it again, or correct FILE_SCHEMA in its header to {other}."
+        )
+    if miscounted >= 10 and miscounted * 10 >= count:
+        raise IfcReadError(
+            f"The file's header says it is {header}, but {miscounted} of its {count} entities do not have the "
+            f"attributes {header} defines: it was probably saved under the wrong schema name. Export it again "
+            "with the schema it was made in."
+        )
+
+
+STRING = re.compile(rb"'(?:[^']|'')*'")
+STATEMENT_END = re.compile(rb"'(?:[^']|'')*'|;")  # a ';' inside a string is text
+ENTITY = re.compile(rb"#\d+\s*=\s*[A-Za-z0-9_]*\s*\(.*\)", re.S)
+
+
+def syntax_error_line(path: Path) -> tuple[int, str] | None:
+    """The line where the first statement of the DATA section that is not an entity instance
+    starts, and its beginning: where the parser's "syntax error" is."""
+    text = path.read_bytes()
+    start = text.find(b"DATA;")
+    if start < 0:
+        return None
+    at = start + len(b"DATA;")
+    for token in STATEMENT_END.finditer(text, at):
+        if token.group() != b";":
+            continue
+        statement = text[at : token.start()]
+        stripped = statement.strip()
+        if stripped == b"ENDSEC":
+            return None
+        bare = STRING.sub(b"''", stripped)
+        if stripped and (not ENTITY.fullmatch(bare) or bare.count(b"(") != bare.count(b")")):
+            offset = at + len(statement) - len(statement.lstrip())
+            return text.count(b"\n", 0, offset) + 1, stripped[:80].decode("utf-8", "replace")
+        at = token.end()
+    return None
+
+
+DANGLING = re.compile(r"Instance reference #\d+ used by instance #(\d+) at attribute index (\d+) not found")
+
+
+def dangling_references(problems: list[str]) -> set[tuple[int, int]]:
+    """(instance id, attribute index) of each reference to an entity the file lacks, from the
+    parser's log lines: what a file cut short lost."""
+    found = set()
+    for line in problems:
+        match = DANGLING.search(line)
+        if match:
+            found.add((int(match.group(1)), int(match.group(2))))
+    return found
+
+
+def open_ifc(path: str | Path, problems: list | None = None) -> ifcopenshell.file:
+    """Parse a plain .ifc file, or raise IfcReadError saying why it cannot be used. What the
+    parser could not read in a file it opened (a damaged file parses, less what is damaged) is
+    appended to `problems`, one line each."""
     path = Path(path)
     schema = header_schema(path)
     if not schema.startswith(SUPPORTED_SCHEMAS) or schema.startswith("IFC4X3_RC"):
         raise IfcReadError(f"The file's schema {schema} is not supported: export it as IFC2X3, IFC4 or IFC4X3 (ADD2).")
     if is_truncated(path):
         raise IfcReadError("The file is truncated: it stops before END-ISO-10303-21 (was the upload interrupted?).")
+    logged_errors()  # what earlier reads in this process left in the log is not this file's
     try:
-        return ifcopenshell.open(str(path))
+        model = ifcopenshell.open(str(path))
     except ifcopenshell.SchemaError as exc:
         raise IfcReadError(f"The file's schema is not supported by the IFC reader ({exc}).") from None
-    except (RuntimeError, OSError, ValueError) as exc:
+    except (ifcopenshell.Error, RuntimeError, OSError, ValueError) as exc:
+        logged_errors()
+        at = syntax_error_line(path) if "syntax" in str(exc).lower() else None
+        if at is not None:
+            raise IfcReadError(
+                f"The IFC file cannot be parsed: line {at[0]} is not a complete entity ({at[1]!r}); the file may "
+                "be damaged or cut short."
+            ) from None
         raise IfcReadError(f"The IFC file cannot be parsed: {exc}.") from None
+    found = logged_errors()
+    _check_schema_matches(found, schema, sum(1 for _ in model) if found else 0)
+    if problems is not None:
+        problems.extend(found)
+    return model

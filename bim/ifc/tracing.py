@@ -71,7 +71,9 @@ def rings_of(points, boundary: list[tuple[int, int]], twice_total: float) -> sha
         inner = {i: [] for i in range(len(shells))}
         for h, ring in enumerate(holes):
             inner[smallest[h]].append(ring)
-        polygons = [shapely.polygons(ring, holes=inner[i] or None) for i, ring in enumerate(shells)]
+        # one polygon at a time: shapely.polygons takes the holes of a shell as one array, which
+        # rings of different lengths (a square hole and a pentagon) cannot make
+        polygons = [shapely.Polygon(ring, inner[i] or None) for i, ring in enumerate(shells)]
     shape = polygons[0] if len(polygons) == 1 else shapely.multipolygons(polygons)
     if not shape.is_valid:  # a spike of zero width where a vertex sits on another triangle's edge
         shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, DataError, IntegrityError, NotSupportedError, ProgrammingError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -27,6 +28,7 @@ from storage import ObjectNotFound, StorageUnavailable
 
 from .accounts.auth import API_AUTH
 from .errors import DomainError, InvalidInput
+from .rights import refusal
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ def refuse_nul(value, field: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise InvalidInput(
-                _("Text may not contain a NUL character (found in %(field)s).") % {"field": field or "body"},
+                gettext("Text may not contain a NUL character (found in %(field)s).") % {"field": field or "body"},
                 field=field or None,
                 code="nul_character",
             )
@@ -151,6 +153,9 @@ def _describe_validation(errors: list[dict]) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
+    refused = refusal(request)  # the right first: who may not make this call is told so, not what to fix
+    if refused is not None:
+        return on_domain_error(request, refused)
     errors = [
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors
@@ -192,12 +197,27 @@ def on_storage_unavailable(request, exc):
     return error(request, 503, f"File storage is unavailable: {exc}", "storage_unavailable")
 
 
+@api.exception_handler(DatabaseError)
+def on_database_error(request, exc: DatabaseError):
+    """A database that is down or damaged is a dependency down (503), as /healthz says; an
+    integrity or programming error is a bug of ours and stays a 500."""
+    if isinstance(exc, (IntegrityError, ProgrammingError, DataError, NotSupportedError)):
+        return on_unexpected_error(request, exc)
+    logger.error("database unusable in %s %s: %s", request.method, request.path, exc)
+    return error(
+        request,
+        503,
+        gettext("The database is unavailable; nothing was saved. Try again later."),
+        "database_unavailable",
+    )
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, DomainError):  # raised by our parser, wrapped by ninja
         return on_domain_error(request, exc.__cause__)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        return error(request, 400, _("The request body is not valid JSON."), "bad_request")
+        return error(request, 400, gettext("The request body is not valid JSON."), "bad_request")
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return error(request, exc.status_code, str(exc.message), code)
 
@@ -208,14 +228,14 @@ def on_unreadable_multipart(request, exc: MultiPartParserError):
         return error(
             request,
             422,
-            _("The file name is too long: keep it under 1 KB (about 300 Chinese characters)."),
+            gettext("The file name is too long: keep it under 1 KB (about 300 Chinese characters)."),
             "file_name_too_long",
             field="file",
         )
     return error(
         request,
         400,
-        _("The upload could not be read: send it as multipart/form-data with a boundary."),
+        gettext("The upload could not be read: send it as multipart/form-data with a boundary."),
         "bad_multipart",
     )
 
@@ -226,7 +246,7 @@ def on_request_too_big(request, exc):
     return error(
         request,
         413,
-        _("The request is larger than %(limit)d MB without its files: send less at once.") % {"limit": limit},
+        gettext("The request is larger than %(limit)d MB without its files: send less at once.") % {"limit": limit},
         "too_large",
     )
 
@@ -236,7 +256,7 @@ def on_too_many_fields(request, exc):
     return error(
         request,
         400,
-        _("The request has more than %(limit)d form fields.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+        gettext("The request has more than %(limit)d form fields.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
         "too_many_fields",
     )
 
@@ -244,7 +264,7 @@ def on_too_many_fields(request, exc):
 @api.exception_handler(SuspiciousOperation)
 @api.exception_handler(BadRequest)
 def on_bad_request(request, exc):
-    return error(request, 400, _("The request could not be read."), "bad_request")
+    return error(request, 400, gettext("The request could not be read."), "bad_request")
 
 
 @api.exception_handler(Exception)

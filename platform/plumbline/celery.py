@@ -5,6 +5,12 @@ dies (reject_on_worker_lost); each worker takes one message at a time. Redis han
 unacknowledged message to another worker after the visibility timeout, which is kept above the
 longest task's time limit. Tasks are idempotent and are sent only after their transaction commits
 (`delay_on_commit` / `transaction.on_commit`).
+
+Ingests, light tasks (thumbnails) and the platform's own tasks have a queue each, which a worker
+consumes in turn, so a backlog of one kind never starves the others. Beat (inside the embedded
+worker) sends the heartbeat (plumbline.heartbeat) and the sweep that resumes ingests whose task
+was lost: the filesystem transport deletes a message when it is read, so a killed embedded worker
+loses the task it held.
 """
 
 import logging
@@ -12,11 +18,17 @@ import os
 from contextlib import contextmanager
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init, worker_ready
+from kombu import Queue
+
+from plumbline import heartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plumbline.settings")
 
 app = Celery("plumbline")
+
+INGEST_QUEUE, LIGHT_QUEUE, PLATFORM_QUEUE = "ingest", "light", "celery"
 
 
 def configure(app: Celery) -> None:
@@ -34,7 +46,12 @@ def configure(app: Celery) -> None:
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         for sub in ("queue", "processed"):
             (settings.CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+        (settings.CELERY_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
         transport_options = {
+            # kombu's default is `control` in the working directory (it ended up in git)
+            "control_folder": str(settings.CELERY_BROKER_DIR / "control"),
+            # kombu's default of 1 s is waited after every task when prefetch is 1: one task a second
+            "polling_interval": settings.CELERY_POLLING_INTERVAL,
             "data_folder_in": str(settings.CELERY_BROKER_DIR / "queue"),
             "data_folder_out": str(settings.CELERY_BROKER_DIR / "queue"),
             "processed_folder": str(settings.CELERY_BROKER_DIR / "processed"),
@@ -62,11 +79,87 @@ def configure(app: Celery) -> None:
         accept_content=["json"],
         timezone=settings.TIME_ZONE,
         enable_utc=True,
+        task_queues=[Queue(INGEST_QUEUE), Queue(LIGHT_QUEUE), Queue(PLATFORM_QUEUE)],
+        task_default_queue=PLATFORM_QUEUE,
+        task_routes={
+            "bim.*": {"queue": INGEST_QUEUE},
+            "inspections.*": {"queue": LIGHT_QUEUE},
+        },
+        beat_schedule_filename=str(settings.CELERY_BROKER_DIR / "beat-schedule"),
+        beat_schedule={
+            "worker-heartbeat": {
+                "task": "plumbline.worker_heartbeat",
+                "schedule": float(settings.CELERY_HEARTBEAT_SECONDS),
+                "options": {"expires": float(settings.CELERY_HEARTBEAT_SECONDS)},
+            },
+            "resume-lost-ingests": {
+                "task": "plumbline.resume_lost_ingests",
+                "schedule": float(max(5, settings.CELERY_LOST_TASK_SECONDS // 3)),
+                "options": {"expires": float(max(5, settings.CELERY_LOST_TASK_SECONDS // 3))},
+            },
+        },
     )
 
 
 configure(app)
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    # each chain's signed head to object storage, once a day (`plumbline audit anchor` by hand)
+    "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
+}
 app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])
+
+
+@worker_init.connect
+def name_the_worker(sender=None, **_kwargs) -> None:
+    """Pool processes inherit the worker's name for their heartbeats. A solo or threads pool runs
+    tasks in this process, so this process beats while busy; a prefork main process must not
+    (it would beat on while its pool hangs)."""
+    if sender is not None:
+        os.environ["PLUMBLINE_WORKER_NAME"] = sender.hostname
+        pool = str(getattr(sender, "pool_cls", "")).lower()
+        if "solo" in pool or "thread" in pool:
+            heartbeat.start_beating_while_busy()
+
+
+@worker_process_init.connect
+def beat_from_the_pool_process(**_kwargs) -> None:
+    heartbeat.start_beating_while_busy()
+
+
+@task_prerun.connect
+def _task_started(task_id=None, task=None, args=None, **_kwargs) -> None:
+    heartbeat.task_started(task_id, task.name, args)
+
+
+@task_postrun.connect
+def _task_ended(task_id=None, **_kwargs) -> None:
+    heartbeat.task_ended(task_id)
+
+
+@app.task(name="plumbline.worker_heartbeat", bind=True, acks_late=False, ignore_result=True)
+def worker_heartbeat(self) -> None:
+    heartbeat.beat(self.request.hostname)
+
+
+@app.task(name="plumbline.resume_lost_ingests", acks_late=False, ignore_result=True)
+def resume_lost_ingests() -> list[int]:
+    """Send again the tasks of ingests without progress for CELERY_LOST_TASK_SECONDS (on the
+    embedded default; BIM_STALLED_MINUTES on Redis, which redelivers by itself) that no live
+    worker is working on. The ingest run's ownership keeps a resumed run from racing a slow one."""
+    from datetime import timedelta
+
+    from bim.ingest import resume_stalled
+
+    return resume_stalled(timedelta(seconds=settings_lost_task_seconds()), skip=heartbeat.busy_version_ids())
+
+
+def settings_lost_task_seconds() -> int:
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        return settings.CELERY_LOST_TASK_SECONDS
+    return settings.BIM_STALLED_MINUTES * 60
 
 
 @worker_ready.connect
@@ -80,6 +173,7 @@ def resume_stalled_ingests(**_kwargs) -> None:
     from bim.ingest import resume_stalled
 
     try:
+        heartbeat.beat(os.environ.get("PLUMBLINE_WORKER_NAME"), doing={"event": "started"})
         resume_stalled(timedelta(minutes=settings.BIM_STALLED_MINUTES))
     except Exception:  # the database may be down as the worker starts: the next start or cron retries
         logging.getLogger(__name__).exception("could not look for stalled ingests")

@@ -326,7 +326,8 @@ def load_register(project, orgs, people, owner) -> None:
     sign = signage_actions.record_sign(
         project,
         building="1#",
-        material="黑色花岗岩 black granite, gold engraved",
+        material="granite",
+        material_note="黑色, 金色阴刻宋体字 (black, gold engraved Song characters)",
         width_mm=800,
         height_mm=600,
         thickness_mm=20,

@@ -1,4 +1,5 @@
-"""Health checks: is the database, object storage and the Celery broker usable right now."""
+"""Health checks: is the database, object storage and the Celery broker usable right now, and
+is a worker beating (a worker can hang or die while the broker is fine)."""
 
 from django.conf import settings
 from django.db import connection
@@ -31,7 +32,26 @@ def check_broker() -> None:
         _ = conn.default_channel  # the Redis channel pings the server when it opens
 
 
-CHECKS = {"database": check_database, "storage": check_storage, "broker": check_broker}
+class WorkerStale(Exception):
+    pass
+
+
+def check_worker() -> None:
+    from django.utils import timezone
+
+    from .heartbeat import last_beat, stale_since
+
+    since = stale_since()
+    if since is None:
+        return
+    last = last_beat()
+    if last is None:
+        raise WorkerStale("no worker has beaten yet: is `plumbline worker` running?")
+    quiet = int((timezone.now() - since).total_seconds())
+    raise WorkerStale(f"stale since {timezone.localtime(since).isoformat(timespec='seconds')} ({quiet} s ago)")
+
+
+CHECKS = {"database": check_database, "storage": check_storage, "broker": check_broker, "worker": check_worker}
 
 
 def run_checks() -> dict[str, dict]:
@@ -39,7 +59,7 @@ def run_checks() -> dict[str, dict]:
     for name, check in CHECKS.items():
         try:
             check()
-        except StorageError as exc:
+        except (StorageError, WorkerStale) as exc:
             results[name] = {"status": "failing", "detail": str(exc)}
         except Exception as exc:  # a health check reports every failure, whatever its type
             results[name] = {"status": "failing", "detail": f"{type(exc).__name__}: {exc}"}

@@ -8,6 +8,7 @@ ImproperlyConfigured naming the variable, so a typo fails at start, not at the f
 import datetime
 import importlib.util
 import os
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -73,6 +74,22 @@ def env_dates(name: str) -> frozenset:
     return frozenset(values)
 
 
+def env_sign_materials(name: str) -> tuple[tuple[str, str, str], ...]:
+    """`code:中文名:English name` items, comma-separated (e.g. `titanium_plate:钛板:titanium plate`)."""
+    materials = []
+    for item in env_list(name, []):
+        parts = [part.strip() for part in item.split(":")]
+        if len(parts) != 3 or not all(parts) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", parts[0]):
+            raise ImproperlyConfigured(
+                f"{name} contains {item!r}: write code:中文名:English name, the code in lower-case "
+                "letters, digits and _ (at most 40)"
+            )
+        if parts[0] in {m[0] for m in materials}:
+            raise ImproperlyConfigured(f"{name} names the material {parts[0]!r} twice")
+        materials.append(tuple(parts))
+    return tuple(materials)
+
+
 def database_from_url(name: str, url: str, *, data_dir: Path) -> dict:
     """Turn DATABASE_URL into Django's DATABASES entry (PostgreSQL or SQLite)."""
     if not url:
@@ -125,10 +142,95 @@ def _sqlite(path: Path) -> dict:
 
 DATA_DIR = Path(env_str("PLUMBLINE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "plumbline-embedded-default-not-a-secret"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("PLUMBLINE_REQUIRE_SECRET_KEY", False):
-    raise ImproperlyConfigured("SECRET_KEY must be set when PLUMBLINE_REQUIRE_SECRET_KEY is on")
+# Keys anyone can read (this file's history, .env.example, docker-compose.yml): a platform
+# started with one of them signs download links and audit chains that anyone can forge.
+PUBLISHED_SECRET_KEYS = frozenset(
+    {
+        "plumbline-embedded-default-not-a-secret",
+        "change-me-in-production",
+        "change-me-to-a-long-random-string",
+    }
+)
+SECRET_KEY_MIN_LENGTH = 32
+
+
+def _is_embedded_default() -> bool:
+    """SQLite, the local folder and the filesystem broker: one machine, nothing to configure."""
+    database = env_str("DATABASE_URL", "")
+    broker = env_str("CELERY_BROKER_URL", "filesystem://")
+    return (
+        (not database or database.startswith("sqlite:"))
+        and env_str("STORAGE_BACKEND", "local").lower() == "local"
+        and broker.startswith(("filesystem://", "memory://"))
+    )
+
+
+def secret_key_from(key: str, *, required: bool, data_dir: Path) -> str:
+    """The configured SECRET_KEY; when it is not required and not set, the one generated on
+    the first start and kept in `data_dir/secret_key` (mode 600)."""
+    if required:
+        if not key:
+            raise ImproperlyConfigured(
+                "SECRET_KEY must be set when PLUMBLINE_REQUIRE_SECRET_KEY is on: generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
+        if key in PUBLISHED_SECRET_KEYS:
+            raise ImproperlyConfigured(
+                "SECRET_KEY is a published example value: set a random key of your own "
+                "(PLUMBLINE_REQUIRE_SECRET_KEY is on)"
+            )
+        if len(key) < SECRET_KEY_MIN_LENGTH:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}: "
+                "set a longer random key (PLUMBLINE_REQUIRE_SECRET_KEY is on)"
+            )
+        return key
+    if key and key not in PUBLISHED_SECRET_KEYS:
+        return key
+    return _generated_secret_key(data_dir / "secret_key")
+
+
+def _generated_secret_key(path: Path) -> str:
+    import secrets
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two processes starting at once agree on the first one's key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+                out.flush()
+                os.fsync(out.fileno())
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and {path} cannot be created or read ({exc.strerror}): "
+            "set SECRET_KEY or make PLUMBLINE_DATA_DIR writable"
+        ) from None
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(f"{path} does not hold a usable key: delete it to generate a new one")
+    return key
+
+
+# Unset or empty: on outside the embedded default (an empty value is not "off" here, as a copied
+# .env.example must not switch the check off).
+PLUMBLINE_REQUIRE_SECRET_KEY = (
+    env_bool("PLUMBLINE_REQUIRE_SECRET_KEY", False)
+    if env_str("PLUMBLINE_REQUIRE_SECRET_KEY", "")
+    else not DEBUG and not _is_embedded_default()
+)
+SECRET_KEY = secret_key_from(env_str("SECRET_KEY", ""), required=PLUMBLINE_REQUIRE_SECRET_KEY, data_dir=DATA_DIR)
+# The audit chain's HMAC key. Empty: derived from SECRET_KEY (plumbline.audit.log.chain_key);
+# set it before rotating SECRET_KEY, or the chains written so far no longer verify.
+AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
+if AUDIT_CHAIN_KEY and PLUMBLINE_REQUIRE_SECRET_KEY and len(AUDIT_CHAIN_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(f"AUDIT_CHAIN_KEY has fewer than {SECRET_KEY_MIN_LENGTH} characters")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -188,6 +290,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "plumbline.heartbeat.worker_status",
             ],
         },
     },
@@ -241,6 +344,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+# The most the .ifc inside an .ifczip may unpack to (and never more than 100 times the archive).
+MAX_UNPACKED_BYTES = env_int("MAX_UNPACKED_BYTES", 20 * MAX_UPLOAD_BYTES, minimum=1)
 
 # --- object storage ---------------------------------------------------------------------------
 
@@ -283,6 +388,20 @@ if CELERY_TASK_TIME_LIMIT >= CELERY_VISIBILITY_TIMEOUT:
         f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}"
     )
 CELERY_RESTORE_INTERVAL = env_int("CELERY_RESTORE_INTERVAL", 10, minimum=1)
+# The filesystem transport (embedded default) looks for messages this often (kombu's default is 1 s).
+CELERY_POLLING_INTERVAL = env_int("CELERY_POLLING_INTERVAL_MS", 50, minimum=1) / 1000
+# Workers beat every CELERY_HEARTBEAT_SECONDS; none beating for CELERY_WORKER_STALE_SECONDS is
+# a stuck or gone worker (/healthz answers 503).
+CELERY_HEARTBEAT_SECONDS = env_int("CELERY_HEARTBEAT_SECONDS", 10, minimum=1)
+CELERY_WORKER_STALE_SECONDS = env_int("CELERY_WORKER_STALE_SECONDS", 60, minimum=2)
+if CELERY_WORKER_STALE_SECONDS <= CELERY_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"CELERY_WORKER_STALE_SECONDS={CELERY_WORKER_STALE_SECONDS} must be above "
+        f"CELERY_HEARTBEAT_SECONDS={CELERY_HEARTBEAT_SECONDS}"
+    )
+# On the embedded default an ingest quiet this long, that no live worker is on, lost its task (the
+# filesystem transport deletes a message as it is read) and is sent again.
+CELERY_LOST_TASK_SECONDS = env_int("CELERY_LOST_TASK_SECONDS", 90, minimum=5)
 
 # --- domain defaults (DOMAIN.md: configurable numbers) ----------------------------------------
 
@@ -296,6 +415,11 @@ BIM_SECONDS_PER_ELEMENT = env_int("BIM_SECONDS_PER_ELEMENT", 2, minimum=1)
 # its chunk twice to the same result; above the longest footprint chunk (BIM_GEOMETRY_CHUNK_SIZE x
 # BIM_SECONDS_PER_ELEMENT seconds) that seldom happens.
 BIM_STALLED_MINUTES = env_int("BIM_STALLED_MINUTES", 60, minimum=1)
+# A version warns when more than this percentage of its products that have a body came out
+# without geometry (a damaged or cut-short file parses, but its geometry is lost).
+BIM_MISSING_GEOMETRY_PERCENT = env_int("BIM_MISSING_GEOMETRY_PERCENT", 20, minimum=0)
+if BIM_MISSING_GEOMETRY_PERCENT > 100:
+    raise ImproperlyConfigured(f"BIM_MISSING_GEOMETRY_PERCENT={BIM_MISSING_GEOMETRY_PERCENT} must be 0 to 100")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 BCF_MAX_BYTES = env_int("BCF_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
@@ -304,28 +428,14 @@ LETTER_DUE_WORKING_DAYS = env_int("LETTER_DUE_WORKING_DAYS", 5, minimum=0)
 
 HOLIDAYS = env_dates("PLUMBLINE_HOLIDAYS")
 WORKING_WEEKENDS = env_dates("PLUMBLINE_WORKING_WEEKENDS")
-SIGN_PERMANENT_MATERIALS = env_list(
-    "SIGN_PERMANENT_MATERIALS",
-    [
-        "marble",
-        "granite",
-        "stainless steel",
-        "bronze",
-        "copper",
-        "brass",
-        "cast iron",
-        "aluminium",
-        "metal",
-        "大理石",
-        "花岗岩",
-        "不锈钢",
-        "铜",
-        "铸铁",
-        "铝",
-        "金属",
-        "石材",
-    ],
-)
+if os.environ.get("SIGN_PERMANENT_MATERIALS", "").strip():
+    raise ImproperlyConfigured(
+        "SIGN_PERMANENT_MATERIALS is no longer read: sign materials are a list; add extras to "
+        "SIGN_EXTRA_MATERIALS as code:中文名:English name"
+    )
+# Permanent materials accepted on signs besides the built-in stone and metal (signage/materials.py).
+SIGN_EXTRA_MATERIALS = env_sign_materials("SIGN_EXTRA_MATERIALS")
+SIGN_PHOTO_MAX_BYTES = env_int("SIGN_PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """Plain Django views of the platform: health, signed file downloads, the start page."""
 
-from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from storage import ObjectNotFound, get_storage
@@ -23,17 +24,20 @@ def healthz(request):
 
 @require_GET
 def download_file(request, key: str):
-    """Serve a local-storage object behind a presigned link (S3 serves its own links)."""
+    """Serve a local-storage object behind a presigned link (S3 serves its own links).
+
+    Answers in the API's error format: links are followed by the tablet pages and API clients."""
     storage = get_storage()
     if not isinstance(storage, LocalStorage):
         raise Http404
     if not storage.verify_signature(key, request.GET.get("expires"), request.GET.get("signature")):
-        return HttpResponseForbidden("This download link is invalid or has expired.")
+        detail = _("This download link is invalid or has expired.")
+        return JsonResponse({"detail": detail, "code": "invalid_link"}, status=403)
     try:
         stored = storage.stat(key)
         handle = storage.open(key)
     except ObjectNotFound:
-        raise Http404 from None
+        return JsonResponse({"detail": _("No file is stored under this link."), "code": "not_found"}, status=404)
     response = FileResponse(handle, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
     return response

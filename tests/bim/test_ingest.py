@@ -251,9 +251,9 @@ def test_a_slow_read_resumed_as_lost_stops_and_the_version_keeps_exactly_its_row
     )
     read_elements = ingest.read_elements
 
-    def slow_then_resumed(model, elements):
+    def slow_then_resumed(model, elements, **kwargs):
         monkeypatch.setattr(ingest, "read_elements", read_elements)  # the resumed run reads at full speed
-        rows = read_elements(model, elements)
+        rows = read_elements(model, elements, **kwargs)
         yield next(rows)
         # meanwhile the version was resumed as lost, and the new run read it to the end
         with tasks_in_this_process(), django_capture_on_commit_callbacks(execute=True):

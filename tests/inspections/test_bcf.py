@@ -9,9 +9,11 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 
 from bim.models import ModelVersion
 from inspections.bcf import read_bcf, write_bcf
+from inspections.exchange import topic_of
 from inspections.models import Finding, FindingStep
 from plumbline.audit.models import AuditEvent
 from plumbline.demo import finding_photo_png
@@ -79,16 +81,19 @@ def test_a_round_trip_keeps_titles_statuses_comments_and_global_ids(demo, as_per
         assert [c["text"] for c in item["comments"]] == notes
         assert len(item["snapshots"]) == finding.photos.count()
 
-    # into a project with no findings: every topic comes back with its title, status, comments, elements
+    # into a project with no findings: every topic comes back with its title, comments, elements;
+    # each starts open (a file is not a way around the workflow), the file's status reported as not applied
     Finding.objects.filter(project__code=code).delete()
     response = upload(as_persona("inspector"), code, data)
     assert response.status_code == 200, response.content
     assert len(response.json()["created"]) == len(findings) and response.json()["unknown_global_ids"] == []
+    not_applied = {s["topic"]: s["status"] for s in response.json()["status_not_applied"]}
+    assert not_applied == {g: f.status for g, f in findings.items() if f.status != "open"} != {}
     for item in topics:
         again = Finding.objects.get(client_uuid=item["guid"])
         assert (again.title, again.status, again.global_ids) == (
             findings[item["guid"]].title,
-            findings[item["guid"]].status,
+            "open",
             findings[item["guid"]].global_ids,
         )
         assert again.version == version
@@ -114,9 +119,14 @@ def test_a_topic_from_another_tool_becomes_a_finding_on_the_current_version(demo
     assert finding.photos.count() == 1
     comment = finding.steps.get(kind="comment")
     detail = as_persona("contractor").get(f"/projects/{code}/findings/{finding.pk}").json()
-    assert {"kind": "comment", "note": comment.note, "actor": "designer@arch.example"}.items() <= detail["steps"][
-        -1
-    ].items()
+    assert {
+        "kind": "comment",
+        "note": comment.note,
+        "actor": "赵监理",  # who put it into Plumbline; the file's author is who wrote it, and where
+        "written_by": "由 designer@arch.example 在 BCF 3.0 (issues.bcf) 中撰写",
+    }.items() <= detail["steps"][-1].items()
+    with translation.override("en"):
+        assert comment.written_by() == "written in BCF 3.0 (issues.bcf) by designer@arch.example"
 
 
 def test_importing_the_same_file_twice_changes_nothing_and_an_edited_one_updates(demo, as_persona):
@@ -171,6 +181,95 @@ def test_a_bcf_status_applies_as_the_workflow_move_the_importer_may_make(demo, a
     assert finding.status == "closed" and report["status_not_applied"] == []
     assert finding.steps.order_by("-created_at").first().kind == "verified"
     assert AuditEvent.objects.filter(action="finding.verified").count() == events + 1
+
+
+@pytest.mark.parametrize(("bcf_status", "status"), [("Closed", "closed"), ("Resolved", "rectification_submitted")])
+def test_an_inspector_cannot_create_a_finding_already_closed_or_rectified_by_importing_it(
+    demo, as_persona, bcf_status, status
+):
+    code, version = demo
+    item = topic([version.elements.first().global_id], status=bcf_status)
+    report = upload(as_persona("inspector"), code, write_bcf([item])).json()
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    assert finding.status == "open" and [s.kind for s in finding.steps.all()] == ["opened", "comment"]
+    assert report["created"] == [item["guid"]]
+    assert [(s["topic"], s["status"]) for s in report["status_not_applied"]] == [(item["guid"], status)]
+    assert report["status_not_applied"][0]["why"] == "新问题一律以“待整改”开始，其状态只能经由整改流程变更"
+
+
+def test_the_history_of_an_imported_topic_names_the_importer_as_actor_and_keeps_the_file_authors(demo, as_persona):
+    code, version = demo
+    item = topic([version.elements.first().global_id], creation_author="coordinator@mep.example")
+    upload(as_persona("inspector"), code, write_bcf([item], version="2.1"), name="clash.bcf")
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    inspector = finding.created_by
+    assert [(s.kind, s.actor, s.written_by()) for s in finding.steps.all()] == [
+        ("opened", inspector, "由 coordinator@mep.example 在 BCF 2.1 (clash.bcf) 中撰写"),
+        ("comment", inspector, "由 designer@arch.example 在 BCF 2.1 (clash.bcf) 中撰写"),
+    ]
+    page = as_persona("owner").client
+    page.force_login(finding.created_by)  # the finding's page, as the tablet shows it
+    html = page.get(f"/projects/{code}/findings/{finding.pk}/").content.decode()
+    assert "赵监理 (由 coordinator@mep.example 在 BCF 2.1 (clash.bcf) 中撰写)" in html
+    assert AuditEvent.objects.filter(target_id=str(finding.pk), action__startswith="finding.").get().actor == inspector
+    _, (exported,) = read_bcf(write_bcf([topic_of(finding)]))  # going out again, the authors are the file's
+    assert (exported["creation_author"], exported["comments"][0]["author"]) == (
+        "coordinator@mep.example",
+        "designer@arch.example",
+    )
+
+
+def test_a_finding_a_bcf_import_creates_gets_its_opened_event_with_what_it_holds(demo, as_persona):
+    code, version = demo
+    element = version.elements.first()
+    item = topic([element.global_id])
+    upload(as_persona("inspector"), code, write_bcf([item]))
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    event = AuditEvent.objects.get(action="finding.opened", target_id=str(finding.pk))
+    assert event.changes == {
+        "title": [None, "Crack in the wall"],
+        "severity": [None, "major"],
+        "category": [None, "structure"],
+        "status": [None, "open"],
+        "global_ids": [None, [element.global_id]],
+        "responsible": [None, finding.responsible_appointment.leader.name],
+        "source": [None, "BCF 2.1 (issues.bcf)"],
+        "written_by": [None, "designer@arch.example"],
+        "comments": [None, ["Please check the lintel too"]],
+        "photos": [None, [finding.photos.get().sha256]],
+    }
+
+
+def test_each_finding_a_bcf_import_changes_gets_one_event_with_old_and_new_values(demo, as_persona):
+    code, version = demo
+    first, second, untouched = (topic([version.elements.first().global_id]) for _ in range(3))
+    inspector = as_persona("inspector")
+    upload(inspector, code, write_bcf([first, second, untouched]))
+    ids = {t["guid"]: Finding.objects.get(client_uuid=t["guid"]).pk for t in (first, second, untouched)}
+    before = AuditEvent.objects.count()
+    edited = [
+        {**first, "title": "Crack in the lintel", "priority": "Critical"},
+        {**second, "labels": ["waterproofing"], "description": "Seen from the roof"},
+        untouched,
+    ]
+    report = upload(inspector, code, write_bcf(edited)).json()
+    assert sorted(report["updated"]) == sorted([first["guid"], second["guid"]])
+    events = list(AuditEvent.objects.order_by("pk")[before:])
+    assert sorted((e.action, e.target_id) for e in events[:-1]) == sorted(
+        ("finding.updated", str(ids[t["guid"]])) for t in (first, second)
+    )  # one event for each finding that changed, none for the one that did not
+    assert (events[-1].action, events[-1].target_id) == ("bcf.imported", "")
+    changes = {e.target_id: e.changes for e in events if e.action == "finding.updated"}
+    assert changes[str(ids[first["guid"]])] == {
+        "title": ["Crack in the wall", "Crack in the lintel"],
+        "severity": ["major", "critical"],
+        "source": [None, "BCF 2.1 (issues.bcf)"],
+    }
+    assert changes[str(ids[second["guid"]])] == {
+        "category": ["structure", "waterproofing"],
+        "description": ["Seen from the stair", "Seen from the roof"],
+        "source": [None, "BCF 2.1 (issues.bcf)"],
+    }
 
 
 def _zip(files: dict) -> bytes:

@@ -57,7 +57,7 @@ def test_an_ingest_killed_twice_is_redelivered_and_ends_with_exactly_the_right_r
         require_service("PostgreSQL and Redis", "run with DATABASE_URL and CELERY_BROKER_URL set, as .ci/run does")
     db = connection.settings_dict
     worker = start_worker(
-        "celery",
+        "ingest,light,celery",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         LOCAL_STORAGE_DIR=objects_dir,
         STORAGE_BACKEND="local",
@@ -115,7 +115,7 @@ def test_a_worker_that_starts_resumes_an_ingest_whose_message_was_lost(world, st
     ModelVersion.objects.filter(pk=version.pk).update(uploaded_at=timezone.now() - datetime.timedelta(hours=2))
     db = connection.settings_dict
     start_worker(
-        "celery",
+        "ingest,light,celery",
         DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         LOCAL_STORAGE_DIR=objects_dir,
         STORAGE_BACKEND="local",

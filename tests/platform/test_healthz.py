@@ -24,6 +24,7 @@ def test_healthz_is_ok_when_every_part_works(client):
         "database": "ok",
         "storage": "ok",
         "broker": "ok",
+        "worker": "ok",
     }
 
 

@@ -33,10 +33,15 @@ def start_with(env: dict) -> subprocess.CompletedProcess:
         ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
         ({"SIGN_IN_MAX_FAILURES": "0"}, "SIGN_IN_MAX_FAILURES"),
         ({"CELERY_VISIBILITY_TIMEOUT": "60", "CELERY_TASK_TIME_LIMIT": "600"}, "CELERY_VISIBILITY_TIMEOUT"),
+        ({"SIGN_EXTRA_MATERIALS": "foam board"}, "SIGN_EXTRA_MATERIALS"),
+        ({"SIGN_EXTRA_MATERIALS": "granite:仿花岗岩:granite look"}, "SIGN_EXTRA_MATERIALS"),
+        ({"SIGN_PERMANENT_MATERIALS": "marble,foam"}, "SIGN_PERMANENT_MATERIALS"),
+        ({"SIGN_PHOTO_MAX_BYTES": "0"}, "SIGN_PHOTO_MAX_BYTES"),
     ],
 )
 def test_a_bad_environment_value_stops_the_start_and_names_the_variable(env, named):
-    result = start_with(env)
+    # a production-like environment carries its own key: the refusal must be about `named`
+    result = start_with({"SECRET_KEY": "a-random-key-of-this-deployment-0123456789abcdef", **env})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]

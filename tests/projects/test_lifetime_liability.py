@@ -258,7 +258,7 @@ def test_a_stage_jump_that_skips_a_gate_is_refused(fresh, world):
 
 
 def test_a_photo_over_the_limit_is_refused_before_anything_is_stored(world, settings):
-    settings.LETTER_MAX_BYTES = 100
+    settings.SIGN_PHOTO_MAX_BYTES = 100
     with pytest.raises(PayloadTooLarge):
         from signage.actions import add_sign_photo
 

@@ -345,11 +345,20 @@ ROWS = [
         body={"reason": "wrong scan"},
     ),
     project_row("GET", "/api/v1/projects/{code}/archive", 200, {"owner", "auditor"}),
+    Row("GET", "/api/v1/signs/materials", 200, EVERYONE_SIGNED_IN),
     project_row("GET", "/api/v1/projects/{code}/signs", 200, PARTY_READERS),
     project_row(
         "POST", "/api/v1/projects/{code}/signs", 201, {"owner"}, body={"building": "2#", "material": "granite"}
     ),
     project_row("GET", "/api/v1/projects/{code}/signs/{sign_id}", 200, PARTY_READERS, params=a_sign),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/signs/{sign_id}/material",
+        200,
+        {"owner"},
+        params=a_sign,
+        body={"material": "marble"},
+    ),
     project_row(
         "POST",
         "/api/v1/projects/{code}/signs/{sign_id}/retire",

@@ -36,32 +36,26 @@ def test_a_leader_replaced_after_installation_shows_as_a_discrepancy(world, sign
         start_date=datetime.date(2026, 9, 1),
         actor=world["users"]["owner"],
     )
-    problems = as_persona("auditor").get(f"/projects/{code}/signs/{sign.pk}").json()["discrepancies"]
+    client = as_persona("auditor")
+    client.client.cookies["django_language"] = "en"
+    problems = client.get(f"/projects/{code}/signs/{sign.pk}").json()["discrepancies"]
     assert problems == [
-        "contractor (施工单位) project manager (项目经理): the sign shows 张施工, the register names 何路人"
+        {
+            "code": "party_leader_changed",
+            "message": "contractor (施工单位) project manager (项目经理): the sign shows 张施工, the register names 何路人",
+            "field": "content.parties.contractor.leader",
+        }
     ]
-
-
-def test_a_foam_sign_is_flagged_as_not_permanent(world):
-    foam = actions.record_sign(
-        world["project"],
-        building="2#",
-        material="KT foam board",
-        width_mm=800,
-        height_mm=600,
-        thickness_mm=5,
-        location_text="gate",
-        actor=world["users"]["owner"],
-    )
-    from signage.queries import check_sign
-
-    assert check_sign(foam) == ["material 'KT foam board' is not a permanent material (e.g. marble, granite, metal)"]
+    client.client.cookies["django_language"] = "zh-hans"
+    (problem,) = client.get(f"/projects/{code}/signs/{sign.pk}").json()["discrepancies"]
+    assert problem["code"] == "party_leader_changed"
+    assert problem["message"] == "contractor (施工单位)project manager (项目经理)：标牌上为张施工，登记为何路人"
 
 
 def test_a_second_active_sign_for_a_building_is_refused(world, as_persona):
     code = world["project"].code
     response = as_persona("owner").post(f"/projects/{code}/signs", {"building": "1#", "material": "granite"})
-    assert response.status_code == 409
+    assert response.status_code == 409, response.json()
     assert response.json()["detail"] == "Building 1# already has an active sign: retire it first."
     assert world["project"].signs.count() == 1
 

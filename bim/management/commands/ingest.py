@@ -69,6 +69,8 @@ class Command(BaseCommand):
             "schema": version.schema or None,
             "counts": version.counts,
             "seconds": {**version.seconds, "total_wall": round(time.perf_counter() - started, 3)},
+            "warning_count": version.warning_count,
+            "warnings": version.warning_messages(),
         }
         if o["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
@@ -77,6 +79,7 @@ class Command(BaseCommand):
                 f"{version.model.name} v{version.number}: {version.status}"
                 + (f" ({version.failure_reason})" if version.failure_reason else "")
                 + (f", {version.counts}" if version.counts else "")
+                + "".join(f"\n  {message}" for message in version.warning_messages())
             )
         if version.status == VersionStatus.FAILED:
             raise SystemExit(1)

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file {path}.")
         try:
-            report = actions.import_bcf(project, data=path.read_bytes(), actor=user)
+            report = actions.import_bcf(project, data=path.read_bytes(), file_name=path.name, actor=user)
         except DomainError as exc:
             raise CommandError(exc.detail) from None
         self.stdout.write(

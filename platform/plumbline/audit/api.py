@@ -37,6 +37,7 @@ class ChainReportOut(Schema):
     is_intact: bool
     first_broken_sequence: int | None
     reason: str
+    anchors: int
 
 
 @router.get(
@@ -56,7 +57,7 @@ def list_audit_events(request: HttpRequest, code: str, action: str | None = None
     "/projects/{code}/audit/verify",
     response={200: ChainReportOut, **ERRORS},
     operation_id="verify_audit_chain",
-    summary="Recompute the project's hash chain and name the first broken event",
+    summary="Recompute the project's hash chain, compare it with its anchors and name the first broken event",
 )
 def verify_audit(request: HttpRequest, code: str):
     project = get_project(code, user=request.user, action="audit.read")
@@ -67,4 +68,5 @@ def verify_audit(request: HttpRequest, code: str):
         "is_intact": report.is_intact,
         "first_broken_sequence": report.first_broken,
         "reason": report.reason,
+        "anchors": report.anchors,
     }

@@ -1,13 +1,18 @@
-"""Writing and verifying the audit trail.
+"""Writing, verifying and anchoring the audit trail.
 
 `record_event` is called by every action inside its transaction; `verify_chain` recomputes a
-chain and names the first event that does not match.
+chain with the chain key and compares it with its anchors, naming the first event that does not
+match; `anchor_chains` writes each chain's signed head to object storage as a record that is
+never replaced, so a chain cut short and its head moved back is still caught.
 """
 
 import hashlib
+import hmac
 import json
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -19,6 +24,20 @@ from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 PLATFORM_CHAIN = "platform"
+ANCHOR_PREFIX = "audit-anchors"
+ANCHOR_FORMAT = "plumbline-audit-anchor/1"
+logger = logging.getLogger(__name__)
+
+
+def chain_key() -> bytes:
+    """AUDIT_CHAIN_KEY, or a key derived from SECRET_KEY for this one purpose."""
+    if settings.AUDIT_CHAIN_KEY:
+        return settings.AUDIT_CHAIN_KEY.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"plumbline.audit.chain", hashlib.sha256).digest()
+
+
+def _mac(message: str) -> str:
+    return hmac.new(chain_key(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def chain_of(project) -> str:
@@ -51,8 +70,17 @@ def event_payload(event: AuditEvent) -> dict:
     }
 
 
-def compute_hash(prev_hash: str, payload: dict) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{canonical_json(payload)}".encode()).hexdigest()
+def compute_hash(prev_hash: str, payload: dict, *, keyed: bool = True) -> str:
+    """The event's HMAC under the chain key; `keyed=False` for events written before the chain
+    was keyed (plain SHA-256, as anyone can compute it)."""
+    message = f"{prev_hash}\n{canonical_json(payload)}"
+    if not keyed:
+        return hashlib.sha256(message.encode()).hexdigest()
+    return _mac(message)
+
+
+def legacy_seal(chain: str, sequence: int, hash_: str) -> str:
+    return _mac(f"legacy\n{chain}\n{sequence}\n{hash_}")
 
 
 def diff(before: dict, after: dict) -> dict:
@@ -118,14 +146,40 @@ class ChainReport:
     events: int
     first_broken: int | None = None
     reason: str = ""
+    anchors: int = 0
 
     @property
     def is_intact(self) -> bool:
         return self.first_broken is None
 
 
-def verify_chain(chain: str) -> ChainReport:
-    """Recompute a chain from its first event; report the first event that does not match."""
+def verify_chain(chain: str, *, anchors: bool = True) -> ChainReport:
+    """Recompute a chain from its first event and compare it with its anchors in object storage;
+    report the first event that does not match."""
+    found = _verify_stored(chain)
+    if not anchors:
+        return found
+    records = list_anchors(chain)
+    broken = _compare_with_anchors(chain, records)
+    if broken is not None and (found.first_broken is None or broken[0] < found.first_broken):
+        return ChainReport(chain, found.events, broken[0], broken[1], len(records))
+    return ChainReport(chain, found.events, found.first_broken, found.reason, len(records))
+
+
+def _verify_stored(chain: str) -> ChainReport:
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    legacy_until = 0
+    if head is not None and head.legacy_sequence:
+        expected_seal = legacy_seal(chain, head.legacy_sequence, head.legacy_hash)
+        if not hmac.compare_digest(head.legacy_seal.encode(), expected_seal.encode()):
+            return ChainReport(
+                chain,
+                0,
+                1,
+                f"the seal over the events written before the chain was keyed (#1 to #{head.legacy_sequence}) "
+                "does not match: the chain's head was altered",
+            )
+        legacy_until = head.legacy_sequence
     prev_hash, expected_sequence, count = GENESIS, 1, 0
     events = AuditEvent.objects.filter(chain=chain).order_by("sequence").iterator(chunk_size=2000)
     for event in events:
@@ -141,7 +195,10 @@ def verify_chain(chain: str) -> ChainReport:
             return ChainReport(
                 chain, count, event.sequence, f"event #{event.sequence} does not follow the event before it"
             )
-        if compute_hash(prev_hash, event_payload(event)) != event.hash:
+        is_legacy = event.sequence <= legacy_until
+        if compute_hash(prev_hash, event_payload(event), keyed=not is_legacy) != event.hash or (
+            event.sequence == legacy_until and event.hash != head.legacy_hash
+        ):
             return ChainReport(
                 chain,
                 count,
@@ -149,7 +206,15 @@ def verify_chain(chain: str) -> ChainReport:
                 f"event #{event.sequence} ({event.action}) was changed after it was written",
             )
         prev_hash, expected_sequence = event.hash, expected_sequence + 1
-    head = AuditChainHead.objects.filter(chain=chain).first()
+    if legacy_until >= expected_sequence:
+        return ChainReport(
+            chain,
+            count,
+            expected_sequence,
+            f"event #{expected_sequence} is missing (the chain ends at #{legacy_until})",
+        )
+    if head is None and count:
+        return ChainReport(chain, count, expected_sequence - 1, "the chain's head is missing")
     if head is not None and (head.sequence != expected_sequence - 1 or head.hash != prev_hash):
         if head.sequence >= expected_sequence:
             return ChainReport(
@@ -162,5 +227,140 @@ def verify_chain(chain: str) -> ChainReport:
     return ChainReport(chain, count)
 
 
+# --- anchors: each chain's signed head, written to object storage and never replaced ----------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    key: str
+    chain: str
+    sequence: int
+    hash: str
+    anchored_at: str
+    signature: str
+
+    @property
+    def is_signed(self) -> bool:
+        expected = anchor_signature(self.chain, self.sequence, self.hash, self.anchored_at)
+        return hmac.compare_digest(self.signature.encode(), expected.encode())
+
+    def as_record(self) -> dict:
+        return {
+            "format": ANCHOR_FORMAT,
+            "chain": self.chain,
+            "sequence": self.sequence,
+            "hash": self.hash,
+            "anchored_at": self.anchored_at,
+            "signature": self.signature,
+        }
+
+
+def anchor_signature(chain: str, sequence: int, hash_: str, anchored_at: str) -> str:
+    return _mac(f"anchor\n{chain}\n{sequence}\n{hash_}\n{anchored_at}")
+
+
+def _anchor_folder(chain: str) -> str:
+    return f"{ANCHOR_PREFIX}/{chain.replace(':', '-')}"
+
+
+def list_anchors(chain: str) -> list[Anchor]:
+    """The chain's anchors, oldest first. One that cannot be read counts as unsigned."""
+    from storage import get_storage
+
+    storage = get_storage()
+    anchors = []
+    for key in storage.list_records(_anchor_folder(chain)):
+        if not key.endswith(".json"):
+            continue
+        try:
+            with storage.open(key) as handle:
+                record = json.loads(handle.read(64 * 1024))
+            anchors.append(
+                Anchor(
+                    key=key,
+                    chain=str(record["chain"]),
+                    sequence=int(record["sequence"]),
+                    hash=str(record["hash"]),
+                    anchored_at=str(record["anchored_at"]),
+                    signature=str(record["signature"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            anchors.append(Anchor(key, chain, 0, "", "", ""))
+    return sorted(anchors, key=lambda a: (a.sequence, a.anchored_at))
+
+
+def _compare_with_anchors(chain: str, anchors: list[Anchor]) -> tuple[int, str] | None:
+    """(first event that no longer matches, why) or None."""
+    if not anchors:
+        return None
+    stored = dict(
+        AuditEvent.objects.filter(chain=chain, sequence__in={a.sequence for a in anchors}).values_list(
+            "sequence", "hash"
+        )
+    )
+    last = AuditEvent.objects.filter(chain=chain).order_by("-sequence").values_list("sequence", flat=True).first()
+    for anchor in anchors:
+        if anchor.chain != chain or not anchor.is_signed:
+            return max(anchor.sequence, 1), f"the anchor {anchor.key} is not signed with this platform's chain key"
+        if anchor.sequence not in stored:
+            ends = f"the database ends at #{last}" if last else "the database holds no event"
+            first_missing = (last or 0) + 1 if (last or 0) < anchor.sequence else anchor.sequence
+            return (
+                first_missing,
+                f"event #{first_missing} is missing: the chain was anchored at #{anchor.sequence} "
+                f"on {anchor.anchored_at} ({anchor.key}), {ends}",
+            )
+        if stored[anchor.sequence] != anchor.hash:
+            return (
+                anchor.sequence,
+                f"event #{anchor.sequence} no longer matches the chain's head anchored on {anchor.anchored_at} "
+                f"({anchor.key}): the chain was rewritten at or before it",
+            )
+    return None
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    chain: str
+    sequence: int
+    status: str  # "anchored", "unchanged", "empty" or "broken"
+    detail: str = ""
+
+
+def anchor_chain(chain: str) -> AnchorResult:
+    """Write the chain's head to object storage, once per head; a broken chain is not anchored."""
+    from storage import RecordExists, get_storage
+
+    report = verify_chain(chain)
+    if not report.is_intact:
+        return AnchorResult(chain, 0, "broken", f"event #{report.first_broken}: {report.reason}")
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head is None or head.sequence == 0:
+        return AnchorResult(chain, 0, "empty")
+    anchored_at = timezone.now().isoformat(timespec="seconds")
+    anchor = Anchor(
+        key=f"{_anchor_folder(chain)}/{head.sequence:012d}.json",
+        chain=chain,
+        sequence=head.sequence,
+        hash=head.hash,
+        anchored_at=anchored_at,
+        signature=anchor_signature(chain, head.sequence, head.hash, anchored_at),
+    )
+    try:
+        get_storage().put_record(anchor.key, canonical_json(anchor.as_record()).encode())
+    except RecordExists:
+        return AnchorResult(chain, head.sequence, "unchanged")
+    logger.info("anchored audit chain %s at #%s", chain, head.sequence)
+    return AnchorResult(chain, head.sequence, "anchored")
+
+
+def anchor_chains() -> list[AnchorResult]:
+    return [anchor_chain(chain) for chain in list_chains()]
+
+
 def list_chains() -> list[str]:
-    return list(AuditChainHead.objects.order_by("chain").values_list("chain", flat=True))
+    """Every chain the database knows, by its head or its events (a deleted head is no hiding place)."""
+    chains = set(AuditChainHead.objects.values_list("chain", flat=True))
+    chains |= set(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct())
+    return sorted(chains)

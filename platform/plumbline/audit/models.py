@@ -1,9 +1,11 @@
 """The audit trail: one append-only table of events, hash-chained per project.
 
-Each event's hash covers the previous event's hash in the same chain and the canonical JSON of
-the event, so changing, reordering or deleting any stored event breaks the chain from that event
-on. A head row per chain holds the last sequence and hash: appending locks it, so concurrent
-actions queue instead of forking the chain, and deleting the newest event is still detected.
+Each event's hash is an HMAC, under a key that is not in the database, of the previous event's
+hash in the same chain and the canonical JSON of the event, so changing, reordering or deleting
+any stored event breaks the chain from that event on, and whoever can write the database cannot
+recompute it. A head row per chain holds the last sequence and hash: appending locks it, so
+concurrent actions queue instead of forking the chain. Anchors in object storage (log.py) catch
+what the database alone cannot: the newest events deleted and the head moved back.
 """
 
 from django.conf import settings
@@ -57,6 +59,11 @@ class AuditChainHead(models.Model):
     chain = models.CharField(max_length=40, unique=True)
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # Events up to legacy_sequence were written before the chain was keyed (plain SHA-256); the
+    # seal, an HMAC over the chain, that sequence and its hash, keeps the boundary from moving.
+    legacy_sequence = models.PositiveBigIntegerField(default=0)
+    legacy_hash = models.CharField(max_length=64, blank=True)
+    legacy_seal = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return f"{self.chain} at #{self.sequence}"

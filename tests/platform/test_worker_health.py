@@ -1,0 +1,79 @@
+"""A worker that is stuck or gone is visible: /healthz answers 503 naming since when, and the
+version page says processing is stalled. Ingests and light tasks are on queues of their own."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from plumbline.celery import INGEST_QUEUE, LIGHT_QUEUE, app
+from plumbline.models import WorkerHeartbeat
+
+
+@pytest.fixture
+def real_workers():
+    """As in production: tasks go to workers, not run in this process."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = previous
+
+
+def beaten(seconds_ago: float) -> None:
+    WorkerHeartbeat.objects.create(
+        name="celery@host", beaten_at=timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    )
+
+
+@pytest.mark.django_db
+def test_healthz_is_ok_while_a_worker_beats(client, real_workers):
+    beaten(5)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["worker"] == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_with_since_when_no_worker_beat_for_a_minute(client, real_workers, settings):
+    settings.CELERY_WORKER_STALE_SECONDS = 60
+    beaten(61)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["detail"] == "failing: worker"
+    assert body["checks"]["worker"]["status"] == "failing"
+    assert body["checks"]["worker"]["detail"].startswith("stale since ")
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_no_worker_ever_beat(client, real_workers):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "no worker has beaten yet" in response.json()["checks"]["worker"]["detail"]
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_version_in_progress_says_processing_is_stalled(client, world, real_workers):
+    from bim.models import ModelVersion
+
+    version = ModelVersion.objects.filter(model__project=world["project"]).first()
+    ModelVersion.objects.filter(pk=version.pk).update(status="geometry")
+    beaten(600)
+    client.force_login(world["users"]["contractor"])
+    page = client.get(f"/projects/{world['project'].code}/versions/{version.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200, page.status_code
+    assert "后台处理已停滞" in page.content.decode()
+
+
+def test_ingests_and_thumbnails_go_to_queues_of_their_own():
+    route = app.amqp.router.route
+    assert route({}, "bim.ingest_model_version")["queue"].name == INGEST_QUEUE
+    assert route({}, "bim.compute_footprints")["queue"].name == INGEST_QUEUE
+    assert route({}, "inspections.make_thumbnail")["queue"].name == LIGHT_QUEUE
+    assert INGEST_QUEUE != LIGHT_QUEUE
+
+
+def test_the_embedded_broker_looks_for_messages_often_and_keeps_its_control_folder_under_var(settings):
+    options = app.conf.broker_transport_options
+    assert options["polling_interval"] <= 0.1
+    assert options["control_folder"].startswith(str(settings.DATA_DIR))

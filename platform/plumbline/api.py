@@ -43,11 +43,15 @@ class OfflineSwagger(Swagger):
         return render(request, self.template, context)
 
 
+class NulCharacter(InvalidInput):
+    """Input with a NUL character: a 422, after the right (like any other invalid input)."""
+
+
 def refuse_nul(value, field: str) -> None:
     """A NUL character in any text is refused (PostgreSQL cannot store it; SQLite would)."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise InvalidInput(
+            raise NulCharacter(
                 gettext("Text may not contain a NUL character (found in %(field)s).") % {"field": field or "body"},
                 field=field or None,
                 code="nul_character",
@@ -215,11 +219,16 @@ def on_database_error(request, exc: DatabaseError):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, DomainError):  # raised by our parser, wrapped by ninja
-        return on_domain_error(request, exc.__cause__)
+        return api.on_exception(request, exc.__cause__)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         return error(request, 400, gettext("The request body is not valid JSON."), "bad_request")
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return error(request, exc.status_code, str(exc.message), code)
+
+
+@api.exception_handler(NulCharacter)
+def on_nul_character(request, exc: NulCharacter):
+    return on_domain_error(request, refusal(request) or exc)
 
 
 @api.exception_handler(MultiPartParserError)

@@ -157,3 +157,8 @@ def test_a_nul_character_in_a_page_form_is_refused_and_nothing_is_saved(world, c
     assert response.status_code == 422
     assert "NUL" in response.content.decode()
     assert Finding.objects.count() == before
+
+
+def test_a_nul_character_from_someone_without_the_right_is_refused_for_the_right(world, as_persona):
+    response = as_persona("auditor").post(f"/projects/{world['project'].code}/findings", {"title": "x\u0000"})
+    assert response.status_code == 403, response.content

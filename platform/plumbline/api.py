@@ -1,9 +1,10 @@
 """The one NinjaAPI at /api/v1/: mounts each app's router and maps errors to one format.
 
 Every error response is `{"detail": "<for a person>", "code": "<stable>"}` plus, where useful,
-`field`, `allowed` or `errors`. Status codes: 401 not signed in, 403 visible but not allowed,
-404 not found or not visible, 409 conflict or illegal transition, 422 invalid input, 503 a
-dependency down.
+`field`, `allowed` or `errors`. Status codes: 400 a request that cannot be read, 401 not signed
+in, 403 visible but not allowed, 404 not found or not visible, 405 a method the path does not
+have, 409 conflict or illegal transition, 413 too large, 422 invalid input, 503 a dependency
+down. The OpenAPI document declares them all with the Error schema.
 """
 
 import json

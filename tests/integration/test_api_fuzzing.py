@@ -1,6 +1,7 @@
 """No input makes the API answer 5xx: schemathesis generates requests from the whole OpenAPI
 document (valid ones, and ones that break the schema on purpose) and sends them as a contractor
-and as an inspector, with a fixed seed and a bounded number of examples per operation, against
+and as an inspector, with a fixed seed, a bounded number of examples per operation and a time
+budget (PLUMBLINE_FUZZ_SECONDS; schema-valid examples of every operation go first), against
 the real database of the run (PostgreSQL in CI, which refuses what SQLite lets through).
 
 The project code in paths is the demo project's, so requests reach past the 404 of an unknown
@@ -8,6 +9,7 @@ project; the numeric ids are generated (small ones hit the demo's rows)."""
 
 import os
 import time
+import warnings
 from collections import Counter
 
 import pytest
@@ -66,20 +68,28 @@ def test_no_generated_request_gets_a_5xx(world):
         code = world["project"].code
         started = time.monotonic()
         tally = Tally()
-        for persona in PERSONAS:
+        # Schema-valid examples of every operation first, then the schema-breaking ones, so a run
+        # cut by the budget (a machine busy with other work) still covered every operation.
+        runs = [
+            (m, p, o) for m in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE) for p in PERSONAS for o in operations
+        ]
+        skipped = 0
+        for mode, persona, operation in runs:
+            if time.monotonic() - started > BUDGET_SECONDS:
+                skipped += 1
+                continue
+            fixed = {"code": code} if "code" in operation.path_parameters else None
             headers = {"Authorization": f"Bearer {tokens[persona]}"}
-            for operation in operations:
-                fixed = {"code": code} if "code" in operation.path_parameters else None
-                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                    assert time.monotonic() - started < BUDGET_SECONDS, (
-                        f"over the budget of {BUDGET_SECONDS} s after {tally.cases} cases, at {persona} "
-                        f"{operation.method.upper()} {operation.path}"
-                    )
-                    tally.send_examples(operation, mode, persona, headers, fixed)
-
+            tally.send_examples(operation, mode, persona, headers, fixed)
+        if skipped:
+            warnings.warn(
+                f"schemathesis: the {BUDGET_SECONDS} s budget ended the run with {skipped} of {len(runs)} "
+                "operation x persona x mode runs not sent",
+                stacklevel=1,
+            )
         print(
             f"\nschemathesis: {tally.cases} cases over {len(operations)} operations x {len(PERSONAS)} personas "
-            f"in {time.monotonic() - started:.0f} s; by status: {dict(sorted(tally.statuses.items()))}; "
+            f"({skipped} of {len(runs)} runs cut by the budget) in {time.monotonic() - started:.0f} s; by status: {dict(sorted(tally.statuses.items()))}; "
             f"5xx: {len(tally.server_errors)}; {tally.call_seconds:.0f} s of it in the API"
         )
         assert not tally.server_errors, "\n".join(tally.server_errors[:60])

@@ -4,9 +4,10 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plumbline.errors import Conflict, InvalidInput
+from plumbline.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
 
@@ -107,7 +108,7 @@ class ElementFilters(Schema):
     operation_id="list_elements",
     summary="Elements filtered by class, storey, material, name or property",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_elements(request: HttpRequest, code: str, version_id: int, filters: Query[ElementFilters]):
     version = _browsable_version(request, code, version_id)
     return queries.list_elements(version, **filters.dict())
@@ -141,7 +142,13 @@ def storey_plan(request: HttpRequest, code: str, version_id: int, storey_id: str
     summary="Elements at a plan point (x, y in metres), nearest first",
 )
 def elements_at(
-    request: HttpRequest, code: str, version_id: int, storey_id: str, x: float, y: float, tolerance: float = 0.3
+    request: HttpRequest,
+    code: str,
+    version_id: int,
+    storey_id: str,
+    x: float = Query(..., allow_inf_nan=False),
+    y: float = Query(..., allow_inf_nan=False),
+    tolerance: float = Query(0.3, ge=0, allow_inf_nan=False, description="metres, at most 5 is used"),
 ):
     storey = queries.get_storey(_browsable_version(request, code, version_id), storey_id)
     bounds = queries.storey_bounds(storey)
@@ -149,7 +156,7 @@ def elements_at(
         raise InvalidInput(
             f"The point ({x}, {y}) is outside storey {storey.name or storey.global_id}.", code="outside_storey"
         )
-    return queries.elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
+    return queries.elements_near(storey.version, storey, point=(x, y), tolerance=min(tolerance, 5))
 
 
 class RemapIn(Schema):
@@ -272,7 +279,7 @@ def get_ids_run(request: HttpRequest, code: str, run_id: int):
     operation_id="ids_failures",
     summary="The elements that fail a requirement, and why",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def ids_failures(request: HttpRequest, code: str, run_id: int):
     project = get_project(code, user=request.user, action="model.view")
     return queries.failing_elements(queries.get_ids_run(project, run_id, user=request.user))

@@ -4,9 +4,10 @@ BCF exchange, and checklists (templates, filling on site, completion into findin
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from plumbline.errors import InvalidInput, PayloadTooLarge
+from plumbline.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
 
@@ -68,7 +69,7 @@ def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     operation_id="list_findings",
     summary="Findings, newest first, filtered by status, severity, category, storey or element",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_findings(request: HttpRequest, code: str, filters: Query[FindingFilters]):
     project = get_project(code, user=request.user, action="finding.view")
     return queries.list_findings(project, user=request.user, **filters.dict())
@@ -233,7 +234,7 @@ def get_checklist_template(request: HttpRequest, code: str, template_id: int):
     operation_id="list_checklists",
     summary="Checklists filled on site, newest first (filter by status: in_progress, completed)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_checklists(request: HttpRequest, code: str, status: str | None = None):
     project = get_project(code, user=request.user, action="checklist.view")
     return queries.list_checklists(project, user=request.user, status=status)

@@ -20,7 +20,7 @@ from schemathesis import GenerationMode
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 EXAMPLES = int(os.environ.get("PLUMBLINE_FUZZ_EXAMPLES", "25"))  # per operation, persona and mode
-BUDGET_SECONDS = int(os.environ.get("PLUMBLINE_FUZZ_SECONDS", "600"))
+BUDGET_SECONDS = int(os.environ.get("PLUMBLINE_FUZZ_SECONDS", "300"))
 PERSONAS = ["contractor", "inspector"]
 
 

@@ -486,13 +486,8 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
         status=FindingStatus.OPEN,
         **fields,
     )
-    FindingStep.objects.create(
-        finding=finding,
-        kind=StepKind.OPENED,
-        note=fields["description"],
-        actor=actor,
-        author_name=topic["creation_author"][:200],
-        author_tool=tool if topic["creation_author"] else "",
+    _step_from_file(
+        finding, StepKind.OPENED, fields["description"], author=topic["creation_author"], tool=tool, actor=actor
     )
     return finding, {
         "title": [None, finding.title],
@@ -506,19 +501,33 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
     }
 
 
+def _step_from_file(finding: Finding, kind: str, note: str, *, author: str, tool: str, actor, bcf_guid: str = ""):
+    """A step of the finding made by the importer (`actor`), with the file's author kept as who
+    wrote it in `tool`."""
+    return FindingStep.objects.create(
+        finding=finding,
+        kind=kind,
+        note=note,
+        actor=actor,
+        author_name=author[:200],
+        author_tool=tool if author else "",
+        bcf_guid=bcf_guid,
+    )
+
+
 def _add_topic_comments(finding: Finding, topic: dict, *, tool: str, actor) -> list[str]:
     """The topic's comments the finding does not have yet, as comment steps; their texts."""
     known = {comment_guid(finding, s) for s in finding.steps.all()}
     added = []
     for comment in topic["comments"]:
         if comment["guid"] not in known and comment["text"]:
-            FindingStep.objects.create(
-                finding=finding,
-                kind=StepKind.COMMENT,
-                note=comment["text"],
+            _step_from_file(
+                finding,
+                StepKind.COMMENT,
+                comment["text"],
+                author=comment["author"],
+                tool=tool,
                 actor=actor,
-                author_name=comment["author"][:200],
-                author_tool=tool if comment["author"] else "",
                 bcf_guid=comment["guid"],
             )
             added.append(comment["text"])

@@ -3,7 +3,7 @@ BCF exchange, and checklists (templates, filling on site, completion into findin
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from plumbline.errors import InvalidInput, PayloadTooLarge
@@ -25,6 +25,7 @@ from .schemas import (
     CreatedFindingOut,
     CreatedPhotoOut,
     FindingDetailOut,
+    FindingFilters,
     FindingIn,
     FindingOut,
     NoteIn,
@@ -32,14 +33,6 @@ from .schemas import (
 
 router = Router(tags=["inspections"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
-
-
-class FindingFilters(Schema):
-    status: str | None = None
-    severity: str | None = None
-    category: str | None = None
-    storey: str | None = None
-    global_id: str | None = None
 
 
 @router.post(

@@ -38,6 +38,11 @@ def get_browsable_version(project: Project, version_id: int, *, user) -> ModelVe
     return version
 
 
+def is_ingesting(version: ModelVersion) -> bool:
+    """The version is still being read (its page refreshes itself until it is ready or failed)."""
+    return version.status not in (VersionStatus.READY, VersionStatus.FAILED)
+
+
 def get_version_diff(version: ModelVersion) -> dict:
     """What changed since the previous ready version, with the proposed and accepted remaps."""
     diff = version.diff or {}

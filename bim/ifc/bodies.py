@@ -394,7 +394,8 @@ def keeps_plan_apart(placed) -> bool:
     """The placement maps plan to plan and height to height (any turn, mirror or scale about the
     vertical), so an outline can be moved by it. `placed`: an Affine, or any matrix whose first
     three rows are read so (the kernel's 4x4 placements too)."""
-    (_, _, c, *_), (_, _, f, *_), (g, h, k, *_) = placed[:3]
+    x, y, z = placed[0], placed[1], placed[2]
+    c, f, g, h, k = x[2], y[2], z[0], z[1], z[2]
     return bool(abs(c) < 1e-9 and abs(f) < 1e-9 and abs(g) < 1e-9 and abs(h) < 1e-9 and k > 0)
 
 

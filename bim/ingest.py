@@ -1,6 +1,15 @@
 """The ingest pipeline that the tasks run: fetch the stored file, read it with bim.ifc, write rows
 in batches, and move the version on through bim.actions. Every step can be run again after a
-crash and ends with exactly the right rows."""
+crash and ends with exactly the right rows.
+
+The one documented exception to "every write is an action": for speed this module writes the
+rows a model is read into directly, without an audit event each. Storeys and spaces go in with
+bulk_create, elements with one executemany INSERT (insert_rows), footprints with one executemany
+UPDATE (write_footprints), assemblies' footprints with bulk_update; with them, in the same
+transaction, the version's progress counters (progress_total, progress_done, progress_at: how
+far a run got, not a state change). Every state change of a version or an IDS run (start_ingest,
+finish_metadata, finish_chunk, finish_ingest, fail_ingest, finish_ids_run, fail_ids_run) is an
+action in bim.actions, with its audit event."""
 
 import gc
 import logging

@@ -1,4 +1,4 @@
-"""Request and response shapes of the BIM API."""
+"""Request and response shapes of the BIM API (used by bim/api.py only)."""
 
 from datetime import datetime
 from typing import Any
@@ -117,6 +117,14 @@ class ChangedOut(Schema):
     fields: dict[str, Any]
     moved: MovedOut | None = None
     grown: GrownOut | None = None
+class ElementFilters(Schema):
+    ifc_class: str | None = None
+    storey: str | None = None
+    material: str | None = None
+    name: str | None = None
+    pset: str | None = None
+    prop: str | None = None
+    value: str | None = None
 
 
 class DiffOut(Schema):
@@ -128,3 +136,40 @@ class DiffOut(Schema):
     proposed_remaps: list[dict]
     accepted_remaps: list[dict]
     counts: dict
+
+
+class RemapIn(Schema):
+    old_global_id: str
+    new_global_id: str
+
+
+class IdsFileOut(Schema):
+    id: int
+    name: str
+    specifications: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class IdsRunIn(Schema):
+    ids_id: int
+
+
+class IdsRunOut(Schema):
+    id: int
+    version_id: int
+    ids_id: int = Field(..., alias="ids_file_id")
+    status: str
+    summary: list[dict]
+    failure_reason: str
+    requested_at: datetime
+    finished_at: datetime | None
+
+
+class IdsFailureOut(Schema):
+    global_id: str
+    ifc_class: str
+    name: str
+    specification: str
+    requirement: str
+    reason: str

@@ -258,6 +258,7 @@ INSTALLED_APPS = [
     "bim",
     "inspections",
     "insurance",
+    "archive",
 ]
 
 MIDDLEWARE = [

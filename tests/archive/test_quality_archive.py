@@ -203,3 +203,16 @@ def test_owners_and_auditors_download_the_archive(world, as_persona):
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert verify_archive(io.BytesIO(b"".join(response.streaming_content))).is_valid
+
+
+def test_an_archive_made_before_manifests_named_the_chain_head_still_verifies_its_files(archive_file, tmp_path):
+    def first_format(manifest):
+        manifest["format"] = "plumbline-quality-archive/1"
+        del manifest["audit_chain"], manifest["groups"]
+
+    old = rewrite(archive_file, tmp_path / "old.zip", manifest=first_format)
+    report = verify_archive(old)
+    assert report.is_valid and report.events is None
+    out = io.StringIO()
+    call_command("archive", "verify", str(old), stdout=out)
+    assert "files match the manifest." in out.getvalue()

@@ -216,3 +216,30 @@ def test_an_archive_made_before_manifests_named_the_chain_head_still_verifies_it
     out = io.StringIO()
     call_command("archive", "verify", str(old), stdout=out)
     assert "files match the manifest." in out.getvalue()
+
+
+def test_events_written_before_the_chain_was_keyed_are_recomputed_even_offline(world, tmp_path):
+    import importlib
+
+    from django.apps import apps
+
+    from plumbline.audit.log import chain_of
+    from projects import actions
+    from tests.platform.test_audit_anchors import HEADS, raw, rehash_plainly
+
+    project, chain = world["project"], chain_of(world["project"])
+    rehash_plainly(project)  # the chain as the unkeyed code left it, then sealed by the migration
+    raw(f"UPDATE {HEADS} SET legacy_sequence = 0, legacy_hash = '', legacy_seal = '' WHERE chain = %s", (chain,))
+    importlib.import_module("plumbline.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(apps, None)
+    actions.update_project(project, changes={"name": "新名字"}, actor=world["users"]["owner"])  # keyed
+    path = tmp_path / "archive.zip"
+    path.write_bytes(b"".join(stream_archive(project)))
+    assert verify_archive(path).is_valid and verify_archive(path, keyed=False).is_valid
+
+    def edit(rows):
+        rows[2]["actor_name"] = "王替身"
+        return rows
+
+    forged = rewrite(path, tmp_path / "edited.zip", events=edit)
+    report = verify_archive(forged, keyed=False)
+    assert not report.is_valid and report.sequence == 3 and "changed after it was written" in report.problem

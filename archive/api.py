@@ -21,7 +21,7 @@ router = Router(tags=["archive"])
 )
 def download_archive(request: HttpRequest, code: str):
     project = get_project(code, user=request.user, action="archive.read")
-    response = StreamingHttpResponse(stream_archive(project), content_type="application/zip")
+    response = StreamingHttpResponse(stream_archive(project, user=request.user), content_type="application/zip")
     filename = f"{project.code}-quality-archive-{timezone.localdate().isoformat()}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -44,6 +44,7 @@ from plumbline.audit.log import chain_key, chain_of, event_payload, list_anchors
 from plumbline.audit.models import AuditChainHead, AuditEvent
 from projects import queries as project_queries
 from projects.models import Project
+from projects.validators import mask_id_number
 from signage import queries as signage_queries
 from storage import get_storage
 
@@ -154,18 +155,20 @@ def _extension(content_type: str) -> str:
     return EXTENSIONS.get(content_type, "bin")
 
 
-def _person(person) -> dict:
+def _person(person, user) -> dict:
+    reveal = user is None or project_queries.may_see_full_id_number(user, person)
     return {
         "name": person.name,
-        "id_number": person.id_number,
+        "id_number": person.id_number if reveal else mask_id_number(person.id_number),
         "qualification": person.qualification,
         "certificate_number": person.certificate_number,
         "organisation": person.organisation.name if person.organisation else None,
     }
 
 
-def register_and_letters(project: Project, folder: Folder) -> Iterator[bytes]:
-    """A: the party register with its full history and members, and every letter."""
+def register_and_letters(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
+    """A: the party register with its full history and members (ID numbers `user` may not read
+    in full are masked), and every letter."""
     appointments = list(project_queries.appointments_for_archive(project))
     letters = list(project_queries.letters_for_archive(project))
     letter_names = {
@@ -191,7 +194,7 @@ def register_and_letters(project: Project, folder: Folder) -> Iterator[bytes]:
                 "start_date": a.start_date,
                 "end_date": a.end_date,
                 "organisation": {"name": a.organisation.name, "credit_code": a.organisation.credit_code},
-                "leader": _person(a.leader),
+                "leader": _person(a.leader, user),
                 "letters": [
                     {
                         "kind": ltr.kind,
@@ -223,7 +226,7 @@ def register_and_letters(project: Project, folder: Folder) -> Iterator[bytes]:
         yield from folder.add_stored(letter_names[letter.pk], letter.file_key)
 
 
-def permanent_signs(project: Project, folder: Folder) -> Iterator[bytes]:
+def permanent_signs(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
     """E: every permanent sign, retired ones included, with its photos."""
     signs = []
     for sign in signage_queries.signs_for_archive(project):
@@ -250,7 +253,8 @@ def permanent_signs(project: Project, folder: Folder) -> Iterator[bytes]:
     yield from folder.add_json("signs.json", signs)
 
 
-Section = Callable[[Project, Folder], Iterator[bytes]]
+# section(project, folder, user=...) writes its files; `user` is who the archive is made for.
+Section = Callable[..., Iterator[bytes]]
 
 # In the order they are written; a new app adds its section function here.
 SECTIONS: list[tuple[Group, Section]] = [
@@ -259,11 +263,14 @@ SECTIONS: list[tuple[Group, Section]] = [
 ]
 
 
-def stream_archive(project: Project) -> Iterator[bytes]:
-    """The archive of `project` as ZIP chunks, for a file or an HTTP response."""
+def stream_archive(project: Project, *, user) -> Iterator[bytes]:
+    """The archive of `project` as ZIP chunks, for a file or an HTTP response.
+
+    `user` is who it is made for: ID numbers they may not read in full are masked. None is the
+    platform's operator exporting on the command line (a platform administrator)."""
     writer = _Writer()
     for group, section in SECTIONS:
-        yield from section(project, Folder(writer, group))
+        yield from section(project, Folder(writer, group), user=user)
     generated_at = timezone.now()
     head = yield from _audit_trail(project, writer)
     yield from writer.close(

@@ -1,22 +1,25 @@
 """Projects API: organisations, people, projects and their members."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from storage import get_storage
 
 from . import actions, queries
+from .dates import parse_iso_date
 from .rights import owner_staff_right, people_registrar_right, project_right, site_staff_right
 from .schemas import (
     AppointmentIn,
     AppointmentOut,
     DownloadOut,
     EndAppointmentIn,
+    IsoDate,
     LetterOut,
     LetterRequirementOut,
     MembershipIn,
@@ -177,9 +180,12 @@ def end_member(request: HttpRequest, code: str, membership_id: int):
     operation_id="parties_on_date",
     summary="Who held each of the five party roles on a date (default today)",
 )
-def parties_on_date(request: HttpRequest, code: str, at: date | None = None):
+def parties_on_date(
+    request: HttpRequest, code: str, at: str | None = Query(None, description="YYYY-MM-DD (default today)")
+):
     project = queries.get_project(code, user=request.user, action="register.view")
-    held = queries.appointments_at(project, at or timezone.localdate())
+    day = parse_iso_date(at, field="at", label=gettext("The date")) if at else timezone.localdate()
+    held = queries.appointments_at(project, day)
     return [{"party": party, "appointment": appointment} for party, appointment in held.items()]
 
 
@@ -254,7 +260,7 @@ def upload_letter(
     code: str,
     appointment_id: int,
     kind: Form[str],
-    signed_on: Form[date],
+    signed_on: Form[IsoDate],
     file: File[UploadedFile],
 ):
     project = queries.get_project(code, user=request.user)

@@ -74,6 +74,16 @@ def env_dates(name: str) -> frozenset:
     return frozenset(values)
 
 
+def env_date(name: str, default: datetime.date) -> datetime.date:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a YYYY-MM-DD date") from None
+
+
 def env_sign_materials(name: str) -> tuple[tuple[str, str, str], ...]:
     """`code:中文名:English name` items, comma-separated (e.g. `titanium_plate:钛板:titanium plate`)."""
     materials = []
@@ -406,6 +416,12 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 BCF_MAX_BYTES = env_int("BCF_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 LETTER_DUE_WORKING_DAYS = env_int("LETTER_DUE_WORKING_DAYS", 5, minimum=0)
+# Dates people enter (appointments, letters, stage dates) lie between DATE_EARLIEST and
+# DATE_YEARS_AHEAD years after today; anything else is a typing error.
+DATE_EARLIEST = env_date("PLUMBLINE_DATE_EARLIEST", datetime.date(1949, 1, 1))
+DATE_YEARS_AHEAD = env_int("PLUMBLINE_DATE_YEARS_AHEAD", 10, minimum=0)
+if datetime.date.today() < DATE_EARLIEST:
+    raise ImproperlyConfigured(f"PLUMBLINE_DATE_EARLIEST={DATE_EARLIEST} is in the future")
 
 
 HOLIDAYS = env_dates("PLUMBLINE_HOLIDAYS")

@@ -192,7 +192,7 @@ def test_a_file_changed_consistently_inside_the_zip_is_caught_by_its_hash(archiv
 
 
 def test_export_streams_in_chunks_as_files_are_added(world):
-    chunks = list(stream_archive(world["project"]))
+    chunks = list(stream_archive(world["project"], user=None))
     assert len(chunks) > 15 and max(len(c) for c in chunks) < 1024 * 1024
     assert verify_archive(io.BytesIO(b"".join(chunks))).is_valid
 
@@ -233,7 +233,7 @@ def test_events_written_before_the_chain_was_keyed_are_recomputed_even_offline(w
     importlib.import_module("plumbline.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(apps, None)
     actions.update_project(project, changes={"name": "新名字"}, actor=world["users"]["owner"])  # keyed
     path = tmp_path / "archive.zip"
-    path.write_bytes(b"".join(stream_archive(project)))
+    path.write_bytes(b"".join(stream_archive(project, user=None)))
     assert verify_archive(path).is_valid and verify_archive(path, keyed=False).is_valid
 
     def edit(rows):

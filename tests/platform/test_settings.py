@@ -35,6 +35,9 @@ def start_with(env: dict) -> subprocess.CompletedProcess:
         ({"SIGN_EXTRA_MATERIALS": "granite:仿花岗岩:granite look"}, "SIGN_EXTRA_MATERIALS"),
         ({"SIGN_PERMANENT_MATERIALS": "marble,foam"}, "SIGN_PERMANENT_MATERIALS"),
         ({"SIGN_PHOTO_MAX_BYTES": "0"}, "SIGN_PHOTO_MAX_BYTES"),
+        ({"PLUMBLINE_DATE_EARLIEST": "1.1.1949"}, "PLUMBLINE_DATE_EARLIEST"),
+        ({"PLUMBLINE_DATE_EARLIEST": "2999-01-01"}, "PLUMBLINE_DATE_EARLIEST"),
+        ({"PLUMBLINE_DATE_YEARS_AHEAD": "-1"}, "PLUMBLINE_DATE_YEARS_AHEAD"),
     ],
 )
 def test_a_bad_environment_value_stops_the_start_and_names_the_variable(env, named):

@@ -268,6 +268,7 @@ INSTALLED_APPS = [
     "bim",
     "inspections",
     "insurance",
+    "archive",
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,12 @@
-"""`plumbline archive export CODE -o FILE` and `plumbline archive verify FILE`."""
+"""`plumbline archive export CODE -o FILE` and `plumbline archive verify FILE [--offline]`."""
 
 import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.archive import stream_archive, verify_archive
+from archive.export import stream_archive
+from archive.verify import verify_archive
 from projects.models import Project
 
 
@@ -19,13 +20,21 @@ class Command(BaseCommand):
         )
         export.add_argument("code", help="project code")
         export.add_argument("-o", "--output", required=True, help="ZIP file to write")
-        verify = sub.add_parser("verify", help="check every file of an archive against its manifest")
+        verify = sub.add_parser(
+            "verify", help="check every file of an archive against its manifest, and its audit trail event by event"
+        )
         verify.add_argument("file")
+        verify.add_argument(
+            "--offline",
+            action="store_true",
+            help="an archive of another platform: check the audit trail's order, links and head, "
+            "not its keyed hashes (they need the chain key of the platform that exported it)",
+        )
 
     def handle(self, *args, subcommand, **options):
         if subcommand == "export":
             return self.export(options["code"], Path(options["output"]))
-        return self.verify(Path(options["file"]))
+        return self.verify(Path(options["file"]), keyed=not options["offline"])
 
     def export(self, code: str, output: Path) -> None:
         project = Project.objects.filter(code=code).first()
@@ -44,10 +53,20 @@ class Command(BaseCommand):
             raise
         self.stdout.write(self.style.SUCCESS(f"Wrote the archive of {code} to {output} ({size:,} bytes)."))
 
-    def verify(self, path: Path) -> None:
+    def verify(self, path: Path, *, keyed: bool) -> None:
         if not path.exists():
             raise CommandError(f"No file {path}.")
-        report = verify_archive(path)
+        report = verify_archive(path, keyed=keyed)
         if not report.is_valid:
             raise CommandError(f"The archive is NOT intact: {report.problem}.")
-        self.stdout.write(self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest."))
+        if report.events is None:
+            self.stdout.write(self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest."))
+            return
+        trail = f"its audit trail's {report.events} events follow each other up to the head the manifest names"
+        if report.is_keyed:
+            trail += ", and their keyed hashes match this platform's chain key"
+        else:
+            trail += " (their keyed hashes were not checked: that needs the exporting platform's chain key)"
+        self.stdout.write(
+            self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest; {trail}.")
+        )

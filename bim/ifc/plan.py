@@ -55,7 +55,7 @@ def _label(label: str, geometry, flip: float, largest: float) -> str:
 
 PLAN_PIXELS = 720  # about how wide a plan is drawn on a tablet, before the page measures it
 PIN_LIFT = 30  # px from the pinned point up to the pin's head
-PIN_HIT = 20  # px: the pin's tap target is 40 px across
+PIN_HIT = 21  # px: the pin's tap target is over 40 px across
 PIN_FAN = 26  # px between the heads of pins on one spot
 PIN_COLOURS = {"open": "#d64545", "rectification_submitted": "#e0a020", "closed": "#2e8b57"}
 

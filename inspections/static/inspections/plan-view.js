@@ -3,7 +3,10 @@
 // pixels and rescaled as the plan zooms, so their 40 px tap targets stay 40 px; the page's tap
 // handler (plan.js) reads data-metres-per-pixel to pick the nearest element within 20 px. A drag
 // is not a tap: the click ending it is swallowed. In portrait the card is a sheet over the plan.
+// Picking another version shows it at once.
 (function () {
+  var picker = document.getElementById("version-picker");
+  if (picker) picker.querySelector("select").addEventListener("change", function () { picker.submit(); });
   var plan = document.getElementById("plan");
   if (!plan) return;
   var sheet = document.getElementById("sheet");
@@ -13,9 +16,9 @@
   var pointers = new Map(), gesture = null, swallowClick = false;
 
   function metresPerPixel() {
-    var rect = svg.getBoundingClientRect();
-    if (!rect.width || !rect.height) return box.w / 720;
-    return Math.max(box.w / rect.width, box.h / rect.height);  // preserveAspectRatio "meet"
+    var width = svg.clientWidth, height = svg.clientHeight;  // inside the border
+    if (!width || !height) return box.w / 720;
+    return Math.max(box.w / width, box.h / height);  // preserveAspectRatio "meet"
   }
 
   function apply() {
@@ -182,8 +185,11 @@
     if (close) close.addEventListener("click", function () { sheet.classList.add("closed"); });
     new MutationObserver(function () {
       sheet.classList.remove("closed");
-      if (!svg || getComputedStyle(sheet).position !== "fixed") return;
-      window.scrollTo(0, window.scrollY + svg.getBoundingClientRect().top - 8);  // the plan fills what the sheet leaves
+      if (!svg) return;
+      // the plan and its card fill the screen: the card's submit button in view beside the plan
+      // (landscape), the plan in what the sheet leaves above it (portrait)
+      window.scrollTo(0, window.scrollY + svg.getBoundingClientRect().top - 8);
+      if (getComputedStyle(sheet).position !== "fixed") return;
       var spot = svg.querySelector("#tap, .selected");
       if (!spot) return;
       var top = sheet.getBoundingClientRect().top;

@@ -95,3 +95,34 @@ def test_the_global_id_filter_finds_findings_logged_under_the_elements_old_globa
     for global_id in (new_south, old_south):
         found = as_persona("owner").get(f"/projects/{code}/findings?global_id={global_id}").json()
         assert [f["title"] for f in found["items"]] == ["墙体裂缝 Crack in the south wall"], global_id
+
+
+def test_the_plan_of_another_apps_page_has_the_same_pins_and_is_hidden_from_outsiders(world, client):
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    storey = version.storeys.get(name="1F")
+    url = f"/projects/{world['project'].code}/plan/{version.pk}/svg/?storey={storey.global_id}"
+    client.force_login(world["users"]["outsider"])
+    assert client.get(url).status_code == 404
+    client.force_login(world["users"]["inspector"])
+    plan = client.get(url)
+    assert plan.status_code == 200 and plan["Content-Type"] == "image/svg+xml"
+    crack = Finding.objects.get(title="墙体裂缝 Crack in the south wall")
+    assert pins_of(plan.content.decode())[crack.pk]["status"] == "open"
+    assert f'href="/projects/{world["project"].code}/findings/{crack.pk}/"' in plan.content.decode()
+    assert client.get(url.replace(storey.global_id, "nope")).status_code == 404
+    client.force_login(world["users"]["home_owner"])  # may see the model, not the findings
+    assert client.get(url).status_code == 200 and pins_of(client.get(url).content.decode()) == {}
+
+
+def test_the_plan_page_shows_a_version_asked_for_or_the_latest_ready_one_of_a_model(
+    three_versions, world, client
+):
+    first, third, _ = three_versions
+    code = world["project"].code
+    client.force_login(world["users"]["inspector"])
+    assert client.get(f"/projects/{code}/plan/").context["version"] == third
+    assert client.get(f"/projects/{code}/plan/?model={first.model_id}").context["version"] == third
+    page = client.get(f"/projects/{code}/plan/?version={first.pk}")
+    assert page.context["version"] == first
+    assert [v.number for v in page.context["shown_versions"]] == [3, 2, 1]
+    assert client.get(f"/projects/{code}/plan/?version=999999").status_code == 404

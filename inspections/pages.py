@@ -161,9 +161,9 @@ def _element_card(request, project, version, element):
     if _may(request, project, "finding.view"):
         # the element's findings on every version, under every GlobalId it has had
         findings = list(
-            queries.list_findings(project, user=request.user, global_id=element.global_id).select_related("version__model")[
-                :20
-            ]
+            queries.list_findings(project, user=request.user, global_id=element.global_id).select_related(
+                "version__model"
+            )[:20]
         )
         queries.note_element_changes(findings, version)
     return render(

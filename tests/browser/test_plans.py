@@ -9,7 +9,7 @@ import pytest
 from bim.ifc.build import ModelBuilder
 from bim.models import ModelVersion
 from inspections.models import Finding
-from tests.browser.test_tablet_flow import ARTIFACTS, browser, signed_in, site  # noqa: F401 (fixtures)
+from tests.browser.test_tablet_flow import ARTIFACTS, signed_in
 from tests.model_versions import accept_remaps, upload_next
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,9 +49,7 @@ def view_box(page) -> list[float]:
     return [float(v) for v in page.locator("#plan svg").get_attribute("viewBox").split()]
 
 
-def test_the_latest_version_of_each_model_is_picked_and_a_findings_plan_link_opens_its_version(
-    world, browser, site
-):
+def test_the_latest_version_of_each_model_is_picked_and_a_findings_plan_link_opens_its_version(world, browser, site):
     code = world["project"].code
     first = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
     second, _ = upload_next(world, first, rename=["1F window W1"])
@@ -126,7 +124,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
     middle = (plot["x"] + plot["width"] / 2, plot["y"] + plot["height"] / 2)
     page.mouse.move(*middle)
     page.mouse.wheel(0, -600)
-    page.wait_for_function(f"parseFloat(document.getElementById('plan').dataset.zoom) > 1.5")
+    page.wait_for_function("parseFloat(document.getElementById('plan').dataset.zoom) > 1.5")
     zoomed = view_box(page)
     assert zoomed[2] < home[2] / 1.5
     assert min(pin_target()) >= 40  # the same finger-wide target, zoomed in
@@ -165,7 +163,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
     page.mouse.click(foot["x"] + foot["width"] / 2, foot["y"] + foot["height"] / 2)
     page.wait_for_function("document.querySelector('#card h2')?.textContent === '1F south wall'")
     submit = page.locator("#new-finding button[type=submit]").bounding_box()
-    assert 0 <= submit["y"] and submit["y"] + submit["height"] <= viewport["height"]
+    assert submit["y"] >= 0 and submit["y"] + submit["height"] <= viewport["height"]
     sheet = page.locator("#sheet").bounding_box()
     if viewport is PORTRAIT:
         assert sheet["y"] + sheet["height"] == pytest.approx(viewport["height"], abs=1)
@@ -192,10 +190,14 @@ def test_a_plan_zooms_with_two_fingers(world, browser, site):
     cdp = context.new_cdp_session(page)
 
     def touch(kind, spread):
-        points = [] if kind == "touchEnd" else [
-            {"x": cx - spread, "y": cy, "id": 1},
-            {"x": cx + spread, "y": cy, "id": 2},
-        ]
+        points = (
+            []
+            if kind == "touchEnd"
+            else [
+                {"x": cx - spread, "y": cy, "id": 1},
+                {"x": cx + spread, "y": cy, "id": 2},
+            ]
+        )
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
     touch("touchStart", 40)

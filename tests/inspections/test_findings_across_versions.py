@@ -72,9 +72,7 @@ def test_findings_made_on_an_earlier_version_are_pinned_on_the_newest_plan(three
     assert pins[west]["change"] == "moved"
 
 
-def test_the_element_card_lists_its_findings_from_every_version_and_says_when_it_moved(
-    three_versions, world, client
-):
+def test_the_element_card_lists_its_findings_from_every_version_and_says_when_it_moved(three_versions, world, client):
     first, third, new_south = three_versions
     code = world["project"].code
     client.force_login(world["users"]["inspector"])
@@ -86,9 +84,7 @@ def test_the_element_card_lists_its_findings_from_every_version_and_says_when_it
     assert "自 v1 记录此问题以来，该构件已移动。" in card  # Chinese by default
 
 
-def test_the_global_id_filter_finds_findings_logged_under_the_elements_old_global_id(
-    three_versions, world, as_persona
-):
+def test_the_global_id_filter_finds_findings_logged_under_the_elements_old_global_id(three_versions, world, as_persona):
     first, _, new_south = three_versions
     code = world["project"].code
     old_south = first.elements.get(name="1F south wall").global_id
@@ -114,9 +110,7 @@ def test_the_plan_of_another_apps_page_has_the_same_pins_and_is_hidden_from_outs
     assert client.get(url).status_code == 200 and pins_of(client.get(url).content.decode()) == {}
 
 
-def test_the_plan_page_shows_a_version_asked_for_or_the_latest_ready_one_of_a_model(
-    three_versions, world, client
-):
+def test_the_plan_page_shows_a_version_asked_for_or_the_latest_ready_one_of_a_model(three_versions, world, client):
     first, third, _ = three_versions
     code = world["project"].code
     client.force_login(world["users"]["inspector"])

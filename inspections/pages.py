@@ -332,6 +332,7 @@ def finding_page(request, code: str, finding_id: int):
         finding = queries.get_finding(project, finding_id, user=request.user)
     except NotFound:
         raise Http404 from None
+    queries.note_changes_since_logged(finding)
     storage = get_storage()
     photos = [
         {

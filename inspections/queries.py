@@ -67,6 +67,18 @@ def note_element_changes(findings: list[Finding], version: ModelVersion) -> None
             finding.element_change = "moved" if "moved" in changes else "changed" if changes else ""
 
 
+def note_changes_since_logged(finding: Finding) -> None:
+    """`element_change` of a finding against the newest ready version of the model it was logged on."""
+    finding.element_change = ""
+    if finding.version_id is None:
+        return
+    newest = (
+        ModelVersion.objects.filter(model__versions=finding.version_id, status="ready").order_by("-number").first()
+    )
+    if newest is not None and newest.pk != finding.version_id:
+        note_element_changes([finding], newest)
+
+
 def list_plan_pins(project: Project, version: ModelVersion, storey, *, user, limit: int) -> list[tuple]:
     """The pins of a storey plan: the newest findings on this storey logged on this version or an
     earlier one of the same model, those on elements followed to where the elements are now (by

@@ -120,3 +120,13 @@ def test_the_plan_page_shows_a_version_asked_for_or_the_latest_ready_one_of_a_mo
     assert page.context["version"] == first
     assert [v.number for v in page.context["shown_versions"]] == [3, 2, 1]
     assert client.get(f"/projects/{code}/plan/?version=999999").status_code == 404
+
+
+def test_a_findings_page_says_when_its_element_moved_since_it_was_logged(three_versions, world, client):
+    client.force_login(world["users"]["contractor"])
+    code = world["project"].code
+    west = Finding.objects.get(title="Hollow plaster on the west wall")
+    page = client.get(f"/projects/{code}/findings/{west.pk}/").content.decode()
+    assert 'data-change="moved"' in page and "自 v1 记录此问题以来，该构件已移动。" in page
+    column = Finding.objects.get(title="柱蜂窝麻面 Honeycombing on column C2")
+    assert 'id="element-change"' not in client.get(f"/projects/{code}/findings/{column.pk}/").content.decode()

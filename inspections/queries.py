@@ -72,9 +72,7 @@ def note_changes_since_logged(finding: Finding) -> None:
     finding.element_change = ""
     if finding.version_id is None:
         return
-    newest = (
-        ModelVersion.objects.filter(model__versions=finding.version_id, status="ready").order_by("-number").first()
-    )
+    newest = ModelVersion.objects.filter(model__versions=finding.version_id, status="ready").order_by("-number").first()
     if newest is not None and newest.pk != finding.version_id:
         note_element_changes([finding], newest)
 

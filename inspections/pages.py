@@ -6,6 +6,7 @@ the same actions and queries as the API; each page loads at most one plan and on
 import uuid
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -106,6 +107,7 @@ def plan_page(request, code: str):
             "storeys": storeys,
             "storey": storey,
             "plan": mark_safe(svg),  # built by bim.ifc.plan, which escapes every value
+            "photo_max_bytes": settings.PHOTO_MAX_BYTES,  # checked on the tablet before any upload
         },
     )
 
@@ -332,6 +334,23 @@ def _photos_then_move(request, project, finding_id, verb):
         )
 
 
+@require_GET
+def service_worker(request):
+    """The service worker script, served from the site root so its scope is the whole site; it
+    needs no sign-in (it must install and update whoever is signed in, or nobody)."""
+    response = render(
+        request,
+        "inspections/sw.js",
+        {
+            "offline_page": gettext("No network, and this page was not opened on this tablet before."),
+            "home": gettext("My projects"),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"  # a new release reaches the tablets at their next visit
+    return response
+
+
 # --- checklists -------------------------------------------------------------------------------
 
 
@@ -412,6 +431,11 @@ def checklist_page(request, code: str, checklist_id: int):
             "checklist": checklist,
             "rows": rows,
             "answered": sum(1 for r in rows if r["result"]),
+            # what completing would refuse, shown before the inspector taps "complete"
+            "unanswered": [str(r["position"]) for r in rows if not r["result"]],
+            "needs_photo": [
+                str(r["position"]) for r in rows if r["photo_required"] and r["result"] != "na" and not r["photos"]
+            ],
             "element_names": list(
                 checklist.version.elements.filter(global_id__in=checklist.global_ids).values_list("name", flat=True)
             )
@@ -420,6 +444,7 @@ def checklist_page(request, code: str, checklist_id: int):
             "results": ItemResult.choices,
             "severities": Severity.choices,
             "may_fill": open_ and _may(request, project, "checklist.fill"),
+            "photo_max_bytes": settings.PHOTO_MAX_BYTES,
         },
     )
 

@@ -152,8 +152,14 @@
 
   // Send what waits, oldest first; stop at the first that cannot go (no network, signed out) so
   // the order holds (a checklist's answers before its completion).
+  var again = false;
+  var afterFlush = [];  // pages that show per-item states refresh them after each pass
   function flush() {
-    if (flushing) return flushing;
+    if (flushing) {
+      // something was queued while a pass runs: one more pass after it picks it up
+      again = true;
+      return flushing;
+    }
     flushing = all().then(function (rows) {
       var mine = rows.filter(function (r) { return r.user === user && r.state !== "sent" && r.state !== "refused"; });
       return mine.reduce(function (chain, row) {
@@ -161,7 +167,14 @@
       }, Promise.resolve()).then(function () { signedOut = false; });
     }).catch(function () { /* kept for the next try */ }).then(function () {
       flushing = null;
-      return prune().then(render);
+      return prune().then(render).then(function () {
+        return Promise.all(afterFlush.map(function (listener) { return listener(); }));
+      });
+    }).then(function () {
+      if (again) {
+        again = false;
+        return flush();
+      }
     });
     return flushing;
   }
@@ -464,7 +477,7 @@
       var form = item.querySelector("form");
       if (!form) return;
       var save = form.querySelector("button[type=submit]");
-      if (save) save.hidden = true;  // saved as tapped
+      if (save) save.style.display = "none";  // saved as tapped
       form.addEventListener("submit", function (event) { event.preventDefault(); saveAnswer(item); });
       form.querySelectorAll("input[name=result]").forEach(function (radio) {
         radio.addEventListener("change", function () { saveAnswer(item); });
@@ -483,6 +496,7 @@
       stillNeeded();
       refreshStates();
     });
+    afterFlush.push(refreshStates);
     var complete = document.getElementById("complete");
     if (complete) {
       complete.addEventListener("submit", function (event) {

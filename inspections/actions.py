@@ -376,7 +376,7 @@ def _bcf_creation_date(value) -> datetime.datetime:
         when = None
     if when is None:
         return timezone.now()
-    return when if timezone.is_aware(when) else timezone.make_aware(when, datetime.timezone.utc)
+    return when if timezone.is_aware(when) else timezone.make_aware(when, datetime.UTC)
 
 
 def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> dict:

@@ -20,7 +20,9 @@ VIEWPORTS = [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}]
 def open_plan(page, site, code):
     page.goto(f"{site}/projects/{code}/plan/")
     page.wait_for_selector("#plan[data-ready]")
-    page.wait_for_selector("#offline-queue[data-offline-ready]", state="attached")  # the service worker keeps pages from here
+    page.wait_for_selector(
+        "#offline-queue[data-offline-ready]", state="attached"
+    )  # the service worker keeps pages from here
 
 
 def tap(page, element):
@@ -172,9 +174,7 @@ def test_a_refused_photo_keeps_the_form_and_says_why_beside_the_field(world, bro
     assert finding.photos.count() == 1 and finding.severity == "critical"
 
 
-def test_checklist_answers_are_saved_as_tapped_and_missing_photos_shown_before_complete(
-    world, browser, site, tmp_path
-):
+def test_checklist_answers_are_saved_as_tapped_and_missing_photos_shown_before_complete(world, browser, site, tmp_path):
     code = world["project"].code
     version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
     wall = version.elements.get(name="1F east wall A")

@@ -11,6 +11,7 @@ from tests.browser.conftest import ARTIFACTS, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 @pytest.mark.parametrize(
     "viewport", [{"width": 1024, "height": 768}, {"width": 768, "height": 1024}], ids=["landscape", "portrait"]
 )

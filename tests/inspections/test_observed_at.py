@@ -76,7 +76,9 @@ def test_an_observed_at_off_the_tablets_clock_is_refused(demo, as_persona, obser
 def test_a_clock_a_minute_ahead_is_accepted(demo, as_persona):
     code, version = demo
     ahead = (timezone.now() + timedelta(minutes=1)).isoformat()
-    assert as_persona("inspector").post(f"/projects/{code}/findings", body(version, observed_at=ahead)).status_code == 201
+    assert (
+        as_persona("inspector").post(f"/projects/{code}/findings", body(version, observed_at=ahead)).status_code == 201
+    )
 
 
 def test_the_finding_page_shows_when_it_was_seen_and_when_it_arrived(demo, as_persona, client, world):
@@ -94,9 +96,11 @@ def test_the_bcf_export_dates_a_topic_by_when_it_was_seen_on_site(demo, as_perso
     code, version = demo
     seen = timezone.now() - timedelta(days=2)
     out = as_persona("inspector").post(f"/projects/{code}/findings", body(version, observed_at=seen.isoformat())).json()
-    data = as_persona("inspector").client.get(
-        f"/api/v1/projects/{code}/findings/bcf", headers=as_persona("inspector").headers
-    ).content
+    data = (
+        as_persona("inspector")
+        .client.get(f"/api/v1/projects/{code}/findings/bcf", headers=as_persona("inspector").headers)
+        .content
+    )
     with zipfile.ZipFile(io.BytesIO(data)) as bcf:
         markup = bcf.read(f"{out['client_uuid']}/markup.bcf").decode()
     assert f"<CreationDate>{Finding.objects.get(pk=out['id']).observed_at.isoformat()}</CreationDate>" in markup

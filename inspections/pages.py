@@ -5,10 +5,13 @@ the same actions and queries as the API; each page loads at most one plan and on
 
 import uuid
 from datetime import date, timedelta
+from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -16,6 +19,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -33,6 +37,27 @@ from .models import Category, ChecklistStatus, FindingStatus, ItemResult, Severi
 
 PAGE_SIZE = 25
 PINS = 200  # findings pinned on one storey plan at most
+
+
+def _signed_in_or_back(view):
+    """`login_required` for a form's POST: a form sent after the session expired signs in again
+    and comes back to the page the form was on (its `back`, or the page that sent it), never to
+    the POST address itself (a GET there after signing in was "HTTP ERROR 405")."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        from_here = referer.netloc == request.get_host()
+        back = request.POST.get("back") or (
+            referer.path + (f"?{referer.query}" if referer.query else "") if from_here else ""
+        )
+        if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "/"
+        return redirect_to_login(back)
+
+    return checked
 
 
 def _project(request, code, action="finding.view"):
@@ -195,7 +220,7 @@ def _point(data):
         return "bad"
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def new_finding(request, code: str):
     project = _project(request, code, "finding.open")  # the right before the form is read
@@ -300,7 +325,7 @@ def finding_page(request, code: str, finding_id: int):
     )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def move_finding(request, code: str, finding_id: int):
     project = _project(request, code)
@@ -382,7 +407,7 @@ def checklists_page(request, code: str):
     )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def start_checklist(request, code: str):
     project = _project(request, code, "checklist.fill")  # the right before the form is read
@@ -449,7 +474,7 @@ def checklist_page(request, code: str, checklist_id: int):
     )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def answer_checklist_item(request, code: str, checklist_id: int, item_id: int):
     project = _project(request, code, "checklist.view")
@@ -489,7 +514,7 @@ def _photos_then_answer(request, project, checklist_id, item_id):
         )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def complete_checklist(request, code: str, checklist_id: int):
     project = _project(request, code, "checklist.view")

@@ -59,12 +59,12 @@ def test_a_finding_without_observed_at_was_seen_when_it_arrived(demo, as_persona
 @pytest.mark.parametrize(
     "observed_at, message",
     [
-        (lambda: (timezone.now() + timedelta(hours=1)).isoformat(), "in the future"),
-        (lambda: "2001-01-01T08:00:00+08:00", "before the project was created"),
-        (lambda: "2026-01-01T08:00:00", "time zone"),
+        (lambda: (timezone.now() + timedelta(hours=1)).isoformat(), "在未来"),
+        (lambda: "2001-01-01T08:00:00+08:00", "早于项目创建时间"),
+        (lambda: "2026-01-01T08:00:00", "须带时区"),
     ],
     ids=["future", "before-project", "no-zone"],
-)
+)  # the messages in Chinese, the default language
 def test_an_observed_at_off_the_tablets_clock_is_refused(demo, as_persona, observed_at, message):
     code, version = demo
     response = as_persona("inspector").post(f"/projects/{code}/findings", body(version, observed_at=observed_at()))
@@ -104,3 +104,15 @@ def test_the_bcf_export_dates_a_topic_by_when_it_was_seen_on_site(demo, as_perso
     with zipfile.ZipFile(io.BytesIO(data)) as bcf:
         markup = bcf.read(f"{out['client_uuid']}/markup.bcf").decode()
     assert f"<CreationDate>{Finding.objects.get(pk=out['id']).observed_at.isoformat()}</CreationDate>" in markup
+
+
+def test_a_bcf_topic_from_another_tool_was_seen_at_its_creation_date(demo, as_persona):
+    from inspections.bcf import write_bcf
+    from tests.inspections.test_bcf import topic, upload
+
+    code, version = demo
+    item = topic([version.elements.get(name="2F north wall").global_id])
+    assert upload(as_persona("inspector"), code, write_bcf([item], version="3.0")).status_code == 200
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    assert finding.observed_at.isoformat() == "2026-11-20T01:00:00+00:00"  # 09:00 in Beijing
+    assert finding.created_at > finding.observed_at

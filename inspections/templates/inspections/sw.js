@@ -26,20 +26,27 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// a weak signal on site: after this long the kept copy is shown (the answer still refreshes it)
+var SLOW_MS = 4000;
+
 function networkFirst(request, name) {
   return caches.open(name).then(function (cache) {
-    return fetch(request).then(function (response) {
+    var network = fetch(request).then(function (response) {
       // a login redirect or an error page is never kept in place of the page
       if (response.ok && !response.redirected && response.type === "basic") cache.put(request, response.clone());
       return response;
-    }).catch(function (error) {
-      return cache.match(request).then(function (kept) {
-        if (kept) return kept;
-        if (request.mode === "navigate") {
-          return new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
-        }
-        throw error;
-      });
+    });
+    return cache.match(request).then(function (kept) {
+      if (!kept) {
+        return network.catch(function (error) {
+          if (request.mode === "navigate") {
+            return new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+          }
+          throw error;
+        });
+      }
+      var slow = new Promise(function (resolve) { setTimeout(function () { resolve(kept); }, SLOW_MS); });
+      return Promise.race([network.catch(function () { return kept; }), slow]);
     });
   });
 }

@@ -316,10 +316,13 @@
       observed_at: new Date().toISOString(),  // when it was seen, whenever it reaches the server
     };
     // the same client UUID for the finding and each photo on every resend: nothing is doubled
-    var photos = files.map(function (file, index) {
-      return { uuid: (form.dataset.photoUuids || "").split(",")[index] || uuid(), name: file.name, blob: file };
+    var known = JSON.parse(form.dataset.photoUuids || "{}");  // the same file keeps its UUID on a resend
+    var photos = files.map(function (file) {
+      var key = [file.name, file.size, file.lastModified].join("|");
+      known[key] = known[key] || uuid();
+      return { uuid: known[key], name: file.name, blob: file };
     });
-    form.dataset.photoUuids = photos.map(function (p) { return p.uuid; }).join(",");
+    form.dataset.photoUuids = JSON.stringify(known);
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     var row = {
@@ -528,7 +531,16 @@
   window.PlumblineQueue = { flush: flush, showSignedOut: showSignedOut, all: all };
   window.addEventListener("online", flush);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
-  setInterval(function () { if (panel.dataset.waiting !== "0") flush(); }, 10000);
+  // while something waits: try again soon (1 s, doubling to 30 s), sooner again when the
+  // network comes back; the "online" event may come before requests can get through
+  var retryIn = 1000, retry = null;
+  afterFlush.push(function () {
+    clearTimeout(retry);
+    if (panel.dataset.waiting === "0" || signedOut) { retryIn = 1000; return; }
+    retry = setTimeout(flush, retryIn);
+    retryIn = Math.min(retryIn * 2, 30000);
+  });
+  window.addEventListener("online", function () { retryIn = 1000; });
   if ("serviceWorker" in navigator) {
     var first = !navigator.serviceWorker.controller;
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {

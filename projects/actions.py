@@ -10,12 +10,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from plumbline.audit.log import diff, record_event
 from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from plumbline.permissions import Role
 
+from .dates import check_date, check_not_after, check_not_before
 from .models import (
     PARTY_ORGANISATION_KIND,
     ROLE_ORGANISATION_KINDS,
@@ -34,7 +37,7 @@ from .models import (
 )
 from .queries import authorize, current_appointments, missing_for_stage, person_of
 from .rights import require_owner_staff, require_people_registrar, require_site_staff
-from .validators import mask_id_number, validate_region_code
+from .validators import mask_id_number, normalise_id_number, validate_region_code
 
 PROJECT_FIELDS = ("name", "address", "region_code", "site_location", "building_count", "design_service_life_years")
 
@@ -126,7 +129,7 @@ def register_person(
     person = Person(
         name=(name or "").strip(),
         organisation=organisation,
-        id_number=(id_number or "").strip().upper(),
+        id_number=normalise_id_number(id_number),
         qualification=qualification or "",
         certificate_number=certificate_number or "",
         is_organisation_admin=is_organisation_admin,
@@ -247,6 +250,11 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
     authorize(actor, project, "project.change_stage")  # the right first; checked again on the locked row
     if stage not in ProjectStage.values:
         raise InvalidInput(f"{stage!r} is not a stage: use one of {', '.join(ProjectStage.values)}.", field="stage")
+    dated = {ProjectStage.CONSTRUCTION: "construction_started_on", ProjectStage.COMPLETED: "completed_on"}.get(stage)
+    day = on or timezone.localdate()
+    label = (
+        gettext("The construction start date") if stage == ProjectStage.CONSTRUCTION else gettext("The completion date")
+    )
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "project.change_stage")
@@ -257,6 +265,25 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
                 + (f" Next allowed: {', '.join(sorted(allowed))}." if allowed else " It is in its last stage."),
                 allowed=list(allowed),
             )
+        if dated:
+            check_date(day, field="on", label=label, not_after_today=True)
+            # in order with the project's dates: completion after the start of construction, and
+            # neither before the current leaders were appointed
+            check_not_before(
+                day,
+                project.construction_started_on if stage == ProjectStage.COMPLETED else None,
+                field="on",
+                label=label,
+                other_label=gettext("the start of construction"),
+            )
+            starts = [a.start_date for a in current_appointments(project).values() if a is not None]
+            check_not_before(
+                day,
+                max(starts, default=None),
+                field="on",
+                label=label,
+                other_label=gettext("the start of the latest current appointment"),
+            )
         missing = missing_for_stage(project) if stage in GATED_STAGES else []
         if missing:
             raise Conflict(
@@ -266,12 +293,9 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
             )
         changes = {"stage": [project.stage, stage]}
         project.stage = stage
-        dated = {ProjectStage.CONSTRUCTION: "construction_started_on", ProjectStage.COMPLETED: "completed_on"}.get(
-            stage
-        )
         if dated:
-            changes[dated] = [getattr(project, dated), on or timezone.localdate()]
-            setattr(project, dated, changes[dated][1])
+            changes[dated] = [getattr(project, dated), day]
+            setattr(project, dated, day)
         project.save(update_fields=list(changes))
         record_event("project.stage_changed", actor=actor, project=project, target=project, changes=changes)
     return project
@@ -376,6 +400,14 @@ def appoint_party(
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "register.manage")
+        check_date(start_date, field="start_date", label=gettext("The start date"))
+        check_not_after(
+            start_date,
+            project.completed_on,
+            field="start_date",
+            label=gettext("The start date"),
+            other_label=gettext("the project's completion"),
+        )
         later = PartyAppointment.objects.filter(project=project, party=party, start_date__gte=start_date).first()
         if later is not None:
             raise Conflict(
@@ -400,13 +432,21 @@ def appoint_party(
                 None,
                 {"appointment": current.pk, "leader": current.leader.name, "end_date": current.end_date},
             ]
+            ended_memberships = _end_memberships_of(current)
+            if ended_memberships:
+                changes["memberships_ended"] = [None, ended_memberships]
         appointment = PartyAppointment.objects.create(
             project=project, party=party, organisation=organisation, leader=leader, start_date=start_date
         )
-        # the leader works on the project from now on: they file their own letters
+        # the leader works on the project from now on: they file their own letters. A membership
+        # the appointment creates ends with it; one the leader already held stays theirs.
         role = PARTY_LEADER_ROLE[party]
         _, joined = ProjectMembership.objects.get_or_create(
-            project=project, person=leader, role=role, ended_at__isnull=True, defaults={"organisation": organisation}
+            project=project,
+            person=leader,
+            role=role,
+            ended_at__isnull=True,
+            defaults={"organisation": organisation, "appointment": appointment},
         )
         if joined:
             changes["membership"] = [None, {"person": leader.name, "role": role}]
@@ -458,8 +498,14 @@ def upload_letter(
         raise PermissionDenied(
             f"Only owner staff or staff of {appointment.organisation.name} may file this appointment's letters."
         )
-    if signed_on > timezone.localdate():
-        raise InvalidInput("The signing date cannot be in the future.", field="signed_on")
+    check_date(signed_on, field="signed_on", label=gettext("The signing date"), not_after_today=True)
+    check_not_before(
+        signed_on,
+        appointment.start_date,
+        field="signed_on",
+        label=gettext("The signing date"),
+        other_label=gettext("the appointment's start"),
+    )
     stored = store_upload(
         stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what="The letter", size=size
     )
@@ -527,18 +573,37 @@ def end_appointment(project: Project, *, appointment_id: int, end_date: datetime
             raise NotFound(f"No appointment {appointment_id} in project {project.code}.")
         if appointment.end_date is not None:
             raise Conflict(f"{appointment.leader.name}'s appointment already ended on {appointment.end_date}.")
-        if end_date < appointment.start_date:
-            raise InvalidInput(
-                f"The end date {end_date} is before the appointment started on {appointment.start_date}.",
-                field="end_date",
-            )
+        check_date(end_date, field="end_date", label=gettext("The end date"))
+        check_not_before(
+            end_date,
+            appointment.start_date,
+            field="end_date",
+            label=gettext("The end date"),
+            other_label=gettext("the appointment's start"),
+        )
         appointment.end_date = end_date
         appointment.save(update_fields=["end_date"])
-        record_event(
-            "register.appointment_ended",
-            actor=actor,
-            project=project,
-            target=appointment,
-            changes={"end_date": [None, end_date]},
-        )
+        changes = {"end_date": [None, end_date]}
+        ended_memberships = _end_memberships_of(appointment)
+        if ended_memberships:
+            changes["memberships_ended"] = [None, ended_memberships]
+        record_event("register.appointment_ended", actor=actor, project=project, target=appointment, changes=changes)
     return appointment
+
+
+def _end_memberships_of(appointment: PartyAppointment) -> list[dict]:
+    """End the memberships that came with `appointment` at the end of its last day (inclusive);
+    memberships the leader holds in their own right are not touched. In the caller's transaction."""
+    until = timezone.make_aware(
+        datetime.datetime.combine(appointment.end_date + datetime.timedelta(days=1), datetime.time.min)
+    )
+    ended = []
+    for membership in ProjectMembership.objects.select_for_update().filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=until), appointment=appointment
+    ):
+        membership.ended_at = until
+        membership.save(update_fields=["ended_at"])
+        ended.append(
+            {"membership": membership.pk, "person": appointment.leader.name, "role": membership.role, "ended_at": until}
+        )
+    return ended

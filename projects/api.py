@@ -1,23 +1,27 @@
 """Projects API: organisations, people, projects and their members."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from plumbline.pagination import Pagination
 from storage import get_storage
 
 from . import actions, queries
 from .archive import stream_archive
+from .dates import parse_iso_date
 from .rights import owner_staff_right, people_registrar_right, project_right, site_staff_right
 from .schemas import (
     AppointmentIn,
     AppointmentOut,
     DownloadOut,
     EndAppointmentIn,
+    IsoDate,
     LetterOut,
     LetterRequirementOut,
     MembershipIn,
@@ -45,7 +49,7 @@ router = Router(tags=["projects"])
     operation_id="list_organisations",
     summary="Registered organisations",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organisations(request: HttpRequest, kind: str | None = None):
     return queries.list_organisations(user=request.user, kind=kind)
 
@@ -84,7 +88,7 @@ def get_person(request: HttpRequest, person_id: int):
 
 
 @router.get("/projects", response=list[ProjectOut], operation_id="list_projects", summary="Projects you can see")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_projects(request: HttpRequest):
     return queries.list_projects(user=request.user)
 
@@ -178,9 +182,12 @@ def end_member(request: HttpRequest, code: str, membership_id: int):
     operation_id="parties_on_date",
     summary="Who held each of the five party roles on a date (default today)",
 )
-def parties_on_date(request: HttpRequest, code: str, at: date | None = None):
+def parties_on_date(
+    request: HttpRequest, code: str, at: str | None = Query(None, description="YYYY-MM-DD (default today)")
+):
     project = queries.get_project(code, user=request.user, action="register.view")
-    held = queries.appointments_at(project, at or timezone.localdate())
+    day = parse_iso_date(at, field="at", label=gettext("The date")) if at else timezone.localdate()
+    held = queries.appointments_at(project, day)
     return [{"party": party, "appointment": appointment} for party, appointment in held.items()]
 
 
@@ -255,7 +262,7 @@ def upload_letter(
     code: str,
     appointment_id: int,
     kind: Form[str],
-    signed_on: Form[date],
+    signed_on: Form[IsoDate],
     file: File[UploadedFile],
 ):
     project = queries.get_project(code, user=request.user)
@@ -308,7 +315,7 @@ def withdraw_letter(request: HttpRequest, code: str, letter_id: int, payload: Wi
 )
 def download_archive(request: HttpRequest, code: str):
     project = queries.get_project(code, user=request.user, action="archive.read")
-    response = StreamingHttpResponse(stream_archive(project), content_type="application/zip")
+    response = StreamingHttpResponse(stream_archive(project, user=request.user), content_type="application/zip")
     filename = f"{project.code}-quality-archive-{timezone.localdate().isoformat()}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

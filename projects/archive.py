@@ -24,6 +24,8 @@ from signage.queries import signs_for_archive
 from storage import get_storage
 
 from .models import LiabilityLetter, PartyAppointment, Project, ProjectMembership
+from .queries import may_see_full_id_number
+from .validators import mask_id_number
 
 CHUNK = 1024 * 1024
 MANIFEST = "manifest.json"
@@ -88,18 +90,22 @@ class _Writer:
         yield self.sink.drain()
 
 
-def _person(person) -> dict:
+def _person(person, user) -> dict:
+    reveal = user is None or may_see_full_id_number(user, person)
     return {
         "name": person.name,
-        "id_number": person.id_number,
+        "id_number": person.id_number if reveal else mask_id_number(person.id_number),
         "qualification": person.qualification,
         "certificate_number": person.certificate_number,
         "organisation": person.organisation.name if person.organisation else None,
     }
 
 
-def stream_archive(project: Project) -> Iterator[bytes]:
-    """The archive of `project` as ZIP chunks, for a file or an HTTP response."""
+def stream_archive(project: Project, *, user) -> Iterator[bytes]:
+    """The archive of `project` as ZIP chunks, for a file or an HTTP response.
+
+    `user` is who it is made for: ID numbers they may not read in full are masked. None is the
+    platform's operator exporting on the command line (a platform administrator)."""
     storage = get_storage()
     writer = _Writer()
     appointments = list(
@@ -133,7 +139,7 @@ def stream_archive(project: Project) -> Iterator[bytes]:
                 "start_date": a.start_date,
                 "end_date": a.end_date,
                 "organisation": {"name": a.organisation.name, "credit_code": a.organisation.credit_code},
-                "leader": _person(a.leader),
+                "leader": _person(a.leader, user),
                 "letters": [
                     {
                         "kind": ltr.kind,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plumbline.models import StoredFile
@@ -42,12 +43,13 @@ class Organisation(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.kind == OrganisationKind.HOUSING_AUTHORITY:
-            if not self.region_code:
-                raise ValidationError({"region_code": "A housing authority needs the region code it supervises."})
-            validate_region_code(self.region_code)
-        elif self.region_code:
-            validate_region_code(self.region_code)
+        if self.kind == OrganisationKind.HOUSING_AUTHORITY and not self.region_code:
+            raise ValidationError({"region_code": "A housing authority needs the region code it supervises."})
+        if self.region_code:
+            try:
+                validate_region_code(self.region_code)
+            except ValidationError as exc:
+                raise ValidationError({"region_code": exc.messages}) from None
 
     @property
     def is_housing_authority(self) -> bool:
@@ -137,7 +139,17 @@ class ProjectMembership(models.Model):
     )
     role = models.CharField(max_length=20, choices=[(r.value, r.label) for r in Role if r != Role.AUDITOR])
     started_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set ahead when an appointment ends on a later date.")
+    )
+    appointment = models.ForeignKey(
+        "PartyAppointment",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        null=True,
+        blank=True,
+        help_text=_("The appointment this membership came with; it ends with it. Empty: held in its own right."),
+    )
 
     class Meta:
         ordering = ["project", "role", "person__name"]
@@ -154,7 +166,7 @@ class ProjectMembership(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.ended_at is None
+        return self.ended_at is None or self.ended_at > timezone.now()
 
 
 class Party(models.TextChoices):

@@ -37,6 +37,12 @@ def person_of(user) -> Person | None:
         return None
 
 
+def active_membership(prefix: str = "") -> Q:
+    """Memberships in force now: not ended, or ending later (an appointment that ends on a date
+    ends its memberships at the end of that day). `prefix` reaches them through a relation."""
+    return Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": timezone.now()})
+
+
 def _jurisdiction(person: Person | None) -> str | None:
     """The region prefix a housing-department auditor reads, or None for everybody else."""
     org = person.organisation if person else None
@@ -55,7 +61,7 @@ def roles_in(user, project: Project) -> set[Role]:
         return set()
     roles = {
         Role(r)
-        for r in ProjectMembership.objects.filter(project=project, person=person, ended_at__isnull=True).values_list(
+        for r in ProjectMembership.objects.filter(active_membership(), project=project, person=person).values_list(
             "role", flat=True
         )
     }
@@ -85,7 +91,7 @@ def visible_projects(user) -> QuerySet[Project]:
     person = person_of(user)
     if person is None:
         return Project.objects.none()
-    visible = Q(memberships__person=person, memberships__ended_at__isnull=True)
+    visible = Q(id__in=ProjectMembership.objects.filter(active_membership(), person=person).values("project_id"))
     prefix = _jurisdiction(person)
     if prefix is not None:
         visible |= Q(region_code__startswith=prefix)
@@ -108,7 +114,7 @@ def get_project(code: str, *, user, action: str = "project.view") -> Project:
 def list_memberships(project: Project, *, user, include_ended: bool = False) -> QuerySet[ProjectMembership]:
     authorize(user, project, "membership.view")
     qs = ProjectMembership.objects.filter(project=project).select_related("person", "organisation")
-    return qs if include_ended else qs.filter(ended_at__isnull=True)
+    return qs if include_ended else qs.filter(active_membership())
 
 
 def list_organisations(*, user, kind: str | None = None) -> QuerySet[Organisation]:
@@ -120,35 +126,50 @@ def list_organisations(*, user, kind: str | None = None) -> QuerySet[Organisatio
 
 
 def may_see_full_id_number(viewer, person: Person) -> bool:
-    """The person themself, their organisation's admins and auditors see an ID number unmasked."""
+    """Who reads a resident ID number in full: the person themself, platform administrators, and,
+    for a leader appointed on a project (now or before), that project's owner staff and the
+    auditors of its region. Everybody else reads it masked."""
     if viewer is None or not viewer.is_authenticated:
         return False
-    if viewer.pk == person.user_id:
+    if viewer.is_superuser or viewer.pk == person.user_id:
         return True
     me = person_of(viewer)
     if me is None:
         return False
-    if me.is_organisation_admin and me.organisation_id and me.organisation_id == person.organisation_id:
+    led = Project.objects.filter(appointments__leader=person)
+    if led.filter(id__in=_projects_with_role(me, Role.OWNER)).exists():
         return True
-    return _jurisdiction(me) is not None
+    prefix = _jurisdiction(me)
+    return prefix is not None and led.filter(region_code__startswith=prefix).exists()
+
+
+def _projects_with_role(person: Person, role: Role):
+    return ProjectMembership.objects.filter(active_membership(), person=person, role=role).values("project_id")
 
 
 def get_person(person_id: int, *, user) -> Person:
-    """A person is visible to themself, to people of their organisation, to anyone sharing a project
-    with them, and to auditors."""
+    """A person is visible to platform administrators, themself, people of their organisation,
+    anyone sharing a project with them, and auditors when they work or worked on a project of the
+    auditor's region (or were appointed a leader on one)."""
     person = Person.objects.select_related("organisation", "user").filter(pk=person_id).first()
+    if person is not None and user is not None and user.is_authenticated and user.is_superuser:
+        return person
     me = person_of(user)
     if person is None or me is None:
         raise NotFound(f"No person {person_id}.")
     if person.pk == me.pk or (me.organisation_id and me.organisation_id == person.organisation_id):
         return person
-    if _jurisdiction(me) is not None:
-        return person
+    prefix = _jurisdiction(me)
+    if prefix is not None:
+        in_region = Q(memberships__project__region_code__startswith=prefix) | Q(
+            appointments__project__region_code__startswith=prefix
+        )
+        if Person.objects.filter(in_region, pk=person.pk).exists():
+            return person
     shared = ProjectMembership.objects.filter(
+        active_membership(),
         person=person,
-        ended_at__isnull=True,
-        project__memberships__person=me,
-        project__memberships__ended_at__isnull=True,
+        project__in=ProjectMembership.objects.filter(active_membership(), person=me).values("project_id"),
     ).exists()
     if not shared:
         raise NotFound(f"No person {person_id}.")

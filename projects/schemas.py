@@ -1,14 +1,29 @@
 """Request and response shapes of the projects API."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from plumbline.permissions import Role
 
+from .dates import ISO_DATE
 from .queries import may_see_full_id_number, roles_in
 from .validators import mask_id_number
+
+
+def _iso_date(value):
+    """Only YYYY-MM-DD is a date: pydantic alone would read the number 0 as 1970-01-01."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(gettext("write the date as YYYY-MM-DD, e.g. 2026-03-02"))
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class OrganisationIn(Schema):
@@ -44,7 +59,9 @@ class PersonOut(Schema):
     name: str
     organisation: OrganisationOut | None
     id_number: str = Field(
-        ..., description="masked unless you are the person, their organisation's admin or an auditor"
+        ...,
+        description="masked (4401**********123X) unless you are the person, a platform administrator, or, "
+        "for a leader appointed on a project, that project's owner staff or an auditor of its region",
     )
     qualification: str
     certificate_number: str
@@ -94,7 +111,7 @@ class ProjectOut(Schema):
 
 class StageIn(Schema):
     stage: str
-    on: date | None = Field(
+    on: IsoDate | None = Field(
         None, description="the date construction started or completion was accepted (default today)"
     )
 
@@ -118,7 +135,7 @@ class AppointmentIn(Schema):
     party: str = Field(..., description="owner, surveyor, designer, contractor or supervisor")
     organisation_id: int
     leader_id: int
-    start_date: date
+    start_date: IsoDate
 
 
 class AppointmentOut(Schema):
@@ -164,7 +181,7 @@ class LetterRequirementOut(Schema):
 
 
 class EndAppointmentIn(Schema):
-    end_date: date = Field(..., description="the last day the appointment held (inclusive)")
+    end_date: IsoDate = Field(..., description="the last day the appointment held (inclusive)")
 
 
 class WithdrawIn(Schema):

@@ -3,8 +3,10 @@ resident ID numbers (GB 11643-1999), and six-digit administrative region codes (
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -49,9 +51,14 @@ def id_number_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
+def normalise_id_number(value: str) -> str:
+    """Full-width digits and Ｘ (typed with a Chinese input method) become their ASCII forms."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
+
+
 def validate_id_number(value: str) -> None:
     number = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
             f"A resident ID number has 17 digits and a final digit or X; {value!r} does not.", code="id_number_format"
         )
@@ -75,16 +82,39 @@ def validate_id_number(value: str) -> None:
 
 
 def mask_id_number(value: str) -> str:
-    """Keep the region (first 6) and the last 4 characters: enough to tell two people apart."""
+    """Keep the province and city (first 4) and the last 4 characters: enough to tell two people
+    apart, not enough to read the district or the date of birth (4401**********123X)."""
     if not value:
         return value
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# The provinces, autonomous regions, municipalities and SARs of GB/T 2260 (the first two digits).
+PROVINCE_CODES = frozenset(
+    {
+        *("11", "12", "13", "14", "15"),  # north
+        *("21", "22", "23"),  # north-east
+        *("31", "32", "33", "34", "35", "36", "37"),  # east
+        *("41", "42", "43", "44", "45", "46"),  # south-central
+        *("50", "51", "52", "53", "54"),  # south-west
+        *("61", "62", "63", "64", "65"),  # north-west
+        *("71", "81", "82"),  # Taiwan, Hong Kong, Macao
+    }
+)
 
 
 def validate_region_code(value: str) -> None:
-    if not re.fullmatch(r"\d{6}", value or ""):
+    if not re.fullmatch(r"[0-9]{6}", value or ""):
         raise ValidationError(
             f"A region code has six digits (GB/T 2260, e.g. 440106); {value!r} does not.", code="region_code"
+        )
+    if value[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            gettext("%(value)s is not a region code: its first two digits name no province (GB/T 2260, e.g. 440106).")
+            % {"value": value},
+            code="region_code",
         )
 
 

@@ -16,10 +16,15 @@ def is_working_day(day: datetime.date) -> bool:
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """The date `days` working days after `start` (the start day itself does not count)."""
+    """The date `days` working days after `start` (the start day itself does not count).
+
+    A deadline that would fall after the last representable date is that date (it never comes)
+    rather than an OverflowError that would break every page showing it."""
     day = start
     remaining = days
     while remaining > 0:
+        if day >= datetime.date.max:
+            return datetime.date.max
         day += datetime.timedelta(days=1)
         if is_working_day(day):
             remaining -= 1

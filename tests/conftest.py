@@ -65,6 +65,17 @@ def require_service(name: str, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def sign_in_counts_start_empty(settings, tmp_path):
+    """Each test its own cache folder, so failed sign-ins in one test do not throttle another."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

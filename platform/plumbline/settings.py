@@ -74,6 +74,16 @@ def env_dates(name: str) -> frozenset:
     return frozenset(values)
 
 
+def env_date(name: str, default: datetime.date) -> datetime.date:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a YYYY-MM-DD date") from None
+
+
 def env_sign_materials(name: str) -> tuple[tuple[str, str, str], ...]:
     """`code:中文名:English name` items, comma-separated (e.g. `titanium_plate:钛板:titanium plate`)."""
     materials = []
@@ -264,8 +274,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "plumbline.middleware.RequestIdMiddleware",
+    "plumbline.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "plumbline.middleware.ChineseFirstLocaleMiddleware",
+    "plumbline.middleware.RefuseNulMiddleware",
+    "plumbline.middleware.ApiMethodNotAllowedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -304,6 +317,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/login/"
+AUTHENTICATION_BACKENDS = ["plumbline.accounts.throttle.ThrottledModelBackend"]
+# Sign-in throttling: wrong passwords per username, and per address (higher: a site's tablets
+# share one address behind its router), within a window that then locks for its remainder.
+SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5, minimum=1)
+SIGN_IN_MAX_FAILURES_PER_IP = env_int("SIGN_IN_MAX_FAILURES_PER_IP", 20, minimum=1)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1)
+# The cache holds only sign-in counts: a folder under var/ by default (shared by the web
+# processes, no service needed), Redis when CACHE_URL=redis://host:6379/N.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not supported: use redis://host:6379/1 or leave it empty")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+}
 LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "zh-hans"
@@ -405,6 +434,12 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 BCF_MAX_BYTES = env_int("BCF_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 LETTER_DUE_WORKING_DAYS = env_int("LETTER_DUE_WORKING_DAYS", 5, minimum=0)
+# Dates people enter (appointments, letters, stage dates) lie between DATE_EARLIEST and
+# DATE_YEARS_AHEAD years after today; anything else is a typing error.
+DATE_EARLIEST = env_date("PLUMBLINE_DATE_EARLIEST", datetime.date(1949, 1, 1))
+DATE_YEARS_AHEAD = env_int("PLUMBLINE_DATE_YEARS_AHEAD", 10, minimum=0)
+if datetime.date.today() < DATE_EARLIEST:
+    raise ImproperlyConfigured(f"PLUMBLINE_DATE_EARLIEST={DATE_EARLIEST} is in the future")
 
 
 HOLIDAYS = env_dates("PLUMBLINE_HOLIDAYS")

@@ -175,7 +175,7 @@ def test_the_quality_archive_carries_the_chain_head_and_its_anchors(world, tmp_p
     project = world["project"]
     call_command("audit", "anchor")
     path = tmp_path / "archive.zip"
-    path.write_bytes(b"".join(stream_archive(project)))
+    path.write_bytes(b"".join(stream_archive(project, user=None)))
     with zipfile.ZipFile(path) as archive:
         heads = json.loads(archive.read("audit/heads.json"))
     last = events(project)[-1]

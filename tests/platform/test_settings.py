@@ -30,11 +30,16 @@ def start_with(env: dict) -> subprocess.CompletedProcess:
         ({"STORAGE_BACKEND": "minio"}, "MINIO_ENDPOINT"),
         ({"DATABASE_URL": "mysql://root@localhost/plumbline"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
+        ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
+        ({"SIGN_IN_MAX_FAILURES": "0"}, "SIGN_IN_MAX_FAILURES"),
         ({"CELERY_VISIBILITY_TIMEOUT": "60", "CELERY_TASK_TIME_LIMIT": "600"}, "CELERY_VISIBILITY_TIMEOUT"),
         ({"SIGN_EXTRA_MATERIALS": "foam board"}, "SIGN_EXTRA_MATERIALS"),
         ({"SIGN_EXTRA_MATERIALS": "granite:仿花岗岩:granite look"}, "SIGN_EXTRA_MATERIALS"),
         ({"SIGN_PERMANENT_MATERIALS": "marble,foam"}, "SIGN_PERMANENT_MATERIALS"),
         ({"SIGN_PHOTO_MAX_BYTES": "0"}, "SIGN_PHOTO_MAX_BYTES"),
+        ({"PLUMBLINE_DATE_EARLIEST": "1.1.1949"}, "PLUMBLINE_DATE_EARLIEST"),
+        ({"PLUMBLINE_DATE_EARLIEST": "2999-01-01"}, "PLUMBLINE_DATE_EARLIEST"),
+        ({"PLUMBLINE_DATE_YEARS_AHEAD": "-1"}, "PLUMBLINE_DATE_YEARS_AHEAD"),
     ],
 )
 def test_a_bad_environment_value_stops_the_start_and_names_the_variable(env, named):

@@ -221,7 +221,8 @@ def test_an_end_date_before_the_start_is_refused(world, as_persona):
         f"/projects/{project.code}/appointments/{appointment.pk}/end", {"end_date": "2026-01-01"}
     )
     assert response.status_code == 422
-    assert "before the appointment started on 2026-03-02" in response.json()["detail"]
+    assert "任职结束日期（2026-01-01）早于任职开始日期（2026-03-02）" in response.json()["detail"]
+    assert response.json()["field"] == "end_date"
     assert PartyAppointment.objects.get(pk=appointment.pk).end_date is None
 
 

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        export = sub.add_parser("export", help="write the project's archive to a ZIP file")
+        export = sub.add_parser(
+            "export", help="write the project's archive to a ZIP file (for the operator: ID numbers in full)"
+        )
         export.add_argument("code", help="project code")
         export.add_argument("-o", "--output", required=True, help="ZIP file to write")
         verify = sub.add_parser("verify", help="check every file of an archive against its manifest")
@@ -33,7 +35,7 @@ class Command(BaseCommand):
         size = 0
         try:
             with open(partial, "wb") as out:
-                for chunk in stream_archive(project):
+                for chunk in stream_archive(project, user=None):
                     out.write(chunk)
                     size += len(chunk)
             os.replace(partial, output)

@@ -49,6 +49,8 @@ STEP_OF_MOVE = {
     "reject": StepKind.REJECTED,
     "reopen": StepKind.REOPENED,
 }
+# how far ahead of the server a tablet's clock may run before its observed_at is refused
+OBSERVED_AT_CLOCK_SKEW = datetime.timedelta(minutes=5)
 NOTE_REQUIRED = {
     "submit_rectification": "Describe the rectification.",
     "reject": "Say why the rectification is rejected.",
@@ -84,6 +86,29 @@ def _storey_of(version, global_ids) -> str:
     if version is None or not global_ids:
         return ""
     return version.elements.filter(global_id=global_ids[0]).values_list("storey__global_id", flat=True).first() or ""
+
+
+def _observed_at(project, observed_at):
+    """When the finding was seen on site, by the tablet's clock: not in the future (beyond a clock's
+    drift) and not before the project existed here; none given means now."""
+    now = timezone.now()
+    if observed_at is None:
+        return now
+    if timezone.is_naive(observed_at):
+        raise InvalidInput(gettext("Give observed_at with its time zone (ISO 8601)."), field="observed_at")
+    if observed_at > now + OBSERVED_AT_CLOCK_SKEW:
+        raise InvalidInput(
+            gettext("observed_at %(when)s is in the future: check the tablet's clock.")
+            % {"when": observed_at.isoformat(timespec="minutes")},
+            field="observed_at",
+        )
+    if observed_at < project.created_at:
+        raise InvalidInput(
+            gettext("observed_at %(when)s is before the project was created.")
+            % {"when": observed_at.isoformat(timespec="minutes")},
+            field="observed_at",
+        )
+    return observed_at
 
 
 def _replayed(model, client_uuid, *, what: str, **mine):
@@ -133,12 +158,14 @@ def open_finding(
     point: tuple[float, float] | None = None,
     responsible_party: str = Party.CONTRACTOR,
     due_date: datetime.date | None = None,
+    observed_at: datetime.datetime | None = None,
     actor,
 ) -> tuple[Finding, bool]:
     """Record a finding on elements of a model version or on a point of a storey plan.
 
     Posting the same client UUID again returns the finding it created (created=False), so a
-    tablet can replay its queue after losing the network.
+    tablet can replay its queue after losing the network. `observed_at` is when it was seen on
+    site (a tablet offline sends it later); `created_at` stays the time it reached the server.
     """
     authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
     client_uuid = _uuid(client_uuid, "client_uuid")
@@ -156,6 +183,7 @@ def open_finding(
         raise InvalidInput("Give the finding a short title.", field="title")
     if due_date is not None and due_date < timezone.localdate():
         raise InvalidInput(f"The due date {due_date} is in the past.", field="due_date")
+    observed_at = _observed_at(project, observed_at)
     version, global_ids = _elements_of(project, version_id, global_ids, actor=actor)
     if version is not None:
         if storey_global_id:
@@ -200,6 +228,7 @@ def open_finding(
                 responsible_party=responsible_party,
                 responsible_appointment=appointment,
                 due_date=due_date,
+                observed_at=observed_at,
                 created_by=actor,
             )
             FindingStep.objects.create(finding=finding, kind=StepKind.OPENED, note=description or "", actor=actor)
@@ -215,6 +244,7 @@ def open_finding(
                     "global_ids": [None, global_ids],
                     "responsible": [None, appointment.leader.name],
                     "due_date": [None, due_date],
+                    "observed_at": [None, observed_at.isoformat()],
                 },
             )
         return finding
@@ -341,6 +371,20 @@ def _bcf_tool(bcf_version: str, file_name: str) -> str:
     tool wrote them, so the file and its version stand for it."""
     tool = f"BCF {bcf_version}"
     return f"{tool} ({file_name[:150]})" if file_name else tool
+
+
+def _bcf_creation_date(value) -> datetime.datetime:
+    """A topic's CreationDate is when the other tool's user raised it: the finding's observed_at
+    (a missing or unreadable one: now)."""
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        when = parse_datetime(value or "")
+    except ValueError:
+        when = None
+    if when is None:
+        return timezone.now()
+    return when if timezone.is_aware(when) else timezone.make_aware(when, datetime.UTC)
 
 
 def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> dict:
@@ -484,6 +528,7 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
         responsible_appointment=appointment,
         created_by=actor,
         status=FindingStatus.OPEN,
+        observed_at=_bcf_creation_date(topic.get("creation_date")),
         **fields,
     )
     _step_from_file(
@@ -817,6 +862,7 @@ def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checkli
                 responsible_party=Party.CONTRACTOR,
                 responsible_appointment=appointment,
                 checklist=checklist,
+                observed_at=answer.answered_at,
                 created_by=actor,
             )
             FindingStep.objects.create(finding=finding, kind=StepKind.OPENED, note=answer.note, actor=actor)

@@ -59,7 +59,8 @@ def topic_of(finding: Finding) -> dict:
         "priority": PRIORITY_TO_BCF[finding.severity],
         "labels": [finding.category],
         "description": finding.description,
-        "creation_date": finding.created_at.isoformat(),
+        # when it was seen on site (a tablet offline may have sent it hours later)
+        "creation_date": (finding.observed_at or finding.created_at).isoformat(),
         # who wrote the topic: an imported one keeps its author from the other tool
         "creation_author": next(
             (s.author_name for s in finding.steps.all() if s.kind == StepKind.OPENED and s.author_name),

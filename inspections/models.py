@@ -75,7 +75,10 @@ class Finding(models.Model):
         help_text=_("the checklist whose failed item opened this finding"),
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    observed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("when it was seen on site (the tablet's clock; it may reach us later)")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text=_("when it reached the server"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

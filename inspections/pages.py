@@ -6,9 +6,13 @@ the same actions and queries as the API; each page loads at most one plan and on
 import math
 import uuid
 from datetime import date, timedelta
+from functools import wraps
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -16,6 +20,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -33,6 +38,27 @@ from .models import Category, ChecklistStatus, FindingStatus, ItemResult, Severi
 
 PAGE_SIZE = 25
 PINS = 200  # findings pinned on one storey plan at most
+
+
+def _signed_in_or_back(view):
+    """`login_required` for a form's POST: a form sent after the session expired signs in again
+    and comes back to the page the form was on (its `back`, or the page that sent it), never to
+    the POST address itself (a GET there after signing in was "HTTP ERROR 405")."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        from_here = referer.netloc == request.get_host()
+        back = request.POST.get("back") or (
+            referer.path + (f"?{referer.query}" if referer.query else "") if from_here else ""
+        )
+        if not back or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = "/"
+        return redirect_to_login(back)
+
+    return checked
 
 
 def _project(request, code, action="finding.view"):
@@ -126,6 +152,7 @@ def plan_page(request, code: str):
             "storey": storey,
             "highlight": highlight,
             "plan": mark_safe(svg),  # built by bim.ifc.plan, which escapes every value
+            "photo_max_bytes": settings.PHOTO_MAX_BYTES,  # checked on the tablet before any upload
         },
     )
 
@@ -249,7 +276,7 @@ def _point(data):
         return "bad"
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def new_finding(request, code: str):
     project = _project(request, code, "finding.open")  # the right before the form is read
@@ -355,7 +382,7 @@ def finding_page(request, code: str, finding_id: int):
     )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def move_finding(request, code: str, finding_id: int):
     project = _project(request, code)
@@ -389,6 +416,23 @@ def _photos_then_move(request, project, finding_id, verb):
         )
 
 
+@require_GET
+def service_worker(request):
+    """The service worker script, served from the site root so its scope is the whole site; it
+    needs no sign-in (it must install and update whoever is signed in, or nobody)."""
+    response = render(
+        request,
+        "inspections/sw.js",
+        {
+            "offline_page": gettext("No network, and this page was not opened on this tablet before."),
+            "home": gettext("My projects"),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"  # a new release reaches the tablets at their next visit
+    return response
+
+
 # --- checklists -------------------------------------------------------------------------------
 
 
@@ -420,7 +464,7 @@ def checklists_page(request, code: str):
     )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def start_checklist(request, code: str):
     project = _project(request, code, "checklist.fill")  # the right before the form is read
@@ -469,6 +513,11 @@ def checklist_page(request, code: str, checklist_id: int):
             "checklist": checklist,
             "rows": rows,
             "answered": sum(1 for r in rows if r["result"]),
+            # what completing would refuse, shown before the inspector taps "complete"
+            "unanswered": [str(r["position"]) for r in rows if not r["result"]],
+            "needs_photo": [
+                str(r["position"]) for r in rows if r["photo_required"] and r["result"] != "na" and not r["photos"]
+            ],
             "element_names": list(
                 checklist.version.elements.filter(global_id__in=checklist.global_ids).values_list("name", flat=True)
             )
@@ -477,11 +526,12 @@ def checklist_page(request, code: str, checklist_id: int):
             "results": ItemResult.choices,
             "severities": Severity.choices,
             "may_fill": open_ and _may(request, project, "checklist.fill"),
+            "photo_max_bytes": settings.PHOTO_MAX_BYTES,
         },
     )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def answer_checklist_item(request, code: str, checklist_id: int, item_id: int):
     project = _project(request, code, "checklist.view")
@@ -521,7 +571,7 @@ def _photos_then_answer(request, project, checklist_id, item_id):
         )
 
 
-@login_required
+@_signed_in_or_back
 @require_POST
 def complete_checklist(request, code: str, checklist_id: int):
     project = _project(request, code, "checklist.view")

@@ -23,6 +23,11 @@ class FindingIn(Schema):
     description: str = ""
     responsible_party: str = "contractor"
     due_date: date | None = None
+    observed_at: datetime | None = Field(
+        None,
+        description="when it was seen on site, by the tablet's clock with its time zone; default now. "
+        "Not more than a few minutes ahead of the server, not before the project was created",
+    )
 
 
 class StepOut(Schema):
@@ -73,7 +78,8 @@ class FindingOut(Schema):
     responsible_leader: str | None = Field(None, alias="responsible_appointment.leader.name")
     due_date: date | None
     checklist_id: int | None = Field(None, description="the checklist whose failed item opened it")
-    created_at: datetime
+    observed_at: datetime | None = Field(None, description="when it was seen on site (the tablet's clock)")
+    created_at: datetime = Field(..., description="when it reached the server")
     updated_at: datetime
 
 

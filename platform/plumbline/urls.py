@@ -15,6 +15,7 @@ mount_routers()
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", inspection_pages.service_worker, name="service-worker"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,7 +4,7 @@ API docs (Swagger UI) still render, and no page reports a violation."""
 import pytest
 
 from bim.models import ModelVersion
-from tests.browser.test_tablet_flow import browser, signed_in, site  # noqa: F401 (fixtures)
+from tests.browser.conftest import signed_in  # browser and site are fixtures of conftest.py
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ def watch_violations(page) -> list[str]:
     return seen
 
 
-def test_the_plan_and_the_api_docs_work_under_the_policy(world, browser, site):  # noqa: F811
+def test_the_plan_and_the_api_docs_work_under_the_policy(world, browser, site):
     code = world["project"].code
     version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
     wall = version.elements.get(name="1F west wall")

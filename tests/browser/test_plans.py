@@ -9,7 +9,7 @@ import pytest
 from bim.ifc.build import ModelBuilder
 from bim.models import ModelVersion
 from inspections.models import Finding
-from tests.browser.test_tablet_flow import ARTIFACTS, signed_in
+from tests.browser.conftest import ARTIFACTS, signed_in
 from tests.model_versions import accept_remaps, upload_next
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

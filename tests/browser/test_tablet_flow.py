@@ -2,61 +2,14 @@
 finding with a photo and sees its pin; the contractor submits the rectification with a photo;
 the inspector verifies it. Screenshots of each step are kept in test-artifacts/browser/."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.db import connections
 
 from bim.models import ModelVersion
 from inspections.demo import finding_photo_png
 from inspections.models import Finding
-from storage import get_storage
-from tests.conftest import require_service
+from tests.browser.conftest import ARTIFACTS, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # plain synchronous reads, which Django refuses there unless told it is safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not os.path.exists(CHROMIUM):
-        require_service("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-        # the test's ORM calls made while Playwright's loop ran used their own database
-        # connection (Django keeps one per context); close it, or the test database cannot be
-        # dropped at the end of the run
-        connections.close_all()
-
-
-@pytest.fixture
-def site(live_server, settings):
-    settings.SITE_URL = live_server.url  # download links of the local storage point at this server
-    get_storage.cache_clear()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return live_server.url
-
-
-def signed_in(browser, site, username, viewport):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{site}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "plumbline-demo")
-    page.click("#login button[type=submit]")
-    page.wait_for_url(f"{site}/")
-    return page
 
 
 @pytest.mark.parametrize(
@@ -82,8 +35,8 @@ def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site,
     form.locator("#f-severity").select_option("major")
     form.locator("#f-photos").set_input_files(str(photo))
     inspector.screenshot(path=str(ARTIFACTS / f"1-card-{shot}.png"))
-    form.locator("button[type=submit]").click()
-    inspector.wait_for_load_state()
+    with inspector.expect_navigation():  # sent through the tablet's queue, then the plan with its pin
+        form.locator("button[type=submit]").click()
     finding = Finding.objects.get(title="Plaster cracked at window height")
     assert finding.global_ids == [wall.global_id] and finding.photos.count() == 1
     pin = inspector.locator(f'.pin[data-finding-id="{finding.pk}"]')
@@ -131,26 +84,24 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
 
     def answer(position, result, note="", with_photo=False):
         item = inspector.locator(f'section.item[data-item="{position}"]')
-        item.locator(f"span.{result}").click()  # the big touch target, not the hidden radio
         if note:
             item.locator("textarea").fill(note)
         if with_photo:
             item.locator("input[type=file]").set_input_files(str(photo))
-        item.locator("button[type=submit]").click()
-        inspector.wait_for_load_state()
-        assert inspector.locator(f'section.item[data-item="{position}"]').get_attribute("data-result") == result
+        item.locator(f"span.{result}").click()  # the big touch target, not the hidden radio: saved as tapped
+        item.locator(".item-state[data-state=saved]").wait_for()
+        assert item.get_attribute("data-result") == result
 
     answer(1, "pass")
     answer(2, "fail", "Bed joints about 60% filled at the window sill.", with_photo=True)
     answer(3, "pass", with_photo=True)
     answer(4, "pass")
-    inspector.locator("#complete button").click()
-    inspector.wait_for_load_state()
-    assert "Items without an answer: 5" in inspector.locator(".error").inner_text()
+    inspector.locator("#complete button").click()  # refused on the tablet: nothing is lost, no reload
+    assert "Items without an answer: 5" in inspector.locator("#still-needed").inner_text()
     answer(5, "na")
     inspector.screenshot(path=str(ARTIFACTS / "5-checklist-filled.png"), full_page=True)
-    inspector.locator("#complete button").click()
-    inspector.wait_for_load_state()
+    with inspector.expect_navigation():
+        inspector.locator("#complete button").click()
     assert inspector.locator("#checklist-status").get_attribute("data-status") == "completed"
     inspector.screenshot(path=str(ARTIFACTS / "6-checklist-completed.png"), full_page=True)
 
@@ -183,8 +134,8 @@ def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(w
     form.locator("#f-title").fill("Water stain on the floor")
     form.locator("#f-photos").set_input_files(str(photo))
     inspector.screenshot(path=str(ARTIFACTS / "7-point-card.png"))
-    form.locator("button[type=submit]").click()
-    inspector.wait_for_load_state()
+    with inspector.expect_navigation():
+        form.locator("button[type=submit]").click()
 
     finding = Finding.objects.get(title="Water stain on the floor")
     x0, y0, x1, y1 = 0.12, 0.12, 5.94, 7.88  # the room's outline in the demo model
@@ -198,7 +149,7 @@ def test_a_tap_without_a_connection_says_so_and_the_next_tap_loads_the_card(worl
     code = world["project"].code
     version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
     wall = version.elements.get(name="1F west wall")
-    inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})
+    inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768}, service_workers="block")
     inspector.goto(f"{site}/projects/{code}/plan/")
     inspector.wait_for_selector("#plan[data-ready]")
     inspector.route("**/element/**", lambda route: route.abort("internetdisconnected"))

@@ -6,13 +6,24 @@
   var card = document.getElementById("card");
   if (!plan || !card) return;
 
+  // a session that expired answers with the login page (or 401/403): say so, never draw it in the card
+  function signedOut(response) {
+    return (response.redirected && new URL(response.url).pathname === "/login/") ||
+      response.status === 401 || response.status === 403;
+  }
+
   function load(url) {
     fetch(url, { credentials: "same-origin" })
       .then(function (response) {
+        if (signedOut(response)) return null;
         if (!response.ok) throw new Error(response.status);
         return response.text();
       })
       .then(function (html) {
+        if (html === null) {
+          if (window.PlumblineQueue) window.PlumblineQueue.showSignedOut(card);
+          return;
+        }
         card.innerHTML = html;
         var picked = card.querySelector("[data-element]");  // a tap beside an element picks it
         var path = picked && plan.querySelector('.element[data-global-id="' + CSS.escape(picked.dataset.element) + '"]');

@@ -2,6 +2,7 @@
 
 import shapely
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from plumbline.errors import InvalidInput, NotFound
 from projects.models import Project
@@ -20,7 +21,7 @@ def get_version(project: Project, version_id: int, *, user) -> ModelVersion:
     authorize(user, project, "model.view")
     version = ModelVersion.objects.select_related("model").filter(pk=version_id, model__project=project).first()
     if version is None:
-        raise NotFound(f"No model version {version_id} in project {project.code}.")
+        raise NotFound(_("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code})
     return version
 
 
@@ -52,7 +53,7 @@ def list_elements(
     if name:
         qs = qs.filter(name__icontains=name)
     if prop and not pset:
-        raise InvalidInput("Name the property set (pset) the property belongs to.", field="pset")
+        raise InvalidInput(_("Name the property set (pset) the property belongs to."), field="pset")
     if pset:
         qs = qs.filter(psets__has_key=pset)
     if prop:
@@ -70,14 +71,17 @@ def list_elements(
 def get_element(version: ModelVersion, global_id: str) -> Element:
     element = version.elements.select_related("storey", "space").filter(global_id=global_id).first()
     if element is None:
-        raise NotFound(f"No element {global_id} in version {version.number} of {version.model.name}.")
+        raise NotFound(
+            _("No element %(global_id)s in version %(number)s of %(model)s.")
+            % {"global_id": global_id, "number": version.number, "model": version.model.name}
+        )
     return element
 
 
 def get_storey(version: ModelVersion, storey_global_id: str) -> Storey:
     storey = version.storeys.filter(global_id=storey_global_id).first()
     if storey is None:
-        raise NotFound(f"No storey {storey_global_id} in this version.")
+        raise NotFound(_("No storey %(global_id)s in this version.") % {"global_id": storey_global_id})
     return storey
 
 
@@ -89,10 +93,10 @@ def elements_near(
     The bounding-box columns (indexed) narrow the candidates; shapely decides.
     """
     if (point is None) == (polygon is None):
-        raise InvalidInput("Give either a point or a polygon.")
+        raise InvalidInput(_("Give either a point or a polygon."))
     shape = shapely.Point(point).buffer(tolerance) if point is not None else shapely.Polygon(polygon)
     if not shape.is_valid:
-        raise InvalidInput("The polygon is not valid (its outline crosses itself).", field="polygon")
+        raise InvalidInput(_("The polygon is not valid (its outline crosses itself)."), field="polygon")
     minx, miny, maxx, maxy = shape.bounds
     candidates = storey.elements.exclude(footprint="").filter(
         min_x__lte=maxx, max_x__gte=minx, min_y__lte=maxy, max_y__gte=miny
@@ -164,7 +168,7 @@ def get_ids_run(project: Project, run_id: int, *, user) -> IdsRun:
         IdsRun.objects.select_related("ids_file", "version").filter(pk=run_id, version__model__project=project).first()
     )
     if run is None:
-        raise NotFound(f"No IDS run {run_id} in project {project.code}.")
+        raise NotFound(_("No IDS run %(id)s in project %(code)s.") % {"id": run_id, "code": project.code})
     return run
 
 

@@ -560,7 +560,7 @@ def upload_letter(
         other_label=gettext("the appointment's start"),
     )
     stored = store_upload(
-        stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what="The letter", size=size
+        stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what=gettext("The letter"), size=size
     )
     with transaction.atomic():
         appointment = PartyAppointment.objects.select_for_update().get(pk=appointment.pk)

@@ -119,7 +119,8 @@ def upload_model_version(
 def _move(version: ModelVersion, status: str) -> dict:
     if status not in VERSION_MOVES[version.status]:
         raise InvalidTransition(
-            gettext("A version that is %(status)s cannot become %(target)s.") % {"status": version.status, "target": status},
+            gettext("A version that is %(status)s cannot become %(target)s.")
+            % {"status": version.status, "target": status},
             allowed=list(VERSION_MOVES[version.status]),
         )
     change = {"status": [version.status, status]}
@@ -315,11 +316,14 @@ def accept_remap(project: Project, *, version_id: int, old_global_id: str, new_g
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().filter(pk=version_id, model__project=project).first()
         if version is None:
-            raise NotFound(gettext("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code})
+            raise NotFound(
+                gettext("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code}
+            )
         diff = version.diff or {}
         if old_global_id not in diff.get("removed", []):
             raise InvalidInput(
-                gettext("%(global_id)s is not an element that disappeared in this version.") % {"global_id": old_global_id},
+                gettext("%(global_id)s is not an element that disappeared in this version.")
+                % {"global_id": old_global_id},
                 field="old_global_id",
             )
         if new_global_id not in diff.get("added", []):
@@ -330,7 +334,9 @@ def accept_remap(project: Project, *, version_id: int, old_global_id: str, new_g
         if GlobalIdRemap.objects.filter(version=version, old_global_id=old_global_id).exists() or (
             GlobalIdRemap.objects.filter(version=version, new_global_id=new_global_id).exists()
         ):
-            raise Conflict(gettext("One of these elements is already remapped in this version."), code="already_remapped")
+            raise Conflict(
+                gettext("One of these elements is already remapped in this version."), code="already_remapped"
+            )
         remap = GlobalIdRemap.objects.create(
             version=version, old_global_id=old_global_id, new_global_id=new_global_id, accepted_by=actor
         )
@@ -356,7 +362,9 @@ def upload_ids(project: Project, *, stream: BinaryIO, original_name: str, name: 
     if not data:
         raise InvalidInput(gettext("The IDS file is empty."), field="file")
     if len(data) > IDS_MAX_BYTES:
-        raise PayloadTooLarge(gettext("The IDS file is over the limit of %(limit)s.") % {"limit": human_size(IDS_MAX_BYTES)})
+        raise PayloadTooLarge(
+            gettext("The IDS file is over the limit of %(limit)s.") % {"limit": human_size(IDS_MAX_BYTES)}
+        )
     try:
         document = parse_ids(data.decode("utf-8-sig"))
     except (IdsError, UnicodeDecodeError) as exc:
@@ -391,7 +399,9 @@ def request_ids_run(project: Project, *, version_id: int, ids_id: int, actor) ->
     authorize(actor, project, "ids.manage")
     version = ModelVersion.objects.filter(pk=version_id, model__project=project).first()
     if version is None:
-        raise NotFound(gettext("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code})
+        raise NotFound(
+            gettext("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code}
+        )
     if version.status != VersionStatus.READY:
         raise Conflict(
             gettext("Version %(number)s is %(status)s: IDS checks run on ready versions.")
@@ -400,7 +410,9 @@ def request_ids_run(project: Project, *, version_id: int, ids_id: int, actor) ->
         )
     ids_file = IdsFile.objects.filter(pk=ids_id, project=project).first()
     if ids_file is None:
-        raise InvalidInput(gettext("No IDS file %(id)s in project %(code)s.") % {"id": ids_id, "code": project.code}, field="ids_id")
+        raise InvalidInput(
+            gettext("No IDS file %(id)s in project %(code)s.") % {"id": ids_id, "code": project.code}, field="ids_id"
+        )
     with transaction.atomic():
         run = IdsRun.objects.create(version=version, ids_file=ids_file, requested_by=actor)
         record_event(

@@ -123,7 +123,9 @@ def register_person(
             raise InvalidInput(gettext("No organisation %(id)s.") % {"id": organisation_id}, field="organisation_id")
     is_own_org_admin = bool(me and me.is_organisation_admin and organisation and me.organisation_id == organisation.pk)
     if not (actor.is_staff or is_own_org_admin):
-        raise PermissionDenied(gettext("Only platform administrators and the organisation's admins may register its people."))
+        raise PermissionDenied(
+            gettext("Only platform administrators and the organisation's admins may register its people.")
+        )
     username = (username or "").strip()
     if not username:
         raise InvalidInput(gettext("A username is required."), field="username")
@@ -214,7 +216,9 @@ def update_project(project: Project, *, changes: dict, actor) -> Project:
     authorize(actor, project, "project.update")  # the right first; checked again on the locked row
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
-        raise InvalidInput(gettext("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+        raise InvalidInput(
+            gettext("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "site_location" in changes:
         validate_site_location(changes["site_location"])
     if "region_code" in changes:
@@ -544,7 +548,9 @@ def upload_letter(
         .first()
     )
     if appointment is None:
-        raise NotFound(gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code})
+        raise NotFound(
+            gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code}
+        )
     me = person_of(actor)
     if Role.OWNER not in roles and (me is None or me.organisation_id != appointment.organisation_id):
         raise PermissionDenied(
@@ -624,7 +630,9 @@ def end_appointment(project: Project, *, appointment_id: int, end_date: datetime
             .first()
         )
         if appointment is None:
-            raise NotFound(gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code})
+            raise NotFound(
+                gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code}
+            )
         if appointment.end_date is not None:
             raise Conflict(
                 gettext("%(leader)s's appointment already ended on %(end)s.")

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plumbline.audit.log import chain_of, event_payload, list_anchors, verify_chain
 from plumbline.audit.models import AuditChainHead, AuditEvent
@@ -273,7 +274,7 @@ def verify_archive(path_or_file) -> ArchiveReport:
     try:
         archive = zipfile.ZipFile(path_or_file)
     except (zipfile.BadZipFile, OSError) as exc:
-        return ArchiveReport(0, f"the file is not a readable ZIP archive ({exc})")
+        return ArchiveReport(0, _("the file is not a readable ZIP archive (%(reason)s)") % {"reason": exc})
     with archive:
         try:
             manifest = json.loads(archive.read(MANIFEST))
@@ -281,10 +282,12 @@ def verify_archive(path_or_file) -> ArchiveReport:
         except KeyError:
             return ArchiveReport(0, "the archive has no manifest.json", MANIFEST)
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
-            return ArchiveReport(0, f"manifest.json is damaged ({exc})", MANIFEST)
+            return ArchiveReport(0, _("manifest.json is damaged (%(reason)s)") % {"reason": exc}, MANIFEST)
         for name in archive.namelist():
             if name != MANIFEST and name not in listed:
-                return ArchiveReport(len(listed), f"{name} is in the archive but not in the manifest", name)
+                return ArchiveReport(
+                    len(listed), _("%(name)s is in the archive but not in the manifest") % {"name": name}, name
+                )
         for count, (name, entry) in enumerate(listed.items(), start=1):
             digest, size = hashlib.sha256(), 0
             try:
@@ -293,9 +296,11 @@ def verify_archive(path_or_file) -> ArchiveReport:
                         digest.update(chunk)
                         size += len(chunk)
             except KeyError:
-                return ArchiveReport(count, f"{name} is listed in the manifest but missing", name)
+                return ArchiveReport(count, _("%(name)s is listed in the manifest but missing") % {"name": name}, name)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-                return ArchiveReport(count, f"{name} is damaged ({exc})", name)
+                return ArchiveReport(count, _("%(name)s is damaged (%(reason)s)") % {"name": name, "reason": exc}, name)
             if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
-                return ArchiveReport(count, f"{name} does not match its sha256 in the manifest", name)
+                return ArchiveReport(
+                    count, _("%(name)s does not match its sha256 in the manifest") % {"name": name}, name
+                )
         return ArchiveReport(len(listed))

@@ -228,7 +228,11 @@ class LetterRequirement:
     def describe(self) -> str:
         a = self.appointment
         what = LetterKind(self.kind).label
-        return _("%(party)s: %(leader)s's %(letter)s") % {"party": Party(a.party).label, "leader": a.leader.name, "letter": what}
+        return _("%(party)s: %(leader)s's %(letter)s") % {
+            "party": Party(a.party).label,
+            "leader": a.leader.name,
+            "letter": what,
+        }
 
 
 def letter_requirements(project: Project, *, today: datetime.date | None = None) -> list[LetterRequirement]:
@@ -273,7 +277,9 @@ def missing_for_stage(project: Project) -> list[str]:
         if a is None
     ]
     problems += [
-        _("%(letter)s is not on file") % {"letter": r.describe()} for r in letter_requirements(project) if not r.is_satisfied
+        _("%(letter)s is not on file") % {"letter": r.describe()}
+        for r in letter_requirements(project)
+        if not r.is_satisfied
     ]
     return problems
 

@@ -2,6 +2,7 @@
 a right in the project named by the path, or one of the few rights held outside any project."""
 
 from django.utils.translation import gettext
+
 from plumbline.errors import PermissionDenied
 from plumbline.rights import right_first
 
@@ -37,7 +38,9 @@ def require_people_registrar(actor) -> None:
     the action checks once it knows the organisation)."""
     me = person_of(actor)
     if not (actor.is_staff or (me is not None and me.is_organisation_admin)):
-        raise PermissionDenied(gettext("Only platform administrators and the organisation's admins may register its people."))
+        raise PermissionDenied(
+            gettext("Only platform administrators and the organisation's admins may register its people.")
+        )
 
 
 site_staff_right = right_first(lambda request, **_: require_site_staff(request.user, gettext("register organisations")))

@@ -69,7 +69,9 @@ def _describe_validation(errors: list[dict]) -> str:
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
         where = ".".join(loc) or gettext("request")
-        parts.append(gettext("%(where)s: %(problem)s") % {"where": where, "problem": err.get("msg") or gettext("invalid")})
+        parts.append(
+            gettext("%(where)s: %(problem)s") % {"where": where, "problem": err.get("msg") or gettext("invalid")}
+        )
     return "; ".join(parts) or gettext("The request is not valid.")
 
 
@@ -150,7 +152,9 @@ def on_unexpected_error(request, exc: Exception):
     return error(
         request,
         500,
-        gettext("Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it.")
+        gettext(
+            "Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it."
+        )
         % {"request_id": request_id},
         "server_error",
     )

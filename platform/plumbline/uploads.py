@@ -105,7 +105,9 @@ def store_upload(
         names = [NAMES[t] for t in sorted(allowed, key=list(NAMES).index)]
         accepted = ", ".join(names[:-1]) + gettext(" or ") + names[-1] if len(names) > 1 else names[0]
         raise InvalidInput(
-            gettext("%(what)s must be a %(accepted)s file; this file looks like %(looks_like)s (judged by its content, not its name).")
+            gettext(
+                "%(what)s must be a %(accepted)s file; this file looks like %(looks_like)s (judged by its content, not its name)."
+            )
             % {"what": what, "accepted": accepted, "looks_like": NAMES.get(content_type) or describe(head)},
             field="file",
             code="unsupported_file_type",

@@ -26,7 +26,9 @@ def create_api_token(name: str, *, actor) -> NewToken:
         raise InvalidInput(_("Give the token a name, e.g. the tablet or script that will use it."), field="name")
     with transaction.atomic():
         if ApiToken.objects.filter(user=actor, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
-            raise Conflict(_("You already have %(count)d active tokens: revoke one first.") % {"count": MAX_ACTIVE_TOKENS})
+            raise Conflict(
+                _("You already have %(count)d active tokens: revoke one first.") % {"count": MAX_ACTIVE_TOKENS}
+            )
         raw = new_raw_token()
         token = ApiToken.objects.create(user=actor, name=name[:100], prefix=raw[:12], token_hash=hash_token(raw))
         record_event("api_token.created", actor=actor, target=token, changes={"name": [None, token.name]})

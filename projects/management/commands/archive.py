@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from projects.archive import stream_archive, verify_archive
 from projects.models import Project
@@ -30,7 +31,7 @@ class Command(BaseCommand):
     def export(self, code: str, output: Path) -> None:
         project = Project.objects.filter(code=code).first()
         if project is None:
-            raise CommandError(f"No project {code!r}.")
+            raise CommandError(_("No project %(code)s.") % {"code": repr(code)})
         partial = output.with_name(output.name + ".partial")
         size = 0
         try:
@@ -42,12 +43,21 @@ class Command(BaseCommand):
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        self.stdout.write(self.style.SUCCESS(f"Wrote the archive of {code} to {output} ({size:,} bytes)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Wrote the archive of %(code)s to %(output)s (%(size)s bytes).")
+                % {"code": code, "output": output, "size": f"{size:,}"}
+            )
+        )
 
     def verify(self, path: Path) -> None:
         if not path.exists():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(_("No file %(path)s.") % {"path": path})
         report = verify_archive(path)
         if not report.is_valid:
-            raise CommandError(f"The archive is NOT intact: {report.problem}.")
-        self.stdout.write(self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest."))
+            raise CommandError(_("The archive is NOT intact: %(problem)s.") % {"problem": report.problem})
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("The archive is intact: %(count)d files match the manifest.") % {"count": report.files}
+            )
+        )

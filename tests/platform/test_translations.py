@@ -24,8 +24,10 @@ ERROR_CLASSES = {
     "Unavailable",
 }
 
-# words a template may show untranslated: names of standards, formats and the product
+# words a template may show untranslated: names of standards, formats and the product, units and
+# axes, the "v" of "v3", and each language's own name on the language switch
 ALLOWED_WORDS = {"Plumbline", "IFC", "BIM", "BCF", "IDS", "GlobalId", "QR", "SVG", "PNG", "API", "ID"}
+ALLOWED_WORDS |= {"mm", "m", "x", "y", "v", "中文", "English"}
 
 
 def catalogue_entries(text: str) -> list[dict]:
@@ -170,3 +172,14 @@ def test_every_template_shows_only_translated_text():
             if words:
                 found[str(path.relative_to(ROOT))] = words
     assert found == {}, f"template text not marked for translation: {found}"
+
+
+def test_each_chinese_message_keeps_the_placeholders_of_its_msgid():
+    placeholder = re.compile(r"%\(\w+\)[sdrf]|\{\w+\}")
+    entries = catalogue_entries(CATALOGUE.read_text(encoding="utf-8"))
+    differ = [
+        e["msgid"]
+        for e in entries
+        if e["msgstr"] and sorted(set(placeholder.findall(e["msgid"]))) != sorted(set(placeholder.findall(e["msgstr"])))
+    ]
+    assert differ == []

@@ -243,6 +243,7 @@ if AUDIT_CHAIN_KEY and PLUMBLINE_REQUIRE_SECRET_KEY and len(AUDIT_CHAIN_KEY) < S
     raise ImproperlyConfigured(f"AUDIT_CHAIN_KEY has fewer than {SECRET_KEY_MIN_LENGTH} characters")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "plumbline.views.csrf_failure"  # a page in the site's language with a way back
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://")

@@ -4,6 +4,7 @@ unless a test starts a real worker (tests/integration)."""
 import os
 
 import pytest
+from django.utils import translation
 
 from plumbline.celery import app as celery_app
 from storage import get_storage
@@ -65,6 +66,15 @@ def require_service(name: str, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Messages made outside a request (actions and commands called by a test) are read in
+    English, like the API's answers to ApiClient; pages and the API set their own language per
+    request, and tests of the Chinese default deactivate this."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -73,11 +83,15 @@ PERSONAS = ["contractor", "inspector", "owner", "home_owner", "insurer", "audito
 
 
 class ApiClient:
-    """Calls /api/v1 as one persona with a real API token (or anonymously)."""
+    """Calls /api/v1 as one persona with a real API token (or anonymously), as a client asking
+    for English (the API answers in the language of Accept-Language, Chinese when none is asked
+    for: drop the header to see that)."""
 
-    def __init__(self, client, token: str | None):
+    def __init__(self, client, token: str | None, language: str | None = "en"):
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if language:
+            self.headers["Accept-Language"] = language
 
     def call(self, method: str, path: str, json=None):
         kwargs = {"headers": self.headers}

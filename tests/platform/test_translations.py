@@ -3,9 +3,11 @@ Chinese, every message our errors carry is marked for translation, and no templa
 word that does not go through {% trans %} or {% blocktrans %}."""
 
 import ast
+import io
 import re
 from pathlib import Path
 
+import pytest
 from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -183,3 +185,14 @@ def test_each_chinese_message_keeps_the_placeholders_of_its_msgid():
         if e["msgstr"] and sorted(set(placeholder.findall(e["msgid"]))) != sorted(set(placeholder.findall(e["msgstr"])))
     ]
     assert differ == []
+
+
+@pytest.mark.django_db
+def test_the_audit_command_reports_in_chinese_by_default(world):
+    from django.core.management import call_command
+    from django.utils import translation
+
+    out = io.StringIO()
+    translation.deactivate()  # as `plumbline audit verify` runs: no language chosen, the default one
+    call_command("audit", "verify", stdout=out)
+    assert "完好" in out.getvalue() and "intact" not in out.getvalue()

@@ -2,6 +2,7 @@
 the tasks (actor None: the platform itself) and move a version through its statuses."""
 
 import io
+from datetime import datetime
 from typing import BinaryIO
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from projects.queries import authorize
 from storage import get_storage
 
 from .models import (
+    INGEST_PHASES,
     VERSION_MOVES,
     WARNINGS_KEPT,
     Discipline,
@@ -47,12 +49,15 @@ def upload_model_version(
 ) -> tuple[ModelVersion, bool]:
     """Store an uploaded .ifc/.ifczip under its sha256, add a version row and queue its ingest.
 
-    The same bytes uploaded again to the project return the existing version (created=False).
-    Whether the file is a usable IFC model is the ingest's question: a bad file ends as a
-    `failed` version with a reason, and the file is kept.
+    The same bytes uploaded again to the same model return its existing version (created=False),
+    unless that version failed: then the upload retries it as a new version (the failed one is
+    kept). The same bytes uploaded to another model make a version of that model. Whether the file
+    is a usable IFC model is the ingest's question: a bad file ends as a `failed` version with a
+    reason, and the file is kept.
     """
     from . import tasks
 
+    started = timezone.now()  # the upload phase runs from here to the version row's uploaded_at
     authorize(actor, project, "model.upload")
     if not (original_name or "").lower().endswith(IFC_SUFFIXES):
         raise InvalidInput(gettext("Upload an IFC model: a .ifc or .ifczip file."), field="file")
@@ -71,14 +76,14 @@ def upload_model_version(
     stored = get_storage().put(stream, content_type="application/x-step")
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()  # one upload at a time decides "same bytes"
-        existing = (
+        same_bytes = (
             ModelVersion.objects.select_related("model")
-            .filter(model__project=project, sha256=stored.sha256)
-            .order_by("pk")
+            .filter(model__project=project, model__name=model_name[:100], sha256=stored.sha256)
+            .order_by("-number")
             .first()
         )
-        if existing is not None:
-            return existing, False
+        if same_bytes is not None and same_bytes.status != VersionStatus.FAILED:
+            return same_bytes, False
         ifc_model, _ = IfcModel.objects.get_or_create(
             project=project, name=model_name[:100], defaults={"discipline": discipline}
         )
@@ -92,19 +97,18 @@ def upload_model_version(
             original_name=(original_name or "")[:255],
             uploaded_by=actor,
         )
+        version.seconds = {"upload": round((version.uploaded_at - started).total_seconds(), 3)}
+        version.save(update_fields=["seconds"])
         too_large = stored.size > settings.MAX_UPLOAD_BYTES
-        record_event(
-            "model_version.uploaded",
-            actor=actor,
-            project=project,
-            target=version,
-            changes={
-                "model": [None, ifc_model.name],
-                "number": [None, number],
-                "sha256": [None, stored.sha256],
-                "size": [None, stored.size],
-            },
-        )
+        changes = {
+            "model": [None, ifc_model.name],
+            "number": [None, number],
+            "sha256": [None, stored.sha256],
+            "size": [None, stored.size],
+        }
+        if same_bytes is not None:
+            changes["retry_of"] = [None, same_bytes.number]
+        record_event("model_version.uploaded", actor=actor, project=project, target=version, changes=changes)
         if not too_large:
             transaction.on_commit(lambda: tasks.ingest_model_version.delay(version.pk))
     if too_large:
@@ -126,6 +130,13 @@ def _move(version: ModelVersion, status: str) -> dict:
     change = {"status": [version.status, status]}
     version.status = status
     return change
+
+
+def _since_last_phase(version: ModelVersion, now: datetime) -> float:
+    """Seconds from the end of the version's last recorded ingest phase (the upload ends when its
+    row is written) to `now`."""
+    done = sum(version.seconds.get(phase, 0) for phase in INGEST_PHASES[1:])
+    return round(max(0.0, (now - version.uploaded_at).total_seconds() - done), 3)
 
 
 def _add_warnings(version: ModelVersion, warnings) -> list[str]:
@@ -154,6 +165,9 @@ def start_ingest(version_id: int) -> ModelVersion | None:
         version.phase, version.progress_done, version.progress_total = "metadata", 0, 0
         version.progress_at = timezone.now()
         version.ingest_run += 1
+        # waiting for a worker, and any earlier run that did not finish, count as queued
+        queued = round((version.progress_at - version.uploaded_at).total_seconds(), 3)
+        version.seconds = {"upload": version.seconds.get("upload", 0), "queued": max(0.0, queued)}
         version.warnings, version.warning_count = [], 0
         version.save(
             update_fields=[
@@ -165,6 +179,7 @@ def start_ingest(version_id: int) -> ModelVersion | None:
                 "ingest_run",
                 "warnings",
                 "warning_count",
+                "seconds",
             ]
         )
         # a crashed earlier run may have left some rows: start from none
@@ -187,7 +202,6 @@ def finish_metadata(
     length_unit_scale: float,
     chunks: int,
     counts: dict,
-    seconds: float,
     warnings: list | None = None,
 ) -> ModelVersion:
     """The version's elements are browsable; queue its footprint chunks."""
@@ -201,8 +215,8 @@ def finish_metadata(
         version.schema, version.length_unit_scale, version.counts = schema, length_unit_scale, counts
         version.phase, version.progress_done, version.progress_total = "geometry", 0, chunks
         version.geometry_chunks = chunks
-        version.seconds = {**version.seconds, "metadata": round(seconds, 3)}
         version.progress_at = timezone.now()
+        version.seconds = {**version.seconds, "metadata": _since_last_phase(version, version.progress_at)}
         _add_warnings(version, warnings)
         version.save()
         GeometryChunk.objects.bulk_create([GeometryChunk(version=version, index=i) for i in range(chunks)])
@@ -256,7 +270,11 @@ def finish_ingest(
     previous: ModelVersion | None = None,
     diff: dict | None = None,
     warnings: list | None = None,
+    geometry_ended_at: datetime | None = None,
+    seconds: dict | None = None,
 ) -> ModelVersion:
+    """Close a version as ready. `geometry_ended_at` is when its last footprint chunk was done,
+    `seconds` the phases run since then (assemblies, diff); the rest until now is "finish"."""
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
         if version.status == VersionStatus.READY:
@@ -264,15 +282,8 @@ def finish_ingest(
         changes = _move(version, VersionStatus.READY)
         chunk_seconds = [c.seconds for c in version.chunks.all()]
         version.counts = {**version.counts, **counts}
-        version.seconds = {
-            **version.seconds,
-            "geometry": round(sum(chunk_seconds), 3),
-            "geometry_longest_chunk": round(max(chunk_seconds, default=0), 3),
-        }
-        version.phase, version.finished_at = "", timezone.now()
         version.previous, version.diff = previous, diff or {}
         _add_warnings(version, warnings)
-        version.save()
         record_event(
             "model_version.ready",
             actor=None,
@@ -285,6 +296,19 @@ def finish_ingest(
                 "warning_count": [None, version.warning_count],
             },
         )
+        now = timezone.now()  # after the audit event, so that its time is part of "finish"
+        version.seconds = {**version.seconds, "geometry": _since_last_phase(version, geometry_ended_at or now)}
+        version.seconds.update({phase: round(value, 3) for phase, value in (seconds or {}).items()})
+        version.seconds["finish"] = _since_last_phase(version, now)
+        version.seconds.update(
+            {
+                "total": round(sum(version.seconds.get(phase, 0) for phase in INGEST_PHASES), 3),
+                "geometry_work": round(sum(chunk_seconds), 3),
+                "geometry_longest_chunk": round(max(chunk_seconds, default=0), 3),
+            }
+        )
+        version.phase, version.finished_at = "", now
+        version.save()
     return version
 
 

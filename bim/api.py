@@ -1,40 +1,37 @@
 """BIM API: upload IFC models, follow their ingest, browse elements, plans and spatial look-ups."""
 
-from datetime import datetime
-
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja.pagination import paginate
 
-from plumbline.errors import Conflict, InvalidInput
+from plumbline.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
 
 from . import actions, queries
-from .models import VersionStatus
-from .schemas import ElementDetailOut, ElementOut, ModelOut, StoreyOut, UploadOut, VersionOut
+from .schemas import (
+    DiffOut,
+    ElementDetailOut,
+    ElementFilters,
+    ElementOut,
+    IdsFailureOut,
+    IdsFileOut,
+    IdsRunIn,
+    IdsRunOut,
+    ModelOut,
+    RemapIn,
+    StoreyOut,
+    UploadOut,
+    VersionOut,
+)
 
 router = Router(tags=["bim"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
-BROWSABLE = {VersionStatus.GEOMETRY, VersionStatus.READY}
 
 
 def _browsable_version(request, code: str, version_id: int):
     project = get_project(code, user=request.user, action="model.view")
-    version = queries.get_version(project, version_id, user=request.user)
-    if version.status not in BROWSABLE:
-        raise Conflict(
-            _("Version %(number)s of %(model)s is %(status)s")
-            % {"number": version.number, "model": version.model.name, "status": version.get_status_display()}
-            + (
-                _(": %(reason)s") % {"reason": version.failure_reason}
-                if version.failure_reason
-                else _("; its elements are not readable yet.")
-            ),
-            code="version_not_ready",
-        )
-    return version
+    return queries.get_browsable_version(project, version_id, user=request.user)
 
 
 @router.post(
@@ -97,23 +94,13 @@ def list_storeys(request: HttpRequest, code: str, version_id: int):
     return _browsable_version(request, code, version_id).storeys.all()
 
 
-class ElementFilters(Schema):
-    ifc_class: str | None = None
-    storey: str | None = None
-    material: str | None = None
-    name: str | None = None
-    pset: str | None = None
-    prop: str | None = None
-    value: str | None = None
-
-
 @router.get(
     "/projects/{code}/versions/{version_id}/elements",
     response={200: list[ElementOut], **ERRORS},
     operation_id="list_elements",
     summary="Elements filtered by class, storey, material, name or property",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_elements(request: HttpRequest, code: str, version_id: int, filters: Query[ElementFilters]):
     version = _browsable_version(request, code, version_id)
     return queries.list_elements(version, **filters.dict())
@@ -147,33 +134,16 @@ def storey_plan(request: HttpRequest, code: str, version_id: int, storey_id: str
     summary="Elements at a plan point (x, y in metres), nearest first",
 )
 def elements_at(
-    request: HttpRequest, code: str, version_id: int, storey_id: str, x: float, y: float, tolerance: float = 0.3
+    request: HttpRequest,
+    code: str,
+    version_id: int,
+    storey_id: str,
+    x: float = Query(..., allow_inf_nan=False),
+    y: float = Query(..., allow_inf_nan=False),
+    tolerance: float = Query(0.3, ge=0, allow_inf_nan=False, description="metres, at most 5 is used"),
 ):
     storey = queries.get_storey(_browsable_version(request, code, version_id), storey_id)
-    bounds = queries.storey_bounds(storey)
-    if bounds and not (bounds[0] - 5 <= x <= bounds[2] + 5 and bounds[1] - 5 <= y <= bounds[3] + 5):
-        raise InvalidInput(
-            _("The point (%(x)s, %(y)s) is outside storey %(storey)s.")
-            % {"x": x, "y": y, "storey": storey.name or storey.global_id},
-            code="outside_storey",
-        )
-    return queries.elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
-
-
-class DiffOut(Schema):
-    version_id: int
-    previous_version_id: int | None
-    added: list[str]
-    removed: list[str]
-    changed: list[dict]
-    proposed_remaps: list[dict]
-    accepted_remaps: list[dict]
-    counts: dict
-
-
-class RemapIn(Schema):
-    old_global_id: str
-    new_global_id: str
+    return queries.elements_at(storey, x=x, y=y, tolerance=tolerance)
 
 
 @router.get(
@@ -183,15 +153,7 @@ class RemapIn(Schema):
     summary="What changed since the previous ready version, with proposed remaps",
 )
 def version_diff(request: HttpRequest, code: str, version_id: int):
-    version = _browsable_version(request, code, version_id)
-    diff = version.diff or {}
-    return {
-        "version_id": version.pk,
-        "previous_version_id": version.previous_id,
-        **{key: diff.get(key, []) for key in ("added", "removed", "changed", "proposed_remaps")},
-        "accepted_remaps": [{"from": r.old_global_id, "to": r.new_global_id} for r in version.remaps.all()],
-        "counts": diff.get("counts", {}),
-    }
+    return queries.get_version_diff(_browsable_version(request, code, version_id))
 
 
 @router.post(
@@ -211,38 +173,6 @@ def accept_remap(request: HttpRequest, code: str, version_id: int, payload: Rema
         actor=request.user,
     )
     return Status(201, {"from": remap.old_global_id, "to": remap.new_global_id})
-
-
-class IdsFileOut(Schema):
-    id: int
-    name: str
-    specifications: int
-    sha256: str
-    uploaded_at: datetime
-
-
-class IdsRunIn(Schema):
-    ids_id: int
-
-
-class IdsRunOut(Schema):
-    id: int
-    version_id: int
-    ids_id: int = Field(..., alias="ids_file_id")
-    status: str
-    summary: list[dict]
-    failure_reason: str
-    requested_at: datetime
-    finished_at: datetime | None
-
-
-class IdsFailureOut(Schema):
-    global_id: str
-    ifc_class: str
-    name: str
-    specification: str
-    requirement: str
-    reason: str
 
 
 @router.post(
@@ -299,7 +229,7 @@ def get_ids_run(request: HttpRequest, code: str, run_id: int):
     operation_id="ids_failures",
     summary="The elements that fail a requirement, and why",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def ids_failures(request: HttpRequest, code: str, run_id: int):
     project = get_project(code, user=request.user, action="model.view")
     return queries.failing_elements(queries.get_ids_run(project, run_id, user=request.user))

@@ -73,16 +73,39 @@ def _baseline_open(path: str) -> dict:
 STEPS = {"metadata": _baseline_metadata, "geometry": _baseline_geometry, "open": _baseline_open}
 
 
-def measure(args: list[str], env: dict | None = None) -> tuple[str, float]:
+class BenchError(Exception):
+    """A step of the benchmark could not run; the message says which and why."""
+
+
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def measure(args: list[str], env: dict | None = None, *, check: bool = True) -> tuple[str, float]:
     """Run `python -m MODULE ...` (args[1:3] are "-m", MODULE) and return its output and its own
-    peak memory in MB (see bim.peak)."""
+    peak memory in MB (see bim.peak). With check=False a failing run's output is returned too."""
     with tempfile.NamedTemporaryFile(prefix="plumbline-peak-", suffix=".txt") as peak_file:
         command = [args[0], "-m", "bim.peak", peak_file.name, *args[2:]]
         proc = subprocess.run(command, capture_output=True, env=env)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(args[:5])} failed: {proc.stderr.decode()[-2000:]}")
+        if proc.returncode != 0 and (check or not proc.stdout.strip()):
+            reason = _last_line(proc.stderr.decode(errors="replace")) or f"exit status {proc.returncode}"
+            raise BenchError(f"{' '.join(args[2:5])} failed: {reason}")
         peak = Path(peak_file.name).read_text().strip()
     return proc.stdout.decode(), float(peak) if peak else 0.0
+
+
+def _code_roots() -> list[str]:
+    """The folders this process imports bim and plumbline from, for the measured processes to run
+    the same code (without them, an installed checkout elsewhere could be measured instead)."""
+    import bim
+    import plumbline
+
+    return list(dict.fromkeys(str(Path(m.__file__).resolve().parents[1]) for m in (bim, plumbline)))
+
+
+def _failed(path: Path, reason: str) -> dict:
+    return {"file": path.name, "status": "failed", "reason": reason}
 
 
 def bench_ingest(path: Path, repeat: int = 5) -> dict:
@@ -91,10 +114,13 @@ def bench_ingest(path: Path, repeat: int = 5) -> dict:
     shared machine the same work can take from one to two times as long from one second to the
     next. Seconds are the fastest of each (as timeit reports); a ratio is the median of the runs'
     own ratios; peak memory is the platform's highest against the baseline's lowest."""
+    from bim.models import INGEST_PHASES  # here: the baseline steps run this module without Django
+
     python = sys.executable
     base_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "STORAGE_", "MINIO_"))
     }
+    base_env["PYTHONPATH"] = os.pathsep.join([*_code_roots(), *filter(None, [os.environ.get("PYTHONPATH")])])
     runs = []
     with tempfile.TemporaryDirectory(prefix="plumbline-bench-") as scratch:
         template = Path(scratch) / "template"
@@ -105,22 +131,36 @@ def bench_ingest(path: Path, repeat: int = 5) -> dict:
 
         def baseline_step(step):
             out, peak = measure([python, "-m", "bim.bench", step, str(path)], base_env)
-            return {**json.loads(out.strip().splitlines()[-1]), "peak_mb": peak}
+            return {**json.loads(_last_line(out)), "peak_mb": peak}
 
-        for run in range(repeat):
-            baseline = {step: baseline_step(step) for step in ("open", "metadata", "geometry")}
+        def platform_run(run):
             data_dir = Path(scratch) / f"run{run}"  # each run ingests into the same fresh database
             shutil.copytree(template, data_dir)
             out, peak = measure(
                 [*plumbline, "ingest", str(path), "--project", "GZ-2026-001", "--model", "bench", "--inline", "--json"],
                 {**env, "PLUMBLINE_DATA_DIR": str(data_dir)},
+                check=False,  # a failed version prints its reason and exits 1
             )
             shutil.rmtree(data_dir)
+            return json.loads(_last_line(out)), peak
+
+        for run in range(repeat):
+            try:
+                baseline = {step: baseline_step(step) for step in ("open", "metadata", "geometry")}
+            except BenchError:
+                # ifcopenshell could not read the file: the platform's reason is the one to give
+                platform, _ = platform_run(run)
+                if platform["status"] == "failed":
+                    return _failed(path, platform["reason"])
+                raise
+            platform, peak = platform_run(run)
+            if platform["status"] == "failed":
+                return _failed(path, platform["reason"])
             for step in ("geometry", "metadata"):  # again after: the platform is measured between two
                 after = baseline_step(step)
                 both = (baseline[step]["seconds"], after["seconds"])
                 baseline[step] = {**after, "seconds": statistics.mean(both), "fastest": min(both)}
-            runs.append((baseline, json.loads(out.strip().splitlines()[-1]), peak))
+            runs.append((baseline, platform, peak))
 
     def ratio(a, b):
         return round(a / b, 2) if b else None
@@ -133,6 +173,8 @@ def bench_ingest(path: Path, repeat: int = 5) -> dict:
         return round(statistics.median(ratios), 2) if ratios else None
 
     baseline, platform, _ = runs[0]
+    quickest = min((r[1] for r in runs), key=lambda p: p["seconds"]["total_wall"])["seconds"]
+    phases = {phase: quickest.get(phase, 0) for phase in INGEST_PHASES}
     platform_peak = max(r[2] for r in runs)
     baseline_peak = min(r[0]["open"]["peak_mb"] for r in runs)
     return {
@@ -146,6 +188,11 @@ def bench_ingest(path: Path, repeat: int = 5) -> dict:
         "baseline_metadata_seconds": fastest(r[0]["metadata"]["fastest"] for r in runs),
         "geometry_seconds": fastest(r[1]["seconds"].get("geometry", 0) for r in runs),
         "baseline_geometry_seconds": fastest(r[0]["geometry"]["fastest"] for r in runs),
+        "assemblies_seconds": fastest(r[1]["seconds"].get("assemblies", 0) for r in runs),
+        # the quickest run's phases, which add up to its wall time from the upload call to ready
+        "phase_seconds": phases,
+        "phase_sum_seconds": round(sum(phases.values()), 3),
+        "wall_seconds": quickest["total_wall"],
         "peak_mb": round(platform_peak, 1),
         "baseline_open_peak_mb": round(baseline_peak, 1),
         "metadata_ratio": median_ratio("metadata"),
@@ -161,10 +208,11 @@ def bench_ingest(path: Path, repeat: int = 5) -> dict:
 SCALING_SIZES = (1000, 5000, 10000, 20000, 50000)
 
 
-def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None, repeat: int = 1):
+def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None, repeat: int = 1, assembly_parts: int = 0):
     """Per-element cost of each phase on generated grid models of growing size, for the platform
     and the baseline, and its growth against the smallest size (1.0 = flat). Models are built
-    with ifcopenshell.api (50,000 walls take about a minute) and kept in `models_dir` if given."""
+    with ifcopenshell.api (50,000 walls take about a minute) and kept in `models_dir` if given.
+    With `assembly_parts`, every that many walls make an assembly (sizes count the walls)."""
     from bim.ifc.build import grid_model
 
     first = None
@@ -172,23 +220,36 @@ def bench_scaling(sizes=SCALING_SIZES, models_dir: Path | None = None, repeat: i
         folder = Path(models_dir) if models_dir else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         for size in sizes:
-            path = folder / f"grid{size}.ifc"
+            path = folder / (f"grid{size}-a{assembly_parts}.ifc" if assembly_parts else f"grid{size}.ifc")
             if not path.exists():
-                grid_model(size).write(str(path))
+                grid_model(size, assembly_parts=assembly_parts).write(str(path))
             result = bench_ingest(path, repeat)
+            if result["status"] != "ready":
+                raise BenchError(f"{path.name} ended {result['status']}: {result['reason']}")
             elements = result["counts"]["elements"] or 1
             per_element = {
                 "metadata_us": result["metadata_seconds"] / elements * 1e6,
                 "geometry_us": result["geometry_seconds"] / elements * 1e6,
+                "assemblies_us": result["assemblies_seconds"] / elements * 1e6,
+                "wall_us": result["wall_seconds"] / elements * 1e6,
                 "baseline_metadata_us": result["baseline_metadata_seconds"] / elements * 1e6,
                 "baseline_geometry_us": result["baseline_geometry_seconds"] / elements * 1e6,
             }
             first = first or per_element
             yield {
                 "elements": elements,
+                "walls": size,
+                "assemblies": (size + assembly_parts - 1) // assembly_parts if assembly_parts else 0,
                 **{k: round(v, 1) for k, v in per_element.items()},
-                **{k.replace("_us", "_growth"): round(v / first[k], 2) for k, v in per_element.items()},
-                **{k: result[k] for k in ("metadata_ratio", "geometry_ratio", "memory_ratio", "peak_mb")},
+                **{
+                    k.replace("_us", "_growth"): round(v / first[k], 2) if first[k] else None
+                    for k, v in per_element.items()
+                },
+                **{
+                    k: result[k]
+                    for k in ("metadata_ratio", "geometry_ratio", "memory_ratio", "peak_mb")
+                    + ("phase_seconds", "phase_sum_seconds", "wall_seconds")
+                },
             }
 
 

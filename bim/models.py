@@ -48,6 +48,14 @@ VERSION_MOVES: dict[str, set[str]] = {
 }
 
 
+# The phases of an ingest, one after another, from the upload call to `ready`: each phase's seconds
+# run from the end of the one before it, so together they account for the whole wall time.
+# "queued" is the wait for a worker (and any run of the metadata read lost to a crash); "geometry"
+# is the elapsed time of the footprint chunks, which N workers share out ("geometry_work" sums the
+# chunks' own seconds). "total" is their sum.
+INGEST_PHASES = ("upload", "queued", "metadata", "geometry", "assemblies", "diff", "finish")
+
+
 class ModelVersion(models.Model):
     model = models.ForeignKey(IfcModel, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

@@ -53,7 +53,7 @@ def models_page(request, code: str):
                 )
         return redirect("bim-models", code=project.code)
     models = queries.list_models(project, user=request.user)
-    busy = any(v.status not in (VersionStatus.READY, VersionStatus.FAILED) for m in models for v in m.versions.all())
+    busy = any(queries.is_ingesting(v) for m in models for v in m.versions.all())
     return render(
         request,
         "bim/models.html",
@@ -85,6 +85,8 @@ def version_page(request, code: str, version_id: int):
             "storeys": storeys,
             "selected": selected,
             "plan": mark_safe(plan),  # built by bim.ifc.plan, which escapes every value
-            "busy": version.status not in (VersionStatus.READY, VersionStatus.FAILED),
+            "busy": queries.is_ingesting(version),
+            "diff_counts": (version.diff or {}).get("counts"),
+            "changed": queries.list_changed_elements(version) if version.status == VersionStatus.READY else [],
         },
     )

@@ -4,12 +4,14 @@ import shapely
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from plumbline.errors import InvalidInput, NotFound
+from plumbline.errors import Conflict, InvalidInput, NotFound
 from projects.models import Project
 from projects.queries import authorize
 
 from .ifc.plan import storey_svg
-from .models import Element, IdsFile, IdsRun, IfcModel, ModelVersion, Storey
+from .models import Element, IdsFile, IdsRun, IfcModel, ModelVersion, Storey, VersionStatus
+
+BROWSABLE = {VersionStatus.GEOMETRY, VersionStatus.READY}  # statuses whose elements can be read
 
 
 def list_models(project: Project, *, user) -> QuerySet[IfcModel]:
@@ -23,6 +25,35 @@ def get_version(project: Project, version_id: int, *, user) -> ModelVersion:
     if version is None:
         raise NotFound(_("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code})
     return version
+
+
+def get_browsable_version(project: Project, version_id: int, *, user) -> ModelVersion:
+    """A version whose elements can be read (its metadata is in); 409 while it is not, or failed."""
+    version = get_version(project, version_id, user=user)
+    if version.status not in BROWSABLE:
+        raise Conflict(
+            f"Version {version.number} of {version.model.name} is {version.get_status_display()}"
+            + (f": {version.failure_reason}" if version.failure_reason else "; its elements are not readable yet."),
+            code="version_not_ready",
+        )
+    return version
+
+
+def is_ingesting(version: ModelVersion) -> bool:
+    """The version is still being read (its page refreshes itself until it is ready or failed)."""
+    return version.status not in (VersionStatus.READY, VersionStatus.FAILED)
+
+
+def get_version_diff(version: ModelVersion) -> dict:
+    """What changed since the previous ready version, with the proposed and accepted remaps."""
+    diff = version.diff or {}
+    return {
+        "version_id": version.pk,
+        "previous_version_id": version.previous_id,
+        **{key: diff.get(key, []) for key in ("added", "removed", "changed", "proposed_remaps")},
+        "accepted_remaps": [{"from": r.old_global_id, "to": r.new_global_id} for r in version.remaps.all()],
+        "counts": diff.get("counts", {}),
+    }
 
 
 def latest_ready_version(project: Project, *, user) -> ModelVersion | None:
@@ -110,6 +141,17 @@ def elements_near(
     return [element for _, element in hits[:limit]]
 
 
+def elements_at(storey: Storey, *, x: float, y: float, tolerance: float = 0.3) -> list[Element]:
+    """Elements at a plan point of a storey, nearest first; a point far outside the storey (5 m
+    past the outermost footprint) is refused, and the tolerance is kept between 0 and 5 m."""
+    bounds = storey_bounds(storey)
+    if bounds and not (bounds[0] - 5 <= x <= bounds[2] + 5 and bounds[1] - 5 <= y <= bounds[3] + 5):
+        raise InvalidInput(
+            f"The point ({x}, {y}) is outside storey {storey.name or storey.global_id}.", code="outside_storey"
+        )
+    return elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
+
+
 def storey_bounds(storey: Storey):
     boxes = storey.elements.exclude(footprint="").values_list("min_x", "min_y", "max_x", "max_y")
     boxes = list(boxes) + list(storey.spaces.exclude(footprint="").values_list("min_x", "min_y", "max_x", "max_y"))
@@ -143,6 +185,14 @@ def pin_positions(version: ModelVersion, findings_global_ids: list[list[str]]) -
         point = shapely.from_wkt(footprint).representative_point()
         positions[global_id] = (point.x, point.y)
     return positions
+
+
+def list_changed_elements(version: ModelVersion, limit: int = 200) -> list[dict]:
+    """The first `limit` changed elements of the version's diff, each with its element row (for
+    its name and class) beside what changed."""
+    changed = (version.diff or {}).get("changed", [])[:limit]
+    elements = {e.global_id: e for e in version.elements.filter(global_id__in=[c["global_id"] for c in changed])}
+    return [{**c, "element": elements.get(c["global_id"])} for c in changed]
 
 
 def follow_global_id(version: ModelVersion, global_id: str) -> str | None:

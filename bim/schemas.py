@@ -1,4 +1,4 @@
-"""Request and response shapes of the BIM API."""
+"""Request and response shapes of the BIM API (used by bim/api.py only)."""
 
 from datetime import datetime
 from typing import Any
@@ -95,3 +95,81 @@ class ElementDetailOut(ElementOut):
     is_footprint_approximate: bool
     z_min: float | None
     z_max: float | None
+
+
+class MovedOut(Schema):
+    """How far an element moved, in metres: its outline's centroid in plan, its bottom in height."""
+
+    dx: float
+    dy: float
+    dz: float | None
+
+
+class GrownOut(Schema):
+    """New over old: 1.5 is half as large again."""
+
+    area: float | None
+    height: float | None
+
+
+class ChangedOut(Schema):
+    global_id: str
+    fields: dict[str, Any]
+    moved: MovedOut | None = None
+    grown: GrownOut | None = None
+class ElementFilters(Schema):
+    ifc_class: str | None = None
+    storey: str | None = None
+    material: str | None = None
+    name: str | None = None
+    pset: str | None = None
+    prop: str | None = None
+    value: str | None = None
+
+
+class DiffOut(Schema):
+    version_id: int
+    previous_version_id: int | None
+    added: list[str]
+    removed: list[str]
+    changed: list[ChangedOut]
+    proposed_remaps: list[dict]
+    accepted_remaps: list[dict]
+    counts: dict
+
+
+class RemapIn(Schema):
+    old_global_id: str
+    new_global_id: str
+
+
+class IdsFileOut(Schema):
+    id: int
+    name: str
+    specifications: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class IdsRunIn(Schema):
+    ids_id: int
+
+
+class IdsRunOut(Schema):
+    id: int
+    version_id: int
+    ids_id: int = Field(..., alias="ids_file_id")
+    status: str
+    summary: list[dict]
+    failure_reason: str
+    requested_at: datetime
+    finished_at: datetime | None
+
+
+class IdsFailureOut(Schema):
+    global_id: str
+    ifc_class: str
+    name: str
+    specification: str
+    requirement: str
+    reason: str

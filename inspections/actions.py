@@ -5,6 +5,7 @@ the actor's right, runs in one transaction and writes its audit event."""
 import datetime
 import io
 import uuid as uuid_module
+from functools import partial
 from typing import BinaryIO
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from plumbline.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project
 from projects.queries import authorize, current_appointments, roles_in
 
+from .bcf import BcfError, read_bcf
+from .exchange import comment_guid, finding_fields, map_global_ids
 from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
@@ -83,14 +86,24 @@ def _storey_of(version, global_ids) -> str:
     return version.elements.filter(global_id=global_ids[0]).values_list("storey__global_id", flat=True).first() or ""
 
 
-def _replayed_finding(project, client_uuid, actor) -> Finding | None:
-    """The finding a client UUID already made (a tablet's retry), or None; another's is a conflict."""
-    existing = Finding.objects.filter(client_uuid=client_uuid).first()
+def _replayed(model, client_uuid, *, what: str, **mine):
+    """The row of `model` a client UUID already made (a tablet's retry) when it is the caller's
+    own, that is has the values `mine` (dotted through relations as `finding__project_id`); None
+    when the UUID is new; another's is a conflict."""
+    rows = model.objects.filter(client_uuid=client_uuid)
+    related = {key.split("__")[0] for key in mine if "__" in key}
+    existing = (rows.select_related(*related) if related else rows).first()
     if existing is None:
         return None
-    if existing.project_id == project.pk and existing.created_by_id == actor.pk:
+    if all(_value_of(existing, key) == value for key, value in mine.items()):
         return existing
-    raise Conflict("This client UUID belongs to another finding: generate a new one.", code="uuid_taken")
+    raise Conflict(f"This client UUID belongs to another {what}: generate a new one.", code="uuid_taken")
+
+
+def _value_of(row, path: str):
+    for name in path.split("__"):
+        row = getattr(row, name)
+    return row
 
 
 def _once(write, replayed):
@@ -129,7 +142,8 @@ def open_finding(
     """
     authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = _replayed_finding(project, client_uuid, actor)
+    replayed = partial(_replayed, Finding, client_uuid, what="finding", project_id=project.pk, created_by_id=actor.pk)
+    existing = replayed()
     if existing is not None:
         return existing, False
     if category not in Category.values:
@@ -205,16 +219,7 @@ def open_finding(
             )
         return finding
 
-    return _once(write, lambda: _replayed_finding(project, client_uuid, actor))
-
-
-def _replayed_finding_photo(project, client_uuid, finding_id) -> FindingPhoto | None:
-    existing = FindingPhoto.objects.filter(client_uuid=client_uuid).select_related("finding").first()
-    if existing is None:
-        return None
-    if existing.finding.project_id == project.pk and existing.finding_id == finding_id:
-        return existing
-    raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
+    return _once(write, replayed)
 
 
 def add_finding_photo(
@@ -232,7 +237,10 @@ def add_finding_photo(
 
     authorize(actor, project, "finding.photo")
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = _replayed_finding_photo(project, client_uuid, finding_id)
+    replayed = partial(
+        _replayed, FindingPhoto, client_uuid, what="photo", finding__project_id=project.pk, finding_id=finding_id
+    )
+    existing = replayed()
     if existing is not None:
         return existing, False
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
@@ -255,7 +263,7 @@ def add_finding_photo(
             transaction.on_commit(lambda: tasks.make_thumbnail.delay(photo.pk))
         return photo
 
-    return _once(write, lambda: _replayed_finding_photo(project, client_uuid, finding_id))
+    return _once(write, replayed)
 
 
 def move_finding(project: Project, *, finding_id: int, verb: str, note: str = "", actor) -> Finding:
@@ -343,37 +351,13 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     the file gives it (reported in status_not_applied), a known one moves only as its importer
     may move it, and the history shows the importer as the one who acted, with the file's authors
     kept as who wrote each text where. Each finding created or changed gets one audit event with
-    its changes {field: [old, new]}."""
-    from .bcf import BcfError, read_bcf
-    from .exchange import comment_guid, finding_fields, map_global_ids
-
+    its changes {field: [old, new]}. In three steps: the file is parsed, its snapshots stored,
+    then each topic applied, all topics in one transaction."""
     authorize(actor, project, "finding.open")
-    try:
-        bcf_version, topics = read_bcf(data)
-    except BcfError as exc:
-        raise InvalidInput(str(exc), field="file") from None
+    bcf_version, topics = _parse_bcf(data)
     tool = _bcf_tool(bcf_version, file_name)
-    stored_snapshots = {}
-    for topic in topics:
-        for snapshot in topic["snapshots"]:
-            try:
-                stored_snapshots[(topic["guid"], snapshot["name"])] = store_upload(
-                    io.BytesIO(snapshot["data"]),
-                    allowed=PHOTO_TYPES,
-                    max_bytes=settings.PHOTO_MAX_BYTES,
-                    what=f"Snapshot {snapshot['name']}",
-                )
-            except (InvalidInput, PayloadTooLarge):
-                continue  # a snapshot we cannot show is left out; the topic still comes in
-    elsewhere = (
-        Finding.objects.filter(client_uuid__in=[t["guid"] for t in topics])
-        .exclude(project=project)
-        .values_list("client_uuid", flat=True)
-    )
-    if elsewhere:
-        raise Conflict(
-            f"Topic {elsewhere[0]} is a finding of another project: import it there.", code="topic_elsewhere"
-        )
+    snapshots = _store_snapshots(topics)
+    _refuse_topics_of_other_projects(project, topics)
     report = {
         "bcf_version": bcf_version,
         "created": [],
@@ -383,103 +367,7 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     }
     with transaction.atomic():
         for topic in topics:
-            fields = finding_fields(topic)
-            status = fields.pop("status")
-            version, global_ids, missing = map_global_ids(project, topic["global_ids"])
-            report["unknown_global_ids"] += missing
-            finding = Finding.objects.select_for_update().filter(project=project, client_uuid=topic["guid"]).first()
-            action, changes = "finding.updated", {}
-            if finding is None:
-                appointment = current_appointments(project)[Party.CONTRACTOR]
-                finding = Finding.objects.create(
-                    project=project,
-                    client_uuid=topic["guid"],
-                    version=version,
-                    global_ids=global_ids,
-                    storey_global_id=_storey_of(version, global_ids),
-                    responsible_party=Party.CONTRACTOR,
-                    responsible_appointment=appointment,
-                    created_by=actor,
-                    status=FindingStatus.OPEN,
-                    **fields,
-                )
-                FindingStep.objects.create(
-                    finding=finding,
-                    kind=StepKind.OPENED,
-                    note=fields["description"],
-                    actor=actor,
-                    author_name=topic["creation_author"][:200],
-                    author_tool=tool if topic["creation_author"] else "",
-                )
-                if status != FindingStatus.OPEN:
-                    report["status_not_applied"].append(
-                        {
-                            "topic": topic["guid"],
-                            "status": status,
-                            "why": gettext("a new finding starts open; its status changes only by the workflow"),
-                        }
-                    )
-                action = "finding.opened"
-                changes = {
-                    "title": [None, finding.title],
-                    "severity": [None, finding.severity],
-                    "category": [None, finding.category],
-                    "status": [None, finding.status],
-                    "global_ids": [None, global_ids],
-                    "responsible": [None, appointment.leader.name if appointment else None],
-                    "source": [None, tool],
-                    "written_by": [None, topic["creation_author"] or None],
-                }
-                report["created"].append(topic["guid"])
-            else:
-                if status != finding.status:
-                    old = finding.status
-                    step, refused = _bcf_status_move(project, finding, status, actor)
-                    if refused:
-                        report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
-                    else:
-                        action, changes["status"] = f"finding.{step}", [old, status]
-                changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
-                if changed:
-                    changes.update({k: [getattr(finding, k), v] for k, v in changed.items()})
-                    for key, value in changed.items():
-                        setattr(finding, key, value)
-                    finding.save(update_fields=[*changed, "updated_at"])
-            known = {comment_guid(finding, s) for s in finding.steps.all()}
-            comments = []
-            for comment in topic["comments"]:
-                if comment["guid"] not in known and comment["text"]:
-                    FindingStep.objects.create(
-                        finding=finding,
-                        kind=StepKind.COMMENT,
-                        note=comment["text"],
-                        actor=actor,
-                        author_name=comment["author"][:200],
-                        author_tool=tool if comment["author"] else "",
-                        bcf_guid=comment["guid"],
-                    )
-                    comments.append(comment["text"])
-            photos = []
-            for snapshot in topic["snapshots"]:
-                stored = stored_snapshots.get((topic["guid"], snapshot["name"]))
-                if stored and not finding.photos.filter(sha256=stored.sha256).exists():
-                    photo = FindingPhoto(
-                        finding=finding,
-                        client_uuid=uuid_module.uuid5(uuid_module.UUID(topic["guid"]), f"snapshot-{stored.sha256}"),
-                    )
-                    photo.set_stored(stored, original_name=snapshot["name"], uploaded_by=actor)
-                    photo.save()
-                    photos.append(stored.sha256)
-            if comments:
-                changes["comments"] = [None, comments]
-            if photos:
-                changes["photos"] = [None, photos]
-            if not changes:
-                continue  # the file says what the finding already says
-            changes.setdefault("source", [None, tool])
-            if topic["guid"] not in report["created"]:
-                report["updated"].append(topic["guid"])
-            record_event(action, actor=actor, project=project, target=finding, changes=changes)
+            _apply_topic(project, topic, tool=tool, snapshots=snapshots, report=report, actor=actor)
         record_event(
             "bcf.imported",
             actor=actor,
@@ -492,6 +380,174 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
         )
     report["unknown_global_ids"] = sorted(set(report["unknown_global_ids"]))
     return report
+
+
+def _parse_bcf(data: bytes) -> tuple[str, list[dict]]:
+    """The file's BCF version and topics; a file that is not BCF is invalid input."""
+    try:
+        return read_bcf(data)
+    except BcfError as exc:
+        raise InvalidInput(str(exc), field="file") from None
+
+
+def _store_snapshots(topics: list[dict]) -> dict:
+    """Each topic's snapshots stored as photos: {(topic guid, snapshot name): stored file}. A
+    snapshot we cannot show is left out; its topic still comes in."""
+    stored = {}
+    for topic in topics:
+        for snapshot in topic["snapshots"]:
+            try:
+                stored[(topic["guid"], snapshot["name"])] = store_upload(
+                    io.BytesIO(snapshot["data"]),
+                    allowed=PHOTO_TYPES,
+                    max_bytes=settings.PHOTO_MAX_BYTES,
+                    what=f"Snapshot {snapshot['name']}",
+                )
+            except (InvalidInput, PayloadTooLarge):
+                continue
+    return stored
+
+
+def _refuse_topics_of_other_projects(project: Project, topics: list[dict]) -> None:
+    elsewhere = (
+        Finding.objects.filter(client_uuid__in=[t["guid"] for t in topics])
+        .exclude(project=project)
+        .values_list("client_uuid", flat=True)
+    )
+    if elsewhere:
+        raise Conflict(
+            f"Topic {elsewhere[0]} is a finding of another project: import it there.", code="topic_elsewhere"
+        )
+
+
+def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, report: dict, actor) -> None:
+    """One topic onto its finding (a new one opened, a known one updated as its importer may),
+    with its new comments and snapshots, and the finding's one audit event if anything changed;
+    what was done goes into `report`."""
+    fields = finding_fields(topic)
+    status = fields.pop("status")
+    version, global_ids, missing = map_global_ids(project, topic["global_ids"])
+    report["unknown_global_ids"] += missing
+    finding = Finding.objects.select_for_update().filter(project=project, client_uuid=topic["guid"]).first()
+    if finding is None:
+        finding, changes = _open_topic(project, topic, fields, version, global_ids, tool=tool, actor=actor)
+        action = "finding.opened"
+        if status != FindingStatus.OPEN:
+            report["status_not_applied"].append(
+                {
+                    "topic": topic["guid"],
+                    "status": status,
+                    "why": gettext("a new finding starts open; its status changes only by the workflow"),
+                }
+            )
+        report["created"].append(topic["guid"])
+    else:
+        action, changes = "finding.updated", {}
+        if status != finding.status:
+            old = finding.status
+            step, refused = _bcf_status_move(project, finding, status, actor)
+            if refused:
+                report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
+            else:
+                action, changes["status"] = f"finding.{step}", [old, status]
+        changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
+        if changed:
+            changes.update({k: [getattr(finding, k), v] for k, v in changed.items()})
+            for key, value in changed.items():
+                setattr(finding, key, value)
+            finding.save(update_fields=[*changed, "updated_at"])
+    comments = _add_topic_comments(finding, topic, tool=tool, actor=actor)
+    if comments:
+        changes["comments"] = [None, comments]
+    photos = _add_topic_snapshots(finding, topic, snapshots, actor=actor)
+    if photos:
+        changes["photos"] = [None, photos]
+    if not changes:
+        return  # the file says what the finding already says
+    changes.setdefault("source", [None, tool])
+    if topic["guid"] not in report["created"]:
+        report["updated"].append(topic["guid"])
+    record_event(action, actor=actor, project=project, target=finding, changes=changes)
+
+
+def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids, *, tool: str, actor):
+    """A topic new to the project as an open finding, the importer its opener and the file's
+    author kept as who wrote it where: (finding, its changes for the audit event)."""
+    appointment = current_appointments(project)[Party.CONTRACTOR]
+    finding = Finding.objects.create(
+        project=project,
+        client_uuid=topic["guid"],
+        version=version,
+        global_ids=global_ids,
+        storey_global_id=_storey_of(version, global_ids),
+        responsible_party=Party.CONTRACTOR,
+        responsible_appointment=appointment,
+        created_by=actor,
+        status=FindingStatus.OPEN,
+        **fields,
+    )
+    _step_from_file(
+        finding, StepKind.OPENED, fields["description"], author=topic["creation_author"], tool=tool, actor=actor
+    )
+    return finding, {
+        "title": [None, finding.title],
+        "severity": [None, finding.severity],
+        "category": [None, finding.category],
+        "status": [None, finding.status],
+        "global_ids": [None, global_ids],
+        "responsible": [None, appointment.leader.name if appointment else None],
+        "source": [None, tool],
+        "written_by": [None, topic["creation_author"] or None],
+    }
+
+
+def _step_from_file(finding: Finding, kind: str, note: str, *, author: str, tool: str, actor, bcf_guid: str = ""):
+    """A step of the finding made by the importer (`actor`), with the file's author kept as who
+    wrote it in `tool`."""
+    return FindingStep.objects.create(
+        finding=finding,
+        kind=kind,
+        note=note,
+        actor=actor,
+        author_name=author[:200],
+        author_tool=tool if author else "",
+        bcf_guid=bcf_guid,
+    )
+
+
+def _add_topic_comments(finding: Finding, topic: dict, *, tool: str, actor) -> list[str]:
+    """The topic's comments the finding does not have yet, as comment steps; their texts."""
+    known = {comment_guid(finding, s) for s in finding.steps.all()}
+    added = []
+    for comment in topic["comments"]:
+        if comment["guid"] not in known and comment["text"]:
+            _step_from_file(
+                finding,
+                StepKind.COMMENT,
+                comment["text"],
+                author=comment["author"],
+                tool=tool,
+                actor=actor,
+                bcf_guid=comment["guid"],
+            )
+            added.append(comment["text"])
+    return added
+
+
+def _add_topic_snapshots(finding: Finding, topic: dict, snapshots: dict, *, actor) -> list[str]:
+    """The topic's stored snapshots the finding does not have yet, as photos; their sha256."""
+    added = []
+    for snapshot in topic["snapshots"]:
+        stored = snapshots.get((topic["guid"], snapshot["name"]))
+        if stored and not finding.photos.filter(sha256=stored.sha256).exists():
+            photo = FindingPhoto(
+                finding=finding,
+                client_uuid=uuid_module.uuid5(uuid_module.UUID(topic["guid"]), f"snapshot-{stored.sha256}"),
+            )
+            photo.set_stored(stored, original_name=snapshot["name"], uploaded_by=actor)
+            photo.save()
+            added.append(stored.sha256)
+    return added
 
 
 # --- checklists -------------------------------------------------------------------------------
@@ -573,15 +629,6 @@ def _still_open(checklist) -> None:
         )
 
 
-def _replayed_checklist(project, client_uuid, actor) -> Checklist | None:
-    existing = Checklist.objects.filter(client_uuid=client_uuid).first()
-    if existing is None:
-        return None
-    if existing.project_id == project.pk and existing.created_by_id == actor.pk:
-        return existing
-    raise Conflict("This client UUID belongs to another checklist: generate a new one.", code="uuid_taken")
-
-
 def start_checklist(
     project: Project,
     *,
@@ -595,7 +642,10 @@ def start_checklist(
     """Begin filling a template on site; the same client UUID returns the checklist it started."""
     authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = _replayed_checklist(project, client_uuid, actor)
+    replayed = partial(
+        _replayed, Checklist, client_uuid, what="checklist", project_id=project.pk, created_by_id=actor.pk
+    )
+    existing = replayed()
     if existing is not None:
         return existing, False
     template = ChecklistTemplate.objects.filter(project=project, pk=template_id).first()
@@ -633,7 +683,7 @@ def start_checklist(
             )
         return checklist
 
-    return _once(write, lambda: _replayed_checklist(project, client_uuid, actor))
+    return _once(write, replayed)
 
 
 def answer_checklist_item(
@@ -674,15 +724,6 @@ def answer_checklist_item(
     return answer
 
 
-def _replayed_checklist_photo(project, client_uuid, checklist_id) -> ChecklistPhoto | None:
-    existing = ChecklistPhoto.objects.filter(client_uuid=client_uuid).select_related("checklist").first()
-    if existing is None:
-        return None
-    if existing.checklist.project_id == project.pk and existing.checklist_id == checklist_id:
-        return existing
-    raise Conflict("This client UUID belongs to another photo: generate a new one.", code="uuid_taken")
-
-
 def add_checklist_photo(
     project: Project,
     *,
@@ -697,7 +738,15 @@ def add_checklist_photo(
     """A photo of one item (JPEG, PNG or HEIC by content); the same client UUID returns the first."""
     authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
-    existing = _replayed_checklist_photo(project, client_uuid, checklist_id)
+    replayed = partial(
+        _replayed,
+        ChecklistPhoto,
+        client_uuid,
+        what="photo",
+        checklist__project_id=project.pk,
+        checklist_id=checklist_id,
+    )
+    existing = replayed()
     if existing is not None:
         return existing, False
     checklist = _checklist(project, checklist_id)
@@ -721,7 +770,7 @@ def add_checklist_photo(
             )
         return photo
 
-    return _once(write, lambda: _replayed_checklist_photo(project, client_uuid, checklist_id))
+    return _once(write, replayed)
 
 
 def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checklist:

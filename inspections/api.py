@@ -3,14 +3,16 @@ BCF exchange, and checklists (templates, filling on site, completion into findin
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja.pagination import paginate
 
 from plumbline.errors import InvalidInput, PayloadTooLarge
+from plumbline.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
 
 from . import actions, queries
+from .models import MOVE_ACTIONS
 from .schemas import (
     AnswerIn,
     BcfImportOut,
@@ -24,6 +26,7 @@ from .schemas import (
     CreatedFindingOut,
     CreatedPhotoOut,
     FindingDetailOut,
+    FindingFilters,
     FindingIn,
     FindingOut,
     NoteIn,
@@ -31,14 +34,6 @@ from .schemas import (
 
 router = Router(tags=["inspections"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
-
-
-class FindingFilters(Schema):
-    status: str | None = None
-    severity: str | None = None
-    category: str | None = None
-    storey: str | None = None
-    global_id: str | None = None
 
 
 @router.post(
@@ -68,7 +63,7 @@ def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     operation_id="list_findings",
     summary="Findings, newest first, filtered by status, severity, category, storey or element",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_findings(request: HttpRequest, code: str, filters: Query[FindingFilters]):
     project = get_project(code, user=request.user, action="finding.view")
     return queries.list_findings(project, user=request.user, **filters.dict())
@@ -138,54 +133,39 @@ def add_finding_photo(
     return Status(201 if created else 200, photo)
 
 
-def _move(request, code: str, finding_id: int, verb: str, note: str):
-    project = get_project(code, user=request.user, action="finding.view")
-    actions.move_finding(project, finding_id=finding_id, verb=verb, note=note, actor=request.user)
-    return queries.get_finding(project, finding_id, user=request.user)
+# The rectification moves: one route each (paths and operation ids are what clients call), made
+# by one function; the right each needs is the one the action checks (MOVE_ACTIONS).
+FINDING_MOVE_ROUTES = [  # (path segment, verb of move_finding, operation id, summary)
+    (
+        "submit-rectification",
+        "submit_rectification",
+        "submit_rectification",
+        "Contractor: the defect is fixed (photos first, then a note)",
+    ),
+    ("verify", "verify", "verify_finding", "Inspector: the rectification is accepted; the finding closes"),
+    ("reject", "reject", "reject_rectification", "Inspector: the rectification is not enough (reason required)"),
+    ("reopen", "reopen", "reopen_finding", "Inspector: reopen a closed finding (reason required)"),
+]
 
 
-@router.post(
-    "/projects/{code}/findings/{finding_id}/submit-rectification",
-    response={200: FindingDetailOut, **ERRORS},
-    operation_id="submit_rectification",
-    summary="Contractor: the defect is fixed (photos first, then a note)",
-)
-@project_right("finding.rectify")
-def submit_rectification(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
-    return _move(request, code, finding_id, "submit_rectification", payload.note)
+def _move_endpoint(verb: str, name: str):
+    @project_right(MOVE_ACTIONS[verb])
+    def move(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
+        project = get_project(code, user=request.user, action="finding.view")
+        actions.move_finding(project, finding_id=finding_id, verb=verb, note=payload.note, actor=request.user)
+        return queries.get_finding(project, finding_id, user=request.user)
+
+    move.__name__ = move.__qualname__ = name
+    return move
 
 
-@router.post(
-    "/projects/{code}/findings/{finding_id}/verify",
-    response={200: FindingDetailOut, **ERRORS},
-    operation_id="verify_finding",
-    summary="Inspector: the rectification is accepted; the finding closes",
-)
-@project_right("finding.verify")
-def verify_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
-    return _move(request, code, finding_id, "verify", payload.note)
-
-
-@router.post(
-    "/projects/{code}/findings/{finding_id}/reject",
-    response={200: FindingDetailOut, **ERRORS},
-    operation_id="reject_rectification",
-    summary="Inspector: the rectification is not enough (reason required)",
-)
-@project_right("finding.verify")
-def reject_rectification(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
-    return _move(request, code, finding_id, "reject", payload.note)
-
-
-@router.post(
-    "/projects/{code}/findings/{finding_id}/reopen",
-    response={200: FindingDetailOut, **ERRORS},
-    operation_id="reopen_finding",
-    summary="Inspector: reopen a closed finding (reason required)",
-)
-@project_right("finding.verify")
-def reopen_finding(request: HttpRequest, code: str, finding_id: int, payload: NoteIn):
-    return _move(request, code, finding_id, "reopen", payload.note)
+for _segment, _verb, _operation_id, _summary in FINDING_MOVE_ROUTES:
+    router.post(
+        f"/projects/{{code}}/findings/{{finding_id}}/{_segment}",
+        response={200: FindingDetailOut, **ERRORS},
+        operation_id=_operation_id,
+        summary=_summary,
+    )(_move_endpoint(_verb, _operation_id))
 
 
 # --- checklists -------------------------------------------------------------------------------
@@ -233,7 +213,7 @@ def get_checklist_template(request: HttpRequest, code: str, template_id: int):
     operation_id="list_checklists",
     summary="Checklists filled on site, newest first (filter by status: in_progress, completed)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_checklists(request: HttpRequest, code: str, status: str | None = None):
     project = get_project(code, user=request.user, action="checklist.view")
     return queries.list_checklists(project, user=request.user, status=status)

@@ -212,3 +212,11 @@ class CreatedChecklistOut(ChecklistDetailOut):
 
 class CreatedChecklistPhotoOut(ChecklistPhotoOut):
     is_new: bool
+
+
+class FindingFilters(Schema):
+    status: str | None = None
+    severity: str | None = None
+    category: str | None = None
+    storey: str | None = None
+    global_id: str | None = None

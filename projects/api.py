@@ -7,8 +7,9 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from plumbline.pagination import Pagination
 from storage import get_storage
 
 from . import actions, queries
@@ -48,7 +49,7 @@ router = Router(tags=["projects"])
     operation_id="list_organisations",
     summary="Registered organisations",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organisations(request: HttpRequest, kind: str | None = None):
     return queries.list_organisations(user=request.user, kind=kind)
 
@@ -87,7 +88,7 @@ def get_person(request: HttpRequest, person_id: int):
 
 
 @router.get("/projects", response=list[ProjectOut], operation_id="list_projects", summary="Projects you can see")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_projects(request: HttpRequest):
     return queries.list_projects(user=request.user)
 

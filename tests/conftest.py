@@ -75,6 +75,17 @@ def english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def sign_in_counts_start_empty(settings, tmp_path):
+    """Each test its own cache folder, so failed sign-ins in one test do not throttle another."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -286,7 +286,7 @@ class BodyReader:
         def outline(affine=None):
             return breps.outline(loops(get_info_cpp(brep, True, False)), self.scale, affine)
 
-        if not _keeps_plan_apart(placed):  # tilted: outlined as placed
+        if not keeps_plan_apart(placed):  # tilted: outlined as placed
             return outline(placed)
         return _moved(self._local(brep.id(), outline), placed)
 
@@ -305,7 +305,7 @@ class BodyReader:
             if kind == "IfcMappedItem" and not nested:
                 source = item.get_argument(MAPPING_SOURCE).get_argument(MAPPED_REPRESENTATION)
                 mapped, mapping = source.get_argument(ITEMS), _compose(placed, self._mapping(item))
-                if len(mapped) > 1 and _keeps_plan_apart(mapping):  # a type of many parts: unioned once
+                if len(mapped) > 1 and keeps_plan_apart(mapping):  # a type of many parts: unioned once
                     yield _moved(self._local(("map", source.id()), lambda m=mapped: self._union(m)), mapping)
                 else:
                     yield from self._items(mapped, mapping, True)
@@ -390,11 +390,13 @@ def _swept(outer: list, holes: list[list], sweep: tuple[float, float], upright: 
     return shapely.union_all(pieces, grid_size=breps.GRID)
 
 
-def _keeps_plan_apart(placed: Affine) -> bool:
+def keeps_plan_apart(placed) -> bool:
     """The placement maps plan to plan and height to height (any turn, mirror or scale about the
-    vertical), so an outline can be moved by it."""
-    (_, _, c, _), (_, _, f, _), (g, h, k, _) = placed
-    return abs(c) < 1e-9 and abs(f) < 1e-9 and abs(g) < 1e-9 and abs(h) < 1e-9 and k > 0
+    vertical), so an outline can be moved by it. `placed`: an Affine, or any matrix whose first
+    three rows are read so (the kernel's 4x4 placements too)."""
+    x, y, z = placed[0], placed[1], placed[2]
+    c, f, g, h, k = x[2], y[2], z[0], z[1], z[2]
+    return bool(abs(c) < 1e-9 and abs(f) < 1e-9 and abs(g) < 1e-9 and abs(h) < 1e-9 and k > 0)
 
 
 def _moved(local: tuple[shapely.Geometry, float, float], placed: Affine) -> tuple[shapely.Geometry, float, float]:

@@ -13,7 +13,7 @@ crosses itself raises NotCertain and goes to the kernel.
 import numpy as np
 import shapely
 
-from .tracing import GRID, rings_of, snap
+from .tracing import GRID, connected, rings_of, snap, union_on_grid
 
 SPLIT_FROM = 16  # faces: a patch that does not tile is halved from this size, else its faces unioned
 MAX_FACES = 20000  # more go to the kernel's path, which gives up on a shape past its time limit
@@ -136,13 +136,7 @@ def _check_oriented_and_closed(coordinates: np.ndarray, following: np.ndarray) -
     cancel out in the area test and leave a part of the plan out. An edge split by a point of the
     face beside it (a T-junction) fails too, and goes to the kernel; an edge four faces meet at
     (two solids of one shell touching there) is fine."""
-    snapped = np.floor(coordinates / GRID + 0.5).astype(np.int64)
-    snapped -= snapped.min(axis=0)
-    spans = snapped.max(axis=0) + 1
-    if float(np.prod(spans.astype("d"))) >= 2.0**62:  # too far apart for one integer per point
-        raise NotCertain
-    _, ids = np.unique((snapped[:, 0] * spans[1] + snapped[:, 1]) * spans[2] + snapped[:, 2], return_inverse=True)
-    ids = ids.reshape(-1)
+    _, ids = snap(coordinates)
     a, b = ids, ids[following]
     kept = a != b  # an edge the snapping shrank to a point
     n = len(ids)
@@ -189,22 +183,9 @@ def _traced(faces, upward, first, starts, lengths, following, coordinates) -> sh
         if shape is not None:
             return shape
     # patches: faces joined across edges they share in opposite senses
-    parent = {face: face for face in rings}
-
-    def root(face):
-        while parent[face] != face:
-            parent[face] = parent[parent[face]]
-            face = parent[face]
-        return face
-
-    for (a, b), mine in owners.items():
-        for other in owners.get((b, a), ()):
-            parent[root(mine[0])] = root(other)
-    patches: dict[int, list[int]] = {}
-    for face in rings:
-        patches.setdefault(root(face), []).append(face)
+    joined = [(mine[0], other) for (a, b), mine in owners.items() for other in owners.get((b, a), ())]
     pieces, loose = [], []
-    stack = list(patches.values())
+    stack = connected(rings, joined)
     while stack:
         patch = stack.pop()
         shape = None
@@ -231,16 +212,9 @@ def _traced(faces, upward, first, starts, lengths, following, coordinates) -> sh
         if not polygon.is_valid:
             raise NotCertain  # a face crossing itself, or not plane
         polygons[i] = shapely.set_precision(polygon, GRID)
-    pieces = np.array(pieces + polygons, dtype=object)
-    if not len(pieces):
+    if not pieces and not polygons:
         raise NotCertain
-    largest = pieces[np.argmax(shapely.area(pieces))]
-    shapely.prepare(largest)
-    rest = pieces[~shapely.covers(largest, pieces)]
-    if not len(rest):
-        return largest
-    # pieces on the grid: a plain union snapped after is the union on the grid, in half the time
-    return shapely.set_precision(shapely.union_all(np.append(rest, largest)), GRID)
+    return union_on_grid(pieces + polygons)[0]
 
 
 def _outline_of(points, rings, faces) -> shapely.Geometry | None:

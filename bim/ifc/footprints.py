@@ -26,7 +26,6 @@ mesh, then its convex hull, then no footprint), and is reported as a warning nam
 """
 
 import hashlib
-import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,8 +36,8 @@ import ifcopenshell.util.unit
 import numpy as np
 import shapely
 
-from .bodies import BodyReader, outlines
-from .tracing import GRID, rings_of, snap
+from .bodies import BodyReader, keeps_plan_apart, outlines
+from .tracing import GRID, connected, rings_of, snap, snap_few, union_on_grid
 
 KERNEL = "hybrid-cgal-simple-opencascade"
 SMALL_MESH = 200  # triangles: fewer are outlined in plain Python rather than numpy
@@ -74,16 +73,7 @@ class _Plan:
     def __init__(self, upward: np.ndarray):
         self.upward = upward
         if len(upward) <= SMALL_MESH:  # plain Python: numpy's cost per call is most of the work here
-            ids: dict[tuple[int, int], int] = {}
-            points: list[tuple[int, int]] = []
-            corners = []
-            for x, y in upward[:, :, :2].reshape(-1, 2).tolist():
-                key = (math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5))
-                index = ids.get(key)
-                if index is None:
-                    index = ids[key] = len(points)
-                    points.append(key)
-                corners.append(index)
+            points, corners = snap_few(upward[:, :, :2].reshape(-1, 2).tolist())
             self.point_list = points
             self.triangle_list = list(zip(corners[0::3], corners[1::3], corners[2::3], strict=True))
             self.points = np.array(points, dtype=np.int64)
@@ -232,33 +222,19 @@ def _patches(upward: np.ndarray) -> list:
 
 
 def _patches_small(upward: np.ndarray) -> list[list[int]]:
-    """The same as _patches, in plain Python (a union-find over shared edges)."""
-    ids: dict[tuple[int, int, int], int] = {}
-    corners = [
-        ids.setdefault((math.floor(x / GRID + 0.5), math.floor(y / GRID + 0.5), math.floor(z / GRID + 0.5)), len(ids))
-        for x, y, z in upward.reshape(-1, 3).tolist()
-    ]
-    parent = list(range(len(upward)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    """The same as _patches, in plain Python: each triangle joined to the first one before it
+    that has one of its edges the other way round."""
+    _, corners = snap_few(upward.reshape(-1, 3).tolist())
     owners: dict[tuple[int, int], int] = {}
+    joined = []
     for t in range(len(upward)):
         a, b, c = corners[3 * t : 3 * t + 3]
         for u, v in ((a, b), (b, c), (c, a)):
             owner = owners.get((v, u))
             if owner is not None:
-                low, high = sorted((root(owner), root(t)))
-                parent[high] = low
+                joined.append((owner, t))
             owners.setdefault((u, v), t)
-    groups: dict[int, list[int]] = {}
-    for t in range(len(upward)):
-        groups.setdefault(root(t), []).append(t)
-    return list(groups.values())
+    return connected(range(len(upward)), joined)
 
 
 def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[shapely.Geometry | None, bool]:
@@ -314,28 +290,10 @@ def outline(vertices: np.ndarray, faces: np.ndarray, seconds: float) -> tuple[sh
         pieces.extend(plan.triangles_of(np.concatenate(loose)))
     if not pieces:  # every triangle flattened by the snapping: nothing to see from above
         return None, False
-    pieces = np.array(pieces, dtype=object)
-    largest = pieces[np.argmax(shapely.area(pieces))]
-    shapely.prepare(largest)
-    rest = pieces[~shapely.covers(largest, pieces)]  # all on the grid: covered exactly
-    if not len(rest):
-        return largest, False  # a beam's top flange over the ledges of its bottom one
-    # pieces on the grid: a plain union snapped after is the union on the grid, in half the time
-    shape = shapely.set_precision(shapely.union_all(np.append(rest, largest)), GRID)
-    if time.perf_counter() - started > seconds:
+    shape, unioned = union_on_grid(pieces)
+    if unioned and time.perf_counter() - started > seconds:
         return shapely.convex_hull(shape), True
     return shape, False
-
-
-def _keeps_plan_apart(matrix: np.ndarray) -> bool:
-    """True when the placement maps plan to plan and height to height (no tilt)."""
-    return bool(
-        abs(matrix[0, 2]) < 1e-9
-        and abs(matrix[1, 2]) < 1e-9
-        and abs(matrix[2, 0]) < 1e-9
-        and abs(matrix[2, 1]) < 1e-9
-        and matrix[2, 2] > 0
-    )
 
 
 def _mesh(verts: bytes, faces: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -491,7 +449,7 @@ def compute_footprints(
             more = iterator.next()
         for global_id, placement, verts, faces in gathered:
             matrix = np.frombuffer(placement, dtype="d").reshape((4, 4), order="F")
-            if _keeps_plan_apart(matrix):
+            if keeps_plan_apart(matrix):
                 digest = hashlib.blake2b(verts, digest_size=16)
                 digest.update(faces)
                 key = digest.digest()

@@ -1,29 +1,34 @@
 """The one NinjaAPI at /api/v1/: mounts each app's router and maps errors to one format.
 
 Every error response is `{"detail": "<for a person>", "code": "<stable>"}` plus, where useful,
-`field`, `allowed` or `errors`. Status codes: 401 not signed in, 403 visible but not allowed,
-404 not found or not visible, 409 conflict or illegal transition, 422 invalid input, 503 a
-dependency down.
+`field`, `allowed` or `errors`. Status codes: 400 a request that cannot be read, 401 not signed
+in, 403 visible but not allowed, 404 not found or not visible, 405 a method the path does not
+have, 409 conflict or illegal transition, 413 too large, 422 invalid input, 503 a dependency
+down. The OpenAPI document declares them all with the Error schema.
 """
 
 import json
 import logging
 
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, IntegrityError, NotSupportedError, ProgrammingError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import _csrf_needed
+from ninja.parser import Parser
 
 from storage import ObjectNotFound, StorageUnavailable
 
 from .accounts.auth import API_AUTH
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
 from .rights import refusal
 
 logger = logging.getLogger(__name__)
@@ -39,7 +44,84 @@ class OfflineSwagger(Swagger):
         return render(request, self.template, context)
 
 
-api = NinjaAPI(
+class NulCharacter(InvalidInput):
+    """Input with a NUL character: a 422, after the right (like any other invalid input)."""
+
+
+def refuse_nul(value, field: str) -> None:
+    """A NUL character in any text is refused (PostgreSQL cannot store it; SQLite would)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise NulCharacter(
+                gettext("Text may not contain a NUL character (found in %(field)s).") % {"field": field or "body"},
+                field=field or None,
+                code="nul_character",
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key, field)
+            refuse_nul(item, f"{field}.{key}" if field else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(item, field)
+    elif isinstance(getattr(value, "name", None), str):  # an uploaded file
+        refuse_nul(value.name, field)
+
+
+class NulRefusingParser(Parser):
+    """ninja's parser, refusing NUL in JSON bodies, query strings, forms and file names."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        refuse_nul(data, "")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        for key, value in parsed.items():
+            refuse_nul(key, key)
+            refuse_nul(value, key)
+        return parsed
+
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every error: a message for a person (in their language) and a stable code.",
+    "required": ["detail", "code"],
+    "properties": {
+        "detail": {"type": "string", "description": "for a person, translated"},
+        "code": {"type": "string", "description": "stable, for programs to switch on"},
+        "field": {"type": "string", "description": "the input at fault, where there is one"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "allowed": {"type": "array", "items": {"type": "string"}},
+    },
+}
+# Answers any operation can give whatever it declares: a request it cannot read (400), a method
+# the path does not have (405), input that does not fit the schema (422).
+COMMON_ERRORS = {400: "Bad Request", 405: "Method Not Allowed", 422: "Unprocessable Entity"}
+
+
+class PlumblineAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                for status, description in COMMON_ERRORS.items():
+                    responses.setdefault(status, {"description": description})
+                if operation.get("security"):
+                    responses.setdefault(401, {"description": "Unauthorized"})
+                for status, response in responses.items():
+                    if int(status) >= 400:
+                        response["content"] = error
+        return schema
+
+
+api = PlumblineAPI(
     title="Plumbline API",
     version="1",
     description=(
@@ -52,6 +134,7 @@ api = NinjaAPI(
     docs=OfflineSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=NulRefusingParser(),
 )
 
 
@@ -141,8 +224,62 @@ def on_database_error(request, exc: DatabaseError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # raised by our parser, wrapped by ninja
+        return api.on_exception(request, exc.__cause__)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        return error(request, 400, gettext("The request body is not valid JSON."), "bad_request")
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return error(request, exc.status_code, str(exc.message), code)
+
+
+@api.exception_handler(NulCharacter)
+def on_nul_character(request, exc: NulCharacter):
+    return on_domain_error(request, refusal(request) or exc)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_multipart(request, exc: MultiPartParserError):
+    if "header size" in str(exc):  # Django reads at most 1 KB of a part's headers
+        return error(
+            request,
+            422,
+            gettext("The file name is too long: keep it under 1 KB (about 300 Chinese characters)."),
+            "file_name_too_long",
+            field="file",
+        )
+    return error(
+        request,
+        400,
+        gettext("The upload could not be read: send it as multipart/form-data with a boundary."),
+        "bad_multipart",
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return error(
+        request,
+        413,
+        gettext("The request is larger than %(limit)d MB without its files: send less at once.") % {"limit": limit},
+        "too_large",
+    )
+
+
+@api.exception_handler(TooManyFieldsSent)
+def on_too_many_fields(request, exc):
+    return error(
+        request,
+        400,
+        gettext("The request has more than %(limit)d form fields.") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+        "too_many_fields",
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def on_bad_request(request, exc):
+    return error(request, 400, gettext("The request could not be read."), "bad_request")
 
 
 @api.exception_handler(Exception)

@@ -77,3 +77,64 @@ def test_a_remap_of_elements_that_did_not_change_is_refused(versions, world):
 
 def test_the_first_version_has_no_diff(upload):
     assert upload(building(1), model_name="Alone").diff == {}
+
+
+SLAB = ifcopenshell.guid.new()
+OUTLINE = [(0, 0), (10, 0), (10, 6), (0, 6)]
+
+
+def slab_model(*, raised=0.0, depth=0.2, shifted=0.0) -> bytes:
+    """One floor slab, its top at the storey's level unless raised (metres), `depth` thick."""
+    from bim.ifc.build import _placed
+
+    b = ModelBuilder("IFC4", "slab diff test")
+    storey = b.storey("1F", 0.0)
+    slab = b.slab(storey, "floor", [(x + shifted, y) for x, y in OUTLINE], depth=depth, global_id=SLAB)
+    _placed(b.model, slab, 0, 0, raised - depth)
+    return b.model.to_string().encode()
+
+
+def slab_change(upload, as_persona, world, model_name, **edit) -> dict:
+    upload(slab_model(), model_name=model_name)
+    second = upload(slab_model(**edit), model_name=model_name)
+    assert second.status == "ready", second.failure_reason
+    diff = as_persona("inspector").get(f"/projects/{world['project'].code}/versions/{second.pk}/diff").json()
+    (change,) = diff["changed"]
+    assert change["global_id"] == SLAB and diff["counts"]["changed"] == 1
+    return change
+
+
+def test_a_slab_raised_200_mm_is_changed_and_says_how_far_it_moved(upload, as_persona, world):
+    change = slab_change(upload, as_persona, world, "Raised", raised=0.2)
+    assert change["fields"] == {"z_range": [[-0.2, 0.0], [0.0, 0.2]]}  # the same outline in plan
+    assert change["moved"] == {"dx": 0.0, "dy": 0.0, "dz": 0.2}
+    assert change["grown"] == {"area": 1.0, "height": 1.0}
+
+
+def test_a_slab_made_one_and_a_half_times_thicker_is_changed_and_says_by_how_much(upload, as_persona, world):
+    change = slab_change(upload, as_persona, world, "Thicker", depth=0.3)
+    assert change["fields"] == {"z_range": [[-0.2, 0.0], [-0.3, 0.0]]}
+    assert change["moved"] == {"dx": 0.0, "dy": 0.0, "dz": -0.1}  # its bottom went 100 mm down
+    assert change["grown"] == {"area": 1.0, "height": 1.5}
+
+
+def test_a_slab_moved_in_plan_says_which_way_and_the_page_shows_it(upload, as_persona, world, client):
+    change = slab_change(upload, as_persona, world, "Shifted", shifted=-1.5)
+    assert change["fields"] == {"footprint": [60.0, 60.0]}
+    assert change["moved"] == {"dx": -1.5, "dy": 0.0, "dz": 0.0}
+    assert change["grown"] == {"area": 1.0, "height": 1.0}
+    from bim.models import ModelVersion
+
+    version = ModelVersion.objects.get(model__name="Shifted", number=2)
+    client.force_login(world["users"]["inspector"])
+    page = client.get(f"/projects/{world['project'].code}/versions/{version.pk}/").content.decode()
+    assert SLAB in page and "dx -1.500" in page and "×1.000" in page
+
+
+def test_a_change_within_the_tolerance_is_no_change():
+    from bim.ifc.diff import geometry_change
+
+    before = {"footprint": "POLYGON ((0 0, 10 0, 10 6, 0 6, 0 0))", "z_min": -0.2, "z_max": 0.0}
+    assert geometry_change(before, {**before, "z_min": -0.205, "z_max": 0.004}) is None
+    assert geometry_change(before, {**before, "z_max": 0.02}) is not None
+    assert geometry_change(before, {**before, "footprint": ""})["fields"] == {"footprint": [60.0, None]}

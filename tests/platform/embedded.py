@@ -50,8 +50,9 @@ class Embedded:
             "DJANGO_SETTINGS_MODULE": "plumbline.settings",
             "PLUMBLINE_DATA_DIR": str(data_dir),
             "CELERY_HEARTBEAT_SECONDS": "1",
-            "CELERY_WORKER_STALE_SECONDS": "6",
-            "CELERY_LOST_TASK_SECONDS": "8",
+            # short enough for a test, long enough that a loaded CI machine does not miss a beat
+            "CELERY_WORKER_STALE_SECONDS": "15",
+            "CELERY_LOST_TASK_SECONDS": "20",
             **{k: str(v) for k, v in env.items()},
         }
         for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAYS_EAGER", "STORAGE_BACKEND"):

@@ -56,3 +56,25 @@ def test_the_standard_library_platform_module_is_not_shadowed():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_the_openapi_document_declares_every_error_answer_in_the_error_schema(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert len(operations) > 50
+    for operation in operations:
+        responses = operation["responses"]
+        assert {"400", "405", "422"} <= set(responses), operation["operationId"]
+        for status, response in responses.items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.mark.django_db
+def test_a_method_a_path_does_not_have_is_a_json_405(client):
+    response = client.delete("/api/v1/tokens")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert sorted(response.json()["allowed"]) == ["GET", "POST"]
+    assert sorted(response["Allow"].split(", ")) == ["GET", "POST"]

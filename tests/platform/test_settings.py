@@ -30,6 +30,8 @@ def start_with(env: dict) -> subprocess.CompletedProcess:
         ({"STORAGE_BACKEND": "minio"}, "MINIO_ENDPOINT"),
         ({"DATABASE_URL": "mysql://root@localhost/plumbline"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
+        ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "CACHE_URL"),
+        ({"SIGN_IN_MAX_FAILURES": "0"}, "SIGN_IN_MAX_FAILURES"),
         ({"CELERY_VISIBILITY_TIMEOUT": "60", "CELERY_TASK_TIME_LIMIT": "600"}, "CELERY_VISIBILITY_TIMEOUT"),
         ({"SIGN_EXTRA_MATERIALS": "foam board"}, "SIGN_EXTRA_MATERIALS"),
         ({"SIGN_EXTRA_MATERIALS": "granite:仿花岗岩:granite look"}, "SIGN_EXTRA_MATERIALS"),

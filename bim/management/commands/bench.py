@@ -1,11 +1,12 @@
-"""`plumbline bench ingest FILE`: one JSON line comparing the ingest with plain ifcopenshell."""
+"""`plumbline bench ingest FILE`: one JSON line comparing the ingest with plain ifcopenshell; on a
+file the platform cannot read, one line with `status: failed` and the reason, and exit status 1."""
 
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bim.bench import SCALING_SIZES, bench_ingest, bench_scaling
+from bim.bench import SCALING_SIZES, BenchError, bench_ingest, bench_scaling
 
 
 class Command(BaseCommand):
@@ -24,6 +25,13 @@ class Command(BaseCommand):
         )
         scaling.add_argument("--models-dir", help="keep the generated models here and reuse them")
         scaling.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the fastest is kept")
+        scaling.add_argument(
+            "--assemblies",
+            type=int,
+            default=0,
+            metavar="PARTS",
+            help="group every PARTS walls of the grid into an IfcElementAssembly (0: none)",
+        )
 
     def handle(self, *args, subcommand, **options):
         if options["repeat"] < 1:
@@ -35,11 +43,22 @@ class Command(BaseCommand):
                 raise CommandError("--sizes takes element counts separated by commas, e.g. 1000,5000,10000.") from None
             if not sizes or min(sizes) < 1:
                 raise CommandError("--sizes needs at least one count of 1 or more.")
-            for line in bench_scaling(sizes, options["models_dir"], options["repeat"]):
-                self.stdout.write(json.dumps(line))
-                self.stdout.flush()
+            if options["assemblies"] < 0:
+                raise CommandError("--assemblies takes the parts per assembly: 0 or more.")
+            try:
+                for line in bench_scaling(sizes, options["models_dir"], options["repeat"], options["assemblies"]):
+                    self.stdout.write(json.dumps(line))
+                    self.stdout.flush()
+            except BenchError as exc:
+                raise CommandError(str(exc)) from None
             return
         path = Path(options["file"]).resolve()
         if not path.is_file():
             raise CommandError(f"No file {path}.")
-        self.stdout.write(json.dumps(bench_ingest(path, options["repeat"]), ensure_ascii=False))
+        try:
+            result = bench_ingest(path, options["repeat"])
+        except BenchError as exc:
+            result = {"file": path.name, "status": "failed", "reason": str(exc)}
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+        if result["status"] == "failed":
+            raise SystemExit(1)

@@ -28,7 +28,15 @@ class BearerToken(HttpBearer):
 
 
 class Session(SessionAuth):
-    """The signed-in web user; unsafe methods need the CSRF token, as on the pages."""
+    """The signed-in web user; unsafe methods need the CSRF token, as on the pages.
+
+    A request that sends an Authorization header chose the token: if the token is bad, it is
+    401, never the session's "CSRF check failed"."""
+
+    def __call__(self, request):
+        if "Authorization" in request.headers:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

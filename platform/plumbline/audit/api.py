@@ -5,10 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from projects.queries import get_project
 
+from ..pagination import Pagination
 from .log import chain_of, verify_chain
 from .models import AuditEvent
 
@@ -45,7 +46,7 @@ class ChainReportOut(Schema):
     operation_id="list_audit_events",
     summary="The project's audit events, oldest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit_events(request: HttpRequest, code: str, action: str | None = None):
     project = get_project(code, user=request.user, action="audit.read")
     events = AuditEvent.objects.filter(chain=chain_of(project)).order_by("sequence")

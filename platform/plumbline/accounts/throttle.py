@@ -1,0 +1,73 @@
+"""Sign-in throttling: after SIGN_IN_MAX_FAILURES wrong passwords for one username (or
+SIGN_IN_MAX_FAILURES_PER_IP from one address) within SIGN_IN_LOCKOUT_MINUTES, signing in is
+refused until that window ends, whatever the password. Counts live in Django's cache (a folder
+under var/ in the embedded default, shared by the web processes; Redis with CACHE_URL)."""
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+
+
+def client_ip(request) -> str:
+    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+
+
+def _keys(username: str, ip: str) -> list[tuple[str, int]]:
+    name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()
+    keys = [(f"signin-failures:user:{name}", settings.SIGN_IN_MAX_FAILURES)]
+    if ip:
+        keys.append((f"signin-failures:ip:{ip}", settings.SIGN_IN_MAX_FAILURES_PER_IP))
+    return keys
+
+
+def minutes_to_wait(username: str, ip: str) -> int:
+    """0 when signing in is open; otherwise the whole minutes until it opens again."""
+    now = time.time()
+    wait = 0.0
+    for key, limit in _keys(username, ip):
+        count, until = cache.get(key, (0, 0.0))
+        if count >= limit and until > now:
+            wait = max(wait, until - now)
+    return math.ceil(wait / 60)
+
+
+def note_failure(username: str, ip: str) -> None:
+    now = time.time()
+    window = settings.SIGN_IN_LOCKOUT_MINUTES * 60
+    for key, _limit in _keys(username, ip):
+        count, until = cache.get(key, (0, 0.0))
+        if until <= now:  # a new window starts with this failure
+            count, until = 0, now + window
+        cache.set(key, (count + 1, until), timeout=math.ceil(until - now) + 1)
+
+
+def note_success(username: str) -> None:
+    cache.delete(_keys(username, "")[0][0])
+
+
+class SignInThrottled(PermissionDenied):
+    def __init__(self, minutes: int):
+        super().__init__(minutes)
+        self.minutes = minutes
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's username/password check, refused while the username or address is throttled;
+    every password form (the login page, the admin's) goes through it."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        ip = client_ip(request)
+        minutes = minutes_to_wait(username, ip)
+        if minutes:
+            raise SignInThrottled(minutes)  # Django stops trying other backends
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            note_failure(username, ip)
+        else:
+            note_success(username)
+        return user

@@ -32,8 +32,13 @@ def get_browsable_version(project: Project, version_id: int, *, user) -> ModelVe
     version = get_version(project, version_id, user=user)
     if version.status not in BROWSABLE:
         raise Conflict(
-            f"Version {version.number} of {version.model.name} is {version.get_status_display()}"
-            + (f": {version.failure_reason}" if version.failure_reason else "; its elements are not readable yet."),
+            _("Version %(number)s of %(model)s is %(status)s")
+            % {"number": version.number, "model": version.model.name, "status": version.get_status_display()}
+            + (
+                _(": %(reason)s") % {"reason": version.failure_reason}
+                if version.failure_reason
+                else _("; its elements are not readable yet.")
+            ),
             code="version_not_ready",
         )
     return version
@@ -147,7 +152,9 @@ def elements_at(storey: Storey, *, x: float, y: float, tolerance: float = 0.3) -
     bounds = storey_bounds(storey)
     if bounds and not (bounds[0] - 5 <= x <= bounds[2] + 5 and bounds[1] - 5 <= y <= bounds[3] + 5):
         raise InvalidInput(
-            f"The point ({x}, {y}) is outside storey {storey.name or storey.global_id}.", code="outside_storey"
+            _("The point (%(x)s, %(y)s) is outside storey %(storey)s.")
+            % {"x": x, "y": y, "storey": storey.name or storey.global_id},
+            code="outside_storey",
         )
     return elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
 

@@ -29,7 +29,7 @@ ERROR_CLASSES = {
 # words a template may show untranslated: names of standards, formats and the product, units and
 # axes, the "v" of "v3", and each language's own name on the language switch
 ALLOWED_WORDS = {"Plumbline", "IFC", "BIM", "BCF", "IDS", "GlobalId", "QR", "SVG", "PNG", "API", "ID"}
-ALLOWED_WORDS |= {"mm", "m", "x", "y", "v", "中文", "English"}
+ALLOWED_WORDS |= {"mm", "m", "x", "y", "v", "dx", "dy", "dz", "中文", "English"}
 
 
 def catalogue_entries(text: str) -> list[dict]:

@@ -1,5 +1,7 @@
 """Reads of models, versions and elements, scoped to the user (model.view)."""
 
+from dataclasses import dataclass, field
+
 import shapely
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -9,7 +11,7 @@ from projects.models import Project
 from projects.queries import authorize
 
 from .ifc.plan import storey_svg
-from .models import Element, IdsFile, IdsRun, IfcModel, ModelVersion, Storey, VersionStatus
+from .models import Element, GlobalIdRemap, IdsFile, IdsRun, IfcModel, ModelVersion, Storey, VersionStatus
 
 BROWSABLE = {VersionStatus.GEOMETRY, VersionStatus.READY}  # statuses whose elements can be read
 
@@ -64,6 +66,16 @@ def get_version_diff(version: ModelVersion) -> dict:
 def latest_ready_version(project: Project, *, user) -> ModelVersion | None:
     authorize(user, project, "model.view")
     return ModelVersion.objects.filter(model__project=project, status="ready").order_by("-finished_at").first()
+
+
+def list_ready_versions(project: Project, *, user) -> list[ModelVersion]:
+    """Every ready version of the project's models: models by name, newest version first."""
+    authorize(user, project, "model.view")
+    return list(
+        ModelVersion.objects.filter(model__project=project, status=VersionStatus.READY)
+        .select_related("model")
+        .order_by("model__name", "model_id", "-number")
+    )
 
 
 def list_elements(
@@ -171,11 +183,12 @@ def storey_bounds(storey: Storey):
 DRAW_ORDER = {"IfcSlab": 0, "IfcCovering": 0, "IfcWall": 1, "IfcWallStandardCase": 1, "IfcDoor": 3, "IfcWindow": 3}
 
 
-def storey_plan_svg(storey: Storey, pins: list | None = None) -> str:
+def storey_plan_svg(storey: Storey, pins: list | None = None, highlight: int | None = None, pin_href: str = "") -> str:
     spaces = [(s.global_id, s.long_name or s.name, s.footprint) for s in storey.spaces.exclude(footprint="")]
     elements = [(e.global_id, e.ifc_class, e.name, e.footprint) for e in storey.elements.exclude(footprint="")]
     elements.sort(key=lambda e: (DRAW_ORDER.get(e[1], 2), e[1]))
-    return storey_svg(spaces, elements, pins=pins or [])
+    links = {"pin_href": pin_href} if pin_href else {}
+    return storey_svg(spaces, elements, pins=pins or [], highlight=highlight, **links)
 
 
 def pin_position(version: ModelVersion, global_ids: list[str]) -> tuple[float, float] | None:
@@ -212,6 +225,68 @@ def follow_global_id(version: ModelVersion, global_id: str) -> str | None:
         if remap is not None:
             current = remap.new_global_id
     return current if version.elements.filter(global_id=current).exists() else None
+
+
+@dataclass
+class Followed:
+    """Where an element of an earlier version is in a later one, and how it changed on the way."""
+
+    global_id: str | None  # None: no longer in the model
+    changes: set[str] = field(default_factory=set)  # "moved" (its footprint), "changed" (anything else)
+
+
+def follow_elements(version: ModelVersion, since: ModelVersion, global_ids: list[str]) -> dict[str, Followed]:
+    """Each GlobalId of `since` followed into `version` (a later version of the same model) through
+    the accepted remaps of every version in between, with what their diffs say changed. A few
+    queries for any number of GlobalIds: a plan's pins are followed at once."""
+    followed = {g: Followed(g) for g in global_ids}
+    if since.model_id != version.model_id or since.number > version.number:
+        return {g: Followed(None) for g in global_ids}
+    steps = (
+        ModelVersion.objects.filter(
+            model_id=version.model_id, status=VersionStatus.READY, number__gt=since.number, number__lte=version.number
+        )
+        .order_by("number")
+        .prefetch_related("remaps")
+    )
+    for step in steps:
+        remaps = {r.old_global_id: r.new_global_id for r in step.remaps.all()}
+        changed = {c["global_id"]: c.get("fields", {}) for c in (step.diff or {}).get("changed", [])}
+        for item in followed.values():
+            if item.global_id in changed:
+                fields = changed[item.global_id]
+                if "footprint" in fields:
+                    item.changes.add("moved")
+                if set(fields) - {"footprint"}:
+                    item.changes.add("changed")
+            item.global_id = remaps.get(item.global_id, item.global_id)
+    present = set(
+        version.elements.filter(global_id__in={f.global_id for f in followed.values()}).values_list(
+            "global_id", flat=True
+        )
+    )
+    for item in followed.values():
+        if item.global_id not in present:
+            item.global_id = None
+    return followed
+
+
+def global_id_aliases(project: Project, global_id: str) -> set[str]:
+    """The GlobalIds one element has had in the project's models: `global_id` and every GlobalId
+    joined to it by accepted remaps, before or after it."""
+    links: dict[str, set[str]] = {}
+    for old, new in GlobalIdRemap.objects.filter(version__model__project=project).values_list(
+        "old_global_id", "new_global_id"
+    ):
+        links.setdefault(old, set()).add(new)
+        links.setdefault(new, set()).add(old)
+    aliases, todo = {global_id}, [global_id]
+    while todo:
+        for other in links.get(todo.pop(), ()):
+            if other not in aliases:
+                aliases.add(other)
+                todo.append(other)
+    return aliases
 
 
 def list_ids_files(project: Project, *, user):

@@ -3,6 +3,7 @@ card with a capture form, the findings list, a finding's page with its next move
 to fill on site. They call
 the same actions and queries as the API; each page loads at most one plan and one page of rows."""
 
+import math
 import uuid
 from datetime import date, timedelta
 
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,52 +63,85 @@ def _may(request, project, action) -> bool:
     return bool(roles_in(request.user, project) & allowed_roles(action))
 
 
-def _version(project, version_id=None) -> ModelVersion | None:
-    versions = ModelVersion.objects.filter(model__project=project, status="ready").select_related("model")
+def _number(value) -> int | None:
+    if not value:
+        return None
+    if not str(value).isdigit():
+        raise Http404
+    return int(value)
+
+
+def _pick_version(versions: list[ModelVersion], version_id=None, model_id=None) -> ModelVersion | None:
+    """The version asked for, else the latest ready version of the model asked for, else the
+    latest ready version of the first model by name (`versions` are models by name, newest first)."""
+    version_id, model_id = _number(version_id), _number(model_id)
     if version_id:
-        if not str(version_id).isdigit():
+        found = next((v for v in versions if v.pk == version_id), None)
+        if found is None:
             raise Http404
-        return versions.filter(pk=version_id).first()
-    return versions.order_by("model__name", "-number").first()
+        return found
+    if model_id:
+        return next((v for v in versions if v.model_id == model_id), None) or _pick_version(versions)
+    return versions[0] if versions else None
+
+
+def _models(versions: list[ModelVersion], version: ModelVersion | None) -> list[dict]:
+    """The picker: each model at its latest ready version, and the ready versions of the shown one."""
+    models: dict[int, dict] = {}
+    for v in versions:
+        models.setdefault(v.model_id, {"model": v.model, "latest": v, "versions": []})["versions"].append(v)
+    for entry in models.values():
+        entry["is_shown"] = version is not None and entry["model"].pk == version.model_id
+    return list(models.values())
+
+
+def _plan(request, project, version, storey, highlight=None) -> str:
+    pins = []
+    if _may(request, project, "finding.view"):
+        pins = queries.list_plan_pins(project, version, storey, user=request.user, limit=PINS)
+    pin_href = reverse("findings", args=[project.code]).replace("{", "{{").replace("}", "}}") + "{id}/"
+    return bim_queries.storey_plan_svg(storey, pins=pins, highlight=highlight, pin_href=pin_href)
 
 
 @login_required
 @require_GET
 def plan_page(request, code: str):
     project = _project(request, code, "model.view")
-    version = _version(project, request.GET.get("version"))
+    versions = bim_queries.list_ready_versions(project, user=request.user)
+    version = _pick_version(versions, request.GET.get("version"), request.GET.get("model"))
     storeys = list(version.storeys.all()) if version else []
     storey = next((s for s in storeys if s.global_id == request.GET.get("storey")), storeys[0] if storeys else None)
-    svg = ""
-    if storey is not None:
-        pins = []
-        if _may(request, project, "finding.view"):
-            # the newest findings of this storey, as many as a plan can show legibly
-            findings = list(queries.list_findings(project, user=request.user, storey=storey.global_id)[:PINS])
-            on_elements = bim_queries.pin_positions(
-                version, [f.global_ids for f in findings if f.point_x is None and f.version_id == version.pk]
-            )
-            for f in findings:
-                if f.point_x is not None:
-                    position = (f.point_x, f.point_y)
-                elif f.version_id == version.pk and f.global_ids:
-                    position = on_elements.get(f.global_ids[0])
-                else:
-                    position = None
-                if position:
-                    pins.append((f.pk, position[0], position[1], f.status, f.title))
-        svg = bim_queries.storey_plan_svg(storey, pins=pins)
+    highlight = _number(request.GET.get("finding"))
+    svg = _plan(request, project, version, storey, highlight) if storey is not None else ""
+    models = _models(versions, version)
     return render(
         request,
         "inspections/plan.html",
         {
             "project": project,
             "version": version,
+            "models": models,
+            "shown_versions": next((m["versions"] for m in models if m["is_shown"]), []),
             "storeys": storeys,
             "storey": storey,
+            "highlight": highlight,
             "plan": mark_safe(svg),  # built by bim.ifc.plan, which escapes every value
         },
     )
+
+
+@login_required
+@require_GET
+def plan_svg(request, code: str, version_id: int):
+    """A storey plan with its pins, for pages of other apps that show a version's plan (the
+    version page): the same plan as the plan page, tappable the same way."""
+    project = _project(request, code, "model.view")
+    try:
+        version = bim_queries.get_version(project, version_id, user=request.user)
+        storey = bim_queries.get_storey(version, request.GET.get("storey", ""))
+    except NotFound:
+        raise Http404 from None
+    return HttpResponse(_plan(request, project, version, storey), content_type="image/svg+xml")
 
 
 @login_required
@@ -119,9 +153,19 @@ def element_card(request, code: str, version_id: int, global_id: str):
         element = bim_queries.get_element(version, global_id)
     except NotFound:
         raise Http404 from None
+    return _element_card(request, project, version, element)
+
+
+def _element_card(request, project, version, element):
     findings = []
     if _may(request, project, "finding.view"):
-        findings = list(queries.list_findings(project, user=request.user, global_id=global_id)[:20])
+        # the element's findings on every version, under every GlobalId it has had
+        findings = list(
+            queries.list_findings(project, user=request.user, global_id=element.global_id).select_related(
+                "version__model"
+            )[:20]
+        )
+        queries.note_element_changes(findings, version)
     return render(
         request,
         "inspections/element_card.html",
@@ -146,21 +190,33 @@ def element_card(request, code: str, version_id: int, global_id: str):
 
 POINT_SUGGESTIONS = 5
 POINT_TOLERANCE_M = 1.0
+TAP_RADIUS_MAX_M = 2.0  # a 40 px finger on a plan zoomed all the way out
+SPANNING_CLASSES = {"IfcSlab", "IfcCovering", "IfcRoof"}
 
 
 @login_required
 @require_GET
 def point_card(request, code: str, version_id: int):
-    """A tapped plan point: the nearest elements (within a metre) suggested, and the capture form."""
+    """A tapped plan point: the card of the nearest element within the finger's reach (`r`, metres)
+    if there is one, else the nearest elements (within a metre) suggested and the capture form."""
     project = _project(request, code, "model.view")
     try:
         version = bim_queries.get_version(project, version_id, user=request.user)
         storey = bim_queries.get_storey(version, request.GET.get("storey", ""))
         x, y = float(request.GET.get("x", "")), float(request.GET.get("y", ""))
+        radius = float(request.GET.get("r") or 0)
     except NotFound:
         raise Http404 from None
     except ValueError:
         return HttpResponseBadRequest(gettext("x and y must be numbers (metres)"))
+    radius = min(radius, TAP_RADIUS_MAX_M) if math.isfinite(radius) and radius > 0 else 0.0
+    if radius:
+        # a tap beside a thin wall or a door picks the nearest element within the finger's reach;
+        # slabs and ceilings span the rooms, so a tap in a room stays a point
+        near = bim_queries.elements_near(version, storey, point=(x, y), tolerance=radius, limit=POINT_SUGGESTIONS)
+        picked = next((e for e in near if e.ifc_class not in SPANNING_CLASSES), None)
+        if picked is not None:
+            return _element_card(request, project, version, bim_queries.get_element(version, picked.global_id))
     nearby = bim_queries.elements_near(
         version, storey, point=(x, y), tolerance=POINT_TOLERANCE_M, limit=POINT_SUGGESTIONS
     )
@@ -276,6 +332,7 @@ def finding_page(request, code: str, finding_id: int):
         finding = queries.get_finding(project, finding_id, user=request.user)
     except NotFound:
         raise Http404 from None
+    queries.note_changes_since_logged(finding)
     storage = get_storage()
     photos = [
         {

@@ -9,6 +9,8 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
+from bim import queries as bim_queries
+from bim.models import ModelVersion
 from plumbline.errors import NotFound
 from plumbline.permissions import allowed_roles
 from projects.models import Project
@@ -38,8 +40,61 @@ def list_findings(
     if storey:
         qs = qs.filter(storey_global_id=storey)
     if global_id:
-        qs = qs.filter(_global_id_in_list(global_id))
+        # the element under every GlobalId it has had: records follow accepted remaps
+        on_element = Q()
+        for alias in sorted(bim_queries.global_id_aliases(project, global_id)):
+            on_element |= _global_id_in_list(alias)
+        qs = qs.filter(on_element)
     return qs.order_by("-created_at")
+
+
+def note_element_changes(findings: list[Finding], version: ModelVersion) -> None:
+    """Set on each finding where its elements are in `version` (`followed_global_ids`, following
+    accepted remaps) and `element_change`: "moved" or "changed" when an element of a finding
+    logged on an earlier version of the same model has moved or changed since, else ""."""
+    by_version: dict[int, list[Finding]] = {}
+    for finding in findings:
+        finding.followed_global_ids = list(finding.global_ids) if finding.version_id == version.pk else []
+        finding.element_change = ""
+        if finding.version_id and finding.version_id != version.pk and finding.global_ids:
+            by_version.setdefault(finding.version_id, []).append(finding)
+    for since in ModelVersion.objects.filter(pk__in=by_version, model_id=version.model_id, number__lt=version.number):
+        group = by_version[since.pk]
+        followed = bim_queries.follow_elements(version, since, sorted({g for f in group for g in f.global_ids}))
+        for finding in group:
+            steps = [followed[g] for g in finding.global_ids]
+            finding.followed_global_ids = [s.global_id for s in steps if s.global_id]
+            changes = set().union(*(s.changes for s in steps))
+            finding.element_change = "moved" if "moved" in changes else "changed" if changes else ""
+
+
+def note_changes_since_logged(finding: Finding) -> None:
+    """`element_change` of a finding against the newest ready version of the model it was logged on."""
+    finding.element_change = ""
+    if finding.version_id is None:
+        return
+    newest = ModelVersion.objects.filter(model__versions=finding.version_id, status="ready").order_by("-number").first()
+    if newest is not None and newest.pk != finding.version_id:
+        note_element_changes([finding], newest)
+
+
+def list_plan_pins(project: Project, version: ModelVersion, storey, *, user, limit: int) -> list[tuple]:
+    """The pins of a storey plan: the newest findings on this storey logged on this version or an
+    earlier one of the same model, those on elements followed to where the elements are now (by
+    GlobalId and accepted remaps). Each pin: (finding id, x, y, status, title, change)."""
+    earlier = ModelVersion.objects.filter(model_id=version.model_id, number__lte=version.number)
+    findings = list(list_findings(project, user=user, storey=storey.global_id).filter(version__in=earlier)[:limit])
+    note_element_changes(findings, version)
+    on_elements = bim_queries.pin_positions(version, [f.followed_global_ids for f in findings if f.point_x is None])
+    pins = []
+    for f in findings:
+        if f.point_x is not None:
+            position = (f.point_x, f.point_y)
+        else:
+            position = on_elements.get(f.followed_global_ids[0]) if f.followed_global_ids else None
+        if position:
+            pins.append((f.pk, position[0], position[1], f.status, f.title, f.element_change))
+    return pins
 
 
 def get_finding(project: Project, finding_id: int, *, user) -> Finding:
@@ -149,4 +204,4 @@ def _global_id_in_list(global_id: str):
     position = Func(
         Cast("global_ids", TextField()), Value(json.dumps(global_id)), function="instr", output_field=IntegerField()
     )
-    return GreaterThan(position, 0)
+    return Q(GreaterThan(position, 0))

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -13,7 +13,6 @@ from plumbline.pagination import Pagination
 from storage import get_storage
 
 from . import actions, queries
-from .archive import stream_archive
 from .dates import parse_iso_date
 from .rights import owner_staff_right, people_registrar_right, project_right, site_staff_right
 from .schemas import (
@@ -305,17 +304,3 @@ def download_letter(request: HttpRequest, code: str, letter_id: int):
 def withdraw_letter(request: HttpRequest, code: str, letter_id: int, payload: WithdrawIn):
     project = queries.get_project(code, user=request.user)
     return actions.withdraw_letter(project, letter_id=letter_id, reason=payload.reason, actor=request.user)
-
-
-@router.get(
-    "/projects/{code}/archive",
-    response={200: None, **ERRORS},
-    operation_id="download_archive",
-    summary="The quality liability archive as a ZIP (manifest with the sha256 of every file)",
-)
-def download_archive(request: HttpRequest, code: str):
-    project = queries.get_project(code, user=request.user, action="archive.read")
-    response = StreamingHttpResponse(stream_archive(project, user=request.user), content_type="application/zip")
-    filename = f"{project.code}-quality-archive-{timezone.localdate().isoformat()}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -294,3 +294,25 @@ def get_letter(project: Project, letter_id: int, *, user) -> LiabilityLetter:
     if letter is None:
         raise NotFound(_("No letter %(id)s in project %(code)s.") % {"id": letter_id, "code": project.code})
     return letter
+
+
+# --- the project's part of the quality archive (assembled by the archive app) -------------------
+
+
+def appointments_for_archive(project: Project) -> QuerySet[PartyAppointment]:
+    """Every appointment of the project, ended ones included: the register's full history."""
+    return PartyAppointment.objects.filter(project=project).select_related("organisation", "leader__organisation")
+
+
+def letters_for_archive(project: Project) -> QuerySet[LiabilityLetter]:
+    """Every letter of the project, withdrawn ones included (they stay on record)."""
+    return (
+        LiabilityLetter.objects.filter(appointment__project=project)
+        .select_related("appointment")
+        .order_by("appointment_id", "kind", "id")
+    )
+
+
+def memberships_for_archive(project: Project) -> QuerySet[ProjectMembership]:
+    """Every membership of the project, ended ones included."""
+    return ProjectMembership.objects.filter(project=project).select_related("person", "organisation")

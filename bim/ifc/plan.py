@@ -17,6 +17,8 @@ STYLE = """
 .space-label{fill:#2f4a6b;text-anchor:middle;dominant-baseline:central;pointer-events:none;font-family:sans-serif}
 .IfcDoor{fill:#e0a458}
 .IfcWindow{fill:#7fb3e6}
+.pin-stem,.pin-foot{pointer-events:none}
+.pin-change{font:bold 16px sans-serif;fill:#1d2733;pointer-events:none}
 """
 
 
@@ -51,6 +53,10 @@ def _label(label: str, geometry, flip: float, largest: float) -> str:
     )
 
 
+PLAN_PIXELS = 720  # about how wide a plan is drawn on a tablet, before the page measures it
+PIN_LIFT = 30  # px from the pinned point up to the pin's head
+PIN_HIT = 21  # px: the pin's tap target is over 40 px across
+PIN_FAN = 26  # px between the heads of pins on one spot
 PIN_COLOURS = {"open": "#d64545", "rectification_submitted": "#e0a020", "closed": "#2e8b57"}
 
 
@@ -58,11 +64,15 @@ def storey_svg(
     spaces: list[tuple[str, str, str]],
     elements: list[tuple[str, str, str, str]],
     *,
-    pins: list[tuple[int, float, float, str, str]] = (),
+    pins: list[tuple] = (),
+    highlight: int | None = None,
+    pin_href: str = "../findings/{id}/",
     margin: float = 1.0,
 ) -> str:
     """spaces: (global_id, label, wkt); elements: (global_id, ifc_class, name, wkt);
-    pins: (finding id, x, y, status, title) drawn as circles coloured by status."""
+    pins: (finding id, x, y, status, title[, change]) drawn as circles coloured by status, marked
+    when their element has "moved" or "changed" since the finding was logged; the `highlight`
+    finding's pin ringed; each pin links to `pin_href` with the finding's id."""
     shapes = [shapely.from_wkt(w) for *_, w in spaces + elements if w]
     if not shapes:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text x="1" y="5" font-size="1">no footprints</text></svg>'
@@ -92,13 +102,40 @@ def storey_svg(
     for _global_id, label, wkt in spaces:
         if wkt:
             out.append(_label(label, shapely.from_wkt(wkt), flip, largest))
-    radius = max(width, height) / 80
-    for finding_id, x, y, status, title in pins:
+    # pins are drawn in screen pixels, scaled to metres (the page rescales them as it zooms): a
+    # 40 px tap target held above its point on a stem, so the element under the point stays tappable
+    scale = max(width, height) / PLAN_PIXELS
+    heads: dict[tuple[float, float], int] = {}
+    for finding_id, x, y, status, title, *rest in pins:
+        change = rest[0] if rest else ""
         colour = PIN_COLOURS.get(status, "#555")
+        # several findings on one spot fan out sideways, each on its own stem
+        spot = heads[(round(x, 1), round(y, 1))] = heads.get((round(x, 1), round(y, 1)), -1) + 1
+        dx = PIN_FAN * ((spot + 1) // 2) * (1 if spot % 2 else -1)
+        classes = "pin" + (" highlighted" if finding_id == highlight else "") + (" changed" if change else "")
+        mark = (
+            f'<circle cx="{dx}" cy="{-PIN_LIFT}" r="15" fill="none" stroke="#1d2733" stroke-width="2.5" '
+            'stroke-dasharray="4 3"/>'
+            f'<text x="{dx + 11}" y="{-PIN_LIFT - 9}" class="pin-change">!</text>'
+            if change
+            else ""
+        )
+        ring = (
+            f'<circle cx="{dx}" cy="{-PIN_LIFT}" r="19" fill="none" stroke="#0b5cad" stroke-width="4"/>'
+            if finding_id == highlight
+            else ""
+        )
         out.append(
-            f'<a href="../findings/{finding_id}/" class="pin" data-finding-id="{finding_id}" data-status="{escape(status)}">'
-            f'<circle cx="{x:.3f}" cy="{flip - y:.3f}" r="{radius:.3f}" fill="{colour}" stroke="#fff" '
-            f'stroke-width="{radius / 4:.3f}"><title>#{finding_id} {escape(title)}</title></circle></a>'
+            f'<g class="pin-anchor" transform="translate({x:.3f} {flip - y:.3f})">'
+            f'<g class="pin-body" transform="scale({scale:.5f})">'
+            f'<path class="pin-stem" d="M0,0 L{dx},{-PIN_LIFT + 10}" stroke="{colour}" stroke-width="3" fill="none"/>'
+            f'<circle class="pin-foot" r="3" fill="{colour}"/>'
+            f'<a href="{escape(pin_href.format(id=finding_id))}" class="{classes}" data-finding-id="{finding_id}" '
+            f'data-status="{escape(status)}" data-change="{escape(change)}">'
+            f'<circle class="pin-hit" cx="{dx}" cy="{-PIN_LIFT}" r="{PIN_HIT}" fill="#fff" fill-opacity="0"/>'
+            f"{ring}"
+            f'<circle cx="{dx}" cy="{-PIN_LIFT}" r="10" fill="{colour}" stroke="#fff" stroke-width="3">'
+            f"<title>#{finding_id} {escape(title)}</title></circle>{mark}</a></g></g>"
         )
     out.append("</svg>")
     return "\n".join(out)

@@ -1,5 +1,6 @@
 """Which app router is mounted where under /api/v1/."""
 
+from archive.api import router as archive_router
 from bim.api import router as bim_router
 from inspections.api import router as inspections_router
 from projects.api import router as projects_router
@@ -15,4 +16,5 @@ ROUTERS: list = [
     ("/", signage_router),
     ("/", bim_router),
     ("/", inspections_router),
+    ("/", archive_router),
 ]

@@ -274,6 +274,7 @@ INSTALLED_APPS = [
     "bim",
     "inspections",
     "insurance",
+    "archive",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
         name="element-card",
     ),
     path("projects/<str:code>/plan/<int:version_id>/point/", inspection_pages.point_card, name="point-card"),
+    path("projects/<str:code>/plan/<int:version_id>/svg/", inspection_pages.plan_svg, name="plan-svg"),
     path("projects/<str:code>/findings/", inspection_pages.findings_page, name="findings"),
     path("projects/<str:code>/findings/new/", inspection_pages.new_finding, name="new-finding"),
     path("projects/<str:code>/findings/<int:finding_id>/", inspection_pages.finding_page, name="finding"),

@@ -9,8 +9,8 @@ import pytest
 from django.db import connections
 
 from bim.models import ModelVersion
+from inspections.demo import finding_photo_png
 from inspections.models import Finding
-from plumbline.demo import finding_photo_png
 from storage import get_storage
 from tests.conftest import require_service
 

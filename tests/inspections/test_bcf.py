@@ -13,10 +13,10 @@ from django.utils import translation
 
 from bim.models import ModelVersion
 from inspections.bcf import read_bcf, write_bcf
+from inspections.demo import finding_photo_png
 from inspections.exchange import topic_of
 from inspections.models import Finding, FindingStep
 from plumbline.audit.models import AuditEvent
-from plumbline.demo import finding_photo_png
 
 
 @pytest.fixture
@@ -157,7 +157,7 @@ def test_importing_the_same_file_twice_changes_nothing_and_an_edited_one_updates
 
 def test_a_bcf_status_applies_as_the_workflow_move_the_importer_may_make(demo, as_persona, world):
     from inspections import actions
-    from plumbline.demo import finding_photo_png
+    from inspections.demo import finding_photo_png
 
     code, version = demo
     item = topic([version.elements.first().global_id])

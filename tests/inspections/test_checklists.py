@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bim.models import ModelVersion
+from inspections.demo import finding_photo_png
 from inspections.models import Checklist, ChecklistAnswer, ChecklistTemplate, Finding
 from plumbline.audit.models import AuditEvent
-from plumbline.demo import finding_photo_png
 
 ITEMS = [
     {"text": "Formwork clean", "photo_required": False},

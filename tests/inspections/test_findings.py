@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bim.models import ModelVersion
+from inspections.demo import finding_photo_png
 from inspections.models import Finding, FindingPhoto
 from plumbline.audit.models import AuditEvent
-from plumbline.demo import finding_photo_png
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from archive.export import stream_archive
 from plumbline.audit.log import GENESIS, canonical_json, chain_of, event_payload, list_anchors, verify_chain
 from plumbline.audit.models import AuditChainHead, AuditEvent
 from plumbline.celery import app as celery_app
 from projects import actions
-from projects.archive import stream_archive
 from storage import get_storage
 
 

@@ -26,3 +26,14 @@ def test_docker_compose_uses_only_documented_variables():
     keys = set(re.findall(r"^  ([A-Z][A-Z0-9_]*):", block, flags=re.M))
     assert {"DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_BACKEND", "MINIO_ENDPOINT"} <= keys
     assert keys - example_variables() == set()
+
+
+def test_the_image_and_the_package_carry_every_installed_app():
+    from django.conf import settings
+
+    tops = {app.split(".")[0] for app in settings.INSTALLED_APPS if not app.startswith(("django.", "plumbline"))}
+    dockerfile = (ROOT / "platform" / "Dockerfile").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for app in sorted(tops):
+        assert f"COPY {app} ./{app}\n" in dockerfile, app
+        assert f'"{app}*"' in pyproject, app

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from plumbline.demo import letter_pdf
+from projects.demo import letter_pdf
 from projects.models import PartyAppointment, Project
 from projects.workdays import add_working_days
 

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
-from projects.archive import stream_archive
+from archive.export import stream_archive
 from projects.validators import mask_id_number
 from tests.conftest import PERSONAS
 
@@ -85,7 +85,7 @@ def _read(response, full: str) -> str:
 
 def _archive_leaders(content: bytes) -> dict[str, str]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        register = json.loads(archive.read("register.json"))
+        register = json.loads(archive.read("A-preparation/register.json"))
     return {a["leader"]["name"]: a["leader"]["id_number"] for a in register["appointments"]}
 
 

@@ -8,11 +8,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plumbline.audit.models import AuditEvent
-from plumbline.demo import letter_pdf, sign_photo_png
 from plumbline.errors import Conflict, InvalidInput, PayloadTooLarge
 from projects import actions
+from projects.demo import letter_pdf
 from projects.models import LiabilityLetter, Organisation, PartyAppointment, Project
 from projects.queries import appointments_at, letter_requirements
+from signage.demo import sign_photo_png
 
 D = datetime.date
 PARTIES = {

@@ -105,7 +105,7 @@ def a_sign(world, persona):
 def letter_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from plumbline.demo import letter_pdf
+    from projects.demo import letter_pdf
 
     # the contractor's letters are on file already: an allowed caller gets 409, not 201
     return {
@@ -118,7 +118,7 @@ def letter_upload():
 def photo_upload():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from plumbline.demo import sign_photo_png
+    from signage.demo import sign_photo_png
 
     return {"file": SimpleUploadedFile("sign.png", sign_photo_png(), content_type="image/png")}
 
@@ -187,7 +187,7 @@ def finding_photo_upload():
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from plumbline.demo import finding_photo_png
+    from inspections.demo import finding_photo_png
 
     return {"client_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("p.png", finding_photo_png("m"))}
 
@@ -259,7 +259,7 @@ def checklist_photo_upload():
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from plumbline.demo import finding_photo_png
+    from inspections.demo import finding_photo_png
 
     return {"client_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("c.png", finding_photo_png("c"))}
 

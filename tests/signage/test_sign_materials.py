@@ -9,9 +9,9 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from plumbline.demo import sign_photo_png
 from plumbline.errors import PayloadTooLarge
 from signage import actions
+from signage.demo import sign_photo_png
 from signage.models import PermanentSign
 from signage.queries import check_sign
 

@@ -1,5 +1,6 @@
 // Tap an element on the storey plan: highlight it and load its card (with the capture form).
-// Tap anywhere else (a room, an empty spot): load a point card that suggests the nearest elements.
+// Tap anywhere else: the nearest element within a finger's reach, or (a room, an empty spot) a point
+// card that suggests the nearest elements.
 (function () {
   var plan = document.getElementById("plan");
   var card = document.getElementById("card");
@@ -13,6 +14,13 @@
       })
       .then(function (html) {
         card.innerHTML = html;
+        var picked = card.querySelector("[data-element]");  // a tap beside an element picks it
+        var path = picked && plan.querySelector('.element[data-global-id="' + CSS.escape(picked.dataset.element) + '"]');
+        if (path) {
+          var dot = plan.querySelector("#tap");
+          if (dot) dot.remove();
+          path.classList.add("selected");
+        }
         card.querySelectorAll("input[name=client_uuid]").forEach(function (uuid) {
           if (window.crypto && crypto.randomUUID) uuid.value = crypto.randomUUID();
         });
@@ -55,7 +63,9 @@
     dot.setAttribute("fill", "#0b5cad");
     svg.appendChild(dot);
     var x = at.x.toFixed(3), y = (flip - at.y).toFixed(3);
-    load(plan.dataset.pointUrl + "&x=" + encodeURIComponent(x) + "&y=" + encodeURIComponent(y));
+    // a finger is 40 px wide at any zoom: the nearest element within 20 px of the tap is picked
+    var reach = (20 * parseFloat(plan.dataset.metresPerPixel || "0")).toFixed(3);
+    load(plan.dataset.pointUrl + "&x=" + encodeURIComponent(x) + "&y=" + encodeURIComponent(y) + "&r=" + reach);
   });
   plan.dataset.ready = "1";  // taps are handled from here on
 })();

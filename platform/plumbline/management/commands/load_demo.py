@@ -1,4 +1,4 @@
-"""Load the demo data once: a site administrator and the demo project (see plumbline.demo)."""
+"""Load the demo data once: each app's demo.py in the order plumbline.demo.DEMOS names, then print the logins."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand

@@ -1,4 +1,4 @@
-"""`plumbline archive export CODE -o FILE` and `plumbline archive verify FILE`."""
+"""`plumbline archive export CODE -o FILE` and `plumbline archive verify FILE [--offline]`."""
 
 import os
 from pathlib import Path
@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.archive import stream_archive, verify_archive
+from archive.export import stream_archive
+from archive.verify import verify_archive
 from projects.models import Project
 
 
@@ -20,13 +21,21 @@ class Command(BaseCommand):
         )
         export.add_argument("code", help="project code")
         export.add_argument("-o", "--output", required=True, help="ZIP file to write")
-        verify = sub.add_parser("verify", help="check every file of an archive against its manifest")
+        verify = sub.add_parser(
+            "verify", help="check every file of an archive against its manifest, and its audit trail event by event"
+        )
         verify.add_argument("file")
+        verify.add_argument(
+            "--offline",
+            action="store_true",
+            help="an archive of another platform: check the audit trail's order, links and head, "
+            "not its keyed hashes (they need the chain key of the platform that exported it)",
+        )
 
     def handle(self, *args, subcommand, **options):
         if subcommand == "export":
             return self.export(options["code"], Path(options["output"]))
-        return self.verify(Path(options["file"]))
+        return self.verify(Path(options["file"]), keyed=not options["offline"])
 
     def export(self, code: str, output: Path) -> None:
         project = Project.objects.filter(code=code).first()
@@ -50,14 +59,32 @@ class Command(BaseCommand):
             )
         )
 
-    def verify(self, path: Path) -> None:
+    def verify(self, path: Path, *, keyed: bool) -> None:
         if not path.exists():
             raise CommandError(_("No file %(path)s.") % {"path": path})
-        report = verify_archive(path)
+        report = verify_archive(path, keyed=keyed)
         if not report.is_valid:
             raise CommandError(_("The archive is NOT intact: %(problem)s.") % {"problem": report.problem})
+        if report.events is None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("The archive is intact: %(count)d files match the manifest.") % {"count": report.files}
+                )
+            )
+            return
+        if report.is_keyed:
+            trail = _(
+                "its audit trail's %(events)d events follow each other up to the head the manifest names, "
+                "and their keyed hashes match this platform's chain key"
+            )
+        else:
+            trail = _(
+                "its audit trail's %(events)d events follow each other up to the head the manifest names "
+                "(their keyed hashes were not checked: that needs the exporting platform's chain key)"
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                _("The archive is intact: %(count)d files match the manifest.") % {"count": report.files}
+                _("The archive is intact: %(count)d files match the manifest; %(trail)s.")
+                % {"count": report.files, "trail": trail % {"events": report.events}}
             )
         )

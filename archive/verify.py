@@ -1,0 +1,174 @@
+"""Verifying a quality archive: every file against the sha256 manifest, then the audit trail it
+carries, event by event.
+
+Without the chain key (anywhere, `--offline`) the events can be checked only for what needs no
+secret: the sequence has no gap and no event out of place, each event names the hash of the one
+before it, the last is the head the manifest names, the anchors match, and the events written
+before the chain was keyed hash as plain SHA-256. That proves the trail whole and in order, not
+that nobody rewrote it from scratch: with the key of the platform that exported it, the head's
+signature and every event's HMAC are checked too, and an edited event is named.
+"""
+
+import hashlib
+import hmac
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from plumbline.audit.log import GENESIS, Anchor, compute_hash
+
+from .export import CHUNK, EVENTS, HEADS, MANIFEST, head_signature
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    files: int
+    problem: str = ""
+    path: str = ""
+    events: int | None = None  # None: an archive made before manifests named the chain head
+    sequence: int | None = None  # the audit event the problem names
+    is_keyed: bool = False  # the events' HMACs and the head's signature were checked
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problem
+
+
+class _Broken(Exception):
+    def __init__(self, problem: str, path: str, sequence: int | None = None):
+        super().__init__(problem)
+        self.problem, self.path, self.sequence = problem, path, sequence
+
+
+def verify_archive(path_or_file, *, keyed: bool = True) -> ArchiveReport:
+    """Check every file of an archive against its manifest, then its audit events; report the
+    first mismatch by name. `keyed=False` checks what can be checked without this platform's key."""
+    try:
+        archive = zipfile.ZipFile(path_or_file)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return ArchiveReport(0, f"the file is not a readable ZIP archive ({exc})")
+    with archive:
+        try:
+            manifest = json.loads(archive.read(MANIFEST))
+            listed = {entry["path"]: entry for entry in manifest["files"]}
+        except KeyError:
+            return ArchiveReport(0, "the archive has no manifest.json", MANIFEST)
+        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            return ArchiveReport(0, f"manifest.json is damaged ({exc})", MANIFEST)
+        for name in archive.namelist():
+            if name != MANIFEST and name not in listed:
+                return ArchiveReport(len(listed), f"{name} is in the archive but not in the manifest", name)
+        for count, (name, entry) in enumerate(listed.items(), start=1):
+            digest, size = hashlib.sha256(), 0
+            try:
+                with archive.open(name) as handle:
+                    while chunk := handle.read(CHUNK):
+                        digest.update(chunk)
+                        size += len(chunk)
+            except KeyError:
+                return ArchiveReport(count, f"{name} is listed in the manifest but missing", name)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                return ArchiveReport(count, f"{name} is damaged ({exc})", name)
+            if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
+                return ArchiveReport(count, f"{name} does not match its sha256 in the manifest", name)
+        if "audit_chain" not in manifest:  # made before archives named their chain head
+            return ArchiveReport(len(listed))
+        try:
+            events = _verify_events(archive, manifest, keyed=keyed)
+        except _Broken as broken:
+            return ArchiveReport(len(listed), broken.problem, broken.path, sequence=broken.sequence, is_keyed=keyed)
+        return ArchiveReport(len(listed), events=events, is_keyed=keyed)
+
+
+def _verify_events(archive: zipfile.ZipFile, manifest: dict, *, keyed: bool) -> int:
+    """The number of events, all in order, linked and ending at the manifest's head; or _Broken."""
+    try:
+        head = manifest["audit_chain"]
+        chain, head_sequence, head_hash = str(head["chain"]), int(head["sequence"]), str(head["hash"])
+        legacy_until = int(head["legacy_sequence"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _Broken(f"the audit chain head in manifest.json is damaged ({exc})", MANIFEST) from None
+    if keyed and not hmac.compare_digest(
+        str(head.get("signature", "")).encode(), head_signature(str(manifest.get("project")), head).encode()
+    ):
+        raise _Broken(
+            "the audit chain head in manifest.json is not signed with this platform's chain key: it was "
+            "changed, or the archive was exported by another platform (verify it there, or offline)",
+            MANIFEST,
+        )
+    anchors = _anchors(archive, chain, keyed=keyed)
+    prev_hash, expected = GENESIS, 1
+    with archive.open(EVENTS) as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                event = json.loads(line)
+                sequence, action = int(event["sequence"]), str(event["action"])
+                stored_prev, stored_hash = str(event.pop("prev_hash")), str(event.pop("hash"))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise _Broken(f"line {number} of {EVENTS} is not an audit event", EVENTS) from None
+            if event.get("chain") != chain:
+                raise _Broken(f"event #{sequence} belongs to another chain than {chain}", EVENTS, sequence)
+            if sequence > expected:
+                raise _Broken(
+                    f"event #{expected} is missing or out of place: #{sequence} follows #{expected - 1}",
+                    EVENTS,
+                    expected,
+                )
+            if sequence < expected:
+                raise _Broken(f"event #{sequence} is out of place: it follows #{expected - 1}", EVENTS, sequence)
+            if stored_prev != prev_hash:
+                raise _Broken(f"event #{sequence} ({action}) does not follow the event before it", EVENTS, sequence)
+            is_legacy = sequence <= legacy_until
+            if (is_legacy or keyed) and compute_hash(prev_hash, event, keyed=not is_legacy) != stored_hash:
+                raise _Broken(f"event #{sequence} ({action}) was changed after it was written", EVENTS, sequence)
+            if sequence in anchors and anchors[sequence].hash != stored_hash:
+                raise _Broken(
+                    f"event #{sequence} ({action}) does not match the chain's head anchored on "
+                    f"{anchors[sequence].anchored_at}: the chain was rewritten at or before it",
+                    EVENTS,
+                    sequence,
+                )
+            prev_hash, expected = stored_hash, expected + 1
+    last = expected - 1
+    if last < head_sequence:
+        raise _Broken(
+            f"event #{last + 1} is missing: the archive's events end at #{last}, the chain head is #{head_sequence}",
+            EVENTS,
+            last + 1,
+        )
+    if last > head_sequence or (last and prev_hash != head_hash):
+        raise _Broken(f"the chain head in manifest.json does not match event #{last}", EVENTS, last)
+    beyond = [s for s in anchors if s > last]
+    if beyond:
+        raise _Broken(
+            f"event #{last + 1} is missing: the chain was anchored at #{beyond[0]}, the archive ends at #{last}",
+            EVENTS,
+            last + 1,
+        )
+    return last
+
+
+def _anchors(archive: zipfile.ZipFile, chain: str, *, keyed: bool) -> dict[int, Anchor]:
+    """The anchors heads.json carries, by sequence; with the key, each must be signed."""
+    try:
+        data = archive.read(HEADS)
+    except KeyError:
+        return {}
+    try:
+        anchors = [
+            Anchor("", str(r["chain"]), int(r["sequence"]), str(r["hash"]), str(r["anchored_at"]), str(r["signature"]))
+            for r in json.loads(data).get("anchors", [])
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _Broken(f"{HEADS} is damaged ({exc})", HEADS) from None
+    for anchor in anchors:
+        if anchor.chain != chain:
+            raise _Broken(f"the anchor of event #{anchor.sequence} belongs to another chain", HEADS, anchor.sequence)
+        if keyed and not anchor.is_signed:
+            raise _Broken(
+                f"the anchor of event #{anchor.sequence} is not signed with this platform's chain key",
+                HEADS,
+                anchor.sequence,
+            )
+    return {anchor.sequence: anchor for anchor in anchors}

@@ -1,0 +1,26 @@
+"""The bim app's part of the demo: the demo building's IFC model, built in code and ingested now
+(the site runs the demo's tasks in this process), so a plan shows at once, and an IDS file of
+fire ratings checked against it."""
+
+import io
+
+from . import actions
+from .ifc.build import demo_ids, demo_model
+
+MODEL_NAME = "1# Architecture"
+
+
+def load(context) -> None:
+    """`context` is the projects demo's DemoContext: the contractor uploads, the designer checks."""
+    project, contractor, designer = context.project, context.user("contractor"), context.user("designer")
+    data = demo_model("IFC4").to_string().encode()
+    version, _ = actions.upload_model_version(
+        project,
+        stream=io.BytesIO(data),
+        original_name="1#-architecture.ifc",
+        model_name=MODEL_NAME,
+        size=len(data),
+        actor=contractor,
+    )
+    rules = actions.upload_ids(project, stream=io.BytesIO(demo_ids()), original_name="fire-ratings.ids", actor=designer)
+    actions.request_ids_run(project, version_id=version.pk, ids_id=rules.pk, actor=designer)

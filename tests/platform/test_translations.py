@@ -39,7 +39,8 @@ def catalogue_entries(text: str) -> list[dict]:
         if not line.strip():
             entry, key = None, None
             continue
-        if entry is None:
+        glued = entry is not None and line.startswith(("#", "msgid ", "msgctxt ")) and key == "msgstr"
+        if entry is None or glued:  # an entry glued to the one before it still counts on its own
             entry = {"msgid": "", "msgstr": "", "flags": set(), "line": number, "obsolete": False}
             entries.append(entry)
         if line.startswith("#,"):

@@ -66,11 +66,11 @@ def require_service(name: str, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def english_outside_requests():
+def english_outside_requests(request):
     """Messages made outside a request (actions and commands called by a test) are read in
     English, like the API's answers to ApiClient; pages and the API set their own language per
-    request, and tests of the Chinese default deactivate this."""
-    with translation.override("en"):
+    request. Tests marked `chinese` read Chinese, the default language, everywhere."""
+    with translation.override("zh-hans" if request.node.get_closest_marker("chinese") else "en"):
         yield
 
 
@@ -149,13 +149,16 @@ def _ids_of(project) -> dict:
 
 
 @pytest.fixture
-def as_persona(world, client):
-    """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona."""
+def as_persona(world, client, request):
+    """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona
+    (asking for no language, so answered in Chinese, in tests marked `chinese`)."""
     from plumbline.accounts.actions import create_api_token
+
+    language = None if request.node.get_closest_marker("chinese") else "en"
 
     def make(name: str | None) -> ApiClient:
         if name is None or name == "anonymous":
-            return ApiClient(client, None)
-        return ApiClient(client, create_api_token("tests", actor=world["users"][name]).raw)
+            return ApiClient(client, None, language)
+        return ApiClient(client, create_api_token("tests", actor=world["users"][name]).raw, language)
 
     return make

@@ -26,7 +26,7 @@ def test_a_contractor_uploads_a_model_on_the_page_and_sees_it_read(world, django
             follow=True,
         )
     html = response.content.decode()
-    assert "Grid v1 uploaded" in html
+    assert "Grid v1 已上传" in html
     version = ModelVersion.objects.get(model__name="Grid")
     assert version.status == "ready"
     plan = page.get(f"/projects/{code}/versions/{version.pk}/").content.decode()

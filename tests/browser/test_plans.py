@@ -124,7 +124,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
     middle = (plot["x"] + plot["width"] / 2, plot["y"] + plot["height"] / 2)
     page.mouse.move(*middle)
     page.mouse.wheel(0, -600)
-    page.wait_for_function("parseFloat(document.getElementById('plan').dataset.zoom) > 1.5")
+    page.wait_for_function("() => parseFloat(document.getElementById('plan').dataset.zoom) > 1.5")
     zoomed = view_box(page)
     assert zoomed[2] < home[2] / 1.5
     assert min(pin_target()) >= 40  # the same finger-wide target, zoomed in
@@ -161,7 +161,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
 
     # the card opens over (portrait) or beside (landscape) the plan, its submit button in view
     page.mouse.click(foot["x"] + foot["width"] / 2, foot["y"] + foot["height"] / 2)
-    page.wait_for_function("document.querySelector('#card h2')?.textContent === '1F south wall'")
+    page.wait_for_function("() => document.querySelector('#card h2')?.textContent === '1F south wall'")
     submit = page.locator("#new-finding button[type=submit]").bounding_box()
     assert submit["y"] >= 0 and submit["y"] + submit["height"] <= viewport["height"]
     sheet = page.locator("#sheet").bounding_box()
@@ -204,6 +204,6 @@ def test_a_plan_zooms_with_two_fingers(world, browser, site):
     for spread in range(50, 170, 10):
         touch("touchMove", spread)
     touch("touchEnd", 0)
-    page.wait_for_function("parseFloat(document.getElementById('plan').dataset.zoom) > 2")
+    page.wait_for_function("() => parseFloat(document.getElementById('plan').dataset.zoom) > 2")
     assert view_box(page)[2] < home[2] / 2
     assert page.locator("#card #new-finding").count() == 0  # a pinch is not a tap

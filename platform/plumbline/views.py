@@ -107,7 +107,9 @@ def server_error(request):
     """500: a page of its own that reads neither the database nor the session (either may be
     what failed)."""
     if request.path.startswith("/api/"):
-        detail = _("Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it.")
+        detail = _(
+            "Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it."
+        )
         body = {"detail": detail % {"request_id": getattr(request, "request_id", "")}, "code": "server_error"}
         return JsonResponse(body, status=500)
     template = loader.get_template("errors/500.html")

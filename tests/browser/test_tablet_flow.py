@@ -146,7 +146,7 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
     answer(4, "pass")
     inspector.locator("#complete button").click()
     inspector.wait_for_load_state()
-    assert "Items without an answer: 5" in inspector.locator(".error").inner_text()
+    assert "未作答的检查项：5。" in inspector.locator(".error").inner_text()  # the page speaks Chinese
     answer(5, "na")
     inspector.screenshot(path=str(ARTIFACTS / "5-checklist-filled.png"), full_page=True)
     inspector.locator("#complete button").click()

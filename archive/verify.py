@@ -16,6 +16,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from plumbline.audit.log import GENESIS, Anchor, compute_hash
 
 from .export import CHUNK, EVENTS, HEADS, MANIFEST, head_signature
@@ -47,7 +49,7 @@ def verify_archive(path_or_file, *, keyed: bool = True) -> ArchiveReport:
     try:
         archive = zipfile.ZipFile(path_or_file)
     except (zipfile.BadZipFile, OSError) as exc:
-        return ArchiveReport(0, f"the file is not a readable ZIP archive ({exc})")
+        return ArchiveReport(0, _("the file is not a readable ZIP archive (%(reason)s)") % {"reason": exc})
     with archive:
         try:
             manifest = json.loads(archive.read(MANIFEST))
@@ -55,10 +57,12 @@ def verify_archive(path_or_file, *, keyed: bool = True) -> ArchiveReport:
         except KeyError:
             return ArchiveReport(0, "the archive has no manifest.json", MANIFEST)
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
-            return ArchiveReport(0, f"manifest.json is damaged ({exc})", MANIFEST)
+            return ArchiveReport(0, _("manifest.json is damaged (%(reason)s)") % {"reason": exc}, MANIFEST)
         for name in archive.namelist():
             if name != MANIFEST and name not in listed:
-                return ArchiveReport(len(listed), f"{name} is in the archive but not in the manifest", name)
+                return ArchiveReport(
+                    len(listed), _("%(name)s is in the archive but not in the manifest") % {"name": name}, name
+                )
         for count, (name, entry) in enumerate(listed.items(), start=1):
             digest, size = hashlib.sha256(), 0
             try:
@@ -67,11 +71,13 @@ def verify_archive(path_or_file, *, keyed: bool = True) -> ArchiveReport:
                         digest.update(chunk)
                         size += len(chunk)
             except KeyError:
-                return ArchiveReport(count, f"{name} is listed in the manifest but missing", name)
+                return ArchiveReport(count, _("%(name)s is listed in the manifest but missing") % {"name": name}, name)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-                return ArchiveReport(count, f"{name} is damaged ({exc})", name)
+                return ArchiveReport(count, _("%(name)s is damaged (%(reason)s)") % {"name": name, "reason": exc}, name)
             if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
-                return ArchiveReport(count, f"{name} does not match its sha256 in the manifest", name)
+                return ArchiveReport(
+                    count, _("%(name)s does not match its sha256 in the manifest") % {"name": name}, name
+                )
         if "audit_chain" not in manifest:  # made before archives named their chain head
             return ArchiveReport(len(listed))
         try:
@@ -88,7 +94,9 @@ def _verify_events(archive: zipfile.ZipFile, manifest: dict, *, keyed: bool) -> 
         chain, head_sequence, head_hash = str(head["chain"]), int(head["sequence"]), str(head["hash"])
         legacy_until = int(head["legacy_sequence"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise _Broken(f"the audit chain head in manifest.json is damaged ({exc})", MANIFEST) from None
+        raise _Broken(
+            _("the audit chain head in manifest.json is damaged (%(reason)s)") % {"reason": exc}, MANIFEST
+        ) from None
     if keyed and not hmac.compare_digest(
         str(head.get("signature", "")).encode(), head_signature(str(manifest.get("project")), head).encode()
     ):
@@ -106,26 +114,52 @@ def _verify_events(archive: zipfile.ZipFile, manifest: dict, *, keyed: bool) -> 
                 sequence, action = int(event["sequence"]), str(event["action"])
                 stored_prev, stored_hash = str(event.pop("prev_hash")), str(event.pop("hash"))
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise _Broken(f"line {number} of {EVENTS} is not an audit event", EVENTS) from None
+                raise _Broken(
+                    _("line %(number)s of %(file)s is not an audit event") % {"number": number, "file": EVENTS}, EVENTS
+                ) from None
             if event.get("chain") != chain:
-                raise _Broken(f"event #{sequence} belongs to another chain than {chain}", EVENTS, sequence)
+                raise _Broken(
+                    _("event #%(sequence)s belongs to another chain than %(chain)s")
+                    % {"sequence": sequence, "chain": chain},
+                    EVENTS,
+                    sequence,
+                )
             if sequence > expected:
                 raise _Broken(
-                    f"event #{expected} is missing or out of place: #{sequence} follows #{expected - 1}",
+                    _("event #%(expected)s is missing or out of place: #%(sequence)s follows #%(previous)s")
+                    % {"expected": expected, "sequence": sequence, "previous": expected - 1},
                     EVENTS,
                     expected,
                 )
             if sequence < expected:
-                raise _Broken(f"event #{sequence} is out of place: it follows #{expected - 1}", EVENTS, sequence)
+                raise _Broken(
+                    _("event #%(sequence)s is out of place: it follows #%(previous)s")
+                    % {"sequence": sequence, "previous": expected - 1},
+                    EVENTS,
+                    sequence,
+                )
             if stored_prev != prev_hash:
-                raise _Broken(f"event #{sequence} ({action}) does not follow the event before it", EVENTS, sequence)
+                raise _Broken(
+                    _("event #%(sequence)s (%(action)s) does not follow the event before it")
+                    % {"sequence": sequence, "action": action},
+                    EVENTS,
+                    sequence,
+                )
             is_legacy = sequence <= legacy_until
             if (is_legacy or keyed) and compute_hash(prev_hash, event, keyed=not is_legacy) != stored_hash:
-                raise _Broken(f"event #{sequence} ({action}) was changed after it was written", EVENTS, sequence)
+                raise _Broken(
+                    _("event #%(sequence)s (%(action)s) was changed after it was written")
+                    % {"sequence": sequence, "action": action},
+                    EVENTS,
+                    sequence,
+                )
             if sequence in anchors and anchors[sequence].hash != stored_hash:
                 raise _Broken(
-                    f"event #{sequence} ({action}) does not match the chain's head anchored on "
-                    f"{anchors[sequence].anchored_at}: the chain was rewritten at or before it",
+                    _(
+                        "event #%(sequence)s (%(action)s) does not match the chain's head anchored on "
+                        "%(when)s: the chain was rewritten at or before it"
+                    )
+                    % {"sequence": sequence, "action": action, "when": anchors[sequence].anchored_at},
                     EVENTS,
                     sequence,
                 )
@@ -133,16 +167,20 @@ def _verify_events(archive: zipfile.ZipFile, manifest: dict, *, keyed: bool) -> 
     last = expected - 1
     if last < head_sequence:
         raise _Broken(
-            f"event #{last + 1} is missing: the archive's events end at #{last}, the chain head is #{head_sequence}",
+            _("event #%(sequence)s is missing: the archive's events end at #%(last)s, the chain head is #%(head)s")
+            % {"sequence": last + 1, "last": last, "head": head_sequence},
             EVENTS,
             last + 1,
         )
     if last > head_sequence or (last and prev_hash != head_hash):
-        raise _Broken(f"the chain head in manifest.json does not match event #{last}", EVENTS, last)
+        raise _Broken(
+            _("the chain head in manifest.json does not match event #%(sequence)s") % {"sequence": last}, EVENTS, last
+        )
     beyond = [s for s in anchors if s > last]
     if beyond:
         raise _Broken(
-            f"event #{last + 1} is missing: the chain was anchored at #{beyond[0]}, the archive ends at #{last}",
+            _("event #%(sequence)s is missing: the chain was anchored at #%(anchored)s, the archive ends at #%(last)s")
+            % {"sequence": last + 1, "anchored": beyond[0], "last": last},
             EVENTS,
             last + 1,
         )
@@ -161,13 +199,18 @@ def _anchors(archive: zipfile.ZipFile, chain: str, *, keyed: bool) -> dict[int, 
             for r in json.loads(data).get("anchors", [])
         ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise _Broken(f"{HEADS} is damaged ({exc})", HEADS) from None
+        raise _Broken(_("%(name)s is damaged (%(reason)s)") % {"name": HEADS, "reason": exc}, HEADS) from None
     for anchor in anchors:
         if anchor.chain != chain:
-            raise _Broken(f"the anchor of event #{anchor.sequence} belongs to another chain", HEADS, anchor.sequence)
+            raise _Broken(
+                _("the anchor of event #%(sequence)s belongs to another chain") % {"sequence": anchor.sequence},
+                HEADS,
+                anchor.sequence,
+            )
         if keyed and not anchor.is_signed:
             raise _Broken(
-                f"the anchor of event #{anchor.sequence} is not signed with this platform's chain key",
+                _("the anchor of event #%(sequence)s is not signed with this platform's chain key")
+                % {"sequence": anchor.sequence},
                 HEADS,
                 anchor.sequence,
             )

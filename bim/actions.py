@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from plumbline.audit.log import record_event
 from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
@@ -59,14 +60,17 @@ def upload_model_version(
     started = timezone.now()  # the upload phase runs from here to the version row's uploaded_at
     authorize(actor, project, "model.upload")
     if not (original_name or "").lower().endswith(IFC_SUFFIXES):
-        raise InvalidInput("Upload an IFC model: a .ifc or .ifczip file.", field="file")
+        raise InvalidInput(gettext("Upload an IFC model: a .ifc or .ifczip file."), field="file")
     if discipline not in Discipline.values:
         raise InvalidInput(
-            f"{discipline!r} is not a discipline: use one of {', '.join(Discipline.values)}.", field="discipline"
+            gettext("%(value)s is not a discipline: use one of %(choices)s.")
+            % {"value": repr(discipline), "choices": ", ".join(Discipline.values)},
+            field="discipline",
         )
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
         raise PayloadTooLarge(
-            f"The model is {human_size(size)}, over the limit of {human_size(settings.MAX_UPLOAD_BYTES)}."
+            gettext("The model is %(size)s, over the limit of %(limit)s.")
+            % {"size": human_size(size), "limit": human_size(settings.MAX_UPLOAD_BYTES)}
         )
     model_name = (model_name or "").strip() or original_name.rsplit(".", 1)[0][:100]
     stored = get_storage().put(stream, content_type="application/x-step")
@@ -119,7 +123,9 @@ def upload_model_version(
 def _move(version: ModelVersion, status: str) -> dict:
     if status not in VERSION_MOVES[version.status]:
         raise InvalidTransition(
-            f"A version that is {version.status} cannot become {status}.", allowed=list(VERSION_MOVES[version.status])
+            gettext("A version that is %(status)s cannot become %(target)s.")
+            % {"status": version.status, "target": status},
+            allowed=list(VERSION_MOVES[version.status]),
         )
     change = {"status": [version.status, status]}
     version.status = status
@@ -334,18 +340,27 @@ def accept_remap(project: Project, *, version_id: int, old_global_id: str, new_g
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().filter(pk=version_id, model__project=project).first()
         if version is None:
-            raise NotFound(f"No model version {version_id} in project {project.code}.")
+            raise NotFound(
+                gettext("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code}
+            )
         diff = version.diff or {}
         if old_global_id not in diff.get("removed", []):
             raise InvalidInput(
-                f"{old_global_id} is not an element that disappeared in this version.", field="old_global_id"
+                gettext("%(global_id)s is not an element that disappeared in this version.")
+                % {"global_id": old_global_id},
+                field="old_global_id",
             )
         if new_global_id not in diff.get("added", []):
-            raise InvalidInput(f"{new_global_id} is not an element that is new in this version.", field="new_global_id")
+            raise InvalidInput(
+                gettext("%(global_id)s is not an element that is new in this version.") % {"global_id": new_global_id},
+                field="new_global_id",
+            )
         if GlobalIdRemap.objects.filter(version=version, old_global_id=old_global_id).exists() or (
             GlobalIdRemap.objects.filter(version=version, new_global_id=new_global_id).exists()
         ):
-            raise Conflict("One of these elements is already remapped in this version.", code="already_remapped")
+            raise Conflict(
+                gettext("One of these elements is already remapped in this version."), code="already_remapped"
+            )
         remap = GlobalIdRemap.objects.create(
             version=version, old_global_id=old_global_id, new_global_id=new_global_id, accepted_by=actor
         )
@@ -369,14 +384,19 @@ def upload_ids(project: Project, *, stream: BinaryIO, original_name: str, name: 
     authorize(actor, project, "ids.manage")
     data = stream.read(IDS_MAX_BYTES + 1)
     if not data:
-        raise InvalidInput("The IDS file is empty.", field="file")
+        raise InvalidInput(gettext("The IDS file is empty."), field="file")
     if len(data) > IDS_MAX_BYTES:
-        raise PayloadTooLarge(f"The IDS file is over the limit of {human_size(IDS_MAX_BYTES)}.")
+        raise PayloadTooLarge(
+            gettext("The IDS file is over the limit of %(limit)s.") % {"limit": human_size(IDS_MAX_BYTES)}
+        )
     try:
         document = parse_ids(data.decode("utf-8-sig"))
     except (IdsError, UnicodeDecodeError) as exc:
         raise InvalidInput(
-            str(exc) if isinstance(exc, IdsError) else "The IDS file is not UTF-8 text.", field="file"
+            gettext("The IDS file cannot be read: %(reason)s") % {"reason": exc}
+            if isinstance(exc, IdsError)
+            else gettext("The IDS file is not UTF-8 text."),
+            field="file",
         ) from None
     stored = get_storage().put(io.BytesIO(data), content_type="application/xml")
     with transaction.atomic():
@@ -403,14 +423,20 @@ def request_ids_run(project: Project, *, version_id: int, ids_id: int, actor) ->
     authorize(actor, project, "ids.manage")
     version = ModelVersion.objects.filter(pk=version_id, model__project=project).first()
     if version is None:
-        raise NotFound(f"No model version {version_id} in project {project.code}.")
+        raise NotFound(
+            gettext("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code}
+        )
     if version.status != VersionStatus.READY:
         raise Conflict(
-            f"Version {version.number} is {version.status}: IDS checks run on ready versions.", code="version_not_ready"
+            gettext("Version %(number)s is %(status)s: IDS checks run on ready versions.")
+            % {"number": version.number, "status": version.get_status_display()},
+            code="version_not_ready",
         )
     ids_file = IdsFile.objects.filter(pk=ids_id, project=project).first()
     if ids_file is None:
-        raise InvalidInput(f"No IDS file {ids_id} in project {project.code}.", field="ids_id")
+        raise InvalidInput(
+            gettext("No IDS file %(id)s in project %(code)s.") % {"id": ids_id, "code": project.code}, field="ids_id"
+        )
     with transaction.atomic():
         run = IdsRun.objects.create(version=version, ids_file=ids_file, requested_by=actor)
         record_event(

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from plumbline.errors import DomainError, NotFound, PermissionDenied
@@ -29,7 +30,7 @@ def models_page(request, code: str):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "Choose an .ifc or .ifczip file to upload.")
+            messages.error(request, _("Choose an .ifc or .ifczip file to upload."))
         else:
             try:
                 version, created = actions.upload_model_version(
@@ -48,8 +49,12 @@ def models_page(request, code: str):
             else:
                 messages.success(
                     request,
-                    f"{version.model.name} v{version.number} "
-                    + ("uploaded: it is being read." if created else "was uploaded before."),
+                    (
+                        _("%(model)s v%(number)s uploaded: it is being read.")
+                        if created
+                        else _("%(model)s v%(number)s was uploaded before.")
+                    )
+                    % {"model": version.model.name, "number": version.number},
                 )
         return redirect("bim-models", code=project.code)
     models = queries.list_models(project, user=request.user)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import shapely
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from plumbline.errors import Conflict, InvalidInput, NotFound
 from projects.models import Project
@@ -24,7 +25,7 @@ def get_version(project: Project, version_id: int, *, user) -> ModelVersion:
     authorize(user, project, "model.view")
     version = ModelVersion.objects.select_related("model").filter(pk=version_id, model__project=project).first()
     if version is None:
-        raise NotFound(f"No model version {version_id} in project {project.code}.")
+        raise NotFound(_("No model version %(id)s in project %(code)s.") % {"id": version_id, "code": project.code})
     return version
 
 
@@ -33,8 +34,13 @@ def get_browsable_version(project: Project, version_id: int, *, user) -> ModelVe
     version = get_version(project, version_id, user=user)
     if version.status not in BROWSABLE:
         raise Conflict(
-            f"Version {version.number} of {version.model.name} is {version.get_status_display()}"
-            + (f": {version.failure_reason}" if version.failure_reason else "; its elements are not readable yet."),
+            _("Version %(number)s of %(model)s is %(status)s")
+            % {"number": version.number, "model": version.model.name, "status": version.get_status_display()}
+            + (
+                _(": %(reason)s") % {"reason": version.failure_reason}
+                if version.failure_reason
+                else _("; its elements are not readable yet.")
+            ),
             code="version_not_ready",
         )
     return version
@@ -95,7 +101,7 @@ def list_elements(
     if name:
         qs = qs.filter(name__icontains=name)
     if prop and not pset:
-        raise InvalidInput("Name the property set (pset) the property belongs to.", field="pset")
+        raise InvalidInput(_("Name the property set (pset) the property belongs to."), field="pset")
     if pset:
         qs = qs.filter(psets__has_key=pset)
     if prop:
@@ -113,14 +119,17 @@ def list_elements(
 def get_element(version: ModelVersion, global_id: str) -> Element:
     element = version.elements.select_related("storey", "space").filter(global_id=global_id).first()
     if element is None:
-        raise NotFound(f"No element {global_id} in version {version.number} of {version.model.name}.")
+        raise NotFound(
+            _("No element %(global_id)s in version %(number)s of %(model)s.")
+            % {"global_id": global_id, "number": version.number, "model": version.model.name}
+        )
     return element
 
 
 def get_storey(version: ModelVersion, storey_global_id: str) -> Storey:
     storey = version.storeys.filter(global_id=storey_global_id).first()
     if storey is None:
-        raise NotFound(f"No storey {storey_global_id} in this version.")
+        raise NotFound(_("No storey %(global_id)s in this version.") % {"global_id": storey_global_id})
     return storey
 
 
@@ -132,10 +141,10 @@ def elements_near(
     The bounding-box columns (indexed) narrow the candidates; shapely decides.
     """
     if (point is None) == (polygon is None):
-        raise InvalidInput("Give either a point or a polygon.")
+        raise InvalidInput(_("Give either a point or a polygon."))
     shape = shapely.Point(point).buffer(tolerance) if point is not None else shapely.Polygon(polygon)
     if not shape.is_valid:
-        raise InvalidInput("The polygon is not valid (its outline crosses itself).", field="polygon")
+        raise InvalidInput(_("The polygon is not valid (its outline crosses itself)."), field="polygon")
     minx, miny, maxx, maxy = shape.bounds
     candidates = storey.elements.exclude(footprint="").filter(
         min_x__lte=maxx, max_x__gte=minx, min_y__lte=maxy, max_y__gte=miny
@@ -155,7 +164,9 @@ def elements_at(storey: Storey, *, x: float, y: float, tolerance: float = 0.3) -
     bounds = storey_bounds(storey)
     if bounds and not (bounds[0] - 5 <= x <= bounds[2] + 5 and bounds[1] - 5 <= y <= bounds[3] + 5):
         raise InvalidInput(
-            f"The point ({x}, {y}) is outside storey {storey.name or storey.global_id}.", code="outside_storey"
+            _("The point (%(x)s, %(y)s) is outside storey %(storey)s.")
+            % {"x": x, "y": y, "storey": storey.name or storey.global_id},
+            code="outside_storey",
         )
     return elements_near(storey.version, storey, point=(x, y), tolerance=min(max(tolerance, 0), 5))
 
@@ -289,7 +300,7 @@ def get_ids_run(project: Project, run_id: int, *, user) -> IdsRun:
         IdsRun.objects.select_related("ids_file", "version").filter(pk=run_id, version__model__project=project).first()
     )
     if run is None:
-        raise NotFound(f"No IDS run {run_id} in project {project.code}.")
+        raise NotFound(_("No IDS run %(id)s in project %(code)s.") % {"id": run_id, "code": project.code})
     return run
 
 

@@ -62,7 +62,7 @@ def _uuid(value, field: str) -> uuid_module.UUID:
     try:
         return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a UUID.", field=field) from None
+        raise InvalidInput(gettext("%(value)s is not a UUID.") % {"value": repr(value)}, field=field) from None
 
 
 def _elements_of(project, version_id, global_ids, *, actor):
@@ -72,12 +72,18 @@ def _elements_of(project, version_id, global_ids, *, actor):
         return None, global_ids
     version = bim_queries.get_version(project, version_id, user=actor)
     if version.status != "ready":
-        raise InvalidInput(f"Version {version.number} of {version.model.name} is not ready.", field="version_id")
+        raise InvalidInput(
+            gettext("Version %(number)s of %(model)s is not ready.")
+            % {"number": version.number, "model": version.model.name},
+            field="version_id",
+        )
     known = set(version.elements.filter(global_id__in=global_ids).values_list("global_id", flat=True))
     unknown = [g for g in global_ids if g not in known]
     if unknown:
         raise InvalidInput(
-            f"Not in version {version.number} of {version.model.name}: {', '.join(unknown)}.", field="global_ids"
+            gettext("Not in version %(number)s of %(model)s: %(global_ids)s.")
+            % {"number": version.number, "model": version.model.name, "global_ids": ", ".join(unknown)},
+            field="global_ids",
         )
     return version, global_ids
 
@@ -122,7 +128,9 @@ def _replayed(model, client_uuid, *, what: str, **mine):
         return None
     if all(_value_of(existing, key) == value for key, value in mine.items()):
         return existing
-    raise Conflict(f"This client UUID belongs to another {what}: generate a new one.", code="uuid_taken")
+    raise Conflict(
+        gettext("This client UUID belongs to another %(what)s: generate a new one.") % {"what": what}, code="uuid_taken"
+    )
 
 
 def _value_of(row, path: str):
@@ -169,20 +177,27 @@ def open_finding(
     """
     authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
     client_uuid = _uuid(client_uuid, "client_uuid")
-    replayed = partial(_replayed, Finding, client_uuid, what="finding", project_id=project.pk, created_by_id=actor.pk)
+    replayed = partial(
+        _replayed, Finding, client_uuid, what=gettext("finding"), project_id=project.pk, created_by_id=actor.pk
+    )
     existing = replayed()
     if existing is not None:
         return existing, False
     if category not in Category.values:
         raise InvalidInput(
-            f"{category!r} is not a category: use one of {', '.join(Category.values)}.", field="category"
+            gettext("%(value)s is not a category: use one of %(choices)s.")
+            % {"value": repr(category), "choices": ", ".join(Category.values)},
+            field="category",
         )
     if severity not in Severity.values:
-        raise InvalidInput(f"{severity!r} is not a severity: use minor, major or critical.", field="severity")
+        raise InvalidInput(
+            gettext("%(value)s is not a severity: use minor, major or critical.") % {"value": repr(severity)},
+            field="severity",
+        )
     if not (title or "").strip():
-        raise InvalidInput("Give the finding a short title.", field="title")
+        raise InvalidInput(gettext("Give the finding a short title."), field="title")
     if due_date is not None and due_date < timezone.localdate():
-        raise InvalidInput(f"The due date {due_date} is in the past.", field="due_date")
+        raise InvalidInput(gettext("The due date %(date)s is in the past.") % {"date": due_date}, field="due_date")
     observed_at = _observed_at(project, observed_at)
     version, global_ids = _elements_of(project, version_id, global_ids, actor=actor)
     if version is not None:
@@ -192,23 +207,31 @@ def open_finding(
                 bounds = bim_queries.storey_bounds(storey)
                 x, y = point
                 if bounds is None or not (bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]):
-                    raise InvalidInput(f"The point ({x:.2f}, {y:.2f}) is outside storey {storey.name}.", field="point")
+                    raise InvalidInput(
+                        gettext("The point (%(x)s, %(y)s) is outside storey %(storey)s.")
+                        % {"x": f"{x:.2f}", "y": f"{y:.2f}", "storey": storey.name},
+                        field="point",
+                    )
         elif global_ids:
             storey_global_id = _storey_of(version, global_ids)
     if not global_ids and point is None:
         raise InvalidInput(
-            "Pin the finding to at least one element or to a point on a storey plan.", field="global_ids"
+            gettext("Pin the finding to at least one element or to a point on a storey plan."), field="global_ids"
         )
     if (global_ids or point is not None) and version is None:
-        raise InvalidInput("Name the model version the elements or the point belong to.", field="version_id")
+        raise InvalidInput(gettext("Name the model version the elements or the point belong to."), field="version_id")
     if point is not None and not storey_global_id:
-        raise InvalidInput("Name the storey the point is on.", field="storey_global_id")
+        raise InvalidInput(gettext("Name the storey the point is on."), field="storey_global_id")
     if responsible_party not in Party.values:
-        raise InvalidInput(f"{responsible_party!r} is not one of the five parties.", field="responsible_party")
+        raise InvalidInput(
+            gettext("%(value)s is not one of the five parties.") % {"value": repr(responsible_party)},
+            field="responsible_party",
+        )
     appointment = current_appointments(project)[responsible_party]
     if appointment is None:
         raise InvalidInput(
-            f"Nobody is appointed as {Party(responsible_party).label} on this project.", field="responsible_party"
+            gettext("Nobody is appointed as %(party)s on this project.") % {"party": Party(responsible_party).label},
+            field="responsible_party",
         )
 
     def write():
@@ -268,15 +291,22 @@ def add_finding_photo(
     authorize(actor, project, "finding.photo")
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
-        _replayed, FindingPhoto, client_uuid, what="photo", finding__project_id=project.pk, finding_id=finding_id
+        _replayed,
+        FindingPhoto,
+        client_uuid,
+        what=gettext("photo"),
+        finding__project_id=project.pk,
+        finding_id=finding_id,
     )
     existing = replayed()
     if existing is not None:
         return existing, False
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
-        raise NotFound(f"No finding {finding_id} in project {project.code}.")
-    stored = store_upload(stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what="The photo", size=size)
+        raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+    stored = store_upload(
+        stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what=gettext("The photo"), size=size
+    )
 
     def write():
         with transaction.atomic():
@@ -299,19 +329,23 @@ def add_finding_photo(
 def move_finding(project: Project, *, finding_id: int, verb: str, note: str = "", actor) -> Finding:
     """submit_rectification (contractor), verify / reject / reopen (inspectors)."""
     if verb not in FINDING_MOVES:
-        raise InvalidInput(f"{verb!r} is not a move of a finding.", field="verb")
+        raise InvalidInput(gettext("%(value)s is not a move of a finding.") % {"value": repr(verb)}, field="verb")
     authorize(actor, project, MOVE_ACTIONS[verb])
     note = (note or "").strip()
     with transaction.atomic():
         finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
         if finding is None:
-            raise NotFound(f"No finding {finding_id} in project {project.code}.")
+            raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
         sources, target = FINDING_MOVES[verb]
         if finding.status not in sources:
             allowed = [v for v, (s, _) in FINDING_MOVES.items() if finding.status in s]
             raise InvalidTransition(
-                f"A finding that is {finding.get_status_display()} cannot be moved by {verb}; "
-                f"allowed: {', '.join(allowed) or 'nothing'}.",
+                gettext("A finding that is %(status)s cannot be moved by %(verb)s; allowed: %(allowed)s.")
+                % {
+                    "status": finding.get_status_display(),
+                    "verb": verb,
+                    "allowed": ", ".join(allowed) or gettext("nothing"),
+                },
                 allowed=allowed,
             )
         if verb in NOTE_REQUIRED and not note:
@@ -323,7 +357,9 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
                 .first()
             )
             if not finding.photos.filter(uploaded_by=actor, uploaded_at__gte=since.created_at).exists():
-                raise InvalidInput("Add at least one photo of the rectification before submitting it.", field="photos")
+                raise InvalidInput(
+                    gettext("Add at least one photo of the rectification before submitting it."), field="photos"
+                )
         old = finding.status
         finding.status = target
         finding.save(update_fields=["status", "updated_at"])
@@ -445,7 +481,7 @@ def _store_snapshots(topics: list[dict]) -> dict:
                     io.BytesIO(snapshot["data"]),
                     allowed=PHOTO_TYPES,
                     max_bytes=settings.PHOTO_MAX_BYTES,
-                    what=f"Snapshot {snapshot['name']}",
+                    what=gettext("Snapshot %(name)s") % {"name": snapshot["name"]},
                 )
             except (InvalidInput, PayloadTooLarge):
                 continue
@@ -460,7 +496,8 @@ def _refuse_topics_of_other_projects(project: Project, topics: list[dict]) -> No
     )
     if elsewhere:
         raise Conflict(
-            f"Topic {elsewhere[0]} is a finding of another project: import it there.", code="topic_elsewhere"
+            gettext("Topic %(guid)s is a finding of another project: import it there.") % {"guid": elsewhere[0]},
+            code="topic_elsewhere",
         )
 
 
@@ -607,21 +644,29 @@ def create_checklist_template(
     authorize(actor, project, "checklist.manage")
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("Give the checklist a name.", field="name")
+        raise InvalidInput(gettext("Give the checklist a name."), field="name")
     if category not in Category.values:
         raise InvalidInput(
-            f"{category!r} is not a category: use one of {', '.join(Category.values)}.", field="category"
+            gettext("%(value)s is not a category: use one of %(choices)s.")
+            % {"value": repr(category), "choices": ", ".join(Category.values)},
+            field="category",
         )
     if not items:
-        raise InvalidInput("A checklist needs at least one item.", field="items")
+        raise InvalidInput(gettext("A checklist needs at least one item."), field="items")
     if len(items) > MAX_CHECKLIST_ITEMS:
-        raise InvalidInput(f"A checklist has at most {MAX_CHECKLIST_ITEMS} items.", field="items")
+        raise InvalidInput(
+            gettext("A checklist has at most %(count)d items.") % {"count": MAX_CHECKLIST_ITEMS}, field="items"
+        )
     for position, item in enumerate(items, start=1):
         if not (item.get("text") or "").strip():
-            raise InvalidInput(f"Item {position} has no text.", field="items")
+            raise InvalidInput(gettext("Item %(position)s has no text.") % {"position": position}, field="items")
         if len(item["text"].strip()) > 500:
-            raise InvalidInput(f"Item {position} is longer than 500 characters.", field="items")
-    name_taken = Conflict(f"This project already has a checklist called {name!r}.", code="name_taken")
+            raise InvalidInput(
+                gettext("Item %(position)s is longer than 500 characters.") % {"position": position}, field="items"
+            )
+    name_taken = Conflict(
+        gettext("This project already has a checklist called %(name)s.") % {"name": repr(name)}, code="name_taken"
+    )
     with transaction.atomic():
         if ChecklistTemplate.objects.filter(project=project, name=name).exists():
             raise name_taken
@@ -655,21 +700,25 @@ def _checklist(project, checklist_id, *, lock=False) -> Checklist:
     rows = Checklist.objects.filter(project=project, pk=checklist_id).select_related("template")
     checklist = (rows.select_for_update(of=("self",)) if lock else rows).first()
     if checklist is None:
-        raise NotFound(f"No checklist {checklist_id} in project {project.code}.")
+        raise NotFound(gettext("No checklist %(id)s in project %(code)s.") % {"id": checklist_id, "code": project.code})
     return checklist
 
 
 def _item(checklist, item_id) -> ChecklistItem:
     item = ChecklistItem.objects.filter(template_id=checklist.template_id, pk=item_id).first()
     if item is None:
-        raise InvalidInput(f"Item {item_id} is not on the checklist {checklist.template.name}.", field="item_id")
+        raise InvalidInput(
+            gettext("Item %(id)s is not on the checklist %(name)s.") % {"id": item_id, "name": checklist.template.name},
+            field="item_id",
+        )
     return item
 
 
 def _still_open(checklist) -> None:
     if checklist.status == ChecklistStatus.COMPLETED:
         raise InvalidTransition(
-            f"Checklist {checklist.pk} is completed: it can no longer change (its failures are findings now).",
+            gettext("Checklist %(id)s is completed: it can no longer change (its failures are findings now).")
+            % {"id": checklist.pk},
             allowed=[],
         )
 
@@ -688,20 +737,24 @@ def start_checklist(
     authorize(actor, project, "checklist.fill")
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
-        _replayed, Checklist, client_uuid, what="checklist", project_id=project.pk, created_by_id=actor.pk
+        _replayed, Checklist, client_uuid, what=gettext("checklist"), project_id=project.pk, created_by_id=actor.pk
     )
     existing = replayed()
     if existing is not None:
         return existing, False
     template = ChecklistTemplate.objects.filter(project=project, pk=template_id).first()
     if template is None:
-        raise NotFound(f"No checklist template {template_id} in project {project.code}.")
+        raise NotFound(
+            gettext("No checklist template %(id)s in project %(code)s.") % {"id": template_id, "code": project.code}
+        )
     version, global_ids = _elements_of(project, version_id, global_ids, actor=actor)
     if global_ids and version is None:
-        raise InvalidInput("Name the model version the elements belong to.", field="version_id")
+        raise InvalidInput(gettext("Name the model version the elements belong to."), field="version_id")
     location = (location or "").strip()[:200]
     if not global_ids and not location:
-        raise InvalidInput("Say where the checklist is filled: elements of the model or a location.", field="location")
+        raise InvalidInput(
+            gettext("Say where the checklist is filled: elements of the model or a location."), field="location"
+        )
 
     def write():
         with transaction.atomic():
@@ -738,13 +791,18 @@ def answer_checklist_item(
     it becomes a finding's description when the checklist is completed."""
     authorize(actor, project, "checklist.fill")
     if result not in ItemResult.values:
-        raise InvalidInput(f"{result!r} is not a result: use pass, fail or na.", field="result")
+        raise InvalidInput(
+            gettext("%(value)s is not a result: use pass, fail or na.") % {"value": repr(result)}, field="result"
+        )
     note = (note or "").strip()
     severity = severity or (Severity.MAJOR if result == ItemResult.FAIL else "")
     if severity and severity not in Severity.values:
-        raise InvalidInput(f"{severity!r} is not a severity: use minor, major or critical.", field="severity")
+        raise InvalidInput(
+            gettext("%(value)s is not a severity: use minor, major or critical.") % {"value": repr(severity)},
+            field="severity",
+        )
     if result == ItemResult.FAIL and not note:
-        raise InvalidInput("Say what failed: the note becomes the finding's description.", field="note")
+        raise InvalidInput(gettext("Say what failed: the note becomes the finding's description."), field="note")
     if result != ItemResult.FAIL:
         severity = ""
     with transaction.atomic():
@@ -787,7 +845,7 @@ def add_checklist_photo(
         _replayed,
         ChecklistPhoto,
         client_uuid,
-        what="photo",
+        what=gettext("photo"),
         checklist__project_id=project.pk,
         checklist_id=checklist_id,
     )
@@ -797,7 +855,9 @@ def add_checklist_photo(
     checklist = _checklist(project, checklist_id)
     _still_open(checklist)
     item = _item(checklist, item_id)
-    stored = store_upload(stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what="The photo", size=size)
+    stored = store_upload(
+        stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what=gettext("The photo"), size=size
+    )
 
     def write():
         with transaction.atomic():
@@ -833,7 +893,9 @@ def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checkli
         answers = {a.item_id: a for a in checklist.answers.all()}
         unanswered = [str(i.position) for i in items if i.pk not in answers]
         if unanswered:
-            raise InvalidInput(f"Items without an answer: {', '.join(unanswered)}.", field="answers")
+            raise InvalidInput(
+                gettext("Items without an answer: %(items)s.") % {"items": ", ".join(unanswered)}, field="answers"
+            )
         photographed = set(checklist.photos.values_list("item_id", flat=True))
         missing = [
             str(i.position)
@@ -841,11 +903,13 @@ def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checkli
             if i.photo_required and answers[i.pk].result != ItemResult.NOT_APPLICABLE and i.pk not in photographed
         ]
         if missing:
-            raise InvalidInput(f"Items that need a photo: {', '.join(missing)}.", field="photos")
+            raise InvalidInput(
+                gettext("Items that need a photo: %(items)s.") % {"items": ", ".join(missing)}, field="photos"
+            )
         failed = [i for i in items if answers[i.pk].result == ItemResult.FAIL]
         appointment = current_appointments(project)[Party.CONTRACTOR]
         if failed and appointment is None:
-            raise InvalidInput("No contractor is appointed to rectify the failed items.", field="answers")
+            raise InvalidInput(gettext("No contractor is appointed to rectify the failed items."), field="answers")
         opened, new_photos = [], []
         for item in failed:
             answer = answers[item.pk]

@@ -3,11 +3,13 @@ BCF exchange, and checklists (templates, filling on site, completion into findin
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from plumbline.errors import InvalidInput, PayloadTooLarge
 from plumbline.pagination import Pagination
+from plumbline.uploads import human_size
 from projects.queries import get_project
 from projects.rights import project_right
 
@@ -48,7 +50,7 @@ def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     data = payload.dict()
     x, y = data.pop("x"), data.pop("y")
     if (x is None) != (y is None):
-        raise InvalidInput("Give both x and y of the plan point, or neither.", field="x")
+        raise InvalidInput(_("Give both x and y of the plan point, or neither."), field="x")
     finding, created = actions.open_finding(
         project, **data, point=(x, y) if x is not None else None, actor=request.user
     )
@@ -94,7 +96,10 @@ def export_findings_bcf(request: HttpRequest, code: str, bcf_version: str = "2.1
 def import_findings_bcf(request: HttpRequest, code: str, file: File[UploadedFile]):
     project = get_project(code, user=request.user, action="finding.view")
     if file.size and file.size > settings.BCF_MAX_BYTES:
-        raise PayloadTooLarge(f"The BCF file is {file.size} bytes; the limit is {settings.BCF_MAX_BYTES}.")
+        raise PayloadTooLarge(
+            _("The BCF file is %(size)s, over the limit of %(limit)s.")
+            % {"size": human_size(file.size), "limit": human_size(settings.BCF_MAX_BYTES)}
+        )
     return actions.import_bcf(project, data=file.read(), file_name=file.name or "", actor=request.user)
 
 

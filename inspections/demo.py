@@ -11,11 +11,11 @@ from bim.models import ModelVersion
 from . import actions
 
 DEMO_CHECKLIST_ITEMS = [
-    ("砌块强度等级符合设计 Block strength class as designed", False),
-    ("水平灰缝砂浆饱满度 ≥ 80% Bed joints at least 80% filled", True),
-    ("拉结筋每 500 mm 设置 Tie bars every 500 mm", True),
-    ("墙面垂直度 ≤ 5 mm Plumb within 5 mm per storey", False),
-    ("构造柱马牙槎 Toothing at constructional columns", False),
+    ("砌块强度等级符合设计要求", False),
+    ("水平灰缝砂浆饱满度 ≥ 80%", True),
+    ("拉结筋每 500 mm 设置一道", True),
+    ("墙面垂直度每层 ≤ 5 mm", False),
+    ("构造柱马牙槎设置正确", False),
 ]
 
 
@@ -57,31 +57,31 @@ def _load_findings(project, version, inspector, contractor) -> None:
 
     finding(
         "crack",
-        "墙体裂缝 Crack in the south wall",
+        "墙体裂缝：南墙开裂",
         ["1F south wall"],
         "structure",
         "major",
-        description="0.3 mm crack, 1.2 m long, near the entrance door.",
+        description="裂缝宽 0.3 mm、长 1.2 m，位于入口门附近。",
     )
-    sealing = finding("sealing", "窗框渗水 Window frame leaks", ["1F window W1"], "waterproofing", "minor")
+    sealing = finding("sealing", "窗框渗水", ["1F window W1"], "waterproofing", "minor")
     photo(sealing, contractor, "sealing-fixed")
     actions.move_finding(
         project,
         finding_id=sealing.pk,
         verb="submit_rectification",
-        note="Resealed with silicone, tested with water.",
+        note="已用硅酮密封胶重新密封，并做淋水试验。",
         actor=contractor,
     )
-    column = finding("honeycomb", "柱蜂窝麻面 Honeycombing on column C2", ["1F column C2"], "structure", "critical")
+    column = finding("honeycomb", "柱蜂窝麻面：C2 柱", ["1F column C2"], "structure", "critical")
     photo(column, contractor, "honeycomb-fixed")
     actions.move_finding(
         project,
         finding_id=column.pk,
         verb="submit_rectification",
-        note="Repaired with high-strength mortar.",
+        note="已用高强砂浆修补。",
         actor=contractor,
     )
-    actions.move_finding(project, finding_id=column.pk, verb="verify", note="Accepted.", actor=inspector)
+    actions.move_finding(project, finding_id=column.pk, verb="verify", note="验收合格。", actor=inspector)
 
 
 def _load_checklists(project, version, chief, inspector) -> None:
@@ -89,9 +89,9 @@ def _load_checklists(project, version, chief, inspector) -> None:
     finding), one half filled on the 1F south wall."""
     template = actions.create_checklist_template(
         project,
-        name="砌体工程检查 Masonry before plastering",
+        name="砌体工程检查（抹灰前）",
         category="structure",
-        description="GB 50203: check before the wall is plastered.",
+        description="GB 50203：墙体抹灰前检查。",
         items=[{"text": text, "photo_required": photo} for text, photo in DEMO_CHECKLIST_ITEMS],
         actor=chief,
     )
@@ -126,9 +126,9 @@ def _load_checklists(project, version, chief, inspector) -> None:
     done = start("2f-north", "2F north wall")
     answer(done, items[0], "pass")
     answer(done, items[1], "pass")
-    answer(done, items[2], "fail", "拉结筋缺失 Tie bars missing in the top three courses near the corner.")
+    answer(done, items[2], "fail", "墙角附近最上三皮砌块缺少拉结筋。")
     answer(done, items[3], "pass")
-    answer(done, items[4], "na", "No constructional column in this wall.")
+    answer(done, items[4], "na", "此墙无构造柱。")
     actions.complete_checklist(project, checklist_id=done.pk, actor=inspector)
     half = start("1f-south", "1F south wall")
     answer(half, items[0], "pass")

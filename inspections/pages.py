@@ -235,7 +235,7 @@ def point_card(request, code: str, version_id: int):
     except NotFound:
         raise Http404 from None
     except ValueError:
-        return HttpResponseBadRequest("x and y must be numbers (metres)")
+        return HttpResponseBadRequest(gettext("x and y must be numbers (metres)"))
     radius = min(radius, TAP_RADIUS_MAX_M) if math.isfinite(radius) and radius > 0 else 0.0
     if radius:
         # a tap beside a thin wall or a door picks the nearest element within the finger's reach;
@@ -284,10 +284,10 @@ def new_finding(request, code: str):
     try:
         version_id = int(data.get("version_id", ""))
     except ValueError:
-        return HttpResponseBadRequest("version_id is missing")
+        return HttpResponseBadRequest(gettext("version_id is missing"))
     point = _point(data)
     if point == "bad":
-        return HttpResponseBadRequest("x and y must be numbers (metres)")
+        return HttpResponseBadRequest(gettext("x and y must be numbers (metres)"))
     try:
         with transaction.atomic():  # a refused photo leaves no finding behind: the form can be sent again
             finding = _open_finding_with_photos(request, project, data, version_id, point)
@@ -473,7 +473,7 @@ def start_checklist(request, code: str):
         version_id = int(data["version_id"]) if data.get("version_id") else None
         template_id = int(data.get("template_id", ""))
     except ValueError:
-        return HttpResponseBadRequest("template_id or version_id is not a number")
+        return HttpResponseBadRequest(gettext("template_id or version_id is not a number"))
     try:
         checklist, _ = actions.start_checklist(
             project,

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Func, IntegerField, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext as _
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
@@ -105,7 +106,7 @@ def get_finding(project: Project, finding_id: int, *, user) -> Finding:
         .first()
     )
     if finding is None:
-        raise NotFound(f"No finding {finding_id} in project {project.code}.")
+        raise NotFound(_("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
     return finding
 
 
@@ -128,7 +129,10 @@ def export_bcf(project: Project, *, user, version: str = "2.1") -> bytes:
     if version not in VERSIONS:
         from plumbline.errors import InvalidInput
 
-        raise InvalidInput(f"BCF version {version!r} is not supported: use 2.1 or 3.0.", field="bcf_version")
+        raise InvalidInput(
+            _("BCF version %(version)s is not supported: use 2.1 or 3.0.") % {"version": repr(version)},
+            field="bcf_version",
+        )
     return build(project, version=version)
 
 
@@ -140,7 +144,9 @@ def list_checklist_templates(project: Project, *, user) -> QuerySet[ChecklistTem
 def get_checklist_template(project: Project, template_id: int, *, user) -> ChecklistTemplate:
     template = list_checklist_templates(project, user=user).filter(pk=template_id).first()
     if template is None:
-        raise NotFound(f"No checklist template {template_id} in project {project.code}.")
+        raise NotFound(
+            _("No checklist template %(id)s in project %(code)s.") % {"id": template_id, "code": project.code}
+        )
     return template
 
 
@@ -160,7 +166,7 @@ def get_checklist(project: Project, checklist_id: int, *, user) -> Checklist:
         .first()
     )
     if checklist is None:
-        raise NotFound(f"No checklist {checklist_id} in project {project.code}.")
+        raise NotFound(_("No checklist %(id)s in project %(code)s.") % {"id": checklist_id, "code": project.code})
     return checklist
 
 

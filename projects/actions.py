@@ -58,23 +58,25 @@ def validate_site_location(value) -> None:
     from shapely.geometry import shape
 
     if not isinstance(value, dict) or value.get("type") not in ("Point", "Polygon"):
-        raise InvalidInput("The site location must be a GeoJSON Point or Polygon.", field="site_location")
+        raise InvalidInput(gettext("The site location must be a GeoJSON Point or Polygon."), field="site_location")
     try:
         geometry = shape(value)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-        raise InvalidInput(f"The site location is not valid GeoJSON: {exc}.", field="site_location") from None
+        raise InvalidInput(
+            gettext("The site location is not valid GeoJSON: %(reason)s.") % {"reason": exc}, field="site_location"
+        ) from None
     if geometry.is_empty or not geometry.is_valid:
-        raise InvalidInput("The site location is empty or its outline crosses itself.", field="site_location")
+        raise InvalidInput(gettext("The site location is empty or its outline crosses itself."), field="site_location")
     minx, miny, maxx, maxy = geometry.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidInput(
-            "The site location must be in longitude/latitude degrees (WGS 84), longitude first.",
+            gettext("The site location must be in longitude/latitude degrees (WGS 84), longitude first."),
             field="site_location",
         )
 
 
 def create_organisation(*, credit_code: str, name: str, kind: str, region_code: str = "", actor) -> Organisation:
-    require_site_staff(actor, "register organisations")
+    require_site_staff(actor, gettext("register organisations"))
     org = Organisation(
         credit_code=(credit_code or "").strip().upper(),
         name=(name or "").strip(),
@@ -84,7 +86,9 @@ def create_organisation(*, credit_code: str, name: str, kind: str, region_code: 
     _full_clean(org)
     with transaction.atomic():
         if Organisation.objects.filter(credit_code=org.credit_code).exists():
-            raise Conflict(f"An organisation with credit code {org.credit_code} is already registered.")
+            raise Conflict(
+                gettext("An organisation with credit code %(code)s is already registered.") % {"code": org.credit_code}
+            )
         org.save()
         record_event(
             "organisation.created",
@@ -116,13 +120,15 @@ def register_person(
     if organisation_id is not None:
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         if organisation is None:
-            raise InvalidInput(f"No organisation {organisation_id}.", field="organisation_id")
+            raise InvalidInput(gettext("No organisation %(id)s.") % {"id": organisation_id}, field="organisation_id")
     is_own_org_admin = bool(me and me.is_organisation_admin and organisation and me.organisation_id == organisation.pk)
     if not (actor.is_staff or is_own_org_admin):
-        raise PermissionDenied("Only platform administrators and the organisation's admins may register its people.")
+        raise PermissionDenied(
+            gettext("Only platform administrators and the organisation's admins may register its people.")
+        )
     username = (username or "").strip()
     if not username:
-        raise InvalidInput("A username is required.", field="username")
+        raise InvalidInput(gettext("A username is required."), field="username")
     User = get_user_model()
     user = User(username=username, email=email or "")
     _full_clean(user, exclude=["password"])
@@ -137,7 +143,7 @@ def register_person(
     _full_clean(person, exclude=["user"])
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise Conflict(f"The username {username!r} is taken.")
+            raise Conflict(gettext("The username %(username)s is taken.") % {"username": repr(username)})
         if password:
             user.set_password(password)
         else:
@@ -187,10 +193,10 @@ def create_project(
     )
     _full_clean(project)
     if project.design_service_life_years < 1:
-        raise InvalidInput("The design service life is at least one year.", field="design_service_life_years")
+        raise InvalidInput(gettext("The design service life is at least one year."), field="design_service_life_years")
     with transaction.atomic():
         if Project.objects.filter(code=project.code).exists():
-            raise Conflict(f"A project with code {project.code!r} already exists.")
+            raise Conflict(gettext("A project with code %(code)s already exists.") % {"code": repr(project.code)})
         project.save()
         ProjectMembership.objects.create(project=project, person=me, organisation=me.organisation, role=Role.OWNER)
         record_event(
@@ -210,7 +216,9 @@ def update_project(project: Project, *, changes: dict, actor) -> Project:
     authorize(actor, project, "project.update")  # the right first; checked again on the locked row
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            gettext("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "site_location" in changes:
         validate_site_location(changes["site_location"])
     if "region_code" in changes:
@@ -249,7 +257,11 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
     appointed and their letters on file (the refusal names what is missing)."""
     authorize(actor, project, "project.change_stage")  # the right first; checked again on the locked row
     if stage not in ProjectStage.values:
-        raise InvalidInput(f"{stage!r} is not a stage: use one of {', '.join(ProjectStage.values)}.", field="stage")
+        raise InvalidInput(
+            gettext("%(value)s is not a stage: use one of %(choices)s.")
+            % {"value": repr(stage), "choices": ", ".join(ProjectStage.values)},
+            field="stage",
+        )
     dated = {ProjectStage.CONSTRUCTION: "construction_started_on", ProjectStage.COMPLETED: "completed_on"}.get(stage)
     day = on or timezone.localdate()
     label = (
@@ -261,8 +273,13 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
         allowed = STAGE_MOVES[project.stage]
         if stage not in allowed:
             raise InvalidTransition(
-                f"A project in {project.stage} cannot move to {stage}."
-                + (f" Next allowed: {', '.join(sorted(allowed))}." if allowed else " It is in its last stage."),
+                gettext("A project in %(stage)s cannot move to %(target)s.") % {"stage": project.stage, "target": stage}
+                + " "
+                + (
+                    gettext("Next allowed: %(allowed)s.") % {"allowed": ", ".join(sorted(allowed))}
+                    if allowed
+                    else gettext("It is in its last stage.")
+                ),
                 allowed=list(allowed),
             )
         if dated:
@@ -287,7 +304,8 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
         missing = missing_for_stage(project) if stage in GATED_STAGES else []
         if missing:
             raise Conflict(
-                f"Project {project.code} cannot enter {stage}: " + "; ".join(missing) + ".",
+                gettext("Project %(code)s cannot enter %(stage)s: %(missing)s.")
+                % {"code": project.code, "stage": stage, "missing": "; ".join(missing)},
                 code="stage_gate",
                 extra={"missing": missing},
             )
@@ -305,16 +323,25 @@ def add_project_member(project: Project, *, person_id: int, role: str, actor) ->
     authorize(actor, project, "membership.manage")  # the right first; checked again on the locked row
     if role not in Role.values or role == Role.AUDITOR:
         member_roles = [r for r in Role.values if r != Role.AUDITOR]
-        raise InvalidInput(f"{role!r} is not a member role: use one of {', '.join(member_roles)}.", field="role")
+        raise InvalidInput(
+            gettext("%(value)s is not a member role: use one of %(choices)s.")
+            % {"value": repr(role), "choices": ", ".join(member_roles)},
+            field="role",
+        )
     person = Person.objects.select_related("organisation").filter(pk=person_id).first()
     if person is None:
-        raise InvalidInput(f"No person {person_id}.", field="person_id")
+        raise InvalidInput(gettext("No person %(id)s.") % {"id": person_id}, field="person_id")
     kinds = ROLE_ORGANISATION_KINDS[role]
     if kinds is not None and (person.organisation is None or person.organisation.kind not in kinds):
-        org = person.organisation.name if person.organisation else "no organisation"
+        org = person.organisation.name if person.organisation else gettext("no organisation")
         raise InvalidInput(
-            f"{person.name} works for {org}; the role {role} needs someone from a "
-            f"{' or '.join(str(OrganisationKind(k).label) for k in sorted(kinds))}.",
+            gettext("%(person)s works for %(organisation)s; the role %(role)s needs someone from a %(kinds)s.")
+            % {
+                "person": person.name,
+                "organisation": org,
+                "role": role,
+                "kinds": gettext(" or ").join(str(OrganisationKind(k).label) for k in sorted(kinds)),
+            },
             field="role",
         )
     try:
@@ -336,7 +363,10 @@ def add_project_member(project: Project, *, person_id: int, role: str, actor) ->
                 },
             )
     except IntegrityError:
-        raise Conflict(f"{person.name} is already a member of {project.code} as {role}.") from None
+        raise Conflict(
+            gettext("%(person)s is already a member of %(code)s as %(role)s.")
+            % {"person": person.name, "code": project.code, "role": role}
+        ) from None
     return membership
 
 
@@ -350,9 +380,14 @@ def end_project_membership(project: Project, *, membership_id: int, actor) -> Pr
             .first()
         )
         if membership is None:
-            raise NotFound(f"No membership {membership_id} in project {project.code}.")
+            raise NotFound(
+                gettext("No membership %(id)s in project %(code)s.") % {"id": membership_id, "code": project.code}
+            )
         if membership.ended_at is not None:
-            raise Conflict(f"{membership.person.name}'s membership as {membership.role} has already ended.")
+            raise Conflict(
+                gettext("%(person)s's membership as %(role)s has already ended.")
+                % {"person": membership.person.name, "role": membership.role}
+            )
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
         record_event(
@@ -377,24 +412,37 @@ def appoint_party(
     """
     authorize(actor, project, "register.manage")  # the right first; checked again on the locked row
     if party not in Party.values:
-        raise InvalidInput(f"{party!r} is not a party: use one of {', '.join(Party.values)}.", field="party")
+        raise InvalidInput(
+            gettext("%(value)s is not a party: use one of %(choices)s.")
+            % {"value": repr(party), "choices": ", ".join(Party.values)},
+            field="party",
+        )
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
-        raise InvalidInput(f"No organisation {organisation_id}.", field="organisation_id")
+        raise InvalidInput(gettext("No organisation %(id)s.") % {"id": organisation_id}, field="organisation_id")
     leader = Person.objects.filter(pk=leader_id).first()
     if leader is None:
-        raise InvalidInput(f"No person {leader_id}.", field="leader_id")
+        raise InvalidInput(gettext("No person %(id)s.") % {"id": leader_id}, field="leader_id")
     needed_kind = PARTY_ORGANISATION_KIND[party]
     if organisation.kind != needed_kind:
         raise InvalidInput(
-            f"{organisation.name} is a {organisation.get_kind_display()}; the {Party(party).label} must be a "
-            f"{OrganisationKind(needed_kind).label}.",
+            gettext("%(organisation)s is a %(kind)s; the %(party)s must be a %(needed)s.")
+            % {
+                "organisation": organisation.name,
+                "kind": organisation.get_kind_display(),
+                "party": Party(party).label,
+                "needed": OrganisationKind(needed_kind).label,
+            },
             field="organisation_id",
         )
     if leader.organisation_id != organisation.pk:
         raise InvalidInput(
-            f"{leader.name} works for {leader.organisation.name if leader.organisation else 'no organisation'}, "
-            f"not for the appointed organisation {organisation.name}.",
+            gettext("%(person)s works for %(works_for)s, not for the appointed organisation %(organisation)s.")
+            % {
+                "person": leader.name,
+                "works_for": leader.organisation.name if leader.organisation else gettext("no organisation"),
+                "organisation": organisation.name,
+            },
             field="leader_id",
         )
     with transaction.atomic():
@@ -411,8 +459,11 @@ def appoint_party(
         later = PartyAppointment.objects.filter(project=project, party=party, start_date__gte=start_date).first()
         if later is not None:
             raise Conflict(
-                f"The appointment would overlap {later.leader.name}'s, which starts on {later.start_date}: "
-                f"a new {Party(party).label} must start after {later.start_date}.",
+                gettext(
+                    "The appointment would overlap %(leader)s's, which starts on %(start)s: "
+                    "a new %(party)s must start after %(start)s."
+                )
+                % {"leader": later.leader.name, "start": later.start_date, "party": Party(party).label},
                 code="overlapping_appointment",
             )
         overlapping = PartyAppointment.objects.filter(
@@ -420,7 +471,8 @@ def appoint_party(
         ).first()
         if overlapping is not None:
             raise Conflict(
-                f"The appointment would overlap {overlapping.leader.name}'s, which ran until {overlapping.end_date}.",
+                gettext("The appointment would overlap %(leader)s's, which ran until %(end)s.")
+                % {"leader": overlapping.leader.name, "end": overlapping.end_date},
                 code="overlapping_appointment",
             )
         changes = {}
@@ -485,18 +537,25 @@ def upload_letter(
 
     roles = authorize(actor, project, "letter.upload")
     if kind not in LetterKind.values:
-        raise InvalidInput(f"{kind!r} is not a letter kind: use {' or '.join(LetterKind.values)}.", field="kind")
+        raise InvalidInput(
+            gettext("%(value)s is not a letter kind: use %(choices)s.")
+            % {"value": repr(kind), "choices": gettext(" or ").join(LetterKind.values)},
+            field="kind",
+        )
     appointment = (
         PartyAppointment.objects.select_related("leader", "organisation")
         .filter(pk=appointment_id, project=project)
         .first()
     )
     if appointment is None:
-        raise NotFound(f"No appointment {appointment_id} in project {project.code}.")
+        raise NotFound(
+            gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code}
+        )
     me = person_of(actor)
     if Role.OWNER not in roles and (me is None or me.organisation_id != appointment.organisation_id):
         raise PermissionDenied(
-            f"Only owner staff or staff of {appointment.organisation.name} may file this appointment's letters."
+            gettext("Only owner staff or staff of %(organisation)s may file this appointment's letters.")
+            % {"organisation": appointment.organisation.name}
         )
     check_date(signed_on, field="signed_on", label=gettext("The signing date"), not_after_today=True)
     check_not_before(
@@ -507,13 +566,14 @@ def upload_letter(
         other_label=gettext("the appointment's start"),
     )
     stored = store_upload(
-        stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what="The letter", size=size
+        stream, allowed=LETTER_TYPES, max_bytes=settings.LETTER_MAX_BYTES, what=gettext("The letter"), size=size
     )
     with transaction.atomic():
         appointment = PartyAppointment.objects.select_for_update().get(pk=appointment.pk)
         if LiabilityLetter.objects.filter(appointment=appointment, kind=kind, status=LetterStatus.FILED).exists():
             raise Conflict(
-                f"{appointment.leader.name}'s {LetterKind(kind).label} is already on file: withdraw it to replace it.",
+                gettext("%(leader)s's %(letter)s is already on file: withdraw it to replace it.")
+                % {"leader": appointment.leader.name, "letter": LetterKind(kind).label},
                 code="letter_on_file",
             )
         letter = LiabilityLetter(appointment=appointment, kind=kind, signed_on=signed_on)
@@ -539,13 +599,13 @@ def withdraw_letter(project: Project, *, letter_id: int, reason: str, actor) -> 
     """Take a wrongly filed letter off file (it stays on record, with the reason)."""
     authorize(actor, project, "register.manage")  # the right first, then the input
     if not (reason or "").strip():
-        raise InvalidInput("Say why the letter is withdrawn.", field="reason")
+        raise InvalidInput(gettext("Say why the letter is withdrawn."), field="reason")
     with transaction.atomic():
         letter = LiabilityLetter.objects.select_for_update().filter(pk=letter_id, appointment__project=project).first()
         if letter is None:
-            raise NotFound(f"No letter {letter_id} in project {project.code}.")
+            raise NotFound(gettext("No letter %(id)s in project %(code)s.") % {"id": letter_id, "code": project.code})
         if letter.status == LetterStatus.WITHDRAWN:
-            raise InvalidTransition("This letter is already withdrawn.", allowed=[])
+            raise InvalidTransition(gettext("This letter is already withdrawn."), allowed=[])
         letter.status = LetterStatus.WITHDRAWN
         letter.save(update_fields=["status"])
         record_event(
@@ -570,9 +630,14 @@ def end_appointment(project: Project, *, appointment_id: int, end_date: datetime
             .first()
         )
         if appointment is None:
-            raise NotFound(f"No appointment {appointment_id} in project {project.code}.")
+            raise NotFound(
+                gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code}
+            )
         if appointment.end_date is not None:
-            raise Conflict(f"{appointment.leader.name}'s appointment already ended on {appointment.end_date}.")
+            raise Conflict(
+                gettext("%(leader)s's appointment already ended on %(end)s.")
+                % {"leader": appointment.leader.name, "end": appointment.end_date}
+            )
         check_date(end_date, field="end_date", label=gettext("The end date"))
         check_not_before(
             end_date,

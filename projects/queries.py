@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plumbline.errors import NotFound, PermissionDenied
 from plumbline.permissions import Role, allowed_roles
@@ -80,10 +81,13 @@ def authorize(user, project: Project, action: str) -> set[Role]:
     allowed = allowed_roles(action)
     roles = roles_in(user, project)
     if not roles:
-        raise NotFound(f"No project {project.code!r}.")
+        raise NotFound(_("No project %(code)s.") % {"code": repr(project.code)})
     if not roles & allowed:
         held = ", ".join(sorted(str(r.label) for r in roles))
-        raise PermissionDenied(f"As {held} on project {project.code} you may not do this ({action}).")
+        raise PermissionDenied(
+            _("As %(roles)s on project %(code)s you may not do this (%(action)s).")
+            % {"roles": held, "code": project.code, "action": action}
+        )
     return roles
 
 
@@ -106,7 +110,7 @@ def get_project(code: str, *, user, action: str = "project.view") -> Project:
     """The project with this code, if the user may `action` it (NotFound / PermissionDenied)."""
     project = Project.objects.filter(code=code).first()
     if project is None:
-        raise NotFound(f"No project {code!r}.")
+        raise NotFound(_("No project %(code)s.") % {"code": repr(code)})
     authorize(user, project, action)
     return project
 
@@ -156,7 +160,7 @@ def get_person(person_id: int, *, user) -> Person:
         return person
     me = person_of(user)
     if person is None or me is None:
-        raise NotFound(f"No person {person_id}.")
+        raise NotFound(_("No person %(id)s.") % {"id": person_id})
     if person.pk == me.pk or (me.organisation_id and me.organisation_id == person.organisation_id):
         return person
     prefix = _jurisdiction(me)
@@ -172,7 +176,7 @@ def get_person(person_id: int, *, user) -> Person:
         project__in=ProjectMembership.objects.filter(active_membership(), person=me).values("project_id"),
     ).exists()
     if not shared:
-        raise NotFound(f"No person {person_id}.")
+        raise NotFound(_("No person %(id)s.") % {"id": person_id})
     return person
 
 
@@ -224,7 +228,11 @@ class LetterRequirement:
     def describe(self) -> str:
         a = self.appointment
         what = LetterKind(self.kind).label
-        return f"{Party(a.party).label}: {a.leader.name}'s {what}"
+        return _("%(party)s: %(leader)s's %(letter)s") % {
+            "party": Party(a.party).label,
+            "leader": a.leader.name,
+            "letter": what,
+        }
 
 
 def letter_requirements(project: Project, *, today: datetime.date | None = None) -> list[LetterRequirement]:
@@ -263,8 +271,16 @@ def letter_requirements(project: Project, *, today: datetime.date | None = None)
 
 def missing_for_stage(project: Project) -> list[str]:
     """What keeps a project out of construction or completion: unappointed parties and letters."""
-    problems = [f"no {Party(party).label} appointed" for party, a in current_appointments(project).items() if a is None]
-    problems += [f"{r.describe()} is not on file" for r in letter_requirements(project) if not r.is_satisfied]
+    problems = [
+        _("no %(party)s appointed") % {"party": Party(party).label}
+        for party, a in current_appointments(project).items()
+        if a is None
+    ]
+    problems += [
+        _("%(letter)s is not on file") % {"letter": r.describe()}
+        for r in letter_requirements(project)
+        if not r.is_satisfied
+    ]
     return problems
 
 
@@ -276,7 +292,7 @@ def get_letter(project: Project, letter_id: int, *, user) -> LiabilityLetter:
         .first()
     )
     if letter is None:
-        raise NotFound(f"No letter {letter_id} in project {project.code}.")
+        raise NotFound(_("No letter %(id)s in project %(code)s.") % {"id": letter_id, "code": project.code})
     return letter
 
 

@@ -1,6 +1,8 @@
 """Who may make which API write, checked before the request is even parsed (plumbline.rights):
 a right in the project named by the path, or one of the few rights held outside any project."""
 
+from django.utils.translation import gettext
+
 from plumbline.errors import PermissionDenied
 from plumbline.rights import right_first
 
@@ -20,14 +22,14 @@ def project_right(action: str):
 
 def require_site_staff(actor, what: str) -> None:
     if not actor.is_staff:
-        raise PermissionDenied(f"Only platform administrators may {what}.")
+        raise PermissionDenied(gettext("Only platform administrators may %(what)s.") % {"what": what})
 
 
 def require_owner_staff(actor):
     """The actor's person, if they work for an owner / developer (who alone create projects)."""
     me = person_of(actor)
     if me is None or me.organisation is None or me.organisation.kind != OrganisationKind.OWNER:
-        raise PermissionDenied("Only staff of an owner / developer (建设单位) may create a project.")
+        raise PermissionDenied(gettext("Only staff of an owner / developer (建设单位) may create a project."))
     return me
 
 
@@ -36,9 +38,11 @@ def require_people_registrar(actor) -> None:
     the action checks once it knows the organisation)."""
     me = person_of(actor)
     if not (actor.is_staff or (me is not None and me.is_organisation_admin)):
-        raise PermissionDenied("Only platform administrators and the organisation's admins may register its people.")
+        raise PermissionDenied(
+            gettext("Only platform administrators and the organisation's admins may register its people.")
+        )
 
 
-site_staff_right = right_first(lambda request, **_: require_site_staff(request.user, "register organisations"))
+site_staff_right = right_first(lambda request, **_: require_site_staff(request.user, gettext("register organisations")))
 owner_staff_right = right_first(lambda request, **_: require_owner_staff(request.user))
 people_registrar_right = right_first(lambda request, **_: require_people_registrar(request.user))

@@ -40,22 +40,25 @@ def record_sign(
     authorize(actor, project, "sign.manage")  # the right first; checked again on the locked row
     building = (building or "").strip()
     if not building:
-        raise InvalidInput("Name the building the sign is on (e.g. 1#).", field="building")
+        raise InvalidInput(_("Name the building the sign is on (e.g. 1#)."), field="building")
     chosen = _permanent_material(material, material_note)
     if min(width_mm, height_mm, thickness_mm) <= 0:
-        raise InvalidInput("The sign's size must be given in whole millimetres above zero.", field="width_mm")
+        raise InvalidInput(_("The sign's size must be given in whole millimetres above zero."), field="width_mm")
     if coordinates is not None:
         if coordinates.get("type") != "Point":
-            raise InvalidInput("The sign's coordinates must be a GeoJSON Point.", field="coordinates")
+            raise InvalidInput(_("The sign's coordinates must be a GeoJSON Point."), field="coordinates")
         validate_site_location(coordinates)
     if installed_on and installed_on > timezone.localdate():
-        raise InvalidInput("The installation date cannot be in the future.", field="installed_on")
+        raise InvalidInput(_("The installation date cannot be in the future."), field="installed_on")
     try:
         with transaction.atomic():
             project = Project.objects.select_for_update().get(pk=project.pk)
             authorize(actor, project, "sign.manage")
             if PermanentSign.objects.filter(project=project, building=building, status=SignStatus.ACTIVE).exists():
-                raise Conflict(f"Building {building} already has an active sign: retire it first.", code="sign_exists")
+                raise Conflict(
+                    _("Building %(building)s already has an active sign: retire it first.") % {"building": building},
+                    code="sign_exists",
+                )
             sign = PermanentSign.objects.create(
                 project=project,
                 building=building,
@@ -83,7 +86,8 @@ def record_sign(
             )
     except IntegrityError:
         raise Conflict(
-            f"Building {building} already has an active sign: retire it first.", code="sign_exists"
+            _("Building %(building)s already has an active sign: retire it first.") % {"building": building},
+            code="sign_exists",
         ) from None
     return sign
 
@@ -109,7 +113,7 @@ def set_sign_material(project: Project, *, sign_id: int, material: str, material
         authorize(actor, project, "sign.manage")
         sign = PermanentSign.objects.select_for_update().filter(project=project, pk=sign_id).first()
         if sign is None:
-            raise NotFound(f"No sign {sign_id} in project {project.code}.")
+            raise NotFound(_("No sign %(id)s in project %(code)s.") % {"id": sign_id, "code": project.code})
         chosen = _permanent_material(material, material_note)
         note = (material_note or "").strip()
         changes = {
@@ -131,13 +135,13 @@ def set_sign_material(project: Project, *, sign_id: int, material: str, material
 def retire_sign(project: Project, *, sign_id: int, reason: str, actor) -> PermanentSign:
     authorize(actor, project, "sign.manage")  # the right first, then the input
     if not (reason or "").strip():
-        raise InvalidInput("Say why the sign is retired (e.g. replaced after a leader change).", field="reason")
+        raise InvalidInput(_("Say why the sign is retired (e.g. replaced after a leader change)."), field="reason")
     with transaction.atomic():
         sign = PermanentSign.objects.select_for_update().filter(project=project, pk=sign_id).first()
         if sign is None:
-            raise NotFound(f"No sign {sign_id} in project {project.code}.")
+            raise NotFound(_("No sign %(id)s in project %(code)s.") % {"id": sign_id, "code": project.code})
         if sign.status == SignStatus.RETIRED:
-            raise InvalidTransition("This sign is already retired.", allowed=[])
+            raise InvalidTransition(_("This sign is already retired."), allowed=[])
         sign.status = SignStatus.RETIRED
         sign.save(update_fields=["status"])
         record_event(
@@ -156,9 +160,9 @@ def add_sign_photo(
     authorize(actor, project, "sign.manage")
     sign = PermanentSign.objects.filter(project=project, pk=sign_id).first()
     if sign is None:
-        raise NotFound(f"No sign {sign_id} in project {project.code}.")
+        raise NotFound(_("No sign %(id)s in project %(code)s.") % {"id": sign_id, "code": project.code})
     stored = store_upload(
-        stream, allowed=PHOTO_TYPES, max_bytes=settings.SIGN_PHOTO_MAX_BYTES, what="The photo", size=size
+        stream, allowed=PHOTO_TYPES, max_bytes=settings.SIGN_PHOTO_MAX_BYTES, what=_("The photo"), size=size
     )
     with transaction.atomic():
         existing = SignPhoto.objects.filter(sign=sign, sha256=stored.sha256).first()

@@ -17,7 +17,7 @@ def load(context) -> None:
             project,
             building="1#",
             material="granite",
-            material_note="黑色, 金色阴刻宋体字 (black, gold engraved Song characters)",
+            material_note="黑色，金色阴刻宋体字",
             width_mm=800,
             height_mm=600,
             thickness_mm=20,

@@ -123,7 +123,7 @@ def get_sign(project: Project, sign_id: int, *, user) -> PermanentSign:
     authorize(user, project, "register.view")
     sign = PermanentSign.objects.filter(project=project, pk=sign_id).prefetch_related("photos").first()
     if sign is None:
-        raise NotFound(f"No sign {sign_id} in project {project.code}.")
+        raise NotFound(_("No sign %(id)s in project %(code)s.") % {"id": sign_id, "code": project.code})
     return sign
 
 
@@ -131,7 +131,7 @@ def get_public_sign(token: str) -> PermanentSign:
     """A sign by the token in its QR code: public, for anyone who scans it."""
     sign = PermanentSign.objects.select_related("project").filter(public_token=token).first()
     if sign is None:
-        raise NotFound("No sign with this code.")
+        raise NotFound(_("No sign with this code."))
     return sign
 
 

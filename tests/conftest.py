@@ -4,6 +4,7 @@ unless a test starts a real worker (tests/integration)."""
 import os
 
 import pytest
+from django.utils import translation
 
 from plumbline.celery import app as celery_app
 from storage import get_storage
@@ -65,6 +66,15 @@ def require_service(name: str, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def english_outside_requests(request):
+    """Messages made outside a request (actions and commands called by a test) are read in
+    English, like the API's answers to ApiClient; pages and the API set their own language per
+    request. Tests marked `chinese` read Chinese, the default language, everywhere."""
+    with translation.override("zh-hans" if request.node.get_closest_marker("chinese") else "en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def sign_in_counts_start_empty(settings, tmp_path):
     """Each test its own cache folder, so failed sign-ins in one test do not throttle another."""
     settings.CACHES = {
@@ -84,11 +94,15 @@ PERSONAS = ["contractor", "inspector", "owner", "home_owner", "insurer", "audito
 
 
 class ApiClient:
-    """Calls /api/v1 as one persona with a real API token (or anonymously)."""
+    """Calls /api/v1 as one persona with a real API token (or anonymously), as a client asking
+    for English (the API answers in the language of Accept-Language, Chinese when none is asked
+    for: drop the header to see that)."""
 
-    def __init__(self, client, token: str | None):
+    def __init__(self, client, token: str | None, language: str | None = "en"):
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if language:
+            self.headers["Accept-Language"] = language
 
     def call(self, method: str, path: str, json=None):
         kwargs = {"headers": self.headers}
@@ -135,13 +149,16 @@ def _ids_of(project) -> dict:
 
 
 @pytest.fixture
-def as_persona(world, client):
-    """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona."""
+def as_persona(world, client, request):
+    """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona
+    (asking for no language, so answered in Chinese, in tests marked `chinese`)."""
     from plumbline.accounts.actions import create_api_token
+
+    language = None if request.node.get_closest_marker("chinese") else "en"
 
     def make(name: str | None) -> ApiClient:
         if name is None or name == "anonymous":
-            return ApiClient(client, None)
-        return ApiClient(client, create_api_token("tests", actor=world["users"][name]).raw)
+            return ApiClient(client, None, language)
+        return ApiClient(client, create_api_token("tests", actor=world["users"][name]).raw, language)
 
     return make

@@ -144,16 +144,18 @@ def error(request, status: int, detail: str, code: str, **extra):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return error(request, exc.status_code, exc.detail, exc.code, **exc.extra)
+    return error(request, exc.status_code, str(exc.detail), exc.code, **exc.extra)
 
 
 def _describe_validation(errors: list[dict]) -> str:
     parts = []
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
-        where = ".".join(loc) or "request"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
-    return "; ".join(parts) or "the request is not valid"
+        where = ".".join(loc) or gettext("request")
+        parts.append(
+            gettext("%(where)s: %(problem)s") % {"where": where, "problem": err.get("msg") or gettext("invalid")}
+        )
+    return "; ".join(parts) or gettext("The request is not valid.")
 
 
 @api.exception_handler(NinjaValidationError)
@@ -179,27 +181,30 @@ def on_django_validation_error(request, exc: DjangoValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
-    return error(request, 401, "Sign in or send a valid API token (Authorization: Bearer <token>).", "unauthenticated")
+    detail = gettext("Sign in or send a valid API token (Authorization: Bearer <token>).")
+    return error(request, 401, detail, "unauthenticated")
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return error(request, 404, "Not found.", "not_found")
+    return error(request, 404, gettext("Not found."), "not_found")
 
 
 @api.exception_handler(ObjectNotFound)
 def on_object_not_found(request, exc):
-    return error(request, 404, str(exc), "not_found")
+    return error(request, 404, gettext("No file is stored under this key."), "not_found")
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_permission_denied(request, exc):
-    return error(request, 403, str(exc) or "You may not do this.", "forbidden")
+    return error(request, 403, str(exc) or gettext("You may not do this."), "forbidden")
 
 
 @api.exception_handler(StorageUnavailable)
 def on_storage_unavailable(request, exc):
-    return error(request, 503, f"File storage is unavailable: {exc}", "storage_unavailable")
+    logger.error("storage unavailable in %s %s: %s", request.method, request.path, exc)
+    detail = gettext("File storage is unavailable; nothing was saved. Try again later. (%(reason)s)") % {"reason": exc}
+    return error(request, 503, detail, "storage_unavailable")
 
 
 @api.exception_handler(DatabaseError)
@@ -284,7 +289,10 @@ def on_unexpected_error(request, exc: Exception):
     return error(
         request,
         500,
-        f"Something went wrong on our side; nothing was saved. Quote request id {request_id} when reporting it.",
+        gettext(
+            "Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it."
+        )
+        % {"request_id": request_id},
         "server_error",
     )
 

@@ -6,6 +6,9 @@ A new app adds its demo by adding its module here."""
 
 from importlib import import_module
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from plumbline.celery import tasks_in_this_process
 from projects.demo import PASSWORD, PEOPLE, PROJECT_CODE, DemoContext, is_loaded
 
@@ -19,17 +22,19 @@ DEMOS = [
 __all__ = ["DEMOS", "LOGINS", "PASSWORD", "PROJECT_CODE", "load"]
 
 
-def _describe(name: str, org_key: str | None, role) -> str:
+def _describe(name: str, org_key: str | None, role):
+    """Lazy: read in the language of whoever prints it (load_demo, the README's reader)."""
     if role is not None:
-        return f"{name}, {role.label}"
-    if org_key in ("authority", "authority_sz"):
-        region = "Guangzhou: sees the demo project" if org_key == "authority" else "Shenzhen: does not see it"
-        return f"{name}, housing-department auditor ({region})"
-    return f"{name}, contractor staff outside the demo project"
+        return format_lazy("{}, {}", name, role.label)
+    if org_key == "authority":
+        return format_lazy("{}, {}", name, _("housing-department auditor (Guangzhou: sees the demo project)"))
+    if org_key == "authority_sz":
+        return format_lazy("{}, {}", name, _("housing-department auditor (Shenzhen: does not see it)"))
+    return format_lazy("{}, {}", name, _("contractor staff outside the demo project"))
 
 
-LOGINS: list[tuple[str, str]] = [("admin", "platform administrator (Django admin at /admin/)")] + [
-    (username, _describe(name, org_key, role)) for username, name, org_key, role, _, _ in PEOPLE
+LOGINS: list[tuple[str, str]] = [("admin", _("platform administrator (Django admin at /admin/)"))] + [
+    (username, _describe(name, org_key, role)) for username, name, org_key, role, _unused, _also_unused in PEOPLE
 ]
 
 

@@ -243,7 +243,13 @@ if AUDIT_CHAIN_KEY and PLUMBLINE_REQUIRE_SECRET_KEY and len(AUDIT_CHAIN_KEY) < S
     raise ImproperlyConfigured(f"AUDIT_CHAIN_KEY has fewer than {SECRET_KEY_MIN_LENGTH} characters")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_FAILURE_VIEW = "plumbline.views.csrf_failure"  # a page in the site's language with a way back
+# where the embedded default's web server listens (`plumbline run_embedded`, `make run BIND=...`)
+BIND = env_str("BIND", "127.0.0.1:8000")
+if not re.fullmatch(r"(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+):\d{1,5}", BIND) or not 0 < int(BIND.rsplit(":", 1)[1]) < 65536:
+    raise ImproperlyConfigured(f"BIND={BIND!r} must be host:port, e.g. 127.0.0.1:8020")
+# the address people reach the platform at: sign QR codes and download links point here
+SITE_URL = env_str("SITE_URL", f"http://{BIND}").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://")
 

@@ -4,6 +4,8 @@ its bytes stored in object storage before any row points at them."""
 import io
 from typing import BinaryIO
 
+from django.utils.translation import gettext
+
 from storage import StoredObject, get_storage
 
 from .errors import InvalidInput, PayloadTooLarge
@@ -36,20 +38,20 @@ def sniff(head: bytes) -> str | None:
 def describe(head: bytes) -> str:
     """What a refused file looks like, in words a person understands."""
     if head.startswith(b"MZ"):
-        return "a Windows program"
+        return gettext("a Windows program")
     if head.startswith(b"\x7fELF"):
-        return "a Linux program"
+        return gettext("a Linux program")
     if head.startswith(b"PK\x03\x04"):
-        return "a ZIP archive (or an Office document)"
+        return gettext("a ZIP archive (or an Office document)")
     if head.startswith((b"GIF87a", b"GIF89a")):
-        return "a GIF image"
+        return gettext("a GIF image")
     if head[:5].lower() in (b"<!doc", b"<html"):
-        return "a web page"
+        return gettext("a web page")
     try:
         head.decode("utf-8")
-        return "plain text"
+        return gettext("plain text")
     except UnicodeDecodeError:
-        return "an unknown binary format"
+        return gettext("an unknown binary format")
 
 
 class _Bounded(io.RawIOBase):
@@ -71,16 +73,19 @@ class _Bounded(io.RawIOBase):
             buffer[:n] = chunk
         self.read_so_far += n
         if self.read_so_far > self.limit:
-            raise PayloadTooLarge(f"{self.what} is larger than the limit of {human_size(self.limit)}.")
+            raise PayloadTooLarge(
+                gettext("%(what)s is larger than the limit of %(limit)s.")
+                % {"what": self.what, "limit": human_size(self.limit)}
+            )
         return n
 
 
 def human_size(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+            return gettext("%(n)d bytes") % {"n": n} if unit == "bytes" else f"{n:.1f} {unit}"
         n /= 1024
-    return f"{n} bytes"
+    return gettext("%(n)d bytes") % {"n": n}
 
 
 def store_upload(
@@ -88,17 +93,22 @@ def store_upload(
 ) -> StoredObject:
     """Check and store an upload; InvalidInput (422) or PayloadTooLarge (413) change nothing."""
     if size is not None and size > max_bytes:
-        raise PayloadTooLarge(f"{what} is {human_size(size)}, over the limit of {human_size(max_bytes)}.")
+        raise PayloadTooLarge(
+            gettext("%(what)s is %(size)s, over the limit of %(limit)s.")
+            % {"what": what, "size": human_size(size), "limit": human_size(max_bytes)}
+        )
     head = stream.read(16)
     if not head:
-        raise InvalidInput(f"{what} is empty.", field="file")
+        raise InvalidInput(gettext("%(what)s is empty.") % {"what": what}, field="file")
     content_type = sniff(head)
     if content_type not in allowed:
         names = [NAMES[t] for t in sorted(allowed, key=list(NAMES).index)]
-        accepted = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        accepted = ", ".join(names[:-1]) + gettext(" or ") + names[-1] if len(names) > 1 else names[0]
         raise InvalidInput(
-            f"{what} must be a {accepted} file; this file looks like {NAMES.get(content_type) or describe(head)} "
-            "(judged by its content, not its name).",
+            gettext(
+                "%(what)s must be a %(accepted)s file; this file looks like %(looks_like)s (judged by its content, not its name)."
+            )
+            % {"what": what, "accepted": accepted, "looks_like": NAMES.get(content_type) or describe(head)},
             field="file",
             code="unsupported_file_type",
         )

@@ -1,7 +1,9 @@
 """URLs: the API, health, admin, signed file downloads and the web pages."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
@@ -16,6 +18,7 @@ mount_routers()
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("sw.js", inspection_pages.service_worker, name="service-worker"),
+    path("favicon.ico", RedirectView.as_view(url=static("plumbline/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -54,3 +57,5 @@ urlpatterns = [
     path("", views.home, name="home"),
 ]
 handler404 = "plumbline.views.not_found"
+handler403 = "plumbline.views.forbidden"
+handler500 = "plumbline.views.server_error"

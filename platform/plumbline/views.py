@@ -1,14 +1,19 @@
 """Plain Django views of the platform: health, signed file downloads, the start page."""
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from storage import ObjectNotFound, get_storage
 from storage.local import LocalStorage
 
 from .health import run_checks
+from .permissions import allowed_roles
 
 
 @require_GET
@@ -43,21 +48,70 @@ def download_file(request, key: str):
     return response
 
 
+# the pages a project card links to, each with the right it needs (a role without it sees no link)
+PROJECT_PAGES = [
+    ("plan", _lazy("Plan"), "model.view"),
+    ("findings", _lazy("Findings"), "finding.view"),
+    ("checklists", _lazy("Checklists"), "checklist.view"),
+    ("bim-models", _lazy("BIM models"), "model.view"),
+]
+
+
 def home(request):
     from projects.queries import list_projects, roles_in
 
     projects = []
     if request.user.is_authenticated:
-        projects = [
-            (p, sorted(str(r.label) for r in roles_in(request.user, p))) for p in list_projects(user=request.user)[:50]
-        ]
+        for project in list_projects(user=request.user)[:50]:
+            roles = roles_in(request.user, project)
+            pages = [(name, label) for name, label, action in PROJECT_PAGES if roles & allowed_roles(action)]
+            projects.append((project, sorted(str(r.label) for r in roles), pages))
     return render(request, "home.html", {"projects": projects})
 
 
-def not_found(request, exception=None):
-    """404 in the API's error format under /api/, Django's page elsewhere."""
+def _error_page(request, status: int, title, message, code: str):
+    """An error in the site's language with a way back: JSON under /api/, a page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"No endpoint at {request.path}.", "code": "not_found"}, status=404)
-    from django.views.defaults import page_not_found
+        return JsonResponse({"detail": str(message), "code": code}, status=status)
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    context = {"status": status, "title": title, "message": message, "back": back}
+    return render(request, "errors/error.html", context, status=status)
 
-    return page_not_found(request, exception)
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        detail = _("No endpoint at %(path)s.") % {"path": request.path}
+        return JsonResponse({"detail": detail, "code": "not_found"}, status=404)
+    message = _("The page you asked for does not exist, or you may not see it.")
+    return _error_page(request, 404, _("Page not found"), message, "not_found")
+
+
+def forbidden(request, exception=None):
+    message = str(exception or "") or _("Your role on this project does not let you open this page.")
+    return _error_page(request, 403, _("Not allowed"), message, "forbidden")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page that was open too long or from before signing in again: nothing
+    was saved; say so and lead back to the form, never Django's page for developers."""
+    message = _(
+        "This form was open too long or you signed in again since it was shown, so it was not sent "
+        "and nothing was saved. Go back, reload the page and send it again."
+    )
+    return _error_page(request, 403, _("The form has expired"), message, "csrf_failed")
+
+
+def server_error(request):
+    """500: a page of its own that reads neither the database nor the session (either may be
+    what failed)."""
+    if request.path.startswith("/api/"):
+        detail = _(
+            "Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it."
+        )
+        body = {"detail": detail % {"request_id": getattr(request, "request_id", "")}, "code": "server_error"}
+        return JsonResponse(body, status=500)
+    template = loader.get_template("errors/500.html")
+    context = {"request_id": getattr(request, "request_id", ""), "LANGUAGE_CODE": translation.get_language()}
+    return HttpResponseServerError(template.render(context))

@@ -42,7 +42,7 @@ def test_nobody_revokes_someone_elses_token(world, as_persona):
 def test_a_bad_authorization_header_is_401_with_a_clear_message(world, client, header):
     response = client.get("/api/v1/me", headers={"Authorization": header})
     assert response.status_code == 401
-    assert "API token" in response.json()["detail"]
+    assert "API 令牌" in response.json()["detail"]  # in Chinese: the client asked for no other language
 
 
 def test_a_token_needs_a_name(world, as_persona):

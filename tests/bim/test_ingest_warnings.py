@@ -128,6 +128,7 @@ def test_a_product_whose_outline_raises_falls_back_and_is_named_in_a_warning(upl
     assert version.counts["elements_with_footprint"] == 3
 
 
+@pytest.mark.chinese
 def test_a_version_shows_its_warnings_in_the_api_and_on_its_page(upload, monkeypatch, as_persona, world):
     from django.test import Client
     from django.urls import reverse

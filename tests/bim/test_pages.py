@@ -26,7 +26,7 @@ def test_a_contractor_uploads_a_model_on_the_page_and_sees_it_read(world, django
             follow=True,
         )
     html = response.content.decode()
-    assert "Grid v1 uploaded" in html
+    assert "Grid v1 已上传" in html
     version = ModelVersion.objects.get(model__name="Grid")
     assert version.status == "ready"
     plan = page.get(f"/projects/{code}/versions/{version.pk}/").content.decode()
@@ -41,7 +41,7 @@ def test_a_wrong_file_on_the_page_gets_a_message_not_an_error_page(world):
         follow=True,
     )
     assert response.status_code == 200
-    assert "Upload an IFC model: a .ifc or .ifczip file." in response.content.decode()
+    assert "请上传 IFC 模型：.ifc 或 .ifczip 文件。" in response.content.decode()
 
 
 def test_readers_see_the_models_without_the_upload_form_and_outsiders_see_nothing(world):

@@ -73,7 +73,7 @@ def test_the_latest_version_of_each_model_is_picked_and_a_findings_plan_link_ope
     inspector.wait_for_url(f"**/plan/?version={first.pk}*")
     assert inspector.locator("#pick-version").input_value() == str(first.pk)
 
-    crack = Finding.objects.get(title="墙体裂缝 Crack in the south wall")
+    crack = Finding.objects.get(title="墙体裂缝：南墙开裂")
     inspector.goto(f"{site}/projects/{code}/findings/{crack.pk}/")
     inspector.locator("#plan-link").click()
     inspector.wait_for_selector("#plan[data-ready]")
@@ -88,7 +88,7 @@ def test_the_version_pages_plan_shows_its_pins_and_opens_an_elements_card(world,
     first = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
     second, new_ids = upload_next(world, first, regenerate=["1F south wall"])
     accept_remaps(world, second)
-    crack = Finding.objects.get(title="墙体裂缝 Crack in the south wall")
+    crack = Finding.objects.get(title="墙体裂缝：南墙开裂")
 
     inspector = signed_in(browser, site, "inspector", LANDSCAPE)
     inspector.goto(f"{site}/projects/{code}/versions/{second.pk}/")
@@ -97,7 +97,7 @@ def test_the_version_pages_plan_shows_its_pins_and_opens_an_elements_card(world,
     inspector.locator(f'.element[data-global-id="{new_ids["1F south wall"]}"]').click()
     inspector.locator("#card h2").wait_for()
     assert inspector.locator("#card h2").inner_text() == "1F south wall"
-    assert "墙体裂缝 Crack in the south wall" in inspector.locator("#card").inner_text()
+    assert "墙体裂缝：南墙开裂" in inspector.locator("#card").inner_text()
     inspector.screenshot(path=str(ARTIFACTS / "plans-2-version-page-1024x768.png"))
 
 
@@ -107,7 +107,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
     version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
     west = version.elements.get(name="1F west wall")
     south = version.elements.get(name="1F south wall")
-    crack = Finding.objects.get(title="墙体裂缝 Crack in the south wall")
+    crack = Finding.objects.get(title="墙体裂缝：南墙开裂")
     shot = f"{viewport['width']}x{viewport['height']}"
     page = signed_in(browser, site, "inspector", viewport)
     page.goto(f"{site}/projects/{code}/plan/")

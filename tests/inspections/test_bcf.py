@@ -101,6 +101,7 @@ def test_a_round_trip_keeps_titles_statuses_comments_and_global_ids(demo, as_per
         assert comments == [c["text"] for c in item["comments"]]
 
 
+@pytest.mark.chinese
 def test_a_topic_from_another_tool_becomes_a_finding_on_the_current_version(demo, as_persona):
     code, version = demo
     wall = version.elements.get(name="2F north wall")
@@ -183,6 +184,7 @@ def test_a_bcf_status_applies_as_the_workflow_move_the_importer_may_make(demo, a
     assert AuditEvent.objects.filter(action="finding.verified").count() == events + 1
 
 
+@pytest.mark.chinese
 @pytest.mark.parametrize(("bcf_status", "status"), [("Closed", "closed"), ("Resolved", "rectification_submitted")])
 def test_an_inspector_cannot_create_a_finding_already_closed_or_rectified_by_importing_it(
     demo, as_persona, bcf_status, status
@@ -197,6 +199,7 @@ def test_an_inspector_cannot_create_a_finding_already_closed_or_rectified_by_imp
     assert report["status_not_applied"][0]["why"] == "新问题一律以“待整改”开始，其状态只能经由整改流程变更"
 
 
+@pytest.mark.chinese
 def test_the_history_of_an_imported_topic_names_the_importer_as_actor_and_keeps_the_file_authors(demo, as_persona):
     code, version = demo
     item = topic([version.elements.first().global_id], creation_author="coordinator@mep.example")

@@ -161,7 +161,7 @@ def test_findings_are_listed_with_filters(demo, as_persona):
         "closed",
     }
     critical = api.get(f"/projects/{code}/findings?severity=critical").json()["items"]
-    assert [f["title"] for f in critical] == ["柱蜂窝麻面 Honeycombing on column C2"]
+    assert [f["title"] for f in critical] == ["柱蜂窝麻面：C2 柱"]
     column = version.elements.get(name="1F column C2").global_id
     assert len(api.get(f"/projects/{code}/findings?global_id={column}").json()["items"]) == 1
     # GlobalIds differ by case alone: another element's findings never show on this one's card

@@ -62,9 +62,9 @@ def test_findings_made_on_an_earlier_version_are_pinned_on_the_newest_plan(three
     assert page.status_code == 200
     pins = pins_of(page.content.decode())
     findings = {f.title: f.pk for f in Finding.objects.filter(project=world["project"], version=first)}
-    crack = findings["墙体裂缝 Crack in the south wall"]  # its wall re-exported under a new GlobalId
-    column = findings["柱蜂窝麻面 Honeycombing on column C2"]  # untouched
-    window = findings["窗框渗水 Window frame leaks"]  # renamed in v2
+    crack = findings["墙体裂缝：南墙开裂"]  # its wall re-exported under a new GlobalId
+    column = findings["柱蜂窝麻面：C2 柱"]  # untouched
+    window = findings["窗框渗水"]  # renamed in v2
     west = findings["Hollow plaster on the west wall"]  # moved in v2
     assert {crack, column, window, west} <= set(pins)
     assert pins[column]["change"] == "" and pins[crack]["change"] == ""
@@ -77,7 +77,7 @@ def test_the_element_card_lists_its_findings_from_every_version_and_says_when_it
     code = world["project"].code
     client.force_login(world["users"]["inspector"])
     card = client.get(f"/projects/{code}/plan/{third.pk}/element/{new_south}/").content.decode()
-    assert "墙体裂缝 Crack in the south wall" in card and "v1" in card
+    assert "墙体裂缝：南墙开裂" in card and "v1" in card
     west = third.elements.get(name="1F west wall")
     card = client.get(f"/projects/{code}/plan/{third.pk}/element/{west.global_id}/").content.decode()
     assert 'data-change="moved"' in card
@@ -90,7 +90,7 @@ def test_the_global_id_filter_finds_findings_logged_under_the_elements_old_globa
     old_south = first.elements.get(name="1F south wall").global_id
     for global_id in (new_south, old_south):
         found = as_persona("owner").get(f"/projects/{code}/findings?global_id={global_id}").json()
-        assert [f["title"] for f in found["items"]] == ["墙体裂缝 Crack in the south wall"], global_id
+        assert [f["title"] for f in found["items"]] == ["墙体裂缝：南墙开裂"], global_id
 
 
 def test_the_plan_of_another_apps_page_has_the_same_pins_and_is_hidden_from_outsiders(world, client):
@@ -102,7 +102,7 @@ def test_the_plan_of_another_apps_page_has_the_same_pins_and_is_hidden_from_outs
     client.force_login(world["users"]["inspector"])
     plan = client.get(url)
     assert plan.status_code == 200 and plan["Content-Type"] == "image/svg+xml"
-    crack = Finding.objects.get(title="墙体裂缝 Crack in the south wall")
+    crack = Finding.objects.get(title="墙体裂缝：南墙开裂")
     assert pins_of(plan.content.decode())[crack.pk]["status"] == "open"
     assert f'href="/projects/{world["project"].code}/findings/{crack.pk}/"' in plan.content.decode()
     assert client.get(url.replace(storey.global_id, "nope")).status_code == 404
@@ -128,5 +128,5 @@ def test_a_findings_page_says_when_its_element_moved_since_it_was_logged(three_v
     west = Finding.objects.get(title="Hollow plaster on the west wall")
     page = client.get(f"/projects/{code}/findings/{west.pk}/").content.decode()
     assert 'data-change="moved"' in page and "自 v1 记录此问题以来，该构件已移动。" in page
-    column = Finding.objects.get(title="柱蜂窝麻面 Honeycombing on column C2")
+    column = Finding.objects.get(title="柱蜂窝麻面：C2 柱")
     assert 'id="element-change"' not in client.get(f"/projects/{code}/findings/{column.pk}/").content.decode()

@@ -22,7 +22,7 @@ def test_openapi_schema_and_docs_are_served(client):
 def test_an_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No endpoint at /api/v1/no-such-thing.", "code": "not_found"}
+    assert response.json() == {"detail": "/api/v1/no-such-thing 处没有接口。", "code": "not_found"}
 
 
 @pytest.mark.django_db

@@ -44,6 +44,7 @@ def test_an_upload_without_a_multipart_boundary_is_a_400(world, contractor, clie
     assert "multipart/form-data" in body["detail"]
 
 
+@pytest.mark.chinese
 @pytest.mark.parametrize("path", UPLOADS)
 def test_a_file_name_over_1_kb_is_refused_naming_the_file(world, contractor, client, path):
     name = "楼" * 400 + ".pdf"

@@ -33,6 +33,7 @@ def new_contractor_body(world, start_date):
     }
 
 
+@pytest.mark.chinese
 def test_an_appointment_starting_in_the_year_9999_is_refused_and_the_register_keeps_working(world, as_persona):
     owner, code = as_persona("owner"), world["project"].code
     before = PartyAppointment.objects.count()

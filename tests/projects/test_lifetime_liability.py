@@ -215,6 +215,7 @@ def test_an_appointment_that_overlaps_another_is_refused(world):
     assert list(PartyAppointment.objects.filter(project=project).values_list("id", "end_date")) == before
 
 
+@pytest.mark.chinese
 def test_an_end_date_before_the_start_is_refused(world, as_persona):
     project = world["project"]
     appointment = project.appointments.get(party="designer")

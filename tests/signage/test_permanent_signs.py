@@ -49,7 +49,7 @@ def test_a_leader_replaced_after_installation_shows_as_a_discrepancy(world, sign
     client.client.cookies["django_language"] = "zh-hans"
     (problem,) = client.get(f"/projects/{code}/signs/{sign.pk}").json()["discrepancies"]
     assert problem["code"] == "party_leader_changed"
-    assert problem["message"] == "contractor (施工单位)project manager (项目经理)：标牌上为张施工，登记为何路人"
+    assert problem["message"] == "施工单位项目经理：标牌上为张施工，登记为何路人"
 
 
 def test_a_second_active_sign_for_a_building_is_refused(world, as_persona):

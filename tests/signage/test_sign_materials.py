@@ -15,6 +15,8 @@ from signage.demo import sign_photo_png
 from signage.models import PermanentSign
 from signage.queries import check_sign
 
+pytestmark = pytest.mark.chinese  # the messages and names asserted are the Chinese ones
+
 migration = importlib.import_module("signage.migrations.0002_sign_material_choice")
 
 

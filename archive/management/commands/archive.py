@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from archive.export import stream_archive
 from archive.verify import verify_archive
@@ -39,7 +40,7 @@ class Command(BaseCommand):
     def export(self, code: str, output: Path) -> None:
         project = Project.objects.filter(code=code).first()
         if project is None:
-            raise CommandError(f"No project {code!r}.")
+            raise CommandError(_("No project %(code)s.") % {"code": repr(code)})
         partial = output.with_name(output.name + ".partial")
         size = 0
         try:
@@ -51,22 +52,39 @@ class Command(BaseCommand):
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        self.stdout.write(self.style.SUCCESS(f"Wrote the archive of {code} to {output} ({size:,} bytes)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Wrote the archive of %(code)s to %(output)s (%(size)s bytes).")
+                % {"code": code, "output": output, "size": f"{size:,}"}
+            )
+        )
 
     def verify(self, path: Path, *, keyed: bool) -> None:
         if not path.exists():
-            raise CommandError(f"No file {path}.")
+            raise CommandError(_("No file %(path)s.") % {"path": path})
         report = verify_archive(path, keyed=keyed)
         if not report.is_valid:
-            raise CommandError(f"The archive is NOT intact: {report.problem}.")
+            raise CommandError(_("The archive is NOT intact: %(problem)s.") % {"problem": report.problem})
         if report.events is None:
-            self.stdout.write(self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("The archive is intact: %(count)d files match the manifest.") % {"count": report.files}
+                )
+            )
             return
-        trail = f"its audit trail's {report.events} events follow each other up to the head the manifest names"
         if report.is_keyed:
-            trail += ", and their keyed hashes match this platform's chain key"
+            trail = _(
+                "its audit trail's %(events)d events follow each other up to the head the manifest names, "
+                "and their keyed hashes match this platform's chain key"
+            )
         else:
-            trail += " (their keyed hashes were not checked: that needs the exporting platform's chain key)"
+            trail = _(
+                "its audit trail's %(events)d events follow each other up to the head the manifest names "
+                "(their keyed hashes were not checked: that needs the exporting platform's chain key)"
+            )
         self.stdout.write(
-            self.style.SUCCESS(f"The archive is intact: {report.files} files match the manifest; {trail}.")
+            self.style.SUCCESS(
+                _("The archive is intact: %(count)d files match the manifest; %(trail)s.")
+                % {"count": report.files, "trail": trail % {"events": report.events}}
+            )
         )

@@ -17,6 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from plumbline.middleware import current_request_id
 
@@ -176,8 +177,11 @@ def _verify_stored(chain: str) -> ChainReport:
                 chain,
                 0,
                 1,
-                f"the seal over the events written before the chain was keyed (#1 to #{head.legacy_sequence}) "
-                "does not match: the chain's head was altered",
+                _(
+                    "the seal over the events written before the chain was keyed (#1 to #%(sequence)s) "
+                    "does not match: the chain's head was altered"
+                )
+                % {"sequence": head.legacy_sequence},
             )
         legacy_until = head.legacy_sequence
     prev_hash, expected_sequence, count = GENESIS, 1, 0
@@ -189,11 +193,15 @@ def _verify_stored(chain: str) -> ChainReport:
                 chain,
                 count,
                 expected_sequence,
-                f"event #{expected_sequence} is missing (next stored is #{event.sequence})",
+                _("event #%(sequence)s is missing (next stored is #%(next)s)")
+                % {"sequence": expected_sequence, "next": event.sequence},
             )
         if event.prev_hash != prev_hash:
             return ChainReport(
-                chain, count, event.sequence, f"event #{event.sequence} does not follow the event before it"
+                chain,
+                count,
+                event.sequence,
+                _("event #%(sequence)s does not follow the event before it") % {"sequence": event.sequence},
             )
         is_legacy = event.sequence <= legacy_until
         if compute_hash(prev_hash, event_payload(event), keyed=not is_legacy) != event.hash or (
@@ -203,7 +211,8 @@ def _verify_stored(chain: str) -> ChainReport:
                 chain,
                 count,
                 event.sequence,
-                f"event #{event.sequence} ({event.action}) was changed after it was written",
+                _("event #%(sequence)s (%(action)s) was changed after it was written")
+                % {"sequence": event.sequence, "action": event.action},
             )
         prev_hash, expected_sequence = event.hash, expected_sequence + 1
     if legacy_until >= expected_sequence:
@@ -211,19 +220,26 @@ def _verify_stored(chain: str) -> ChainReport:
             chain,
             count,
             expected_sequence,
-            f"event #{expected_sequence} is missing (the chain ends at #{legacy_until})",
+            _("event #%(sequence)s is missing (the chain ends at #%(last)s)")
+            % {"sequence": expected_sequence, "last": legacy_until},
         )
     if head is None and count:
-        return ChainReport(chain, count, expected_sequence - 1, "the chain's head is missing")
+        return ChainReport(chain, count, expected_sequence - 1, _("the chain's head is missing"))
     if head is not None and (head.sequence != expected_sequence - 1 or head.hash != prev_hash):
         if head.sequence >= expected_sequence:
             return ChainReport(
                 chain,
                 count,
                 expected_sequence,
-                f"event #{expected_sequence} is missing (the chain ends at #{head.sequence})",
+                _("event #%(sequence)s is missing (the chain ends at #%(last)s)")
+                % {"sequence": expected_sequence, "last": head.sequence},
             )
-        return ChainReport(chain, count, head.sequence, f"the chain's head does not match event #{head.sequence}")
+        return ChainReport(
+            chain,
+            count,
+            head.sequence,
+            _("the chain's head does not match event #%(sequence)s") % {"sequence": head.sequence},
+        )
     return ChainReport(chain, count)
 
 
@@ -302,20 +318,33 @@ def _compare_with_anchors(chain: str, anchors: list[Anchor]) -> tuple[int, str] 
     last = AuditEvent.objects.filter(chain=chain).order_by("-sequence").values_list("sequence", flat=True).first()
     for anchor in anchors:
         if anchor.chain != chain or not anchor.is_signed:
-            return max(anchor.sequence, 1), f"the anchor {anchor.key} is not signed with this platform's chain key"
+            return max(anchor.sequence, 1), _("the anchor %(key)s is not signed with this platform's chain key") % {
+                "key": anchor.key
+            }
         if anchor.sequence not in stored:
-            ends = f"the database ends at #{last}" if last else "the database holds no event"
+            ends = _("the database ends at #%(last)s") % {"last": last} if last else _("the database holds no event")
             first_missing = (last or 0) + 1 if (last or 0) < anchor.sequence else anchor.sequence
             return (
                 first_missing,
-                f"event #{first_missing} is missing: the chain was anchored at #{anchor.sequence} "
-                f"on {anchor.anchored_at} ({anchor.key}), {ends}",
+                _(
+                    "event #%(sequence)s is missing: the chain was anchored at #%(anchored)s on %(when)s (%(key)s), %(ends)s"
+                )
+                % {
+                    "sequence": first_missing,
+                    "anchored": anchor.sequence,
+                    "when": anchor.anchored_at,
+                    "key": anchor.key,
+                    "ends": ends,
+                },
             )
         if stored[anchor.sequence] != anchor.hash:
             return (
                 anchor.sequence,
-                f"event #{anchor.sequence} no longer matches the chain's head anchored on {anchor.anchored_at} "
-                f"({anchor.key}): the chain was rewritten at or before it",
+                _(
+                    "event #%(sequence)s no longer matches the chain's head anchored on %(when)s "
+                    "(%(key)s): the chain was rewritten at or before it"
+                )
+                % {"sequence": anchor.sequence, "when": anchor.anchored_at, "key": anchor.key},
             )
     return None
 
@@ -334,7 +363,8 @@ def anchor_chain(chain: str) -> AnchorResult:
 
     report = verify_chain(chain)
     if not report.is_intact:
-        return AnchorResult(chain, 0, "broken", f"event #{report.first_broken}: {report.reason}")
+        detail = _("event #%(sequence)s: %(reason)s") % {"sequence": report.first_broken, "reason": report.reason}
+        return AnchorResult(chain, 0, "broken", detail)
     head = AuditChainHead.objects.filter(chain=chain).first()
     if head is None or head.sequence == 0:
         return AnchorResult(chain, 0, "empty")

@@ -12,20 +12,21 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
     help = "Run the web server and one Celery worker together (the embedded default)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--bind", default=settings.BIND, help="host:port (default: the BIND setting)")
         parser.add_argument("--web-workers", type=int, default=2)
 
     def handle(self, *args, bind, web_workers, **options):
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
-        env = dict(os.environ, DJANGO_SETTINGS_MODULE="plumbline.settings")
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="plumbline.settings", BIND=bind)  # SITE_URL follows it unless set
         web = subprocess.Popen(
             [
                 sys.executable,
@@ -49,8 +50,11 @@ class Command(BaseCommand):
         started = {"worker": time.monotonic()}
         self.stdout.write(
             self.style.SUCCESS(
-                f"Plumbline is starting on http://{bind}/ (API docs http://{bind}/api/v1/docs, "
-                f"health http://{bind}/healthz). Data in {settings.DATA_DIR}. Ctrl-C stops it."
+                _(
+                    "Plumbline is starting on http://%(bind)s/ (API docs http://%(bind)s/api/v1/docs, "
+                    "health http://%(bind)s/healthz). Data in %(data)s. Ctrl-C stops it."
+                )
+                % {"bind": bind, "data": settings.DATA_DIR}
             )
         )
 

@@ -3,6 +3,7 @@ anchors, naming the first broken event; `plumbline audit anchor`: write each cha
 to object storage (the daily beat task does the same)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from plumbline.audit.log import anchor_chains, chain_of, list_chains, verify_chain
 from storage import StorageUnavailable
@@ -23,21 +24,30 @@ class Command(BaseCommand):
                 return self.anchor()
             return self.verify(project)
         except StorageUnavailable as exc:
-            raise CommandError(f"The anchors could not be read or written: {exc}") from None
+            raise CommandError(_("The anchors could not be read or written: %(reason)s") % {"reason": exc}) from None
 
     def anchor(self):
         results = anchor_chains()
         for result in results:
             if result.status == "broken":
-                self.stdout.write(f"{result.chain}: BROKEN, not anchored ({result.detail})")
+                self.stdout.write(
+                    _("%(chain)s: BROKEN, not anchored (%(detail)s)") % {"chain": result.chain, "detail": result.detail}
+                )
             elif result.status == "empty":
-                self.stdout.write(f"{result.chain}: no events, nothing to anchor")
+                self.stdout.write(_("%(chain)s: no events, nothing to anchor") % {"chain": result.chain})
             else:
-                self.stdout.write(f"{result.chain}: {result.status} at event #{result.sequence}")
+                status = _("anchored") if result.status == "anchored" else _("unchanged")
+                self.stdout.write(
+                    _("%(chain)s: %(status)s at event #%(sequence)s")
+                    % {"chain": result.chain, "status": status, "sequence": result.sequence}
+                )
         broken = sum(r.status == "broken" for r in results)
         if broken:
-            raise CommandError(f"{broken} of {len(results)} audit chains are broken and were not anchored.")
-        self.stdout.write(self.style.SUCCESS(f"All {len(results)} audit chains are anchored."))
+            raise CommandError(
+                _("%(broken)d of %(count)d audit chains are broken and were not anchored.")
+                % {"broken": broken, "count": len(results)}
+            )
+        self.stdout.write(self.style.SUCCESS(_("All %(count)d audit chains are anchored.") % {"count": len(results)}))
 
     def verify(self, project):
         from projects.models import Project
@@ -45,7 +55,7 @@ class Command(BaseCommand):
         if project:
             found = Project.objects.filter(code=project).first()
             if found is None:
-                raise CommandError(f"No project {project!r}.")
+                raise CommandError(_("No project %(code)s.") % {"code": repr(project)})
             chains = [chain_of(found)]
         else:
             chains = list_chains()
@@ -53,10 +63,18 @@ class Command(BaseCommand):
         for chain in chains:
             report = verify_chain(chain)
             if report.is_intact:
-                self.stdout.write(f"{chain}: intact ({report.events} events, {report.anchors} anchors)")
+                self.stdout.write(
+                    _("%(chain)s: intact (%(events)d events, %(anchors)d anchors)")
+                    % {"chain": chain, "events": report.events, "anchors": report.anchors}
+                )
             else:
                 broken += 1
-                self.stdout.write(f"{chain}: BROKEN at event #{report.first_broken}: {report.reason}")
+                self.stdout.write(
+                    _("%(chain)s: BROKEN at event #%(sequence)s: %(reason)s")
+                    % {"chain": chain, "sequence": report.first_broken, "reason": report.reason}
+                )
         if broken:
-            raise CommandError(f"{broken} of {len(chains)} audit chains are broken.")
-        self.stdout.write(self.style.SUCCESS(f"All {len(chains)} audit chains are intact."))
+            raise CommandError(
+                _("%(broken)d of %(count)d audit chains are broken.") % {"broken": broken, "count": len(chains)}
+            )
+        self.stdout.write(self.style.SUCCESS(_("All %(count)d audit chains are intact.") % {"count": len(chains)}))

@@ -65,6 +65,7 @@ def test_a_finding_without_observed_at_was_seen_when_it_arrived(demo, as_persona
     ],
     ids=["future", "before-project", "no-zone"],
 )  # the messages in Chinese, the default language
+@pytest.mark.chinese
 def test_an_observed_at_off_the_tablets_clock_is_refused(demo, as_persona, observed_at, message):
     code, version = demo
     response = as_persona("inspector").post(f"/projects/{code}/findings", body(version, observed_at=observed_at()))

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from plumbline.audit.log import GENESIS, Anchor, compute_hash
+from plumbline.core.audit.log import GENESIS, Anchor, compute_hash
 
 from .export import CHUNK, EVENTS, HEADS, MANIFEST, head_signature
 

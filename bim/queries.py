@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import shapely
 from django.db.models import Q, QuerySet
 
-from plumbline.errors import Conflict, InvalidInput, NotFound
+from plumbline.core.errors import Conflict, InvalidInput, NotFound
 from projects.models import Project
 from projects.queries import authorize
 

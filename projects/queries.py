@@ -9,8 +9,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-from plumbline.errors import NotFound, PermissionDenied
-from plumbline.permissions import Role, allowed_roles
+from plumbline.core.errors import NotFound, PermissionDenied
+from plumbline.core.permissions import Role, allowed_roles
 
 from .models import (
     LetterKind,

@@ -137,7 +137,7 @@ def _ids_of(project) -> dict:
 @pytest.fixture
 def as_persona(world, client):
     """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona."""
-    from plumbline.accounts.actions import create_api_token
+    from plumbline.core.accounts.actions import create_api_token
 
     def make(name: str | None) -> ApiClient:
         if name is None or name == "anonymous":

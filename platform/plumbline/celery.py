@@ -107,7 +107,7 @@ app.conf.beat_schedule = {
     # each chain's signed head to object storage, once a day (`plumbline audit anchor` by hand)
     "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
 }
-app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])
+app.autodiscover_tasks(["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance"])
 
 
 @worker_init.connect

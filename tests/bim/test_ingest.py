@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from bim.models import ModelVersion
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 from storage import get_storage
 
 
@@ -191,7 +191,7 @@ def test_a_file_over_the_size_limit_is_refused_up_front_or_fails_when_its_size_w
     world, demo_ifc4, settings, django_capture_on_commit_callbacks
 ):
     from bim import actions
-    from plumbline.errors import PayloadTooLarge
+    from plumbline.core.errors import PayloadTooLarge
 
     settings.MAX_UPLOAD_BYTES = 1000
     project, contractor = world["project"], world["users"]["contractor"]

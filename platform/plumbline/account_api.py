@@ -5,10 +5,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from plumbline.core.accounts import actions
+from plumbline.core.accounts.models import ApiToken
 from projects.queries import is_auditor, list_projects, person_of, roles_in
-
-from . import actions
-from .models import ApiToken
 
 router = Router(tags=["account"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}

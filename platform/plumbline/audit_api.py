@@ -7,11 +7,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from plumbline.core.audit.log import chain_of, verify_chain
+from plumbline.core.audit.models import AuditEvent
+from plumbline.core.pagination import Pagination
 from projects.queries import get_project
-
-from ..pagination import Pagination
-from .log import chain_of, verify_chain
-from .models import AuditEvent
 
 router = Router(tags=["audit"])
 ERRORS = {401: dict, 403: dict, 404: dict}

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, NotFound
+from plumbline.core.audit.log import record_event
+from plumbline.core.errors import Conflict, InvalidInput, NotFound
 
 from .models import ApiToken, hash_token, new_raw_token
 

@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 
-from plumbline.middleware import current_request_id
+from plumbline.core.request_id import current_request_id
 
 from .models import AuditChainHead, AuditEvent
 

@@ -4,7 +4,7 @@ to object storage (the daily beat task does the same)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plumbline.audit.log import anchor_chains, chain_of, list_chains, verify_chain
+from plumbline.core.audit.log import anchor_chains, chain_of, list_chains, verify_chain
 from storage import StorageUnavailable
 
 

@@ -6,7 +6,7 @@ A new app adds its demo by adding its module here."""
 
 from importlib import import_module
 
-from plumbline.celery import tasks_in_this_process
+from plumbline.core.inline import tasks_in_this_process
 from projects.demo import PASSWORD, PEOPLE, PROJECT_CODE, DemoContext, is_loaded
 
 DEMOS = [

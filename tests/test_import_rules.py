@@ -30,12 +30,6 @@ FLOORS = {
 APPS = [name for name in FLOORS if name not in ("storage", KERNEL, SITE)]
 PLAIN_VALUES = ("bim.ifc", "storage")  # pure code: plain values in, plain values out
 PRIVATE = ("api", "schemas", "pages")  # an app's own faces; only the site mounts them
-# Imports known to break a rule and being removed elsewhere: (file, imported module).
-KNOWN = {
-    # issue 15 item 3: the quality archive moves to a top-level `archive/` app above signage
-    ("projects/archive.py", "signage.queries"),
-}
-
 KERNEL_RULE = "the kernel imports no app and not the site"
 SITE_RULE = "apps import only the kernel of plumbline, never the site"
 FLOOR_RULE = "an app imports only the apps of the floors below it"
@@ -125,10 +119,8 @@ def violations(files: Iterable[tuple[str, str]]) -> list[Violation]:
         seen = set()
         for line, target in imports_of(path, source):
             rule = _rule_broken(module, owner, target)
-            # `from a.b import c` is one import of a.b, whichever of its names are read
-            if rule is None or (path, target.rpartition(".")[0]) in KNOWN or (path, target) in KNOWN:
-                continue
-            if (line, rule) not in seen:
+            # `from a.b import c, d` is one import, however many of its names break the rule
+            if rule is not None and (line, rule) not in seen:
                 seen.add((line, rule))
                 found.append(Violation(path, line, target, rule))
     return found
@@ -143,12 +135,6 @@ def source_files() -> Iterator[tuple[str, str]]:
 
 def test_each_part_imports_only_what_stands_below_it():
     assert [str(v) for v in violations(source_files())] == []
-
-
-def test_the_known_exception_is_still_there():
-    """When the archive has moved out of projects, remove its line from KNOWN."""
-    present = {(path, target) for path, source in source_files() for _, target in imports_of(path, source)}
-    assert present >= KNOWN
 
 
 @pytest.mark.parametrize(
@@ -175,8 +161,8 @@ def test_the_known_exception_is_still_there():
         ("storage/local.py", "from .base import Storage\n", None),
         ("platform/plumbline/urls.py", "from bim import pages\n", None),
         ("archive/export.py", "from signage.queries import signs_for_archive\n", None),
-        ("projects/archive.py", "from signage.queries import signs_for_archive\n", None),  # KNOWN
-        ("projects/archive.py", "from signage.models import PermanentSign\n", FLOOR_RULE),
+        ("projects/archive.py", "from signage.queries import signs_for_archive\n", FLOOR_RULE),
+        ("bim/bench.py", "import plumbline\n", SITE_RULE),
     ],
 )
 def test_the_rules_catch_a_wrong_import(path, source, rule):

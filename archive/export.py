@@ -40,8 +40,8 @@ from typing import BinaryIO
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from plumbline.audit.log import chain_key, chain_of, event_payload, list_anchors, verify_chain
-from plumbline.audit.models import AuditChainHead, AuditEvent
+from plumbline.core.audit.log import chain_key, chain_of, event_payload, list_anchors, verify_chain
+from plumbline.core.audit.models import AuditChainHead, AuditEvent
 from projects import queries as project_queries
 from projects.models import Project
 from projects.validators import mask_id_number

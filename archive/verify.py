@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from plumbline.audit.log import GENESIS, Anchor, compute_hash
+from plumbline.core.audit.log import GENESIS, Anchor, compute_hash
 
 from .export import CHUNK, EVENTS, HEADS, MANIFEST, head_signature
 

@@ -11,9 +11,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
-from plumbline.uploads import human_size
+from plumbline.core.audit.log import record_event
+from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
+from plumbline.core.uploads import human_size
 from projects.models import Project
 from projects.queries import authorize
 from storage import get_storage

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from plumbline.pagination import Pagination
+from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
 

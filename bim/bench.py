@@ -99,9 +99,10 @@ def _code_roots() -> list[str]:
     """The folders this process imports bim and plumbline from, for the measured processes to run
     the same code (without them, an installed checkout elsewhere could be measured instead)."""
     import bim
-    import plumbline
+    import plumbline.core as kernel  # apps import of plumbline only its kernel (tests/test_import_rules.py)
 
-    return list(dict.fromkeys(str(Path(m.__file__).resolve().parents[1]) for m in (bim, plumbline)))
+    roots = [Path(bim.__file__).resolve().parents[1], Path(kernel.__file__).resolve().parents[2]]
+    return list(dict.fromkeys(str(root) for root in roots))
 
 
 def _failed(path: Path, reason: str) -> dict:

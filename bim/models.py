@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from plumbline.models import StoredFile
+from plumbline.core.models import StoredFile
 
 
 class Discipline(models.TextChoices):

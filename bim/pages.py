@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from plumbline.errors import DomainError, NotFound, PermissionDenied
+from plumbline.core.errors import DomainError, NotFound, PermissionDenied
 from projects.queries import get_project, roles_in
 
 from . import actions, queries

@@ -6,7 +6,7 @@ import shapely
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from plumbline.errors import Conflict, InvalidInput, NotFound
+from plumbline.core.errors import Conflict, InvalidInput, NotFound
 from projects.models import Project
 from projects.queries import authorize
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bim import queries as bim_queries
-from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
-from plumbline.permissions import allowed_roles
-from plumbline.uploads import HEIC, JPEG, PNG, store_upload
+from plumbline.core.audit.log import record_event
+from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
+from plumbline.core.permissions import allowed_roles
+from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project
 from projects.queries import authorize, current_appointments, roles_in
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from plumbline.errors import InvalidInput, PayloadTooLarge
-from plumbline.pagination import Pagination
-from plumbline.uploads import human_size
+from plumbline.core.errors import InvalidInput, PayloadTooLarge
+from plumbline.core.pagination import Pagination
+from plumbline.core.uploads import human_size
 from projects.queries import get_project
 from projects.rights import project_right
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from plumbline.models import StoredFile
+from plumbline.core.models import StoredFile
 
 
 class Category(models.TextChoices):

@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
-from plumbline.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from plumbline.permissions import allowed_roles
+from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from plumbline.core.permissions import allowed_roles
 from projects.models import Party
 from projects.queries import get_project, roles_in
 from storage import get_storage

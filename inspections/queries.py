@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
-from plumbline.errors import NotFound
-from plumbline.permissions import allowed_roles
+from plumbline.core.errors import NotFound
+from plumbline.core.permissions import allowed_roles
 from projects.models import Project
 from projects.queries import authorize, roles_in
 
@@ -127,7 +127,7 @@ def export_bcf(project: Project, *, user, version: str = "2.1") -> bytes:
 
     authorize(user, project, "finding.view")
     if version not in VERSIONS:
-        from plumbline.errors import InvalidInput
+        from plumbline.core.errors import InvalidInput
 
         raise InvalidInput(
             _("BCF version %(version)s is not supported: use 2.1 or 3.0.") % {"version": repr(version)},

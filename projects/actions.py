@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from plumbline.audit.log import diff, record_event
-from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from plumbline.permissions import Role
+from plumbline.core.audit.log import diff, record_event
+from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from plumbline.core.permissions import Role
 
 from .dates import check_date, check_not_after, check_not_before
 from .models import (
@@ -533,7 +533,7 @@ def upload_letter(
     The file is stored before the row that points at it; a letter of the same kind already on
     file for the appointment is a conflict (withdraw it first).
     """
-    from plumbline.uploads import store_upload
+    from plumbline.core.uploads import store_upload
 
     roles = authorize(actor, project, "letter.upload")
     if kind not in LetterKind.values:

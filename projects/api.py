@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from plumbline.pagination import Pagination
+from plumbline.core.pagination import Pagination
 from storage import get_storage
 
 from . import actions, queries

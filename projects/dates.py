@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plumbline.errors import InvalidInput
+from plumbline.core.errors import InvalidInput
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

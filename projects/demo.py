@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from plumbline.permissions import Role
+from plumbline.core.permissions import Role
 
 from . import actions
 from .models import Organisation, OrganisationKind, Party, Person, Project

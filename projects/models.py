@@ -5,8 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plumbline.models import StoredFile
-from plumbline.permissions import Role
+from plumbline.core.models import StoredFile
+from plumbline.core.permissions import Role
 
 from .validators import validate_credit_code, validate_id_number, validate_region_code
 

@@ -10,8 +10,8 @@ from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plumbline.errors import NotFound, PermissionDenied
-from plumbline.permissions import Role, allowed_roles
+from plumbline.core.errors import NotFound, PermissionDenied
+from plumbline.core.permissions import Role, allowed_roles
 
 from .models import (
     LetterKind,

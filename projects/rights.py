@@ -1,10 +1,10 @@
-"""Who may make which API write, checked before the request is even parsed (plumbline.rights):
+"""Who may make which API write, checked before the request is even parsed (plumbline.core.rights):
 a right in the project named by the path, or one of the few rights held outside any project."""
 
 from django.utils.translation import gettext
 
-from plumbline.errors import PermissionDenied
-from plumbline.rights import right_first
+from plumbline.core.errors import PermissionDenied
+from plumbline.core.rights import right_first
 
 from .models import OrganisationKind
 from .queries import get_project, person_of

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from plumbline.permissions import Role
+from plumbline.core.permissions import Role
 
 from .dates import ISO_DATE
 from .queries import may_see_full_id_number, roles_in

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from plumbline.uploads import JPEG, PNG, store_upload
+from plumbline.core.audit.log import record_event
+from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from plumbline.core.uploads import JPEG, PNG, store_upload
 from projects.actions import validate_site_location
 from projects.models import Project
 from projects.queries import authorize

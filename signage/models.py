@@ -6,7 +6,7 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plumbline.models import StoredFile
+from plumbline.core.models import StoredFile
 
 
 def new_public_token() -> str:

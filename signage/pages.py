@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from plumbline.errors import NotFound
+from plumbline.core.errors import NotFound
 
 from . import qr
 from .queries import MATERIAL_PROBLEMS, check_sign, get_public_sign, material_name, public_url, sign_content

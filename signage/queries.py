@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from plumbline.errors import NotFound
+from plumbline.core.errors import NotFound
 from projects.models import LEADER_TITLE, Party, Project
 from projects.queries import authorize, current_appointments
 

@@ -152,7 +152,7 @@ def _ids_of(project) -> dict:
 def as_persona(world, client, request):
     """`as_persona("inspector")` -> an ApiClient signed in with a fresh token of that persona
     (asking for no language, so answered in Chinese, in tests marked `chinese`)."""
-    from plumbline.accounts.actions import create_api_token
+    from plumbline.core.accounts.actions import create_api_token
 
     language = None if request.node.get_closest_marker("chinese") else "en"
 

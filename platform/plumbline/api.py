@@ -27,9 +27,9 @@ from ninja.parser import Parser
 
 from storage import ObjectNotFound, StorageUnavailable
 
-from .accounts.auth import API_AUTH
-from .errors import DomainError, InvalidInput
-from .rights import refusal
+from .core.accounts.auth import API_AUTH
+from .core.errors import DomainError, InvalidInput
+from .core.rights import refusal
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ loses the task it held.
 
 import logging
 import os
-from contextlib import contextmanager
 
 from celery import Celery
 from celery.schedules import crontab
@@ -107,7 +106,7 @@ app.conf.beat_schedule = {
     # each chain's signed head to object storage, once a day (`plumbline audit anchor` by hand)
     "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
 }
-app.autodiscover_tasks(["plumbline.audit", "projects", "signage", "bim", "inspections", "insurance"])
+app.autodiscover_tasks(["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance"])
 
 
 @worker_init.connect
@@ -178,13 +177,3 @@ def resume_stalled_ingests(**_kwargs) -> None:
     except Exception:  # the database may be down as the worker starts: the next start or cron retries
         logging.getLogger(__name__).exception("could not look for stalled ingests")
 
-
-@contextmanager
-def tasks_in_this_process():
-    """Run tasks sent inside the block here and now (demo loading, `plumbline ingest --inline`)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous

@@ -9,7 +9,7 @@ from importlib import import_module
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from plumbline.celery import tasks_in_this_process
+from plumbline.core.inline import tasks_in_this_process
 from projects.demo import PASSWORD, PEOPLE, PROJECT_CODE, DemoContext, is_loaded
 
 DEMOS = [

@@ -2,9 +2,9 @@
 
 import re
 import uuid
-from contextvars import ContextVar
 
-current_request_id: ContextVar[str] = ContextVar("current_request_id", default="")
+from plumbline.core.request_id import current_request_id
+
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 

@@ -6,8 +6,8 @@ from inspections.api import router as inspections_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
 
-from .accounts.api import router as account_router
-from .audit.api import router as audit_router
+from .account_api import router as account_router
+from .audit_api import router as audit_router
 
 ROUTERS: list = [
     ("/", account_router),

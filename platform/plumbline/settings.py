@@ -236,7 +236,7 @@ PLUMBLINE_REQUIRE_SECRET_KEY = (
     else not DEBUG and not _is_embedded_default()
 )
 SECRET_KEY = secret_key_from(env_str("SECRET_KEY", ""), required=PLUMBLINE_REQUIRE_SECRET_KEY, data_dir=DATA_DIR)
-# The audit chain's HMAC key. Empty: derived from SECRET_KEY (plumbline.audit.log.chain_key);
+# The audit chain's HMAC key. Empty: derived from SECRET_KEY (plumbline.core.audit.log.chain_key);
 # set it before rotating SECRET_KEY, or the chains written so far no longer verify.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "")
 if AUDIT_CHAIN_KEY and PLUMBLINE_REQUIRE_SECRET_KEY and len(AUDIT_CHAIN_KEY) < SECRET_KEY_MIN_LENGTH:
@@ -267,8 +267,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "plumbline",
-    "plumbline.accounts",
-    "plumbline.audit",
+    "plumbline.core.accounts",
+    "plumbline.core.audit",
     "projects",
     "signage",
     "bim",
@@ -324,7 +324,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "/login/"
-AUTHENTICATION_BACKENDS = ["plumbline.accounts.throttle.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["plumbline.core.accounts.throttle.ThrottledModelBackend"]
 # Sign-in throttling: wrong passwords per username, and per address (higher: a site's tablets
 # share one address behind its router), within a window that then locks for its remainder.
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5, minimum=1)

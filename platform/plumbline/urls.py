@@ -10,8 +10,8 @@ from inspections import pages as inspection_pages
 from signage import pages as signage_pages
 
 from . import views
-from .accounts.views import LoginView, LogoutView
 from .api import api, mount_routers
+from .core.accounts.views import LoginView, LogoutView
 
 mount_routers()
 

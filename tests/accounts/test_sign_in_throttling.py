@@ -7,7 +7,7 @@ import time
 import pytest
 from django.test import Client
 
-from plumbline.accounts import throttle
+from plumbline.core.accounts import throttle
 
 
 def attempt(browser, username, password, ip="10.0.0.1"):

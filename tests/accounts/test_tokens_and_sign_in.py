@@ -4,7 +4,7 @@ web session they signed in with (which needs the CSRF token to change anything).
 import pytest
 from django.test import Client
 
-from plumbline.accounts.models import ApiToken, hash_token
+from plumbline.core.accounts.models import ApiToken, hash_token
 
 
 def test_a_token_created_through_the_api_works_until_it_is_revoked(world, as_persona, client):

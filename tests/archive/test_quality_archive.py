@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from archive.export import stream_archive
 from archive.verify import verify_archive
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 
 GROUP_FOLDERS = ["A-preparation", "B-supervision", "C-construction", "D-as-built", "E-completion-acceptance"]
 
@@ -223,14 +223,14 @@ def test_events_written_before_the_chain_was_keyed_are_recomputed_even_offline(w
 
     from django.apps import apps
 
-    from plumbline.audit.log import chain_of
+    from plumbline.core.audit.log import chain_of
     from projects import actions
     from tests.platform.test_audit_anchors import HEADS, raw, rehash_plainly
 
     project, chain = world["project"], chain_of(world["project"])
     rehash_plainly(project)  # the chain as the unkeyed code left it, then sealed by the migration
     raw(f"UPDATE {HEADS} SET legacy_sequence = 0, legacy_hash = '', legacy_seal = '' WHERE chain = %s", (chain,))
-    importlib.import_module("plumbline.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(apps, None)
+    importlib.import_module("plumbline.core.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(apps, None)
     actions.update_project(project, changes={"name": "新名字"}, actor=world["users"]["owner"])  # keyed
     path = tmp_path / "archive.zip"
     path.write_bytes(b"".join(stream_archive(project, user=None)))

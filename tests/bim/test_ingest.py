@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from bim.models import ModelVersion
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 from storage import get_storage
 
 
@@ -191,7 +191,7 @@ def test_a_file_over_the_size_limit_is_refused_up_front_or_fails_when_its_size_w
     world, demo_ifc4, settings, django_capture_on_commit_callbacks
 ):
     from bim import actions
-    from plumbline.errors import PayloadTooLarge
+    from plumbline.core.errors import PayloadTooLarge
 
     settings.MAX_UPLOAD_BYTES = 1000
     project, contractor = world["project"], world["users"]["contractor"]
@@ -269,7 +269,7 @@ def test_an_ingest_whose_task_was_lost_is_resumed_and_a_recent_one_is_left_alone
     from bim import actions as bim_actions
     from bim import ingest
     from bim.ifc.build import grid_model
-    from plumbline.celery import tasks_in_this_process
+    from plumbline.core.inline import tasks_in_this_process
 
     def upload_without_running(data: bytes, name: str) -> ModelVersion:
         # the upload commits, but its task message is lost (no on-commit callbacks run here)
@@ -309,7 +309,7 @@ def test_a_slow_read_resumed_as_lost_stops_and_the_version_keeps_exactly_its_row
     add its rows to those of the run that resumed it."""
     from bim import actions as bim_actions
     from bim import ingest
-    from plumbline.celery import tasks_in_this_process
+    from plumbline.core.inline import tasks_in_this_process
 
     version, _ = bim_actions.upload_model_version(
         world["project"],

@@ -9,7 +9,7 @@ import shapely
 
 from bim.ifc.metadata import physical_elements
 from bim.ifc.reading import open_ifc, unpacked
-from plumbline.celery import tasks_in_this_process
+from plumbline.core.inline import tasks_in_this_process
 
 from .meshes import tessellated_outlines
 

@@ -16,7 +16,7 @@ from inspections.bcf import read_bcf, write_bcf
 from inspections.demo import finding_photo_png
 from inspections.exchange import topic_of
 from inspections.models import Finding, FindingStep
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 
 
 @pytest.fixture

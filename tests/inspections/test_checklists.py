@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bim.models import ModelVersion
 from inspections.demo import finding_photo_png
 from inspections.models import Checklist, ChecklistAnswer, ChecklistTemplate, Finding
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 
 ITEMS = [
     {"text": "Formwork clean", "photo_required": False},

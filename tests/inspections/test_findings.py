@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bim.models import ModelVersion
 from inspections.demo import finding_photo_png
 from inspections.models import Finding, FindingPhoto
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 
 
 @pytest.fixture

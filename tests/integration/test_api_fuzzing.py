@@ -57,8 +57,8 @@ class Tally:
 def test_no_generated_request_gets_a_5xx(world):
     from django.core.wsgi import get_wsgi_application
 
-    from plumbline.accounts.actions import create_api_token
     from plumbline.celery import app as celery_app
+    from plumbline.core.accounts.actions import create_api_token
 
     celery_app.conf.task_always_eager = True  # uploads' ingest runs in-process, as in the unit suite
     try:

@@ -16,9 +16,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from archive.export import stream_archive
-from plumbline.audit.log import GENESIS, canonical_json, chain_of, event_payload, list_anchors, verify_chain
-from plumbline.audit.models import AuditChainHead, AuditEvent
 from plumbline.celery import app as celery_app
+from plumbline.core.audit.log import GENESIS, canonical_json, chain_of, event_payload, list_anchors, verify_chain
+from plumbline.core.audit.models import AuditChainHead, AuditEvent
 from projects import actions
 from storage import get_storage
 
@@ -151,7 +151,7 @@ def test_events_written_before_the_chain_was_keyed_still_verify_and_stay_protect
     rehash_plainly(project)
     raw(f"UPDATE {HEADS} SET legacy_sequence = 0, legacy_hash = '', legacy_seal = '' WHERE chain = %s", (chain,))
     assert not verify_chain(chain).is_intact
-    migration = importlib.import_module("plumbline.audit.migrations.0002_keyed_chain_legacy_seal")
+    migration = importlib.import_module("plumbline.core.audit.migrations.0002_keyed_chain_legacy_seal")
     migration.seal_legacy_events(apps, None)
     legacy_until = len(events(project))
     assert verify_chain(chain).is_intact
@@ -184,7 +184,7 @@ def test_the_quality_archive_carries_the_chain_head_and_its_anchors(world, tmp_p
 
 
 def test_a_daily_beat_task_anchors_every_chain(world):
-    from plumbline.audit.tasks import anchor_audit_chains
+    from plumbline.core.audit.tasks import anchor_audit_chains
 
     entry = celery_app.conf.beat_schedule["anchor-audit-chains"]
     assert entry["task"] == anchor_audit_chains.name

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from plumbline.audit.log import chain_of, verify_chain
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.log import chain_of, verify_chain
+from plumbline.core.audit.models import AuditEvent
 from projects import actions
 from tests.conftest import require_service
 

@@ -104,7 +104,7 @@ def test_a_plan_point_tolerance_must_be_a_finite_positive_number(world, as_perso
 
 
 def test_a_nul_character_in_a_json_text_is_refused_naming_the_field(world, contractor):
-    from plumbline.accounts.models import ApiToken
+    from plumbline.core.accounts.models import ApiToken
 
     response = contractor.post("/tokens", {"name": "tablet\u00003"})
     body = assert_error(response, 422, "nul_character", field="name")

@@ -21,7 +21,7 @@ def test_every_app_with_a_demo_module_is_loaded_by_load_demo_lower_apps_first():
 
 
 def test_loading_the_demo_again_changes_nothing_and_prints_every_login(world):
-    from plumbline.audit.models import AuditEvent
+    from plumbline.core.audit.models import AuditEvent
 
     events = AuditEvent.objects.count()
     out = io.StringIO()

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from plumbline.audit.models import AuditEvent
-from plumbline.errors import Conflict, InvalidInput, PayloadTooLarge
+from plumbline.core.audit.models import AuditEvent
+from plumbline.core.errors import Conflict, InvalidInput, PayloadTooLarge
 from projects import actions
 from projects.demo import letter_pdf
 from projects.models import LiabilityLetter, Organisation, PartyAppointment, Project

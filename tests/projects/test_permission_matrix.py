@@ -45,7 +45,7 @@ def project_row(method, path, ok, allowed, **kw):
 
 
 def own_token(world, persona):
-    from plumbline.accounts.actions import create_api_token
+    from plumbline.core.accounts.actions import create_api_token
 
     return {"token_id": create_api_token("to revoke", actor=world["users"][persona]).token.pk}
 

@@ -2,13 +2,13 @@
 
 import pytest
 
-from plumbline.audit.models import AuditEvent
+from plumbline.core.audit.models import AuditEvent
 from projects.models import Organisation, Project, ProjectMembership
 
 
 @pytest.fixture
 def admin_api(world, client):
-    from plumbline.accounts.actions import create_api_token
+    from plumbline.core.accounts.actions import create_api_token
     from tests.conftest import ApiClient
 
     return ApiClient(client, create_api_token("admin", actor=world["users"]["admin"]).raw)

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bim.ifc.build import demo_model
-from plumbline.accounts.actions import create_api_token
-from plumbline.audit.models import AuditEvent
-from plumbline.permissions import Role
+from plumbline.core.accounts.actions import create_api_token
+from plumbline.core.audit.models import AuditEvent
+from plumbline.core.permissions import Role
 from projects import actions
 from projects.models import ProjectMembership
 from projects.queries import roles_in

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from plumbline.errors import Conflict
+from plumbline.core.errors import Conflict
 from projects import actions as project_actions
 from signage import actions
 

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from plumbline.errors import PayloadTooLarge
+from plumbline.core.errors import PayloadTooLarge
 from signage import actions
 from signage.demo import sign_photo_png
 from signage.models import PermanentSign
@@ -189,7 +189,7 @@ def test_sign_photos_have_their_own_size_limit(world, settings):
 
 
 def test_a_flagged_sign_gets_its_material_corrected_without_changing_what_it_shows(world, as_persona):
-    from plumbline.audit.models import AuditEvent
+    from plumbline.core.audit.models import AuditEvent
 
     code = world["project"].code
     sign = world["project"].signs.get(building="1#")

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bim import actions
 from bim.models import ModelVersion, VersionStatus
-from plumbline.celery import tasks_in_this_process
-from plumbline.errors import DomainError
+from plumbline.core.errors import DomainError
+from plumbline.core.inline import tasks_in_this_process
 from projects.models import Project
 from projects.queries import current_appointments
 

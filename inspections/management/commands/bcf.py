@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from inspections import actions
 from inspections.bcf import VERSIONS
 from inspections.exchange import export_bcf
-from plumbline.errors import DomainError
+from plumbline.core.errors import DomainError
 from projects.models import Project
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from plumbline.admin_readonly import ReadOnlyAdmin
+from plumbline.core.admin_readonly import ReadOnlyAdmin
 
 from .models import AuditEvent
 

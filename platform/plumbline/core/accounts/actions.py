@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plumbline.audit.log import record_event
-from plumbline.errors import Conflict, InvalidInput, NotFound
+from plumbline.core.audit.log import record_event
+from plumbline.core.errors import Conflict, InvalidInput, NotFound
 
 from .models import ApiToken, hash_token, new_raw_token
 

@@ -1,43 +1,18 @@
 """A project's audit trail, for the housing department and the owner: read it and verify it."""
 
-from datetime import datetime
-from typing import Any
-
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
+from plumbline.core.audit.log import chain_of, verify_chain
+from plumbline.core.audit.models import AuditEvent
+from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 
-from ..pagination import Pagination
-from .log import chain_of, verify_chain
-from .models import AuditEvent
+from .schemas import AuditEventOut, ChainReportOut
 
 router = Router(tags=["audit"])
 ERRORS = {401: dict, 403: dict, 404: dict}
-
-
-class AuditEventOut(Schema):
-    sequence: int
-    created_at: datetime
-    actor_name: str
-    organisation_id: int | None
-    action: str
-    target_type: str
-    target_id: str
-    changes: dict[str, Any]
-    request_id: str
-    prev_hash: str
-    hash: str
-
-
-class ChainReportOut(Schema):
-    project: str
-    events: int
-    is_intact: bool
-    first_broken_sequence: int | None
-    reason: str
-    anchors: int
 
 
 @router.get(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def seal_legacy_events(apps, schema_editor):
-    from plumbline.audit.log import legacy_seal
+    from plumbline.core.audit.log import legacy_seal
 
     AuditChainHead = apps.get_model("audit", "AuditChainHead")
     for head in AuditChainHead.objects.filter(sequence__gt=0, legacy_sequence=0):

@@ -9,7 +9,7 @@ from .throttle import client_ip, minutes_to_wait
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Says how long to wait when sign-in is throttled (plumbline.accounts.throttle), instead of
+    """Says how long to wait when sign-in is throttled (plumbline.core.accounts.throttle), instead of
     "did not match"."""
 
     is_throttled = False

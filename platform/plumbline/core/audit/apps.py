@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
-    name = "plumbline.audit"
+    name = "plumbline.core.audit"
     label = "audit"
     verbose_name = "Audit trail"

@@ -5,7 +5,8 @@ to object storage (the daily beat task does the same)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from plumbline.audit.log import anchor_chains, chain_of, list_chains, verify_chain
+from plumbline.core.audit.log import anchor_chains, chain_of, list_chains, verify_chain
+from plumbline.core.audit.models import AuditEvent
 from storage import StorageUnavailable
 
 
@@ -50,9 +51,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("All %(count)d audit chains are anchored.") % {"count": len(results)}))
 
     def verify(self, project):
-        from projects.models import Project
-
         if project:
+            # the project model the events point at, without the kernel importing the projects app
+            Project = AuditEvent._meta.get_field("project").related_model
             found = Project.objects.filter(code=project).first()
             if found is None:
                 raise CommandError(_("No project %(code)s.") % {"code": repr(project)})

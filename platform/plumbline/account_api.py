@@ -1,48 +1,16 @@
 """Your own account: who you are, your roles, and your personal API tokens."""
 
-from datetime import datetime
-
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
+from plumbline.core.accounts import actions
+from plumbline.core.accounts.models import ApiToken
 from projects.queries import is_auditor, list_projects, person_of, roles_in
 
-from . import actions
-from .models import ApiToken
+from .schemas import MeOut, NewTokenOut, TokenIn, TokenOut
 
 router = Router(tags=["account"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
-
-
-class ProjectRoles(Schema):
-    code: str
-    name: str
-    roles: list[str]
-
-
-class MeOut(Schema):
-    username: str
-    name: str
-    organisation: str | None
-    is_auditor: bool
-    projects: list[ProjectRoles]
-
-
-class TokenIn(Schema):
-    name: str = Field(..., max_length=100, description="what the token is for, e.g. 'site tablet 3'")
-
-
-class TokenOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class NewTokenOut(TokenOut):
-    token: str = Field(..., description="shown once: store it now, it cannot be read again")
 
 
 @router.get("/me", response={200: MeOut, 401: dict}, operation_id="get_me", summary="You, your organisation and roles")

@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plumbline.middleware import current_request_id
+from plumbline.core.request_id import current_request_id
 
 from .models import AuditChainHead, AuditEvent
 

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "plumbline.accounts"
+    name = "plumbline.core.accounts"
     label = "accounts"
     verbose_name = "Accounts"

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from storage import ObjectNotFound, get_storage
 from storage.local import LocalStorage
 
+from .core.permissions import allowed_roles
 from .health import run_checks
-from .permissions import allowed_roles
 
 
 @require_GET

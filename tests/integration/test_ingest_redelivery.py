@@ -15,6 +15,7 @@ from bim import actions
 from bim.ifc.build import grid_model
 from bim.models import ModelVersion
 from tests.conftest import require_service
+from tests.services import children_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,20 +25,6 @@ WALLS = 1500
 @pytest.fixture(scope="module")
 def grid_ifc() -> bytes:
     return grid_model(WALLS).to_string().encode()
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry))
-    return found
 
 
 def wait_until(condition, timeout, what):

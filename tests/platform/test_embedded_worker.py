@@ -12,9 +12,9 @@ import urllib.request
 import pytest
 
 from bim.ifc.build import grid_model
-from tests.services import free_port
+from tests.services import children_of, free_port
 
-from .embedded import ROOT, Embedded, children_of, command_line, wait_until
+from .embedded import ROOT, Embedded, command_line, wait_until
 
 WALLS = 4000  # long enough to be caught mid-ingest by a poll of a few seconds on a loaded machine
 

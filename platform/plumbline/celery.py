@@ -15,6 +15,7 @@ loses the task it held.
 
 import logging
 import os
+from contextlib import suppress
 
 from celery import Celery
 from celery.schedules import crontab
@@ -42,6 +43,10 @@ def configure(app: Celery) -> None:
         "socket_timeout": 30,
         "socket_connect_timeout": 5,
     }
+    # beat keeps its schedule here on every broker: on Redis a missing folder killed beat at start,
+    # and with it every heartbeat of an idle worker (/healthz said stale while all was well)
+    with suppress(OSError):  # a read-only web container does not run beat
+        settings.CELERY_BROKER_DIR.mkdir(parents=True, exist_ok=True)
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         for sub in ("queue", "processed"):
             (settings.CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)

@@ -32,11 +32,16 @@ def redis_url():
 class Worker:
     """One `celery worker` process (and its pool child) on its own queue."""
 
-    def __init__(self, broker: str, queue: str, log: Path, env: dict):
+    def __init__(self, broker: str, queue: str, log: Path, env: dict, plumbline: list[str] | None = None):
         self.log_path = log
         self.log = open(log, "ab")  # noqa: SIM115 - held by the worker process until stop()
+        self.name = f"{queue.replace(',', '-')}-{uuid.uuid4().hex[:6]}@{os.uname().nodename}"
+        # `plumbline worker ARGS` as docker-compose runs it, or a bare celery worker of the test app
+        command = [sys.executable, "-m", "plumbline.cli", "worker", f"--queues={queue}", "-n", self.name, *plumbline]
         self.proc = subprocess.Popen(
-            [
+            command
+            if plumbline is not None
+            else [
                 sys.executable,
                 "-m",
                 "celery",
@@ -90,8 +95,9 @@ class Worker:
 def start_worker(redis_url, tmp_path):
     workers = []
 
-    def start(queue: str, **env) -> Worker:
-        worker = Worker(redis_url, queue, tmp_path / f"worker-{len(workers)}.log", {k: str(v) for k, v in env.items()})
+    def start(queue: str, plumbline: list[str] | None = None, **env) -> Worker:
+        log = tmp_path / f"worker-{len(workers)}.log"
+        worker = Worker(redis_url, queue, log, {k: str(v) for k, v in env.items()}, plumbline)
         workers.append(worker)
         worker.wait_ready()
         return worker

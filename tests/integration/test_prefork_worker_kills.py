@@ -16,7 +16,6 @@ from bim import actions
 from bim.ifc.build import grid_model
 from bim.models import ModelVersion
 from plumbline.celery import app
-from plumbline.models import WorkerHeartbeat
 from tests.conftest import require_service
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -132,41 +131,3 @@ def test_idle_pool_children_killed_are_replaced_and_the_worker_still_ingests(wor
     # never said stale either, because the worker was never stuck
     watch.until(lambda: time.monotonic() - watching_from > STALE + 2, STALE + 30, "the stale time to pass")
     assert {status for at, status, _ in watch.said if at >= watching_from} == {200}, watch.said
-
-
-def test_a_pool_child_killed_mid_ingest_has_its_task_redelivered_and_rows_are_not_doubled(
-    world, compose_worker, client
-):
-    walls = 1500
-    worker = compose_worker()
-    watch = Watch(client)
-    watch.until(lambda: watch.said[-1][1] == 200, 30, "a beating worker")
-    version = upload(world, walls, "PoolKill")
-    watch.until(lambda: state(version)[0] == "parsing" and state(version)[1] > 0, 60, "the first element rows")
-    busy = {row.pid for row in WorkerHeartbeat.objects.filter(doing__task="bim.ingest_model_version")}
-    victims = [pid for pid in pool_pids(worker) if pid in busy] or pool_pids(worker)
-    for pid in victims:
-        os.kill(pid, signal.SIGKILL)
-    watch.until(lambda: state(version)[0] in ("ready", "failed"), 120, "the redelivered ingest")
-    assert_exact_rows(version, walls)
-    assert watch.health() == 200
-
-
-def test_the_main_worker_process_killed_mid_ingest_leaves_the_ingest_to_the_next_worker(world, compose_worker, client):
-    walls = 1500
-    fast = {"CELERY_VISIBILITY_TIMEOUT": 20, "CELERY_TASK_TIME_LIMIT": 15, "CELERY_RESTORE_INTERVAL": 1}
-    first = compose_worker(**fast)
-    watch = Watch(client)
-    watch.until(lambda: watch.said[-1][1] == 200, 30, "a beating worker")
-    version = upload(world, walls, "MainKill")
-    watch.until(lambda: state(version)[0] == "parsing" and state(version)[1] > 0, 60, "the first element rows")
-    os.kill(first.proc.pid, signal.SIGKILL)  # the main process only: its pool children are orphaned
-    killed_at = time.monotonic()
-    # no worker left: /healthz must say so within the stale time
-    watch.until(lambda: watch.said[-1][1] == 503, STALE + MARGIN + 20, "/healthz to see the worker gone")
-    assert time.monotonic() - killed_at < STALE + MARGIN + 20
-    first.kill_everything()
-    compose_worker(**fast)
-    watch.until(lambda: state(version)[0] in ("ready", "failed"), 150, "the ingest on the next worker")
-    assert_exact_rows(version, walls)
-    assert watch.health() == 200

@@ -5,43 +5,14 @@ project (an auditor of another region, an outsider), 401 for anonymous callers.
 An endpoint without a row here makes test_every_endpoint_has_a_row fail.
 """
 
-from dataclasses import dataclass, field
-
 import pytest
 
 from plumbline.api import api
 from tests.conftest import PERSONAS
+from tests.permission_rows import Row, project_row, rows_of_every_app  # noqa: F401
 
 ALL = [*PERSONAS, "anonymous"]
 MEMBERS = ["contractor", "inspector", "owner", "home_owner", "insurer"]
-
-
-@dataclass
-class Row:
-    method: str
-    path: str  # OpenAPI template
-    ok: int
-    allowed: set[str]
-    body: object = None  # dict, or a function of (world, persona) -> dict
-    params: object = None  # function of (world, persona) -> dict of path params
-    multipart: object = None  # function of () -> dict of form fields and files
-    outside: int = 404  # status for people outside the project
-    overrides: dict = field(default_factory=dict)
-
-    def expected(self, persona: str) -> int:
-        if persona in self.overrides:
-            return self.overrides[persona]
-        if persona == "anonymous":
-            return 401
-        if persona in self.allowed:
-            return self.ok
-        if persona in ("auditor_sz", "outsider") and self.outside:
-            return self.outside
-        return 403
-
-
-def project_row(method, path, ok, allowed, **kw):
-    return Row(method, path, ok, set(allowed), **kw)
 
 
 def own_token(world, persona):
@@ -520,6 +491,9 @@ ROWS = [
     ),
 ]
 
+
+# each app may keep its rows in tests/<app>/permission_rows.py (a list named ROWS)
+ROWS += rows_of_every_app()
 
 def operations_in_schema() -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()

@@ -101,7 +101,7 @@ def _assigned_to(assignee: str, user) -> Q:
         return Q(assignee=me) if me is not None else Q(pk__in=[])
     if assignee == "none":
         return Q(assignee__isnull=True)
-    if assignee.isdigit():
+    if assignee.isascii() and assignee.isdigit() and len(assignee) <= 18:  # an id the database can hold
         return Q(assignee_id=int(assignee))
     raise InvalidInput(
         _("assignee is me, none or a person's id, not %(value)s.") % {"value": repr(assignee)}, field="assignee"

@@ -127,6 +127,8 @@ class NoteIn(Schema):
 class AssignIn(Schema):
     person_id: int | None = Field(
         ...,
+        ge=1,
+        le=2**63 - 1,
         description="a person of the responsible party's organisation on the project; null takes the finding back",
     )
 

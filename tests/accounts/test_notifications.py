@@ -43,10 +43,9 @@ def test_a_notice_is_written_and_emailed_when_the_work_commits(
 def test_work_that_rolls_back_leaves_no_notice_and_sends_no_email(
     world, zhang, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            notify(zhang, kind="x.y", title="never", actor=None)
-            raise RuntimeError("the action failed after notifying")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        notify(zhang, kind="x.y", title="never", actor=None)
+        raise RuntimeError("the action failed after notifying")
     assert not Notification.objects.filter(title="never").exists()
     assert mailoutbox == []
 

@@ -154,8 +154,11 @@ def test_my_findings_are_those_assigned_to_me(demo, world, as_persona):
     assert as_persona("inspector").get(f"/projects/{project.code}/findings?assignee=me").json()["items"] == []
     unassigned = as_persona("inspector").get(f"/projects/{project.code}/findings?assignee=none").json()["items"]
     assert finding.pk not in {f["id"] for f in unassigned} and unassigned
-    bad = as_persona("inspector").get(f"/projects/{project.code}/findings?assignee=zhang")
-    assert bad.status_code == 422 and bad.json()["field"] == "assignee"
+    for bad in ("zhang", "²", "9" * 30):
+        refused = as_persona("inspector").get(f"/projects/{project.code}/findings?assignee={bad}")
+        assert refused.status_code == 422 and refused.json()["field"] == "assignee"
+    huge = as_persona("inspector").post(f"/projects/{project.code}/findings/{finding.pk}/assign", {"person_id": 2**70})
+    assert huge.status_code == 422
 
 
 def test_the_list_filters_by_storey_element_class_party_and_overdue(demo, world, as_persona):

@@ -37,16 +37,7 @@ class Worker:
         self.log = open(log, "ab")  # noqa: SIM115 - held by the worker process until stop()
         self.name = f"{queue.replace(',', '-')}-{uuid.uuid4().hex[:6]}@{os.uname().nodename}"
         # `plumbline worker ARGS` as docker-compose runs it, or a bare celery worker of the test app
-        command = [
-            sys.executable,
-            "-m",
-            "plumbline.cli",
-            "worker",
-            f"--queues={queue}",
-            "-n",
-            self.name,
-            *(plumbline or []),
-        ]
+        command = [sys.executable, "-m", "plumbline.cli", "worker", f"--queues={queue}", "-n", self.name, *(plumbline or [])]
         self.proc = subprocess.Popen(
             command
             if plumbline is not None

@@ -495,7 +495,6 @@ ROWS = [
 # each app may keep its rows in tests/<app>/permission_rows.py (a list named ROWS)
 ROWS += rows_of_every_app()
 
-
 def operations_in_schema() -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()
     return {(method.upper(), path) for path, methods in schema["paths"].items() for method in methods}

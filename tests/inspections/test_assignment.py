@@ -275,3 +275,16 @@ def test_rectification_photos_are_labelled_apart_from_the_defect_photos(demo, wo
     defect, rectification = html.split('id="defect-photos"')[1], html.split('id="rectification-photos"')[1]
     assert defect.split("</div>")[0].count("<img") == 2 and rectification.split("</div>")[0].count("<img") == 1
     assert "问题照片" in html and "整改照片" in html
+
+
+def test_photos_taken_before_photos_had_a_kind_are_labelled_by_who_took_them(demo, world):
+    import importlib
+
+    from django.apps import apps
+
+    from inspections.models import FindingPhoto
+
+    FindingPhoto.objects.update(kind="defect")  # as the column came in
+    importlib.import_module("inspections.migrations.0006_assignee_photo_kind").label_rectification_photos(apps, None)
+    kinds = set(FindingPhoto.objects.values_list("uploaded_by__username", "kind"))
+    assert kinds == {("inspector", "defect"), ("contractor", "rectification")}

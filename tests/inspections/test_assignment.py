@@ -288,3 +288,12 @@ def test_photos_taken_before_photos_had_a_kind_are_labelled_by_who_took_them(dem
     importlib.import_module("inspections.migrations.0006_assignee_photo_kind").label_rectification_photos(apps, None)
     kinds = set(FindingPhoto.objects.values_list("uploaded_by__username", "kind"))
     assert kinds == {("inspector", "defect"), ("contractor", "rectification")}
+
+
+def test_beat_sends_the_overdue_notices_daily_and_a_worker_knows_the_task():
+    from plumbline.celery import app
+
+    app.loader.import_default_modules()
+    entry = app.conf.beat_schedule["notify-overdue-findings"]
+    assert entry["task"] in app.tasks and "notifications.send_email" in app.tasks
+    assert entry["schedule"].hour == {8} and entry["schedule"].minute == {5}

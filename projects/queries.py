@@ -122,6 +122,13 @@ def list_memberships(project: Project, *, user, include_ended: bool = False) -> 
     return qs if include_ended else qs.filter(active_membership())
 
 
+def members_of(project: Project, organisation_id: int) -> QuerySet[Person]:
+    """The people working on the project for the organisation now (active memberships), by
+    name: whom a task of that organisation may be given to. Not scoped: callers check the right."""
+    working = ProjectMembership.objects.filter(active_membership(), project=project, organisation_id=organisation_id)
+    return Person.objects.filter(pk__in=working.values("person_id")).select_related("user").order_by("name", "pk")
+
+
 def list_organisations(*, user, kind: str | None = None) -> QuerySet[Organisation]:
     """Organisations are public register data (name, credit code): any signed-in user reads them."""
     if user is None or not user.is_authenticated:

@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
+    # inspections: giving a finding to a person of the responsible party (contractor staff only
+    # within their own organisation, which inspections.actions.assign_finding checks)
+    "finding.assign": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR},
     # insurance
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),

@@ -31,6 +31,8 @@ from .schemas import (
     FindingFilters,
     FindingIn,
     FindingOut,
+    FindingsReportIn,
+    FindingsReportOut,
     NoteIn,
 )
 
@@ -101,6 +103,33 @@ def import_findings_bcf(request: HttpRequest, code: str, file: File[UploadedFile
             % {"size": human_size(file.size), "limit": human_size(settings.BCF_MAX_BYTES)}
         )
     return actions.import_bcf(project, data=file.read(), file_name=file.name or "", actor=request.user)
+
+
+@router.post(
+    "/projects/{code}/findings/reports",
+    response={202: FindingsReportOut, **ERRORS},
+    operation_id="export_findings_report",
+    summary="Ask for a findings report (PDF or XLSX, filtered as the list) for the site meeting; "
+    "it is made in the background: poll it for progress and its download link",
+)
+@project_right("finding.export")
+def export_findings_report(request: HttpRequest, code: str, payload: FindingsReportIn):
+    project = get_project(code, user=request.user, action="finding.view")
+    report = actions.export_findings_report(
+        project, format=payload.format, filters=payload.filters.dict(), actor=request.user
+    )
+    return Status(202, queries.get_findings_report(project, report.pk, user=request.user))
+
+
+@router.get(
+    "/projects/{code}/findings/reports/{report_id}",
+    response={200: FindingsReportOut, **ERRORS},
+    operation_id="get_findings_report",
+    summary="A findings report you asked for: status, progress, and a signed download link when it is made",
+)
+def get_findings_report(request: HttpRequest, code: str, report_id: int):
+    project = get_project(code, user=request.user, action="finding.view")
+    return queries.get_findings_report(project, report_id, user=request.user)
 
 
 @router.get(

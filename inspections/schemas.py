@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .queries import checklist_rows, next_moves
+from .queries import checklist_rows, next_moves, report_download_url
 
 
 class FindingIn(Schema):
@@ -226,3 +226,36 @@ class FindingFilters(Schema):
     category: str | None = None
     storey: str | None = None
     global_id: str | None = None
+
+
+class FindingsReportIn(Schema):
+    format: str = Field(..., description="pdf or xlsx")
+    filters: FindingFilters = Field(
+        default_factory=FindingFilters, description="the findings list's filters; none: every finding"
+    )
+
+
+class FindingsReportOut(Schema):
+    id: int
+    format: str
+    status: str = Field(..., description="queued, running, done or failed")
+    progress: int = Field(..., description="percent done")
+    progress_done: int
+    progress_total: int
+    error: str = Field(..., description="why it failed, in the requester's language")
+    filters: dict
+    finding_count: int
+    size: int = Field(..., description="bytes of the file, once made")
+    download_url: str | None = Field(None, description="a signed link to the file, valid 30 minutes, once made")
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_progress(report) -> int:
+        if report.status == "done":
+            return 100
+        return int(100 * report.progress_done / report.progress_total) if report.progress_total else 0
+
+    @staticmethod
+    def resolve_download_url(report) -> str | None:
+        return report_download_url(report)

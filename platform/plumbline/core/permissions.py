@@ -58,6 +58,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
+    # inspections: findings reports (PDF/XLSX) for the site meeting; making one stores a file, so
+    # it is not a read and the auditor (reads only) browses the findings instead
+    "finding.export": PARTIES | {R.TIS_INSPECTOR, R.INSURER},
     # insurance
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),

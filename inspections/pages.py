@@ -347,6 +347,7 @@ def findings_page(request, code: str):
             "severity": severity or "",
             "statuses": FindingStatus.choices,
             "severities": Severity.choices,
+            "may_export": _may(request, project, "finding.export"),
         },
     )
 

@@ -286,9 +286,12 @@ def add_finding_photo(
     stream: BinaryIO,
     size: int | None = None,
     original_name: str = "",
+    marks_up=None,
     actor,
 ) -> tuple[FindingPhoto, bool]:
-    """Attach a photo (JPEG, PNG or HEIC by content); the same client UUID returns the first upload."""
+    """Attach a photo (JPEG, PNG or HEIC by content); the same client UUID returns the first upload.
+    `marks_up`, the client UUID of a photo of the same finding, makes this one that photo with
+    arrows and circles drawn on it: both are kept, the marked-up one is shown first."""
     from . import tasks
 
     authorize(actor, project, "finding.photo")
@@ -307,22 +310,28 @@ def add_finding_photo(
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+    original = None
+    if marks_up:
+        original = FindingPhoto.objects.filter(finding=finding, client_uuid=_uuid(marks_up, "marks_up")).first()
+        if original is None:
+            raise InvalidInput(
+                gettext("The photo this one marks up is not on finding %(id)s: send the original first.")
+                % {"id": finding.pk},
+                field="marks_up",
+            )
     stored = store_upload(
         stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what=gettext("The photo"), size=size
     )
 
     def write():
         with transaction.atomic():
-            photo = FindingPhoto(finding=finding, client_uuid=client_uuid)
+            photo = FindingPhoto(finding=finding, client_uuid=client_uuid, marks_up=original)
             photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
             photo.save()
-            record_event(
-                "finding.photo_added",
-                actor=actor,
-                project=project,
-                target=finding,
-                changes={"photo": [None, stored.sha256]},
-            )
+            changes = {"photo": [None, stored.sha256]}
+            if original is not None:
+                changes["marks_up"] = [None, original.sha256]
+            record_event("finding.photo_added", actor=actor, project=project, target=finding, changes=changes)
             transaction.on_commit(lambda: tasks.make_thumbnail.delay(photo.pk))
         return photo
 

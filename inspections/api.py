@@ -147,11 +147,17 @@ def get_finding(request: HttpRequest, code: str, finding_id: int):
     "/projects/{code}/findings/{finding_id}/photos",
     response={201: CreatedPhotoOut, 200: CreatedPhotoOut, 413: dict, **ERRORS},
     operation_id="add_finding_photo",
-    summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid)",
+    summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid); with marks_up (the client_uuid of "
+    "a photo of the finding) it is that photo with arrows and circles drawn on it, both kept",
 )
 @project_right("finding.photo")
 def add_finding_photo(
-    request: HttpRequest, code: str, finding_id: int, client_uuid: Form[str], file: File[UploadedFile]
+    request: HttpRequest,
+    code: str,
+    finding_id: int,
+    client_uuid: Form[str],
+    file: File[UploadedFile],
+    marks_up: Form[str | None] = None,
 ):
     project = get_project(code, user=request.user, action="finding.view")
     photo, created = actions.add_finding_photo(
@@ -161,6 +167,7 @@ def add_finding_photo(
         stream=file,
         size=file.size,
         original_name=file.name,
+        marks_up=marks_up,
         actor=request.user,
     )
     photo.is_new = created

@@ -55,6 +55,7 @@ class PhotoOut(Schema):
     content_type: str
     has_thumbnail: bool
     uploaded_at: datetime
+    marks_up_id: int | None = Field(None, description="the photo this one is drawn on (arrows, circles); both are kept")
 
     @staticmethod
     def resolve_has_thumbnail(photo) -> bool:

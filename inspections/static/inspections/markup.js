@@ -67,7 +67,7 @@
         ctx.ellipse(cx, cy, rx, ry, 0, 0, 2 * Math.PI);
       } else {
         var angle = Math.atan2(shape.y1 - shape.y0, shape.x1 - shape.x0);
-        var head = width * 5;
+        var head = width * 7;
         ctx.moveTo(shape.x0, shape.y0);
         ctx.lineTo(shape.x1, shape.y1);
         ctx.moveTo(shape.x1 - head * Math.cos(angle - 0.45), shape.y1 - head * Math.sin(angle - 0.45));

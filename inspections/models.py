@@ -150,7 +150,7 @@ class FindingPhoto(StoredFile):
 
 class ReportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
-    XLSX = "xlsx", "XLSX"
+    XLSX = "xlsx", _("Excel (XLSX)")
 
 
 class ReportStatus(models.TextChoices):

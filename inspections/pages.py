@@ -34,7 +34,7 @@ from projects.queries import get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
-from .models import Category, ChecklistStatus, FindingStatus, ItemResult, Severity
+from .models import Category, ChecklistStatus, FindingStatus, ItemResult, ReportFormat, Severity
 
 PAGE_SIZE = 25
 PINS = 200  # findings pinned on one storey plan at most
@@ -372,6 +372,7 @@ def findings_page(request, code: str):
             "statuses": FindingStatus.choices,
             "severities": Severity.choices,
             "may_export": _may(request, project, "finding.export"),
+            "report_formats": ReportFormat.choices,
         },
     )
 

@@ -13,6 +13,7 @@ from inspections.demo import finding_photo_png
 from inspections.models import Finding
 from storage import get_storage
 from tests.browser.conftest import ARTIFACTS, signed_in
+from tests.browser.test_pages_under_csp import watch_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 VIEWPORT = {"width": 1024, "height": 768}
@@ -59,6 +60,7 @@ def test_photos_marked_up_before_saving_are_kept_beside_their_originals(world, b
     photo.write_bytes(finding_photo_png("crack"))
 
     inspector = signed_in(browser, site, "inspector", VIEWPORT)
+    violations = watch_violations(inspector)
     inspector.goto(f"{site}/projects/{code}/plan/?version={version.pk}")
     inspector.wait_for_selector("#plan[data-ready]")
     inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
@@ -94,3 +96,4 @@ def test_photos_marked_up_before_saving_are_kept_beside_their_originals(world, b
     repair = rectified.get(marks_up__isnull=False)
     assert repair.marks_up in rectified and red_pixels(repair) > 100
     contractor.screenshot(path=str(ARTIFACTS / "markup-rectified-1024x768.png"), full_page=True)
+    assert violations == []  # markup.js is a static file, as the policy wants

@@ -45,10 +45,14 @@ def test_the_pdf_report_holds_every_finding_with_its_chinese_title_history_and_s
     assert (report["status"], report["progress"], report["error"]) == ("done", 100, "")
     findings = list(Finding.objects.filter(project=world["project"]))
     assert report["finding_count"] == len(findings) >= 4
-    text = pdf_text(download(owner, report))
+    data = download(owner, report)
+    text = pdf_text(data)
     for finding in findings:
         assert f"#{finding.pk} {finding.title}" in text  # e.g. 墙体裂缝：南墙开裂, 窗框渗水
     assert "No plan for this finding." not in text  # every demo finding is on an element: each has its crop
+    own_element_fill = b".956863 .705882 .705882 rg"  # the finding's element, drawn red-tinted on its crop
+    drawn = sum(p.get_contents().get_data().count(own_element_fill) for p in PdfReader(io.BytesIO(data)).pages)
+    assert drawn >= len(findings)
     verifier = FindingStep.objects.get(finding__project=world["project"], kind="verified").actor.person
     signed = f"verified and closed: {verifier.name} ({verifier.organisation.name})"
     assert signed in text.replace("\n", "")  # who verified the closed one, and for whom

@@ -26,6 +26,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleD
 from bim import queries as bim_queries
 from plumbline.core.audit.models import AuditEvent
 from plumbline.core.errors import InvalidInput, NotFound
+from projects.models import Party
 from storage import ObjectNotFound, get_storage
 
 from . import queries
@@ -250,6 +251,10 @@ def build(report: FindingsReport, progress: Callable[[int, int], None]) -> tuple
     return data, len(rows)
 
 
+def _party(code: str) -> str:
+    return str(Party(code).label) if code in Party.values else code
+
+
 def _when(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
@@ -326,7 +331,7 @@ def _pdf(report: FindingsReport, rows: list[Entry]) -> bytes:
             (_("Elements"), ", ".join(entry.element_names)),
             (
                 _("Responsible"),
-                f"{leader.leader.name} ({leader.organisation.name})" if leader else f.responsible_party,
+                f"{leader.leader.name} ({leader.organisation.name})" if leader else _party(f.responsible_party),
             ),
             (_("Due date"), f.due_date.isoformat() if f.due_date else ""),
             (_("Seen on site"), _when(f.observed_at or f.created_at)),
@@ -513,7 +518,7 @@ def _xlsx(report: FindingsReport, rows: list[Entry]) -> bytes:
                 f.get_category_display(),
                 entry.storey_name,
                 ", ".join(entry.element_names),
-                f.responsible_party,
+                _party(f.responsible_party),
                 f.responsible_appointment.leader.name if f.responsible_appointment else "",
                 f.due_date,
                 _local(f.observed_at),

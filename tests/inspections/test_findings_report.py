@@ -124,3 +124,18 @@ def test_a_report_is_its_requesters_and_the_auditor_browses_findings_instead(
     assert as_persona("outsider").get(f"/projects/{code}/findings/reports/{report['id']}").status_code == 404
     auditor = as_persona("auditor").post(f"/projects/{code}/findings/reports", {"format": "pdf"})
     assert auditor.status_code == 403
+
+
+@pytest.mark.chinese
+def test_a_report_is_written_in_the_requesters_language_chinese_by_default(
+    world, code, as_persona, django_capture_on_commit_callbacks
+):
+    owner = as_persona("owner")  # asks in no language: Chinese, the site's default
+    text = pdf_text(download(owner, made(owner, code, django_capture_on_commit_callbacks, format="pdf")))
+    assert "质量问题报告" in text and "处理记录" in text and "签认" in text
+    sheet = load_workbook(
+        io.BytesIO(download(owner, made(owner, code, django_capture_on_commit_callbacks, format="xlsx")))
+    )
+    header, first, *_ = sheet.worksheets[0].iter_rows(values_only=True)
+    assert {"现场发现时间", "送达服务器时间"} <= set(header)
+    assert first[header.index("责任单位")] == "施工单位"  # the party by its name, not its code

@@ -48,7 +48,7 @@ def report_filters(filters: dict | None) -> dict:
     queries.list_findings, so a filter added to the list is a report filter too), empty ones
     left out; a name the list does not know is refused."""
     accepted = [name for name in inspect.signature(queries.list_findings).parameters if name not in ("project", "user")]
-    filters = dict(filters or {})
+    filters = {name: value for name, value in (filters or {}).items() if value not in (None, "", [])}
     unknown = sorted(set(filters) - set(accepted))
     if unknown:
         raise InvalidInput(
@@ -56,7 +56,7 @@ def report_filters(filters: dict | None) -> dict:
             % {"names": ", ".join(unknown), "accepted": ", ".join(accepted)},
             field="filters",
         )
-    return {name: value for name, value in filters.items() if value not in (None, "", [])}
+    return filters
 
 
 def findings_of(report: FindingsReport) -> list[Finding]:

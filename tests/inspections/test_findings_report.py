@@ -139,3 +139,12 @@ def test_a_report_is_written_in_the_requesters_language_chinese_by_default(
     header, first, *_ = sheet.worksheets[0].iter_rows(values_only=True)
     assert {"现场发现时间", "送达服务器时间"} <= set(header)
     assert first[header.index("责任单位")] == "施工单位"  # the party by its name, not its code
+
+
+def test_a_filter_the_findings_list_does_not_have_is_refused(world):
+    from inspections.actions import export_findings_report
+    from plumbline.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="no filter colour"):
+        export_findings_report(world["project"], format="pdf", filters={"colour": "red"}, actor=world["users"]["owner"])
+    assert not FindingsReport.objects.exists()

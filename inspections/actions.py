@@ -10,22 +10,25 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from bim import queries as bim_queries
 from plumbline.core.audit.log import record_event
-from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
-from plumbline.core.permissions import allowed_roles
+from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge, PermissionDenied
+from plumbline.core.notifications.actions import notify
+from plumbline.core.permissions import Role, allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project
-from projects.queries import authorize, current_appointments, roles_in
+from projects.queries import authorize, current_appointments, members_of, person_of, roles_in
 
 from .bcf import BcfError, read_bcf
 from .exchange import comment_guid, finding_fields, map_global_ids
 from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
+    OVERDUE_STATUSES,
     Category,
     Checklist,
     ChecklistAnswer,
@@ -39,6 +42,7 @@ from .models import (
     FindingStatus,
     FindingStep,
     ItemResult,
+    PhotoKind,
     ReportFormat,
     ReportStatus,
     Severity,
@@ -286,10 +290,12 @@ def add_finding_photo(
     stream: BinaryIO,
     size: int | None = None,
     original_name: str = "",
+    kind: str | None = None,
     marks_up=None,
     actor,
 ) -> tuple[FindingPhoto, bool]:
     """Attach a photo (JPEG, PNG or HEIC by content); the same client UUID returns the first upload.
+    `kind` is what it shows (defect or rectification; default by who uploads it, see _photo_kind).
     `marks_up`, the client UUID of a photo of the same finding, makes this one that photo with
     arrows and circles drawn on it: both are kept, the marked-up one is shown first."""
     from . import tasks
@@ -307,6 +313,7 @@ def add_finding_photo(
     existing = replayed()
     if existing is not None:
         return existing, False
+    kind = _photo_kind(project, kind, actor)
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
@@ -325,10 +332,10 @@ def add_finding_photo(
 
     def write():
         with transaction.atomic():
-            photo = FindingPhoto(finding=finding, client_uuid=client_uuid, marks_up=original)
+            photo = FindingPhoto(finding=finding, client_uuid=client_uuid, kind=kind, marks_up=original)
             photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
             photo.save()
-            changes = {"photo": [None, stored.sha256]}
+            changes = {"photo": [None, stored.sha256], "kind": [None, kind]}
             if original is not None:
                 changes["marks_up"] = [None, original.sha256]
             record_event("finding.photo_added", actor=actor, project=project, target=finding, changes=changes)
@@ -383,7 +390,188 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
             target=finding,
             changes={"status": [old, target], "note": [None, note or None]},
         )
+        if verb == "reject":
+            _notify_rejected(project, finding, note, actor=actor)
     return finding
+
+
+# --- assigning findings to people, and the notices they get ------------------------------------
+
+
+def _photo_kind(project: Project, kind: str | None, actor) -> str:
+    """What a photo shows. Unsaid: a rectification when its uploader rectifies findings and does
+    not open them (contractor staff), else the defect."""
+    if kind:
+        if kind not in PhotoKind.values:
+            raise InvalidInput(
+                gettext("%(value)s is not a kind of photo: use defect or rectification.") % {"value": repr(kind)},
+                field="kind",
+            )
+        return kind
+    roles = roles_in(actor, project)
+    rectifies = roles & allowed_roles("finding.rectify") and not roles & allowed_roles("finding.open")
+    return PhotoKind.RECTIFICATION if rectifies else PhotoKind.DEFECT
+
+
+def assign_finding(project: Project, *, finding_id: int, person_id: int | None, actor) -> Finding:
+    """Give a finding to one person of the responsible party's organisation working on this
+    project (person_id None takes it back from whoever has it); they get a notice and an email.
+
+    Inspectors assign any finding; contractor staff only findings their own organisation is
+    responsible for. A closed finding is not assigned (reopen it first). Assigning it to whom it
+    is assigned to already changes nothing."""
+    authorize(actor, project, "finding.assign")
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
+        if finding is None:
+            raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+        appointment = finding.responsible_appointment
+        _may_assign(project, finding, actor)
+        if finding.status == FindingStatus.CLOSED:
+            raise InvalidTransition(
+                gettext("Finding #%(id)s is closed: reopen it before assigning it.") % {"id": finding.pk}, allowed=[]
+            )
+        person = None
+        if person_id is not None:
+            person = members_of(project, appointment.organisation_id).filter(pk=person_id).first()
+            if person is None:
+                raise InvalidInput(
+                    gettext(
+                        "Person %(id)s does not work on this project for %(organisation)s, the responsible "
+                        "%(party)s: assign the finding to one of its people here."
+                    )
+                    % {
+                        "id": person_id,
+                        "organisation": appointment.organisation.name,
+                        "party": Party(appointment.party).label,
+                    },
+                    field="person_id",
+                )
+        old = finding.assignee
+        if (old.pk if old else None) == (person.pk if person else None):
+            return finding
+        finding.assignee = person
+        finding.save(update_fields=["assignee", "updated_at"])
+        FindingStep.objects.create(
+            finding=finding, kind=StepKind.ASSIGNED, note=person.name if person else "", actor=actor
+        )
+        record_event(
+            "finding.assigned",
+            actor=actor,
+            project=project,
+            target=finding,
+            changes={"assignee": [old.name if old else None, person.name if person else None]},
+        )
+        if person is not None:
+            with translation.override(settings.LANGUAGE_CODE):  # the assignee reads it, not the actor
+                title = gettext("Finding #%(id)s is assigned to you: %(title)s") % {
+                    "id": finding.pk,
+                    "title": finding.title,
+                }
+                body = _finding_summary(project, finding, actor)
+            notify(
+                person.user,
+                kind="finding.assigned",
+                title=title,
+                body=body,
+                link=_finding_link(project, finding),
+                project=project,
+                actor=actor,
+            )
+    return finding
+
+
+def _may_assign(project: Project, finding: Finding, actor) -> None:
+    """Inspectors assign any finding; contractor staff only those of their own organisation."""
+    if finding.responsible_appointment_id is None:
+        raise InvalidInput(
+            gettext("Finding #%(id)s has no responsible party appointed: nobody can be assigned to it.")
+            % {"id": finding.pk},
+            field="person_id",
+        )
+    if roles_in(actor, project) & (allowed_roles("finding.assign") - {Role.CONTRACTOR}):
+        return
+    me = person_of(actor)
+    organisation_id = finding.responsible_appointment.organisation_id
+    if me is None or not members_of(project, organisation_id).filter(pk=me.pk).exists():
+        raise PermissionDenied(
+            gettext("You may assign only findings your own organisation is responsible for (finding #%(id)s is not).")
+            % {"id": finding.pk}
+        )
+
+
+def _finding_link(project: Project, finding: Finding) -> str:
+    return reverse("finding", args=[project.code, finding.pk])
+
+
+def _finding_summary(project: Project, finding: Finding, actor=None) -> str:
+    """One line about a finding for a notice, in the active language."""
+    parts = [project.name, finding.get_severity_display(), finding.get_category_display()]
+    if finding.due_date:
+        parts.append(gettext("due %(date)s") % {"date": finding.due_date.isoformat()})
+    if actor is not None:
+        who = person_of(actor)
+        parts.append(gettext("by %(name)s") % {"name": who.name if who else actor.get_username()})
+    return " · ".join(str(p) for p in parts)
+
+
+def _notify_rejected(project: Project, finding: Finding, note: str, *, actor) -> None:
+    """A rejected rectification is news for the finding's assignee and whoever submitted it."""
+    submitted = finding.steps.filter(kind=StepKind.RECTIFICATION_SUBMITTED).order_by("-created_at", "-pk").first()
+    recipients = {p.user for p in [finding.assignee] if p is not None}
+    if submitted is not None:
+        recipients.add(submitted.actor)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("Rectification of finding #%(id)s rejected: %(title)s") % {
+            "id": finding.pk,
+            "title": finding.title,
+        }
+        body = "\n".join([_finding_summary(project, finding, actor), note])
+    for user in sorted(recipients, key=lambda u: u.pk):
+        notify(
+            user,
+            kind="finding.rejected",
+            title=title,
+            body=body,
+            link=_finding_link(project, finding),
+            project=project,
+            actor=actor,
+        )
+
+
+def notify_overdue_findings(*, today: datetime.date | None = None) -> int:
+    """The daily notice of findings still waiting for their rectification after their due date:
+    to each one's assignee, else the responsible party's leader. Once per finding per day
+    however often it runs (the notice's key names the day); the platform's own doing, so no
+    actor and no right. How many findings are overdue today."""
+    today = today or timezone.localdate()
+    overdue = (
+        Finding.objects.filter(status__in=OVERDUE_STATUSES, due_date__lt=today)
+        .select_related("project", "assignee__user", "responsible_appointment__leader__user")
+        .order_by("pk")
+    )
+    count = 0
+    for finding in overdue.iterator(chunk_size=500):
+        person = finding.assignee or (
+            finding.responsible_appointment.leader if finding.responsible_appointment else None
+        )
+        if person is None:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            title = gettext("Finding #%(id)s is overdue: %(title)s") % {"id": finding.pk, "title": finding.title}
+            body = _finding_summary(finding.project, finding)
+        with transaction.atomic():
+            notify(
+                person.user,
+                kind="finding.overdue",
+                title=title,
+                body=body,
+                link=_finding_link(finding.project, finding),
+                project=finding.project,
+                key=f"finding.overdue:{finding.pk}:{today.isoformat()}",
+            )
+        count += 1
+    return count
 
 
 def record_thumbnail(photo_id: int, thumbnail_key: str) -> None:

@@ -17,6 +17,7 @@ from . import actions, queries
 from .models import MOVE_ACTIONS
 from .schemas import (
     AnswerIn,
+    AssignIn,
     BcfImportOut,
     ChecklistDetailOut,
     ChecklistIn,
@@ -65,12 +66,13 @@ def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     "/projects/{code}/findings",
     response={200: list[FindingOut], **ERRORS},
     operation_id="list_findings",
-    summary="Findings, newest first, filtered by status, severity, category, storey or element",
+    summary="Findings, newest first, by status, severity, category, storey, element or its class, "
+    "responsible party, assignee (assignee=me: my findings) or overdue",
 )
 @paginate(Pagination)
 def list_findings(request: HttpRequest, code: str, filters: Query[FindingFilters]):
     project = get_project(code, user=request.user, action="finding.view")
-    return queries.list_findings(project, user=request.user, **filters.dict())
+    return queries.search_findings(project, user=request.user, **filters.dict())
 
 
 @router.get(
@@ -147,8 +149,9 @@ def get_finding(request: HttpRequest, code: str, finding_id: int):
     "/projects/{code}/findings/{finding_id}/photos",
     response={201: CreatedPhotoOut, 200: CreatedPhotoOut, 413: dict, **ERRORS},
     operation_id="add_finding_photo",
-    summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid); with marks_up (the client_uuid of "
-    "a photo of the finding) it is that photo with arrows and circles drawn on it, both kept",
+    summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid), of the defect or the rectification "
+    "(kind; default by who uploads it); with marks_up (the client_uuid of a photo of the finding) it is that "
+    "photo with arrows and circles drawn on it, both kept",
 )
 @project_right("finding.photo")
 def add_finding_photo(
@@ -157,6 +160,7 @@ def add_finding_photo(
     finding_id: int,
     client_uuid: Form[str],
     file: File[UploadedFile],
+    kind: Form[str] = "",
     marks_up: Form[str | None] = None,
 ):
     project = get_project(code, user=request.user, action="finding.view")
@@ -167,11 +171,26 @@ def add_finding_photo(
         stream=file,
         size=file.size,
         original_name=file.name,
+        kind=kind or None,
         marks_up=marks_up,
         actor=request.user,
     )
     photo.is_new = created
     return Status(201 if created else 200, photo)
+
+
+@router.post(
+    "/projects/{code}/findings/{finding_id}/assign",
+    response={200: FindingDetailOut, **ERRORS},
+    operation_id="assign_finding",
+    summary="Give the finding to a person of the responsible party's organisation (they are notified); "
+    "null takes it back",
+)
+@project_right("finding.assign")
+def assign_finding(request: HttpRequest, code: str, finding_id: int, payload: AssignIn):
+    project = get_project(code, user=request.user, action="finding.view")
+    actions.assign_finding(project, finding_id=finding_id, person_id=payload.person_id, actor=request.user)
+    return queries.get_finding(project, finding_id, user=request.user)
 
 
 # The rectification moves: one route each (paths and operation ids are what clients call), made

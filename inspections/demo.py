@@ -1,6 +1,6 @@
 """The inspections app's part of the demo: findings in each state on elements of the demo model,
-with photos, and a masonry checklist filled in twice (one completed, its failed item now a
-finding; one half done)."""
+with photos (the open one assigned to the contractor's project manager, with his notice), and a
+masonry checklist filled in twice (one completed, its failed item now a finding; one half done)."""
 
 import io
 import uuid
@@ -55,7 +55,7 @@ def _load_findings(project, version, inspector, contractor) -> None:
         photo(created, inspector, f"{label}-found")
         return created
 
-    finding(
+    crack = finding(
         "crack",
         "墙体裂缝：南墙开裂",
         ["1F south wall"],
@@ -63,6 +63,8 @@ def _load_findings(project, version, inspector, contractor) -> None:
         "major",
         description="裂缝宽 0.3 mm、长 1.2 m，位于入口门附近。",
     )
+    # given to the contractor's project manager, who finds the notice under the bell
+    actions.assign_finding(project, finding_id=crack.pk, person_id=contractor.person.pk, actor=inspector)
     sealing = finding("sealing", "窗框渗水", ["1F window W1"], "waterproofing", "minor")
     photo(sealing, contractor, "sealing-fixed")
     actions.move_finding(

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,9 @@ FINDING_MOVES: dict[str, tuple[set[str], str]] = {
     "reject": ({FindingStatus.RECTIFICATION_SUBMITTED}, FindingStatus.OPEN),
     "reopen": ({FindingStatus.CLOSED}, FindingStatus.OPEN),
 }
+# a finding is overdue while it waits for its rectification past its due date; once the
+# contractor has submitted one, the wait is the inspector's, and a rejection makes it open again
+OVERDUE_STATUSES = frozenset({FindingStatus.OPEN})
 MOVE_ACTIONS = {
     "submit_rectification": "finding.rectify",
     "verify": "finding.verify",
@@ -65,6 +69,14 @@ class Finding(models.Model):
         "projects.PartyAppointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     due_date = models.DateField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        "projects.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("the person of the responsible party's organisation who is to rectify it"),
+    )
     status = models.CharField(max_length=30, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     checklist = models.ForeignKey(
         "Checklist",
@@ -88,6 +100,11 @@ class Finding(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.title}"
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still waiting for its rectification after its due date (see OVERDUE_STATUSES)."""
+        return bool(self.due_date and self.status in OVERDUE_STATUSES and self.due_date < timezone.localdate())
+
 
 class StepKind(models.TextChoices):
     OPENED = "opened", _("opened")
@@ -96,6 +113,7 @@ class StepKind(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     REOPENED = "reopened", _("reopened")
     COMMENT = "comment", _("comment")
+    ASSIGNED = "assigned", _("assigned")
 
 
 class FindingStep(models.Model):
@@ -128,9 +146,20 @@ class FindingStep(models.Model):
         }
 
 
+class PhotoKind(models.TextChoices):
+    DEFECT = "defect", _("defect")
+    RECTIFICATION = "rectification", _("rectification")
+
+
 class FindingPhoto(StoredFile):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
     client_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    kind = models.CharField(
+        max_length=20,
+        choices=PhotoKind.choices,
+        default=PhotoKind.DEFECT,
+        help_text=_("what it shows: the defect as found, or the rectification"),
+    )
     thumbnail_key = models.CharField(max_length=200, blank=True)
     marks_up = models.ForeignKey(
         "self",

@@ -28,13 +28,13 @@ from django.views.decorators.http import require_GET, require_POST
 from bim import queries as bim_queries
 from bim.models import ModelVersion
 from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from plumbline.core.permissions import allowed_roles
+from plumbline.core.permissions import Role, allowed_roles
 from projects.models import Party
 from projects.queries import get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
-from .models import Category, ChecklistStatus, FindingStatus, ItemResult, ReportFormat, Severity
+from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoKind, ReportFormat, Severity
 
 PAGE_SIZE = 25
 PINS = 200  # findings pinned on one storey plan at most
@@ -353,24 +353,45 @@ def _add_photos(request, project, finding_id, uuid_of):
         )
 
 
+FINDING_LIST_FILTERS = ("status", "severity", "storey", "ifc_class", "responsible_party", "assignee", "overdue")
+
+
 @login_required
 @require_GET
 def findings_page(request, code: str):
+    """The findings list with its filters; "my findings" is the tab assignee=me."""
     project = _project(request, code)
-    status = request.GET.get("status") or None
-    severity = request.GET.get("severity") or None
-    rows = queries.list_findings(project, user=request.user, status=status, severity=severity)
+    chosen = {name: request.GET.get(name, "") for name in FINDING_LIST_FILTERS}
+    filters = {name: value or None for name, value in chosen.items()}
+    filters["overdue"] = {"1": True, "0": False}.get(chosen["overdue"])
+    try:
+        rows = queries.search_findings(project, user=request.user, **filters)
+    except InvalidInput as exc:
+        messages.error(request, exc.detail)
+        rows = queries.search_findings(project, user=request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for finding in page:
+        finding.party_label = (
+            Party(finding.responsible_party).label if finding.responsible_party in Party.values else ""
+        )
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(
         request,
         "inspections/findings.html",
         {
             "project": project,
             "page": page,
-            "status": status or "",
-            "severity": severity or "",
+            "chosen": chosen,
+            "query": kept.urlencode(),
+            "is_mine": chosen["assignee"] == "me",
             "statuses": FindingStatus.choices,
             "severities": Severity.choices,
+            "parties": Party.choices,
+            "storeys": queries.list_finding_storeys(project, user=request.user),
+            "ifc_classes": queries.list_element_classes(project, user=request.user)
+            if _may(request, project, "model.view")
+            else [],
             "may_export": _may(request, project, "finding.export"),
             "report_formats": ReportFormat.choices,
         },
@@ -409,10 +430,56 @@ def finding_page(request, code: str, finding_id: int):
             "project": project,
             "finding": finding,
             "photos": photos,
+            **_photo_groups(photos),
+            **_assignment(request, project, finding),
+            "location": queries.location_of(finding),
             "moves": queries.next_moves(finding, user=request.user),
             "may_add_photo": _may(request, project, "finding.photo"),
         },
     )
+
+
+def _photo_groups(photos: list[dict]) -> dict:
+    """The defect photos apart from the rectification photos."""
+    return {
+        "defect_photos": [p for p in photos if p["photo"].kind != PhotoKind.RECTIFICATION],
+        "rectification_photos": [p for p in photos if p["photo"].kind == PhotoKind.RECTIFICATION],
+    }
+
+
+def _assignment(request, project, finding) -> dict:
+    """The assign form's people, when this user may give this finding to someone (inspectors any
+    open finding, contractor staff those of their own organisation)."""
+    people = list(queries.list_assignable_people(finding, user=request.user))
+    may = finding.status != FindingStatus.CLOSED and _may(request, project, "finding.assign")
+    if may and not roles_in(request.user, project) & (allowed_roles("finding.assign") - {Role.CONTRACTOR}):
+        may = any(p.user_id == request.user.pk for p in people)
+    return {"assignable": people if may else [], "may_assign": may and bool(people)}
+
+
+@_signed_in_or_back
+@require_POST
+def assign_finding(request, code: str, finding_id: int):
+    project = _project(request, code)
+    person_id = request.POST.get("person_id", "")
+    if person_id and not person_id.isdigit():
+        return HttpResponseBadRequest(gettext("person_id is not a number"))
+    try:
+        finding = actions.assign_finding(
+            project, finding_id=finding_id, person_id=int(person_id) if person_id else None, actor=request.user
+        )
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        if finding.assignee is not None:
+            messages.success(request, gettext("Assigned to %(name)s.") % {"name": finding.assignee.name})
+        else:
+            messages.success(request, gettext("Nobody is assigned any more."))
+    return redirect("finding", code=project.code, finding_id=finding_id)
 
 
 @_signed_in_or_back

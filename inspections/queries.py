@@ -5,22 +5,26 @@ import json
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Func, IntegerField, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bim import queries as bim_queries
-from bim.models import ModelVersion
-from plumbline.core.errors import NotFound
+from bim.models import Element, ModelVersion, Storey
+from plumbline.core.errors import InvalidInput, NotFound
 from plumbline.core.permissions import allowed_roles
-from projects.models import Project
-from projects.queries import authorize, roles_in
+from projects.models import Party, Person, Project
+from projects.queries import authorize, members_of, person_of, roles_in
 from storage import get_storage
 
 from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
+    OVERDUE_STATUSES,
     Checklist,
     ChecklistTemplate,
     Finding,
@@ -56,6 +60,132 @@ def list_findings(
             on_element |= _global_id_in_list(alias)
         qs = qs.filter(on_element)
     return qs.order_by("-created_at")
+
+
+def search_findings(
+    project: Project,
+    *,
+    user,
+    ifc_class: str | None = None,
+    responsible_party: str | None = None,
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    **filters,
+) -> QuerySet[Finding]:
+    """The findings list as the API and the pages show it: list_findings' filters (`filters`), and
+    the element class of any of its elements, the responsible party, the assignee ("me", "none"
+    or a person id) and whether it is overdue; each row with its location (`storey_name`,
+    `element_name`, `element_class` of its first element)."""
+    rows = list_findings(project, user=user, **filters)
+    if responsible_party:
+        if responsible_party not in Party.values:
+            raise InvalidInput(
+                _("%(value)s is not one of the five parties.") % {"value": repr(responsible_party)},
+                field="responsible_party",
+            )
+        rows = rows.filter(responsible_party=responsible_party)
+    if assignee:
+        rows = rows.filter(_assigned_to(assignee, user))
+    if overdue is not None:
+        today = timezone.localdate()
+        late = Q(status__in=OVERDUE_STATUSES, due_date__lt=today)
+        on_time = Q(due_date__isnull=True) | Q(due_date__gte=today) | ~Q(status__in=OVERDUE_STATUSES)
+        rows = rows.filter(late if overdue else on_time)
+    if ifc_class:
+        rows = rows.filter(_on_element_of_class(ifc_class))
+    return with_location(rows)
+
+
+def _assigned_to(assignee: str, user) -> Q:
+    if assignee == "me":
+        me = person_of(user)
+        return Q(assignee=me) if me is not None else Q(pk__in=[])
+    if assignee == "none":
+        return Q(assignee__isnull=True)
+    if assignee.isascii() and assignee.isdigit() and len(assignee) <= 18:  # an id the database can hold
+        return Q(assignee_id=int(assignee))
+    raise InvalidInput(
+        _("assignee is me, none or a person's id, not %(value)s.") % {"value": repr(assignee)}, field="assignee"
+    )
+
+
+def _on_element_of_class(ifc_class: str) -> RawSQL:
+    """Findings with an element of this IFC class (exactly as the file spells it) among their
+    elements in the version they were logged on. The GlobalId list is a JSON array: expanded by
+    jsonb_array_elements_text on PostgreSQL, json_each on SQLite."""
+    finding, element = Finding._meta.db_table, Element._meta.db_table
+    if connection.vendor == "postgresql":
+        each = f'jsonb_array_elements_text("{finding}"."global_ids") AS listed(value)'
+    else:
+        each = f'json_each("{finding}"."global_ids") AS listed'
+    sql = (
+        f'EXISTS (SELECT 1 FROM {each} JOIN "{element}" ON "{element}"."global_id" = listed.value '
+        f'WHERE "{element}"."version_id" = "{finding}"."version_id" AND "{element}"."ifc_class" = %s)'
+    )
+    return RawSQL(sql, [ifc_class], output_field=BooleanField())
+
+
+def with_location(rows: QuerySet[Finding]) -> QuerySet[Finding]:
+    """Each finding with where it is: its storey's name and its first element's name and class
+    (on the version it was logged on), and its assignee."""
+    on_version = {"version_id": OuterRef("version_id")}
+    storeys = Storey.objects.filter(**on_version, global_id=OuterRef("storey_global_id"))
+    elements = Element.objects.filter(**on_version, global_id=OuterRef("first_global_id"))
+    return rows.select_related("assignee").annotate(
+        first_global_id=KeyTextTransform("0", "global_ids"),
+        storey_name=Subquery(storeys.values("name")[:1]),
+        element_name=Subquery(elements.values("name")[:1]),
+        element_class=Subquery(elements.values("ifc_class")[:1]),
+    )
+
+
+def location_of(finding: Finding) -> dict:
+    """A finding's storey name and first element's name and class: those with_location annotated,
+    else looked up (a single finding's page or answer)."""
+    if hasattr(finding, "element_class"):
+        return {key: getattr(finding, key) for key in ("storey_name", "element_name", "element_class")}
+    location = {"storey_name": None, "element_name": None, "element_class": None}
+    if finding.version_id is None:
+        return location
+    if finding.storey_global_id:
+        storey = Storey.objects.filter(version_id=finding.version_id, global_id=finding.storey_global_id).first()
+        location["storey_name"] = storey.name if storey else None
+    if finding.global_ids:
+        element = Element.objects.filter(version_id=finding.version_id, global_id=finding.global_ids[0]).first()
+        if element is not None:
+            location["element_name"], location["element_class"] = element.name, element.ifc_class
+    finding.storey_name, finding.element_name, finding.element_class = location.values()
+    return location
+
+
+def list_assignable_people(finding: Finding, *, user) -> QuerySet[Person]:
+    """Whom the finding may be given to: the people of the responsible party's organisation
+    working on the project (none when it has no responsible party)."""
+    authorize(user, finding.project, "finding.view")
+    if finding.responsible_appointment_id is None:
+        return Person.objects.none()
+    return members_of(finding.project, finding.responsible_appointment.organisation_id)
+
+
+def list_finding_storeys(project: Project, *, user) -> list[tuple[str, str]]:
+    """(GlobalId, name) of the storeys the project's findings are on, for the list's filter."""
+    authorize(user, project, "finding.view")
+    listed = Finding.objects.filter(project=project).exclude(storey_global_id="").values("storey_global_id")
+    names = dict(
+        Storey.objects.filter(version__model__project=project, global_id__in=listed)
+        .order_by("version__number")
+        .values_list("global_id", "name")
+    )  # the newest version's name wins
+    return sorted(names.items(), key=lambda pair: pair[1] or pair[0])
+
+
+def list_element_classes(project: Project, *, user) -> list[str]:
+    """The IFC classes of the elements of each model's latest ready version, for the list's filter."""
+    latest = {}
+    for version in bim_queries.list_ready_versions(project, user=user):
+        latest.setdefault(version.model_id, version.pk)
+    classes = Element.objects.filter(version_id__in=latest.values()).values_list("ifc_class", flat=True)
+    return sorted(set(classes.distinct()))
 
 
 def note_element_changes(findings: list[Finding], version: ModelVersion) -> None:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .queries import checklist_rows, next_moves, report_download_url
+from .queries import checklist_rows, location_of, next_moves, report_download_url
 
 
 class FindingIn(Schema):
@@ -50,6 +50,7 @@ class StepOut(Schema):
 class PhotoOut(Schema):
     id: int
     client_uuid: uuid.UUID
+    kind: str = Field(..., description="what it shows: defect (as found) or rectification")
     sha256: str
     size: int
     content_type: str
@@ -78,10 +79,28 @@ class FindingOut(Schema):
     responsible_party: str
     responsible_leader: str | None = Field(None, alias="responsible_appointment.leader.name")
     due_date: date | None
+    is_overdue: bool = Field(..., description="still waiting for its rectification after its due date")
+    assignee_id: int | None = Field(None, description="the person (id) it is assigned to")
+    assignee_name: str | None = Field(None, alias="assignee.name")
+    storey_name: str | None = Field(None, description="the storey it is on, as named in its version")
+    element_name: str | None = Field(None, description="its (first) element's name")
+    element_class: str | None = Field(None, description="its (first) element's IFC class")
     checklist_id: int | None = Field(None, description="the checklist whose failed item opened it")
     observed_at: datetime | None = Field(None, description="when it was seen on site (the tablet's clock)")
     created_at: datetime = Field(..., description="when it reached the server")
     updated_at: datetime
+
+    @staticmethod
+    def resolve_storey_name(finding) -> str | None:
+        return location_of(finding)["storey_name"]
+
+    @staticmethod
+    def resolve_element_name(finding) -> str | None:
+        return location_of(finding)["element_name"]
+
+    @staticmethod
+    def resolve_element_class(finding) -> str | None:
+        return location_of(finding)["element_class"]
 
 
 class FindingDetailOut(FindingOut):
@@ -104,6 +123,15 @@ class FindingDetailOut(FindingOut):
 
 class NoteIn(Schema):
     note: str = ""
+
+
+class AssignIn(Schema):
+    person_id: int | None = Field(
+        ...,
+        ge=1,
+        le=2**63 - 1,
+        description="a person of the responsible party's organisation on the project; null takes the finding back",
+    )
 
 
 class CreatedFindingOut(FindingDetailOut):
@@ -225,8 +253,12 @@ class FindingFilters(Schema):
     status: str | None = None
     severity: str | None = None
     category: str | None = None
-    storey: str | None = None
-    global_id: str | None = None
+    storey: str | None = Field(None, description="the storey's GlobalId")
+    global_id: str | None = Field(None, description="an element's GlobalId (followed across remaps)")
+    ifc_class: str | None = Field(None, description="an IFC class among its elements, e.g. IfcWall")
+    responsible_party: str | None = Field(None, description="owner, surveyor, designer, contractor or supervisor")
+    assignee: str | None = Field(None, description="me, none (unassigned) or a person's id")
+    overdue: bool | None = Field(None, description="true: waiting for rectification past its due date")
 
 
 class FindingsReportIn(Schema):

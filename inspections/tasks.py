@@ -1,4 +1,5 @@
-"""Thumbnails of finding photos, made after the upload commits, and findings reports."""
+"""Thumbnails of finding photos, made after the upload commits; the daily notices of overdue findings;
+findings reports."""
 
 import io
 import logging
@@ -40,6 +41,14 @@ def make_thumbnail(photo_id: int) -> None:
         return  # HEIC has no decoder here: the original stands in for its thumbnail
     stored = storage.put(io.BytesIO(out.getvalue()), content_type="image/jpeg")
     actions.record_thumbnail(photo_id, stored.key)
+
+
+@shared_task(
+    name="inspections.notify_overdue_findings", acks_late=True, autoretry_for=(OperationalError,), max_retries=3
+)
+def notify_overdue_findings() -> int:
+    """Daily (beat): a notice for each finding past its due date, once a day however often it runs."""
+    return actions.notify_overdue_findings()
 
 
 @shared_task(

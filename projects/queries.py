@@ -14,6 +14,7 @@ from plumbline.core.errors import NotFound, PermissionDenied
 from plumbline.core.permissions import Role, allowed_roles
 
 from .models import (
+    Building,
     LetterKind,
     LetterStatus,
     LiabilityLetter,
@@ -119,6 +120,13 @@ def list_memberships(project: Project, *, user, include_ended: bool = False) -> 
     authorize(user, project, "membership.view")
     qs = ProjectMembership.objects.filter(project=project).select_related("person", "organisation")
     return qs if include_ended else qs.filter(active_membership())
+
+
+def members_of(project: Project, organisation_id: int) -> QuerySet[Person]:
+    """The people working on the project for the organisation now (active memberships), by
+    name: whom a task of that organisation may be given to. Not scoped: callers check the right."""
+    working = ProjectMembership.objects.filter(active_membership(), project=project, organisation_id=organisation_id)
+    return Person.objects.filter(pk__in=working.values("person_id")).select_related("user").order_by("name", "pk")
 
 
 def list_organisations(*, user, kind: str | None = None) -> QuerySet[Organisation]:
@@ -316,3 +324,28 @@ def letters_for_archive(project: Project) -> QuerySet[LiabilityLetter]:
 def memberships_for_archive(project: Project) -> QuerySet[ProjectMembership]:
     """Every membership of the project, ended ones included."""
     return ProjectMembership.objects.filter(project=project).select_related("person", "organisation")
+
+
+# --- buildings ----------------------------------------------------------------------------------
+
+
+def list_buildings(project: Project, *, user) -> QuerySet[Building]:
+    authorize(user, project, "building.view")
+    return Building.objects.filter(project=project).order_by("name")
+
+
+def get_building(project: Project, building_id: int, *, user) -> Building:
+    authorize(user, project, "building.view")
+    building = Building.objects.filter(pk=building_id, project=project).first()
+    if building is None:
+        raise NotFound(_("No building %(id)s in project %(code)s.") % {"id": building_id, "code": project.code})
+    return building
+
+
+def building_named(project: Project, name: str) -> Building | None:
+    """The project's building of this name (a sign's or a form's "1#"), if it is recorded."""
+    return Building.objects.filter(project=project, name=(name or "").strip()).first()
+
+
+def buildings_for_archive(project: Project) -> QuerySet[Building]:
+    return Building.objects.filter(project=project).order_by("name")

@@ -8,8 +8,8 @@ longest task's time limit. Tasks are idempotent and are sent only after their tr
 
 Ingests, light tasks (thumbnails) and the platform's own tasks have a queue each, which a worker
 consumes in turn, so a backlog of one kind never starves the others. Beat (inside the embedded
-worker) sends the heartbeat (plumbline.heartbeat) and the sweep that resumes ingests whose task
-was lost: the filesystem transport deletes a message when it is read, so a killed embedded worker
+worker) sends the heartbeat (plumbline.heartbeat), the daily notices of overdue findings and the sweep
+that resumes ingests whose task was lost: the filesystem transport deletes a message when it is read, so a killed embedded worker
 loses the task it held.
 """
 
@@ -106,12 +106,27 @@ def configure(app: Celery) -> None:
 
 
 configure(app)
+
+
+def _overdue_hour() -> int:
+    from django.conf import settings
+
+    return settings.FINDING_OVERDUE_HOUR
+
+
 app.conf.beat_schedule = {
     **(app.conf.beat_schedule or {}),
     # each chain's signed head to object storage, once a day (`plumbline audit anchor` by hand)
     "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
+    # findings past their due date: a notice to each one's assignee, once a finding a day
+    "notify-overdue-findings": {
+        "task": "inspections.notify_overdue_findings",
+        "schedule": crontab(hour=_overdue_hour(), minute=5),
+    },
 }
-app.autodiscover_tasks(["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance"])
+app.autodiscover_tasks(
+    ["plumbline.core.audit", "plumbline.core.notifications", "projects", "signage", "bim", "inspections", "insurance"]
+)
 
 
 @worker_init.connect
@@ -181,4 +196,3 @@ def resume_stalled_ingests(**_kwargs) -> None:
         resume_stalled(timedelta(minutes=settings.BIM_STALLED_MINUTES))
     except Exception:  # the database may be down as the worker starts: the next start or cron retries
         logging.getLogger(__name__).exception("could not look for stalled ingests")
-

@@ -8,9 +8,11 @@ from signage.api import router as signage_router
 
 from .account_api import router as account_router
 from .audit_api import router as audit_router
+from .notification_api import router as notification_router
 
 ROUTERS: list = [
     ("/", account_router),
+    ("/", notification_router),
     ("/", projects_router),
     ("/", audit_router),
     ("/", signage_router),

@@ -58,3 +58,19 @@ class ChainReportOut(Schema):
     first_broken_sequence: int | None
     reason: str
     anchors: int
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str = Field(..., description="stable dotted name, e.g. finding.assigned, finding.rejected, finding.overdue")
+    project: str | None = Field(None, alias="project.code", description="the project's code")
+    title: str
+    body: str
+    link: str = Field(..., description="a path on this site, where it is about")
+    created_at: datetime
+    read_at: datetime | None
+    is_read: bool
+
+
+class NotificationsReadOut(Schema):
+    marked: int = Field(..., description="how many were unread")

@@ -269,6 +269,7 @@ INSTALLED_APPS = [
     "plumbline",
     "plumbline.core.accounts",
     "plumbline.core.audit",
+    "plumbline.core.notifications",
     "projects",
     "signage",
     "bim",
@@ -308,6 +309,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "plumbline.heartbeat.worker_status",
+                "plumbline.core.notifications.queries.unread_notifications",
             ],
         },
     },
@@ -419,6 +421,39 @@ if CELERY_WORKER_STALE_SECONDS <= CELERY_HEARTBEAT_SECONDS:
 # On the embedded default an ingest quiet this long, that no live worker is on, lost its task (the
 # filesystem transport deletes a message as it is read) and is sent again.
 CELERY_LOST_TASK_SECONDS = env_int("CELERY_LOST_TASK_SECONDS", 90, minimum=5)
+
+# --- email: notices (plumbline.core.notifications) also go out by email -----------------------
+
+# console: printed by the worker (the embedded default); smtp: sent through EMAIL_HOST (the
+# default once EMAIL_HOST is set); locmem/dummy: kept in memory / dropped (tests, demos).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+_email_backend = env_choice("EMAIL_BACKEND", "smtp" if EMAIL_HOST else "console", tuple(_EMAIL_BACKENDS))
+if _email_backend == "smtp" and not EMAIL_HOST:
+    raise ImproperlyConfigured("EMAIL_BACKEND=smtp needs EMAIL_HOST (the SMTP server's name)")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+if EMAIL_PORT > 65535:
+    raise ImproperlyConfigured(f"EMAIL_PORT={EMAIL_PORT} is not a port (1 to 65535)")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on: STARTTLS (587) or SSL (465)")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Plumbline <plumbline@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The daily task telling assignees (else the responsible party's leader) of findings past their
+# due date runs at this hour (TIME_ZONE), once a day.
+FINDING_OVERDUE_HOUR = env_int("FINDING_OVERDUE_HOUR", 8, minimum=0)
+if FINDING_OVERDUE_HOUR > 23:
+    raise ImproperlyConfigured(f"FINDING_OVERDUE_HOUR={FINDING_OVERDUE_HOUR} must be 0 to 23")
 
 # --- domain defaults (DOMAIN.md: configurable numbers) ----------------------------------------
 

@@ -12,6 +12,7 @@ from signage import pages as signage_pages
 from . import views
 from .api import api, mount_routers
 from .core.accounts.views import LoginView, LogoutView
+from .core.notifications import views as notification_views
 
 mount_routers()
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("files/<path:key>", views.download_file, name="file-download"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path("notifications/read-all/", notification_views.read_all_notifications, name="read-all-notifications"),
+    path("notifications/<int:notification_id>/read/", notification_views.read_notification, name="read-notification"),
     path("projects/<str:code>/plan/", inspection_pages.plan_page, name="plan"),
     path(
         "projects/<str:code>/plan/<int:version_id>/element/<str:global_id>/",
@@ -37,6 +41,9 @@ urlpatterns = [
     path("projects/<str:code>/findings/new/", inspection_pages.new_finding, name="new-finding"),
     path("projects/<str:code>/findings/<int:finding_id>/", inspection_pages.finding_page, name="finding"),
     path("projects/<str:code>/findings/<int:finding_id>/move/", inspection_pages.move_finding, name="move-finding"),
+    path(
+        "projects/<str:code>/findings/<int:finding_id>/assign/", inspection_pages.assign_finding, name="assign-finding"
+    ),
     path("projects/<str:code>/checklists/", inspection_pages.checklists_page, name="checklists"),
     path("projects/<str:code>/checklists/new/", inspection_pages.start_checklist, name="start-checklist"),
     path("projects/<str:code>/checklists/<int:checklist_id>/", inspection_pages.checklist_page, name="checklist"),

@@ -148,3 +148,13 @@ def test_a_filter_the_findings_list_does_not_have_is_refused(world):
     with pytest.raises(InvalidInput, match="no filter colour"):
         export_findings_report(world["project"], format="pdf", filters={"colour": "red"}, actor=world["users"]["owner"])
     assert not FindingsReport.objects.exists()
+
+
+def test_a_report_takes_the_filters_added_to_the_list(world, code, as_persona, django_capture_on_commit_callbacks):
+    from inspections import queries
+
+    inspector = as_persona("inspector")
+    for filters in ({"responsible_party": "contractor"}, {"overdue": True}, {"assignee": "none"}):
+        report = made(inspector, code, django_capture_on_commit_callbacks, format="xlsx", filters=filters)
+        expected = queries.search_findings(world["project"], user=world["users"]["inspector"], **filters).count()
+        assert (report["status"], report["filters"], report["finding_count"]) == ("done", filters, expected)

@@ -40,6 +40,10 @@ def start_with(env: dict) -> subprocess.CompletedProcess:
         ({"PLUMBLINE_DATE_EARLIEST": "1.1.1949"}, "PLUMBLINE_DATE_EARLIEST"),
         ({"PLUMBLINE_DATE_EARLIEST": "2999-01-01"}, "PLUMBLINE_DATE_EARLIEST"),
         ({"PLUMBLINE_DATE_YEARS_AHEAD": "-1"}, "PLUMBLINE_DATE_YEARS_AHEAD"),
+        ({"EMAIL_BACKEND": "smtp"}, "EMAIL_HOST"),
+        ({"EMAIL_BACKEND": "sendgrid"}, "EMAIL_BACKEND"),
+        ({"EMAIL_HOST": "smtp.example.cn", "EMAIL_USE_SSL": "true"}, "EMAIL_USE_SSL"),
+        ({"FINDING_OVERDUE_HOUR": "24"}, "FINDING_OVERDUE_HOUR"),
     ],
 )
 def test_a_bad_environment_value_stops_the_start_and_names_the_variable(env, named):
@@ -48,6 +52,21 @@ def test_a_bad_environment_value_stops_the_start_and_names_the_variable(env, nam
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("env", "backend"),
+    [({}, "console"), ({"EMAIL_HOST": "smtp.example.cn"}, "smtp"), ({"EMAIL_BACKEND": "dummy"}, "dummy")],
+)
+def test_notices_are_printed_by_default_and_sent_by_smtp_once_a_server_is_named(env, backend):
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "plumbline.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == f"django.core.mail.backends.{backend}.EmailBackend", result.stderr
 
 
 def test_nothing_needs_to_be_set_for_the_embedded_default():

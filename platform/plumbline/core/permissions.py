@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "register.manage": frozenset({R.OWNER}),
     "letter.upload": PARTIES,
     "sign.manage": frozenset({R.OWNER}),
+    # buildings (projects/): every member reads them, the owner keeps the list
+    "building.view": EVERY_MEMBER | {R.AUDITOR},
+    "building.manage": frozenset({R.OWNER}),
     # BIM
     "model.view": EVERY_MEMBER | {R.AUDITOR},
     "model.upload": frozenset({R.CONTRACTOR}),
@@ -58,6 +61,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
+    # inspections: giving a finding to a person of the responsible party (contractor staff only
+    # within their own organisation, which inspections.actions.assign_finding checks)
+    "finding.assign": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR},
     # inspections: findings reports (PDF/XLSX) for the site meeting; making one stores a file, so
     # it is not a read and the auditor (reads only) browses the findings instead
     "finding.export": PARTIES | {R.TIS_INSPECTOR, R.INSURER},

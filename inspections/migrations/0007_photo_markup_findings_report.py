@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0005_finding_observed_at'),
+        ('inspections', '0006_assignee_photo_kind'),
         ('projects', '0003_membership_ends_with_its_appointment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -43,11 +43,21 @@ CJK_FONT = "STSong-Light"
 SIGNING_STEPS = (StepKind.OPENED, StepKind.RECTIFICATION_SUBMITTED, StepKind.VERIFIED, StepKind.REJECTED)
 
 
+# the findings list's query first, then those it hands its other filters to: their keyword
+# arguments are the list's filters
+LIST_QUERIES = (queries.list_findings,)
+
+
 def report_filters(filters: dict | None) -> dict:
-    """The filters a report takes: those of the findings list (the keyword arguments of
-    queries.list_findings, so a filter added to the list is a report filter too), empty ones
-    left out; a name the list does not know is refused."""
-    accepted = [name for name in inspect.signature(queries.list_findings).parameters if name not in ("project", "user")]
+    """The filters a report takes: those of the findings list (the keyword arguments of its
+    queries, so a filter added to the list is a report filter too), empty ones left out; a name
+    the list does not know is refused."""
+    accepted = [
+        p.name
+        for query in LIST_QUERIES
+        for p in inspect.signature(query).parameters.values()
+        if p.kind == p.KEYWORD_ONLY and p.name != "user"
+    ]
     filters = {name: value for name, value in (filters or {}).items() if value not in (None, "", [])}
     unknown = sorted(set(filters) - set(accepted))
     if unknown:
@@ -61,7 +71,7 @@ def report_filters(filters: dict | None) -> dict:
 
 def findings_of(report: FindingsReport) -> list[Finding]:
     """The findings of a report: what the requester's list shows with the report's filters."""
-    rows = queries.list_findings(report.project, user=report.requested_by, **report_filters(report.filters))
+    rows = LIST_QUERIES[0](report.project, user=report.requested_by, **report_filters(report.filters))
     return list(
         rows.select_related(
             "version__model", "responsible_appointment__organisation", "created_by__person"

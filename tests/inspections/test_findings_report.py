@@ -148,3 +148,17 @@ def test_a_filter_the_findings_list_does_not_have_is_refused(world):
     with pytest.raises(InvalidInput, match="no filter colour"):
         export_findings_report(world["project"], format="pdf", filters={"colour": "red"}, actor=world["users"]["owner"])
     assert not FindingsReport.objects.exists()
+
+
+def test_a_report_that_cannot_be_made_says_why_on_its_row(world, code, as_persona):
+    from inspections.actions import export_findings_report
+
+    inspector = as_persona("inspector")
+    report = export_findings_report(world["project"], format="pdf", actor=world["users"]["inspector"])
+    # asked for before the list lost a filter (a release in between): the task cannot apply it
+    FindingsReport.objects.filter(pk=report.pk).update(filters={"colour": "red"})
+    tasks.build_findings_report(report.pk)
+    answer = inspector.get(f"/projects/{code}/findings/reports/{report.pk}").json()
+    assert answer["status"] == "failed" and answer["download_url"] is None
+    assert answer["error"].startswith("The report could not be made:") and "no filter colour" in answer["error"]
+    assert AuditEvent.objects.filter(action="findings_report.failed", target_id=str(report.pk)).count() == 1

@@ -179,7 +179,8 @@ def _photos(finding: Finding) -> list[tuple[bytes, str]]:
 
     photos = list(finding.photos.all())
     marked = {p.marks_up_id for p in photos if p.marks_up_id}
-    rectified_at = next((s.created_at for s in finding.steps.all() if s.kind == StepKind.RECTIFICATION_SUBMITTED), None)
+    # a rectification's photos are sent before its step, by who submits it
+    rectifiers = {s.actor_id for s in finding.steps.all() if s.kind == StepKind.RECTIFICATION_SUBMITTED}
     storage = get_storage()
     shown = []
     for photo in [p for p in photos if p.pk not in marked][:PHOTOS_PER_FINDING]:
@@ -191,7 +192,7 @@ def _photos(finding: Finding) -> list[tuple[bytes, str]]:
                 image.convert("RGB").save(out, format="JPEG", quality=80)
         except (ObjectNotFound, UnidentifiedImageError, OSError):
             continue  # HEIC has no decoder here; the XLSX and the page still list it
-        kind = _("rectification") if rectified_at and photo.uploaded_at >= rectified_at else _("defect")
+        kind = _("rectification") if photo.uploaded_by_id in rectifiers else _("defect")
         caption = f"{kind} · {timezone.localtime(photo.uploaded_at):%Y-%m-%d %H:%M}"
         if photo.marks_up_id:
             caption += " · " + _("marked up (original kept)")
@@ -285,7 +286,7 @@ def _pdf(report: FindingsReport, rows: list[Entry]) -> bytes:
     body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"))
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, spaceAfter=6)
-    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=1)
 
     def p(text, style=body):
         return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
@@ -375,7 +376,10 @@ def _pdf(report: FindingsReport, rows: list[Entry]) -> bytes:
             for row in photo_rows:
                 story.append(
                     Table(
-                        [row], colWidths=[59 * mm] * len(row), style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+                        [row],
+                        colWidths=[59 * mm] * len(row),
+                        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+                        hAlign="LEFT",
                     )
                 )
         if entry.steps:

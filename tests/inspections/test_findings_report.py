@@ -57,6 +57,7 @@ def test_the_pdf_report_holds_every_finding_with_its_chinese_title_history_and_s
     signed = f"verified and closed: {verifier.name} ({verifier.organisation.name})"
     assert signed in text.replace("\n", "")  # who verified the closed one, and for whom
     assert "已用高强砂浆修补。" in text  # the rectification note, in the history
+    assert "rectification · " in text and "defect · " in text  # the photos, captioned by what they show
 
 
 def test_a_report_takes_the_lists_filters(world, code, as_persona, django_capture_on_commit_callbacks):

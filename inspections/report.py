@@ -283,7 +283,7 @@ def _pdf(report: FindingsReport, rows: list[Entry]) -> bytes:
     body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=10, textColor=colors.HexColor("#555555"))
     h1 = ParagraphStyle("h1", parent=body, fontSize=16, leading=22, spaceAfter=6)
-    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
+    h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=1)
 
     def p(text, style=body):
         return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
@@ -373,7 +373,10 @@ def _pdf(report: FindingsReport, rows: list[Entry]) -> bytes:
             for row in photo_rows:
                 story.append(
                     Table(
-                        [row], colWidths=[59 * mm] * len(row), style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+                        [row],
+                        colWidths=[59 * mm] * len(row),
+                        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+                        hAlign="LEFT",
                     )
                 )
         if entry.steps:

@@ -57,6 +57,7 @@ def test_the_pdf_report_holds_every_finding_with_its_chinese_title_history_and_s
     signed = f"verified and closed: {verifier.name} ({verifier.organisation.name})"
     assert signed in text.replace("\n", "")  # who verified the closed one, and for whom
     assert "已用高强砂浆修补。" in text  # the rectification note, in the history
+    assert "rectification · " in text and "defect · " in text  # the photos, captioned by what they show
 
 
 def test_a_report_takes_the_lists_filters(world, code, as_persona, django_capture_on_commit_callbacks):
@@ -158,3 +159,17 @@ def test_a_report_takes_the_filters_added_to_the_list(world, code, as_persona, d
         report = made(inspector, code, django_capture_on_commit_callbacks, format="xlsx", filters=filters)
         expected = queries.search_findings(world["project"], user=world["users"]["inspector"], **filters).count()
         assert (report["status"], report["filters"], report["finding_count"]) == ("done", filters, expected)
+
+
+def test_a_report_that_cannot_be_made_says_why_on_its_row(world, code, as_persona):
+    from inspections.actions import export_findings_report
+
+    inspector = as_persona("inspector")
+    report = export_findings_report(world["project"], format="pdf", actor=world["users"]["inspector"])
+    # asked for before the list lost a filter (a release in between): the task cannot apply it
+    FindingsReport.objects.filter(pk=report.pk).update(filters={"colour": "red"})
+    tasks.build_findings_report(report.pk)
+    answer = inspector.get(f"/projects/{code}/findings/reports/{report.pk}").json()
+    assert answer["status"] == "failed" and answer["download_url"] is None
+    assert answer["error"].startswith("The report could not be made:") and "no filter colour" in answer["error"]
+    assert AuditEvent.objects.filter(action="findings_report.failed", target_id=str(report.pk)).count() == 1

@@ -38,10 +38,13 @@ from .models import (
     ChecklistTemplate,
     Finding,
     FindingPhoto,
+    FindingsReport,
     FindingStatus,
     FindingStep,
     ItemResult,
     PhotoKind,
+    ReportFormat,
+    ReportStatus,
     Severity,
     StepKind,
 )
@@ -288,10 +291,13 @@ def add_finding_photo(
     size: int | None = None,
     original_name: str = "",
     kind: str | None = None,
+    marks_up=None,
     actor,
 ) -> tuple[FindingPhoto, bool]:
     """Attach a photo (JPEG, PNG or HEIC by content); the same client UUID returns the first upload.
-    `kind` is what it shows (defect or rectification; default by who uploads it, see _photo_kind)."""
+    `kind` is what it shows (defect or rectification; default by who uploads it, see _photo_kind).
+    `marks_up`, the client UUID of a photo of the same finding, makes this one that photo with
+    arrows and circles drawn on it: both are kept, the marked-up one is shown first."""
     from . import tasks
 
     authorize(actor, project, "finding.photo")
@@ -311,22 +317,28 @@ def add_finding_photo(
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+    original = None
+    if marks_up:
+        original = FindingPhoto.objects.filter(finding=finding, client_uuid=_uuid(marks_up, "marks_up")).first()
+        if original is None:
+            raise InvalidInput(
+                gettext("The photo this one marks up is not on finding %(id)s: send the original first.")
+                % {"id": finding.pk},
+                field="marks_up",
+            )
     stored = store_upload(
         stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what=gettext("The photo"), size=size
     )
 
     def write():
         with transaction.atomic():
-            photo = FindingPhoto(finding=finding, client_uuid=client_uuid, kind=kind)
+            photo = FindingPhoto(finding=finding, client_uuid=client_uuid, kind=kind, marks_up=original)
             photo.set_stored(stored, original_name=original_name, uploaded_by=actor)
             photo.save()
-            record_event(
-                "finding.photo_added",
-                actor=actor,
-                project=project,
-                target=finding,
-                changes={"photo": [None, stored.sha256], "kind": [None, kind]},
-            )
+            changes = {"photo": [None, stored.sha256], "kind": [None, kind]}
+            if original is not None:
+                changes["marks_up"] = [None, original.sha256]
+            record_event("finding.photo_added", actor=actor, project=project, target=finding, changes=changes)
             transaction.on_commit(lambda: tasks.make_thumbnail.delay(photo.pk))
         return photo
 
@@ -1159,3 +1171,101 @@ def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checkli
         for photo_id in new_photos:
             transaction.on_commit(lambda photo_id=photo_id: tasks.make_thumbnail.delay(photo_id))
     return checklist
+
+
+# --- findings reports -------------------------------------------------------------------------
+
+
+def export_findings_report(project: Project, *, format: str, filters: dict | None = None, actor) -> FindingsReport:
+    """Ask for a findings report (PDF or XLSX) of the findings the list shows with `filters`;
+    a task makes it, in the requester's language, with progress on the report's row."""
+    from . import report, tasks
+
+    authorize(actor, project, "finding.export")
+    if format not in ReportFormat.values:
+        raise InvalidInput(
+            gettext("%(value)s is not a report format: use pdf or xlsx.") % {"value": repr(format)}, field="format"
+        )
+    filters = report.report_filters(filters)
+    with transaction.atomic():
+        findings_report = FindingsReport.objects.create(
+            project=project,
+            requested_by=actor,
+            format=format,
+            filters=filters,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        record_event(
+            "findings_report.requested",
+            actor=actor,
+            project=project,
+            target=findings_report,
+            changes={"format": [None, format], "filters": [None, filters]},
+        )
+        transaction.on_commit(lambda: tasks.build_findings_report.delay(findings_report.pk))
+    return findings_report
+
+
+def start_findings_report(report_id: int) -> FindingsReport | None:
+    """The task takes the report up (again, after a lost worker); None when it is made or failed."""
+    with transaction.atomic():
+        findings_report = FindingsReport.objects.select_for_update().filter(pk=report_id).first()
+        if findings_report is None or findings_report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+            return None
+        findings_report.status, findings_report.progress_done, findings_report.error = ReportStatus.RUNNING, 0, ""
+        findings_report.save(update_fields=["status", "progress_done", "error"])
+    return findings_report
+
+
+def record_report_progress(report_id: int, done: int, total: int) -> None:
+    """How far the task is: derived data of the run, not a change anybody made (no audit event)."""
+    FindingsReport.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
+        progress_done=done, progress_total=total
+    )
+
+
+def finish_findings_report(report_id: int, *, stored, finding_count: int) -> FindingsReport:
+    """The report's file is stored: the report is ready to download."""
+    with transaction.atomic():
+        findings_report = FindingsReport.objects.select_for_update().select_related("project").get(pk=report_id)
+        if findings_report.status == ReportStatus.DONE:
+            return findings_report
+        old = findings_report.status
+        findings_report.status = ReportStatus.DONE
+        findings_report.file_key, findings_report.sha256, findings_report.size = stored.key, stored.sha256, stored.size
+        findings_report.finding_count = finding_count
+        findings_report.progress_done = findings_report.progress_total = max(findings_report.progress_total, 1)
+        findings_report.finished_at = timezone.now()
+        findings_report.save()
+        record_event(
+            "findings_report.ready",
+            actor=None,
+            project=findings_report.project,
+            target=findings_report,
+            changes={
+                "status": [old, ReportStatus.DONE],
+                "sha256": [None, stored.sha256],
+                "findings": [None, finding_count],
+            },
+        )
+    return findings_report
+
+
+def fail_findings_report(report_id: int, *, error: str) -> FindingsReport:
+    """The report could not be made: the reason is kept on its row for the requester to read."""
+    with transaction.atomic():
+        findings_report = FindingsReport.objects.select_for_update().select_related("project").get(pk=report_id)
+        if findings_report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+            return findings_report
+        old = findings_report.status
+        findings_report.status, findings_report.error = ReportStatus.FAILED, error[:2000]
+        findings_report.finished_at = timezone.now()
+        findings_report.save(update_fields=["status", "error", "finished_at"])
+        record_event(
+            "findings_report.failed",
+            actor=None,
+            project=findings_report.project,
+            target=findings_report,
+            changes={"status": [old, ReportStatus.FAILED], "error": [None, findings_report.error]},
+        )
+    return findings_report

@@ -32,6 +32,8 @@ from .schemas import (
     FindingFilters,
     FindingIn,
     FindingOut,
+    FindingsReportIn,
+    FindingsReportOut,
     NoteIn,
 )
 
@@ -105,6 +107,33 @@ def import_findings_bcf(request: HttpRequest, code: str, file: File[UploadedFile
     return actions.import_bcf(project, data=file.read(), file_name=file.name or "", actor=request.user)
 
 
+@router.post(
+    "/projects/{code}/findings/reports",
+    response={202: FindingsReportOut, **ERRORS},
+    operation_id="export_findings_report",
+    summary="Ask for a findings report (PDF or XLSX, filtered as the list) for the site meeting; "
+    "it is made in the background: poll it for progress and its download link",
+)
+@project_right("finding.export")
+def export_findings_report(request: HttpRequest, code: str, payload: FindingsReportIn):
+    project = get_project(code, user=request.user, action="finding.view")
+    report = actions.export_findings_report(
+        project, format=payload.format, filters=payload.filters.dict(), actor=request.user
+    )
+    return Status(202, queries.get_findings_report(project, report.pk, user=request.user))
+
+
+@router.get(
+    "/projects/{code}/findings/reports/{report_id}",
+    response={200: FindingsReportOut, **ERRORS},
+    operation_id="get_findings_report",
+    summary="A findings report you asked for: status, progress, and a signed download link when it is made",
+)
+def get_findings_report(request: HttpRequest, code: str, report_id: int):
+    project = get_project(code, user=request.user, action="finding.view")
+    return queries.get_findings_report(project, report_id, user=request.user)
+
+
 @router.get(
     "/projects/{code}/findings/{finding_id}",
     response={200: FindingDetailOut, **ERRORS},
@@ -121,7 +150,8 @@ def get_finding(request: HttpRequest, code: str, finding_id: int):
     response={201: CreatedPhotoOut, 200: CreatedPhotoOut, 413: dict, **ERRORS},
     operation_id="add_finding_photo",
     summary="Add a photo (JPEG, PNG or HEIC; idempotent by client_uuid), of the defect or the rectification "
-    "(kind; default by who uploads it)",
+    "(kind; default by who uploads it); with marks_up (the client_uuid of a photo of the finding) it is that "
+    "photo with arrows and circles drawn on it, both kept",
 )
 @project_right("finding.photo")
 def add_finding_photo(
@@ -131,6 +161,7 @@ def add_finding_photo(
     client_uuid: Form[str],
     file: File[UploadedFile],
     kind: Form[str] = "",
+    marks_up: Form[str | None] = None,
 ):
     project = get_project(code, user=request.user, action="finding.view")
     photo, created = actions.add_finding_photo(
@@ -141,6 +172,7 @@ def add_finding_photo(
         size=file.size,
         original_name=file.name,
         kind=kind or None,
+        marks_up=marks_up,
         actor=request.user,
     )
     photo.is_new = created

@@ -161,12 +161,59 @@ class FindingPhoto(StoredFile):
         help_text=_("what it shows: the defect as found, or the rectification"),
     )
     thumbnail_key = models.CharField(max_length=200, blank=True)
+    marks_up = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="markups",
+        help_text=_("the original photo this one is drawn on (arrows, circles); the original is kept"),
+    )
 
     class Meta:
         ordering = ["finding", "uploaded_at"]
 
     def __str__(self):
         return f"photo {self.sha256[:12]} of {self.finding}"
+
+
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("being made")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class FindingsReport(models.Model):
+    """A findings report (PDF or XLSX) for the site meeting, made by a task: its filters, its
+    progress and, once made, its stored file (key, hash, size; empty until then)."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="findings_reports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    format = models.CharField(max_length=10, choices=ReportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True, help_text=_("the findings list's filters, as given"))
+    language = models.CharField(max_length=10, help_text=_("the language the report is written in (the requester's)"))
+    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finding_count = models.PositiveIntegerField(default=0)
+    file_key = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"findings report #{self.pk} ({self.format}) of {self.project_id}"
 
 
 class ChecklistTemplate(models.Model):

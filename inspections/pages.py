@@ -34,7 +34,7 @@ from projects.queries import get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
-from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoKind, Severity
+from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoKind, ReportFormat, Severity
 
 PAGE_SIZE = 25
 PINS = 200  # findings pinned on one storey plan at most
@@ -316,17 +316,41 @@ def _open_finding_with_photos(request, project, data, version_id, point):
         responsible_party=data.get("responsible_party") or Party.CONTRACTOR,
         actor=request.user,
     )
+    _add_photos(
+        request, project, finding.pk, lambda index, photo: _photo_uuid(data.get("client_uuid", ""), index, photo)
+    )
+    return finding
+
+
+def _add_photos(request, project, finding_id, uuid_of):
+    """The form's photos, then the marked-up copies the tablet drew (`markups`, each with the
+    index of its photo in `markup_of`): both kept."""
+    originals = []
     for index, photo in enumerate(request.FILES.getlist("photos")):
-        actions.add_finding_photo(
+        added, _ = actions.add_finding_photo(
             project,
-            finding_id=finding.pk,
-            client_uuid=_photo_uuid(data.get("client_uuid", ""), index, photo),
+            finding_id=finding_id,
+            client_uuid=uuid_of(index, photo),
             stream=photo,
             size=photo.size,
             original_name=photo.name,
             actor=request.user,
         )
-    return finding
+        originals.append(added)
+    markups, of = request.FILES.getlist("markups"), request.POST.getlist("markup_of")
+    if len(markups) != len(of) or any(not i.isdigit() or int(i) >= len(originals) for i in of):
+        raise InvalidInput(gettext("Each marked-up photo must name the photo it is drawn on."), field="photos")
+    for index, (markup, original) in enumerate(zip(markups, of, strict=True)):
+        actions.add_finding_photo(
+            project,
+            finding_id=finding_id,
+            client_uuid=uuid_of(len(originals) + index, markup),
+            stream=markup,
+            size=markup.size,
+            original_name=markup.name,
+            marks_up=originals[int(original)].client_uuid,
+            actor=request.user,
+        )
 
 
 FINDING_LIST_FILTERS = ("status", "severity", "storey", "ifc_class", "responsible_party", "assignee", "overdue")
@@ -368,6 +392,8 @@ def findings_page(request, code: str):
             "ifc_classes": queries.list_element_classes(project, user=request.user)
             if _may(request, project, "model.view")
             else [],
+            "may_export": _may(request, project, "finding.export"),
+            "report_formats": ReportFormat.choices,
         },
     )
 
@@ -382,13 +408,20 @@ def finding_page(request, code: str, finding_id: int):
         raise Http404 from None
     queries.note_changes_since_logged(finding)
     storage = get_storage()
-    photos = [
+    every = list(finding.photos.all())
+    marked = {p.marks_up_id for p in every if p.marks_up_id}
+    by_id = {p.pk: p for p in every}
+    photos = [  # a marked-up photo is shown in place of its original, which stays a tap away
         {
             "photo": p,
             "url": storage.presigned_url(p.thumbnail_key or p.file_key, timedelta(minutes=30)),
             "full": storage.presigned_url(p.file_key, timedelta(minutes=30)),
+            "original": storage.presigned_url(by_id[p.marks_up_id].file_key, timedelta(minutes=30))
+            if p.marks_up_id in by_id
+            else None,
         }
-        for p in finding.photos.all()
+        for p in every
+        if p.pk not in marked
     ]
     return render(
         request,
@@ -467,16 +500,7 @@ def move_finding(request, code: str, finding_id: int):
 
 
 def _photos_then_move(request, project, finding_id, verb):
-    for photo in request.FILES.getlist("photos"):
-        actions.add_finding_photo(
-            project,
-            finding_id=finding_id,
-            client_uuid=uuid.uuid4(),
-            stream=photo,
-            size=photo.size,
-            original_name=photo.name,
-            actor=request.user,
-        )
+    _add_photos(request, project, finding_id, lambda index, photo: uuid.uuid4())
     if verb:
         actions.move_finding(
             project, finding_id=finding_id, verb=verb, note=request.POST.get("note", ""), actor=request.user

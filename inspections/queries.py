@@ -2,6 +2,7 @@
 user may make next."""
 
 import json
+from datetime import timedelta
 
 from django.db import connection
 from django.db.models import BooleanField, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value
@@ -18,8 +19,18 @@ from plumbline.core.errors import InvalidInput, NotFound
 from plumbline.core.permissions import allowed_roles
 from projects.models import Party, Person, Project
 from projects.queries import authorize, members_of, person_of, roles_in
+from storage import get_storage
 
-from .models import FINDING_MOVES, MOVE_ACTIONS, OVERDUE_STATUSES, Checklist, ChecklistTemplate, Finding
+from .models import (
+    FINDING_MOVES,
+    MOVE_ACTIONS,
+    OVERDUE_STATUSES,
+    Checklist,
+    ChecklistTemplate,
+    Finding,
+    FindingsReport,
+    ReportStatus,
+)
 
 
 def list_findings(
@@ -334,3 +345,23 @@ def _global_id_in_list(global_id: str):
         Cast("global_ids", TextField()), Value(json.dumps(global_id)), function="instr", output_field=IntegerField()
     )
     return Q(GreaterThan(position, 0))
+
+
+REPORT_LINK_LIFETIME = timedelta(minutes=30)
+
+
+def get_findings_report(project: Project, report_id: int, *, user) -> FindingsReport:
+    """A findings report the user asked for (a report holds what its requester's list showed:
+    it is theirs to read)."""
+    authorize(user, project, "finding.export")
+    found = FindingsReport.objects.filter(project=project, pk=report_id, requested_by=user).first()
+    if found is None:
+        raise NotFound(_("No findings report %(id)s in project %(code)s.") % {"id": report_id, "code": project.code})
+    return found
+
+
+def report_download_url(report: FindingsReport) -> str | None:
+    """A signed link to a made report's file, valid for REPORT_LINK_LIFETIME; None before it is made."""
+    if report.status != ReportStatus.DONE or not report.file_key:
+        return None
+    return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .queries import checklist_rows, location_of, next_moves
+from .queries import checklist_rows, location_of, next_moves, report_download_url
 
 
 class FindingIn(Schema):
@@ -56,6 +56,7 @@ class PhotoOut(Schema):
     content_type: str
     has_thumbnail: bool
     uploaded_at: datetime
+    marks_up_id: int | None = Field(None, description="the photo this one is drawn on (arrows, circles); both are kept")
 
     @staticmethod
     def resolve_has_thumbnail(photo) -> bool:
@@ -258,3 +259,36 @@ class FindingFilters(Schema):
     responsible_party: str | None = Field(None, description="owner, surveyor, designer, contractor or supervisor")
     assignee: str | None = Field(None, description="me, none (unassigned) or a person's id")
     overdue: bool | None = Field(None, description="true: waiting for rectification past its due date")
+
+
+class FindingsReportIn(Schema):
+    format: str = Field(..., description="pdf or xlsx")
+    filters: FindingFilters = Field(
+        default_factory=FindingFilters, description="the findings list's filters; none: every finding"
+    )
+
+
+class FindingsReportOut(Schema):
+    id: int
+    format: str
+    status: str = Field(..., description="queued, running, done or failed")
+    progress: int = Field(..., description="percent done")
+    progress_done: int
+    progress_total: int
+    error: str = Field(..., description="why it failed, in the requester's language")
+    filters: dict
+    finding_count: int
+    size: int = Field(..., description="bytes of the file, once made")
+    download_url: str | None = Field(None, description="a signed link to the file, valid 30 minutes, once made")
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_progress(report) -> int:
+        if report.status == "done":
+            return 100
+        return int(100 * report.progress_done / report.progress_total) if report.progress_total else 0
+
+    @staticmethod
+    def resolve_download_url(report) -> str | None:
+        return report_download_url(report)

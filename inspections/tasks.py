@@ -1,6 +1,9 @@
-"""Thumbnails of finding photos, made after the upload commits; the daily notices of overdue findings."""
+"""Thumbnails of finding photos, made after the upload commits; the daily notices of overdue findings;
+findings reports."""
 
 import io
+import logging
+from functools import partial
 
 from celery import shared_task
 from django.db import OperationalError
@@ -11,6 +14,7 @@ from . import actions
 from .models import FindingPhoto
 
 THUMBNAIL_PX = 320
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -45,3 +49,37 @@ def make_thumbnail(photo_id: int) -> None:
 def notify_overdue_findings() -> int:
     """Daily (beat): a notice for each finding past its due date, once a day however often it runs."""
     return actions.notify_overdue_findings()
+
+
+@shared_task(
+    name="inspections.build_findings_report",
+    acks_late=True,
+    autoretry_for=(StorageUnavailable, OperationalError),
+    retry_backoff=5,
+    max_retries=3,
+)
+def build_findings_report(report_id: int) -> None:
+    """Make a findings report's file, with progress on its row; a report made already is left as it is."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from . import report
+
+    findings_report = actions.start_findings_report(report_id)
+    if findings_report is None:
+        return
+    with translation.override(findings_report.language):
+        try:
+            data, count = report.build(
+                findings_report, progress=partial(actions.record_report_progress, findings_report.pk)
+            )
+        except (StorageUnavailable, OperationalError):
+            raise  # retried: the database or the object store is back soon
+        except Exception as exc:  # any other failure is told to the requester, not lost in a log
+            logger.exception("findings report %s failed", report_id)
+            actions.fail_findings_report(
+                report_id, error=gettext("The report could not be made: %(error)s") % {"error": exc}
+            )
+            return
+    stored = get_storage().put(io.BytesIO(data), content_type=report.CONTENT_TYPES[findings_report.format])
+    actions.finish_findings_report(report_id, stored=stored, finding_count=count)

@@ -93,6 +93,7 @@
     var form = new FormData();
     form.append("client_uuid", photo.uuid);
     form.append("file", photo.blob, photo.name);
+    if (photo.marksUp) form.append("marks_up", photo.marksUp);
     return call("POST", path, form);
   }
 
@@ -295,7 +296,8 @@
   function captureFinding(form) {
     clearErrors(form);
     var data = new FormData(form);
-    var files = Array.prototype.slice.call(form.querySelector("[name=photos]").files || []);
+    var input = form.querySelector("[name=photos]");
+    var files = Array.prototype.slice.call(input.files || []);
     var problems = files.map(photoProblem).filter(Boolean);
     if (problems.length) return fieldError(form, "photos", problems.join(" "));
     if (data.get("due_date") && data.get("due_date") < today()) return fieldError(form, "due_date", t("duePast"));
@@ -321,6 +323,14 @@
       var key = [file.name, file.size, file.lastModified].join("|");
       known[key] = known[key] || uuid();
       return { uuid: known[key], name: file.name, blob: file };
+    });
+    // a photo drawn on (markup.js) goes too, after its original, naming it: both are kept
+    var markups = window.PlumblineMarkup ? window.PlumblineMarkup.of(input) : {};
+    files.forEach(function (file) {
+      var key = [file.name, file.size, file.lastModified].join("|");
+      if (!markups[key]) return;
+      known[key + "|marked"] = known[key + "|marked"] || uuid();
+      photos.push({ uuid: known[key + "|marked"], name: markups[key].name, blob: markups[key], marksUp: known[key] });
     });
     form.dataset.photoUuids = JSON.stringify(known);
     var button = form.querySelector("button[type=submit]");

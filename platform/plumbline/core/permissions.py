@@ -64,6 +64,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # inspections: giving a finding to a person of the responsible party (contractor staff only
     # within their own organisation, which inspections.actions.assign_finding checks)
     "finding.assign": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR},
+    # inspections: findings reports (PDF/XLSX) for the site meeting; making one stores a file, so
+    # it is not a read and the auditor (reads only) browses the findings instead
+    "finding.export": PARTIES | {R.TIS_INSPECTOR, R.INSURER},
     # insurance
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),

@@ -29,7 +29,7 @@ from storage import ObjectNotFound, StorageUnavailable
 
 from .core.accounts.auth import API_AUTH
 from .core.errors import DomainError, InvalidInput
-from .core.rights import refusal
+from .core.rights import operation_of, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,48 @@ def refuse_nul(value, field: str) -> None:
         refuse_nul(value.name, field)
 
 
+class UnknownField(InvalidInput):
+    """A form field or file the operation does not take: a 422 naming it, after the right. ninja
+    drops such a field silently, so `model=` for `model_name=` made a model named after the file."""
+
+
+def form_fields_of(operation) -> set[str] | None:
+    """The form fields and files an operation takes, or None when it takes neither."""
+    names, takes_form = set(), False
+    for model in getattr(operation, "models", ()):
+        source = getattr(model, "__ninja_param_source__", None)
+        if source == "form":
+            names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+        elif source == "file":
+            names.update(field.alias or name for name, field in model.model_fields.items())
+        else:
+            continue
+        takes_form = True
+    return names if takes_form else None
+
+
+def refuse_unknown_fields(request) -> None:
+    """Every field of a form or multipart request must be one the operation declares."""
+    if getattr(request, "_plumbline_fields_checked", False):  # once for the form, not again for files
+        return
+    request._plumbline_fields_checked = True
+    names = form_fields_of(operation_of(request))
+    if names is None:
+        return
+    sent = [*request.POST.keys(), *request.FILES.keys()]
+    unknown = [name for name in dict.fromkeys(sent) if name not in names and name != "csrfmiddlewaretoken"]
+    if unknown:
+        raise UnknownField(
+            gettext("This request takes no field %(unknown)s; its fields are %(fields)s.")
+            % {"unknown": ", ".join(unknown), "fields": ", ".join(sorted(names))},
+            field=unknown[0],
+            code="unknown_field",
+        )
+
+
 class NulRefusingParser(Parser):
-    """ninja's parser, refusing NUL in JSON bodies, query strings, forms and file names."""
+    """ninja's parser, refusing NUL in JSON bodies, query strings, forms and file names, and form
+    fields the operation does not take."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
@@ -77,6 +117,8 @@ class NulRefusingParser(Parser):
         return data
 
     def parse_querydict(self, data, list_fields, request):
+        if data is request.POST or data is request.FILES:
+            refuse_unknown_fields(request)
         parsed = super().parse_querydict(data, list_fields, request)
         for key, value in parsed.items():
             refuse_nul(key, key)
@@ -233,7 +275,8 @@ def on_http_error(request, exc: HttpError):
 
 
 @api.exception_handler(NulCharacter)
-def on_nul_character(request, exc: NulCharacter):
+@api.exception_handler(UnknownField)
+def on_refused_input(request, exc: InvalidInput):
     return on_domain_error(request, refusal(request) or exc)
 
 

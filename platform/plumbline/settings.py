@@ -330,6 +330,10 @@ AUTHENTICATION_BACKENDS = ["plumbline.core.accounts.throttle.ThrottledModelBacke
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5, minimum=1)
 SIGN_IN_MAX_FAILURES_PER_IP = env_int("SIGN_IN_MAX_FAILURES_PER_IP", 20, minimum=1)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1)
+# How many reverse proxies in front of the web server append to X-Forwarded-For: the client's
+# address for the per-address count is read that far from the header's end. 0: the header is
+# ignored (anyone can send it) and the connection's address counts.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # The cache holds only sign-in counts: a folder under var/ by default (shared by the web
 # processes, no service needed), Redis when CACHE_URL=redis://host:6379/N.
 CACHE_URL = env_str("CACHE_URL", "")

@@ -398,6 +398,9 @@ if CELERY_BROKER_URL.split("://", 1)[0] not in ("filesystem", "redis", "rediss",
         "or filesystem:// (the embedded default)"
     )
 CELERY_BROKER_DIR = DATA_DIR / "celery"
+# Workers' heartbeats: files here on the embedded default (SQLite's write lock, held by an
+# ingest's long transaction, would hold a beat off), the database elsewhere (None).
+WORKER_HEARTBEAT_DIR = DATA_DIR / "heartbeats" if CELERY_BROKER_URL.startswith("filesystem://") else None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Longest task (a large model's geometry chunk) must finish well inside this, or Redis would hand
 # the same message to a second worker while the first still runs.

@@ -116,3 +116,51 @@ def test_the_embedded_broker_looks_for_messages_often_and_keeps_its_control_fold
     options = embedded.conf.broker_transport_options
     assert options["polling_interval"] <= 0.1
     assert options["control_folder"].startswith(str(settings.DATA_DIR))
+
+
+def worker_health(*args) -> tuple[int, str]:
+    """`plumbline worker_health`: its exit status and what it said."""
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("worker_health", *args, stdout=out, stderr=err)
+    except SystemExit as exc:
+        return exc.code, err.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.mark.django_db
+def test_worker_health_passes_while_this_hosts_worker_beats():
+    import socket
+
+    heartbeat.store().write(heartbeat.Beat(f"celery@{socket.gethostname()}", timezone.now()))
+    status, said = worker_health()
+    assert status == 0 and "beat 0 s ago" in said
+
+
+@pytest.mark.django_db
+def test_worker_health_fails_once_the_beat_is_older_than_a_minute(settings):
+    import socket
+
+    settings.CELERY_WORKER_STALE_SECONDS = 60
+    name = f"celery@{socket.gethostname()}"
+    heartbeat.store().write(heartbeat.Beat(name, timezone.now() - datetime.timedelta(seconds=61)))
+    status, said = worker_health()
+    assert status == 1 and "stuck or gone" in said and name in said
+
+
+@pytest.mark.django_db
+def test_worker_health_fails_when_only_another_hosts_worker_beats():
+    heartbeat.store().write(heartbeat.Beat("celery@another-container", timezone.now()))
+    assert worker_health()[0] == 1
+    assert worker_health("--worker", "celery@another-container")[0] == 0
+    assert worker_health("--any")[0] == 0
+
+
+@pytest.mark.django_db
+def test_worker_health_fails_when_no_worker_ever_beat():
+    status, said = worker_health()
+    assert status == 1 and "never" in said

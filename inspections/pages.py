@@ -16,14 +16,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
@@ -38,6 +38,40 @@ from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoK
 
 PAGE_SIZE = 25
 PINS = 200  # findings pinned on one storey plan at most
+
+
+def _posted_from(page):
+    """For a form's POST address: a GET there (a bookmark, a reload, a link shared from the address
+    bar) goes to the page the form lives on, `page(code, **path)`, instead of an error page."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(page(*args, **kwargs))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def _plan_of(code: str) -> str:
+    return reverse("plan", args=[code])
+
+
+def _finding_of(code: str, finding_id: int) -> str:
+    return reverse("finding", args=[code, finding_id])
+
+
+def _checklists_of(code: str) -> str:
+    return reverse("checklists", args=[code])
+
+
+def _checklist_of(code: str, checklist_id: int, **_item) -> str:
+    return reverse("checklist", args=[code, checklist_id])
 
 
 def _signed_in_or_back(view):
@@ -276,8 +310,8 @@ def _point(data):
         return "bad"
 
 
+@_posted_from(_plan_of)
 @_signed_in_or_back
-@require_POST
 def new_finding(request, code: str):
     project = _project(request, code, "finding.open")  # the right before the form is read
     data = request.POST
@@ -482,8 +516,8 @@ def assign_finding(request, code: str, finding_id: int):
     return redirect("finding", code=project.code, finding_id=finding_id)
 
 
+@_posted_from(_finding_of)
 @_signed_in_or_back
-@require_POST
 def move_finding(request, code: str, finding_id: int):
     project = _project(request, code)
     verb = request.POST.get("verb", "")
@@ -555,8 +589,8 @@ def checklists_page(request, code: str):
     )
 
 
+@_posted_from(_checklists_of)
 @_signed_in_or_back
-@require_POST
 def start_checklist(request, code: str):
     project = _project(request, code, "checklist.fill")  # the right before the form is read
     data = request.POST
@@ -622,8 +656,8 @@ def checklist_page(request, code: str, checklist_id: int):
     )
 
 
+@_posted_from(_checklist_of)
 @_signed_in_or_back
-@require_POST
 def answer_checklist_item(request, code: str, checklist_id: int, item_id: int):
     project = _project(request, code, "checklist.view")
     try:
@@ -662,8 +696,8 @@ def _photos_then_answer(request, project, checklist_id, item_id):
         )
 
 
+@_posted_from(_checklist_of)
 @_signed_in_or_back
-@require_POST
 def complete_checklist(request, code: str, checklist_id: int):
     project = _project(request, code, "checklist.view")
     try:

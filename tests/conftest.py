@@ -86,6 +86,14 @@ def sign_in_counts_start_empty(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def heartbeats_start_empty(settings, tmp_path):
+    """Each test its own heartbeat folder on the embedded default (the database's rows roll back
+    with the test; files would not)."""
+    if settings.WORKER_HEARTBEAT_DIR is not None:
+        settings.WORKER_HEARTBEAT_DIR = tmp_path / "heartbeats"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

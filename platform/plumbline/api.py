@@ -1,7 +1,8 @@
 """The one NinjaAPI at /api/v1/: mounts each app's router and maps errors to one format.
 
-Every error response is `{"detail": "<for a person>", "code": "<stable>"}` plus, where useful,
-`field`, `allowed` or `errors`. Status codes: 400 a request that cannot be read, 401 not signed
+Every error response is `{"code": "<stable>", "message": "<for a person>", "field": <the input at
+fault or null>}` (plumbline.core.errors.error_body; `detail` repeats the message for older
+clients) plus, where useful, `fields`, `allowed` or `errors`. Status codes: 400 a request that cannot be read, 401 not signed
 in, 403 visible but not allowed, 404 not found or not visible, 405 a method the path does not
 have, 409 conflict or illegal transition, 413 too large, 422 invalid input, 503 a dependency
 down. The OpenAPI document declares them all with the Error schema.
@@ -28,8 +29,8 @@ from ninja.parser import Parser
 from storage import ObjectNotFound, StorageUnavailable
 
 from .core.accounts.auth import API_AUTH
-from .core.errors import DomainError, InvalidInput
-from .core.rights import refusal
+from .core.errors import DomainError, InvalidInput, error_body
+from .core.rights import operation_of, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,48 @@ def refuse_nul(value, field: str) -> None:
         refuse_nul(value.name, field)
 
 
+class UnknownField(InvalidInput):
+    """A form field or file the operation does not take: a 422 naming it, after the right. ninja
+    drops such a field silently, so `model=` for `model_name=` made a model named after the file."""
+
+
+def form_fields_of(operation) -> set[str] | None:
+    """The form fields and files an operation takes, or None when it takes neither."""
+    names, takes_form = set(), False
+    for model in getattr(operation, "models", ()):
+        source = getattr(model, "__ninja_param_source__", None)
+        if source == "form":
+            names.update(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+        elif source == "file":
+            names.update(field.alias or name for name, field in model.model_fields.items())
+        else:
+            continue
+        takes_form = True
+    return names if takes_form else None
+
+
+def refuse_unknown_fields(request) -> None:
+    """Every field of a form or multipart request must be one the operation declares."""
+    if getattr(request, "_plumbline_fields_checked", False):  # once for the form, not again for files
+        return
+    request._plumbline_fields_checked = True
+    names = form_fields_of(operation_of(request))
+    if names is None:
+        return
+    sent = [*request.POST.keys(), *request.FILES.keys()]
+    unknown = [name for name in dict.fromkeys(sent) if name not in names and name != "csrfmiddlewaretoken"]
+    if unknown:
+        raise UnknownField(
+            gettext("This request takes no field %(unknown)s; its fields are %(fields)s.")
+            % {"unknown": ", ".join(unknown), "fields": ", ".join(sorted(names))},
+            field=unknown[0],
+            code="unknown_field",
+        )
+
+
 class NulRefusingParser(Parser):
-    """ninja's parser, refusing NUL in JSON bodies, query strings, forms and file names."""
+    """ninja's parser, refusing NUL in JSON bodies, query strings, forms and file names, and form
+    fields the operation does not take."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
@@ -77,6 +118,8 @@ class NulRefusingParser(Parser):
         return data
 
     def parse_querydict(self, data, list_fields, request):
+        if data is request.POST or data is request.FILES:
+            refuse_unknown_fields(request)
         parsed = super().parse_querydict(data, list_fields, request)
         for key, value in parsed.items():
             refuse_nul(key, key)
@@ -88,11 +131,12 @@ ERROR_SCHEMA = {
     "title": "Error",
     "type": "object",
     "description": "Every error: a message for a person (in their language) and a stable code.",
-    "required": ["detail", "code"],
+    "required": ["code", "message", "field", "detail"],
     "properties": {
-        "detail": {"type": "string", "description": "for a person, translated"},
         "code": {"type": "string", "description": "stable, for programs to switch on"},
-        "field": {"type": "string", "description": "the input at fault, where there is one"},
+        "message": {"type": "string", "description": "for a person, translated"},
+        "field": {"type": ["string", "null"], "description": "the input at fault, or null when there is none"},
+        "detail": {"type": "string", "description": "the message again, for clients written before `message`"},
         "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "errors": {"type": "array", "items": {"type": "object"}},
         "allowed": {"type": "array", "items": {"type": "string"}},
@@ -139,7 +183,7 @@ api = PlumblineAPI(
 
 
 def error(request, status: int, detail: str, code: str, **extra):
-    return api.create_response(request, {"detail": detail, "code": code, **extra}, status=status)
+    return api.create_response(request, error_body(str(detail), code, **extra), status=status)
 
 
 @api.exception_handler(DomainError)
@@ -147,11 +191,24 @@ def on_domain_error(request, exc: DomainError):
     return error(request, exc.status_code, str(exc.detail), exc.code, **exc.extra)
 
 
+#: where ninja says an input came from, before its name (`["file", "file"]`, `["body", "payload", "name"]`)
+SOURCES = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
+def _input_of(loc) -> str:
+    """The input a validation error is about, as the caller named it: `name`, `items.0.text`."""
+    loc = [str(p) for p in loc]
+    if loc and loc[0] in SOURCES:
+        loc = loc[1:]
+    if loc and loc[0] == "payload":  # the endpoint's body parameter, not a field the caller sent
+        loc = loc[1:]
+    return ".".join(loc)
+
+
 def _describe_validation(errors: list[dict]) -> str:
     parts = []
     for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
-        where = ".".join(loc) or gettext("request")
+        where = _input_of(err.get("loc", ())) or gettext("request")
         parts.append(
             gettext("%(where)s: %(problem)s") % {"where": where, "problem": err.get("msg") or gettext("invalid")}
         )
@@ -167,7 +224,15 @@ def on_validation_error(request, exc: NinjaValidationError):
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors
     ]
-    return error(request, 422, _describe_validation(errors), "invalid", errors=errors)
+    return error(request, 422, _describe_validation(errors), "invalid", field=_field_of(errors), errors=errors)
+
+
+def _field_of(errors: list[dict]) -> str | None:
+    """The input at fault when every error is about the same one."""
+    fields = {_input_of(e["loc"]) for e in errors}
+    if len(fields) != 1:
+        return None
+    return fields.pop() or None
 
 
 @api.exception_handler(DjangoValidationError)
@@ -175,7 +240,8 @@ def on_django_validation_error(request, exc: DjangoValidationError):
     if hasattr(exc, "message_dict"):
         fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         detail = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in fields.items())
-        return error(request, 422, detail, "invalid", fields=fields)
+        named = [k for k in fields if k != "__all__"]
+        return error(request, 422, detail, "invalid", field=named[0] if len(named) == 1 else None, fields=fields)
     return error(request, 422, " ".join(str(m) for m in exc.messages), "invalid")
 
 
@@ -233,7 +299,8 @@ def on_http_error(request, exc: HttpError):
 
 
 @api.exception_handler(NulCharacter)
-def on_nul_character(request, exc: NulCharacter):
+@api.exception_handler(UnknownField)
+def on_refused_input(request, exc: InvalidInput):
     return on_domain_error(request, refusal(request) or exc)
 
 

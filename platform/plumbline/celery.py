@@ -23,6 +23,7 @@ from celery.signals import task_postrun, task_prerun, worker_init, worker_proces
 from kombu import Queue
 
 from plumbline import heartbeat
+from plumbline.broker import TRANSPORT
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plumbline.settings")
 
@@ -34,6 +35,7 @@ INGEST_QUEUE, LIGHT_QUEUE, PLATFORM_QUEUE = "ingest", "light", "celery"
 def configure(app: Celery) -> None:
     from django.conf import settings
 
+    broker_transport = None
     transport_options: dict = {
         "visibility_timeout": settings.CELERY_VISIBILITY_TIMEOUT,
         # kombu's default sweep for messages a dead worker left unacknowledged runs about every
@@ -51,6 +53,7 @@ def configure(app: Celery) -> None:
         for sub in ("queue", "processed"):
             (settings.CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
         (settings.CELERY_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+        broker_transport = TRANSPORT  # kombu's, writing message files whole (plumbline.broker)
         transport_options = {
             # kombu's default is `control` in the working directory (it ended up in git)
             "control_folder": str(settings.CELERY_BROKER_DIR / "control"),
@@ -63,6 +66,7 @@ def configure(app: Celery) -> None:
         }
     app.conf.update(
         broker_url=settings.CELERY_BROKER_URL,
+        broker_transport=broker_transport,
         broker_transport_options=transport_options,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=5,

@@ -4,13 +4,22 @@ A worker beats only where tasks run: an idle worker by running the `plumbline.wo
 task that beat sends every CELERY_HEARTBEAT_SECONDS, a busy one from a thread of the process
 running the task (so a long footprint chunk does not look like a hang). A pool that can no longer
 start tasks, or a worker that died, stops beating; after CELERY_WORKER_STALE_SECONDS it is stale.
+
+Beats are kept in a file per worker under var/ on the embedded default (WORKER_HEARTBEAT_DIR: a
+long write transaction of an ingest holds SQLite's one write lock, and a beat waiting for it made a
+busy worker look stale) and in the database elsewhere (PostgreSQL takes concurrent writes, and
+workers on other machines share no folder).
 """
 
+import json
 import logging
 import os
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -21,6 +30,72 @@ logger = logging.getLogger(__name__)
 #: the tasks this process runs now: {task id: {"task": name, "args": [...]}}
 _ACTIVE: dict[str, dict] = {}
 _thread: threading.Thread | None = None
+#: a worker that has not beaten for this long went away for good (a renamed host, an old container)
+FORGET_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Beat:
+    name: str
+    beaten_at: datetime
+    pid: int = 0
+    doing: dict = field(default_factory=dict)
+
+
+class FileBeats:
+    """One JSON file per worker, written whole (a temporary name, then a rename) so a reader never
+    sees half of one."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def write(self, beat: Beat) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{quote(beat.name, safe='')}.json"
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        record = {"name": beat.name, "beaten_at": beat.beaten_at.isoformat(), "pid": beat.pid, "doing": beat.doing}
+        partial.write_text(json.dumps(record))
+        os.replace(partial, path)
+        self.forget(beat.beaten_at - FORGET_AFTER)
+
+    def all(self) -> list[Beat]:
+        beats = []
+        for path in self.folder.glob("*.json"):
+            try:
+                record = json.loads(path.read_text())
+                beats.append(
+                    Beat(record["name"], datetime.fromisoformat(record["beaten_at"]), record["pid"], record["doing"])
+                )
+            except (OSError, ValueError, KeyError):  # removed meanwhile, or not ours
+                continue
+        return beats
+
+    def forget(self, before: datetime) -> None:
+        for beat in self.all():
+            if beat.beaten_at < before:
+                (self.folder / f"{quote(beat.name, safe='')}.json").unlink(missing_ok=True)
+
+
+class DatabaseBeats:
+    """A row per worker (plumbline.models.WorkerHeartbeat)."""
+
+    def write(self, beat: Beat) -> None:
+        from .models import WorkerHeartbeat
+
+        WorkerHeartbeat.objects.update_or_create(
+            name=beat.name, defaults={"beaten_at": beat.beaten_at, "pid": beat.pid, "doing": beat.doing}
+        )
+        WorkerHeartbeat.objects.filter(beaten_at__lt=beat.beaten_at - FORGET_AFTER).delete()
+
+    def all(self) -> list[Beat]:
+        from .models import WorkerHeartbeat
+
+        return [Beat(r.name, r.beaten_at, r.pid, r.doing or {}) for r in WorkerHeartbeat.objects.all()]
+
+
+def store() -> FileBeats | DatabaseBeats:
+    folder = settings.WORKER_HEARTBEAT_DIR
+    return FileBeats(folder) if folder else DatabaseBeats()
 
 
 def worker_name() -> str:
@@ -28,14 +103,7 @@ def worker_name() -> str:
 
 
 def beat(name: str | None = None, *, doing: dict | None = None) -> None:
-    from .models import WorkerHeartbeat
-
-    now = timezone.now()
-    WorkerHeartbeat.objects.update_or_create(
-        name=name or worker_name(), defaults={"beaten_at": now, "pid": os.getpid(), "doing": doing or {}}
-    )
-    # workers that went away for good (renamed hosts, old containers) should not pile up
-    WorkerHeartbeat.objects.filter(beaten_at__lt=now - timedelta(days=1)).delete()
+    store().write(Beat(name or worker_name(), timezone.now(), os.getpid(), doing or {}))
 
 
 def task_started(task_id: str, name: str, args) -> None:
@@ -68,11 +136,9 @@ def _beat_while_busy() -> None:
             logger.warning("could not write the worker heartbeat", exc_info=True)
 
 
-def last_beat():
+def last_beat() -> Beat | None:
     """The newest heartbeat of any worker, or None when no worker ever beat."""
-    from .models import WorkerHeartbeat
-
-    return WorkerHeartbeat.objects.order_by("-beaten_at").first()
+    return max(store().all(), key=lambda b: b.beaten_at, default=None)
 
 
 def stale_since():
@@ -92,11 +158,9 @@ def stale_since():
 
 def busy_version_ids() -> set[int]:
     """Model versions a live worker is working on now (not to be resumed as lost)."""
-    from .models import WorkerHeartbeat
-
     fresh = timezone.now() - timedelta(seconds=settings.CELERY_WORKER_STALE_SECONDS)
     ids = set()
-    for doing in WorkerHeartbeat.objects.filter(beaten_at__gte=fresh).values_list("doing", flat=True):
+    for doing in (b.doing for b in store().all() if b.beaten_at >= fresh):
         if doing and doing.get("task") in ("bim.ingest_model_version", "bim.compute_footprints") and doing.get("args"):
             ids.add(int(doing["args"][0]))
     return ids

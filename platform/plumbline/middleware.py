@@ -3,6 +3,7 @@
 import re
 import uuid
 
+from plumbline.core.errors import error_body
 from plumbline.core.request_id import current_request_id
 
 _SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -78,7 +79,7 @@ class RefuseNulMiddleware:
         if "\x00" in request.path_info or (not is_api and self._form_has_nul(request)):
             message = _("Text may not contain a NUL character.")
             if is_api:
-                return JsonResponse({"detail": message, "code": "nul_character"}, status=422)
+                return JsonResponse(error_body(message, "nul_character"), status=422)
             return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
@@ -116,7 +117,7 @@ class ApiMethodNotAllowedMiddleware:
                 "method": request.method,
                 "allowed": ", ".join(allowed) or "-",
             }
-            answer = JsonResponse({"detail": message, "code": "method_not_allowed", "allowed": allowed}, status=405)
+            answer = JsonResponse(error_body(message, "method_not_allowed", allowed=allowed), status=405)
             answer["Allow"] = response.get("Allow", "")
             return answer
         return response

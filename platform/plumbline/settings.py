@@ -332,6 +332,10 @@ AUTHENTICATION_BACKENDS = ["plumbline.core.accounts.throttle.ThrottledModelBacke
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5, minimum=1)
 SIGN_IN_MAX_FAILURES_PER_IP = env_int("SIGN_IN_MAX_FAILURES_PER_IP", 20, minimum=1)
 SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1)
+# How many reverse proxies in front of the web server append to X-Forwarded-For: the client's
+# address for the per-address count is read that far from the header's end. 0: the header is
+# ignored (anyone can send it) and the connection's address counts.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # The cache holds only sign-in counts: a folder under var/ by default (shared by the web
 # processes, no service needed), Redis when CACHE_URL=redis://host:6379/N.
 CACHE_URL = env_str("CACHE_URL", "")
@@ -396,6 +400,9 @@ if CELERY_BROKER_URL.split("://", 1)[0] not in ("filesystem", "redis", "rediss",
         "or filesystem:// (the embedded default)"
     )
 CELERY_BROKER_DIR = DATA_DIR / "celery"
+# Workers' heartbeats: files here on the embedded default (SQLite's write lock, held by an
+# ingest's long transaction, would hold a beat off), the database elsewhere (None).
+WORKER_HEARTBEAT_DIR = DATA_DIR / "heartbeats" if CELERY_BROKER_URL.startswith("filesystem://") else None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Longest task (a large model's geometry chunk) must finish well inside this, or Redis would hand
 # the same message to a second worker while the first still runs.

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from storage import ObjectNotFound, get_storage
 from storage.local import LocalStorage
 
+from .core.errors import error_body
 from .core.permissions import allowed_roles
 from .health import run_checks
 
@@ -37,12 +38,12 @@ def download_file(request, key: str):
         raise Http404
     if not storage.verify_signature(key, request.GET.get("expires"), request.GET.get("signature")):
         detail = _("This download link is invalid or has expired.")
-        return JsonResponse({"detail": detail, "code": "invalid_link"}, status=403)
+        return JsonResponse(error_body(detail, "invalid_link"), status=403)
     try:
         stored = storage.stat(key)
         handle = storage.open(key)
     except ObjectNotFound:
-        return JsonResponse({"detail": _("No file is stored under this link."), "code": "not_found"}, status=404)
+        return JsonResponse(error_body(_("No file is stored under this link."), "not_found"), status=404)
     response = FileResponse(handle, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
     return response
@@ -73,7 +74,7 @@ def home(request):
 def _error_page(request, status: int, title, message, code: str):
     """An error in the site's language with a way back: JSON under /api/, a page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(message), "code": code}, status=status)
+        return JsonResponse(error_body(str(message), code), status=status)
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
@@ -84,7 +85,7 @@ def _error_page(request, status: int, title, message, code: str):
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         detail = _("No endpoint at %(path)s.") % {"path": request.path}
-        return JsonResponse({"detail": detail, "code": "not_found"}, status=404)
+        return JsonResponse(error_body(detail, "not_found"), status=404)
     message = _("The page you asked for does not exist, or you may not see it.")
     return _error_page(request, 404, _("Page not found"), message, "not_found")
 
@@ -111,7 +112,7 @@ def server_error(request):
         detail = _(
             "Something went wrong on our side; nothing was saved. Quote request id %(request_id)s when reporting it."
         )
-        body = {"detail": detail % {"request_id": getattr(request, "request_id", "")}, "code": "server_error"}
+        body = error_body(detail % {"request_id": getattr(request, "request_id", "")}, "server_error")
         return JsonResponse(body, status=500)
     template = loader.get_template("errors/500.html")
     context = {"request_id": getattr(request, "request_id", ""), "LANGUAGE_CODE": translation.get_language()}

@@ -63,3 +63,43 @@ def test_the_admin_login_is_throttled_by_the_same_count(world, username):
         browser.post("/admin/login/", {"username": username, "password": "wrong"})
     browser.post("/admin/login/", {"username": "admin", "password": "plumbline-demo"})
     assert browser.get("/admin/").status_code == 302  # still not signed in
+
+
+def attempt_via(browser, username, password, *, forwarded_for: str, proxy="172.18.0.2"):
+    """A sign-in reaching the web server through a reverse proxy at `proxy`."""
+    return browser.post(
+        "/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_count(world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    browser = Client()
+    for i in range(settings.SIGN_IN_MAX_FAILURES_PER_IP):
+        attempt_via(browser, f"nobody{i}", "wrong", forwarded_for="203.0.113.5")
+    assert attempt_via(browser, "inspector", "plumbline-demo", forwarded_for="203.0.113.5").status_code == 429
+    # another site's tablet behind the same proxy is not locked out with the guesser
+    assert attempt_via(browser, "inspector", "plumbline-demo", forwarded_for="198.51.100.7").status_code == 302
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_count(world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    browser = Client()
+    for i in range(settings.SIGN_IN_MAX_FAILURES_PER_IP):
+        # the guesser writes a new address each time; the proxy appends the real one
+        attempt_via(browser, f"nobody{i}", "wrong", forwarded_for=f"10.1.1.{i}, 203.0.113.5")
+    assert attempt_via(browser, "inspector", "plumbline-demo", forwarded_for="1.2.3.4, 203.0.113.5").status_code == 429
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(world, settings):
+    assert settings.TRUSTED_PROXY_COUNT == 0  # the default
+    browser = Client()
+    for i in range(settings.SIGN_IN_MAX_FAILURES_PER_IP):
+        attempt_via(browser, f"nobody{i}", "wrong", forwarded_for=f"10.1.1.{i}", proxy="10.6.6.6")
+    assert (
+        attempt_via(browser, "inspector", "plumbline-demo", forwarded_for="10.9.9.9", proxy="10.6.6.6").status_code
+        == 429
+    )

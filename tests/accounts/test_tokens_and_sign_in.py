@@ -48,11 +48,8 @@ def test_a_bad_authorization_header_is_401_with_a_clear_message(world, client, h
 def test_a_token_needs_a_name(world, as_persona):
     response = as_persona("owner").post("/tokens", {"name": "   "})
     assert response.status_code == 422
-    assert response.json() == {
-        "detail": "Give the token a name, e.g. the tablet or script that will use it.",
-        "code": "invalid",
-        "field": "name",
-    }
+    message = "Give the token a name, e.g. the tablet or script that will use it."
+    assert response.json() == {"code": "invalid", "message": message, "field": "name", "detail": message}
 
 
 def test_signing_in_on_the_login_page_opens_the_api_to_the_session(world):

@@ -15,6 +15,7 @@ from django.db import connection
 from bim import actions
 from bim.ifc.build import grid_model
 from bim.models import ModelVersion
+from plumbline import heartbeat
 from plumbline.celery import app
 from tests.conftest import require_service
 
@@ -22,6 +23,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 HEARTBEAT, STALE = 1, 8  # seconds; production: 10 and 60
 MARGIN = 6  # a loaded 2-core machine may be late by this much
+# Elements are written in batches of 1,000 (bim.ingest.BATCH), so "parsing with rows" lasts from
+# the first batch to the end of the read. With 1,500 walls that was the read of the last 500, a
+# quarter of a second, which a poll every 0.2 s plus /healthz missed in 2 of 3 runs: the ingest
+# went on to `ready` and the wait for the first rows timed out. 4,000 walls keep it over a second.
+MID_INGEST_WALLS = 4000
 
 
 @pytest.fixture
@@ -70,19 +76,19 @@ class Watch:
         self.said.append((time.monotonic(), response.status_code, check.get("detail", check["status"])))
         return response.status_code
 
-    def until(self, condition, timeout: float, what: str):
+    def until(self, condition, timeout: float, what: str, every: float = 0.2):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.health()
             value = condition()
             if value:
                 return value
-            time.sleep(0.2)
+            time.sleep(every)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}; /healthz said {self.said[-5:]}")
 
 
-def upload(world, walls: int, name: str) -> ModelVersion:
-    data = grid_model(walls).to_string().encode()
+def upload(world, walls: int, name: str, data: bytes | None = None) -> ModelVersion:
+    data = data or grid_model(walls).to_string().encode()
     version, _ = actions.upload_model_version(
         world["project"],
         stream=io.BytesIO(data),
@@ -131,3 +137,56 @@ def test_idle_pool_children_killed_are_replaced_and_the_worker_still_ingests(wor
     # never said stale either, because the worker was never stuck
     watch.until(lambda: time.monotonic() - watching_from > STALE + 2, STALE + 30, "the stale time to pass")
     assert {status for at, status, _ in watch.said if at >= watching_from} == {200}, watch.said
+
+
+@pytest.fixture(scope="module")
+def big_model() -> bytes:
+    """Built once (about 10 s): the two mid-ingest kills upload it to models of their own."""
+    return grid_model(MID_INGEST_WALLS).to_string().encode()
+
+
+def wait_mid_parsing(watch: Watch, version) -> None:
+    """Until the version is parsing with its first rows written: the worker is inside the
+    metadata task. Polled every 20 ms, so the window is not missed."""
+    watch.until(lambda: state(version)[0] == "parsing" and state(version)[1] > 0, 90, "the first rows", every=0.02)
+
+
+def test_a_pool_child_killed_mid_ingest_has_its_task_redelivered_and_rows_are_not_doubled(
+    world, compose_worker, client, big_model
+):
+    worker = compose_worker()
+    watch = Watch(client)
+    watch.until(lambda: watch.said[-1][1] == 200, 30, "a beating worker")
+    version = upload(world, MID_INGEST_WALLS, "PoolKill", big_model)
+    wait_mid_parsing(watch, version)
+    busy = {b.pid for b in heartbeat.store().all() if b.doing.get("task") == "bim.ingest_model_version"}
+    victims = [pid for pid in pool_pids(worker) if pid in busy] or pool_pids(worker)  # before its first busy beat
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    assert state(version)[0] == "parsing"  # killed inside the task, not after it
+    watch.until(lambda: state(version)[0] in ("ready", "failed"), 180, "the redelivered ingest")
+    assert_exact_rows(version, MID_INGEST_WALLS)
+    assert version.ingest_run == 2  # the metadata read ran again, from no rows, once
+    assert watch.health() == 200
+
+
+def test_the_main_worker_process_killed_mid_ingest_leaves_the_ingest_to_the_next_worker(
+    world, compose_worker, client, big_model
+):
+    fast = {"CELERY_VISIBILITY_TIMEOUT": 20, "CELERY_TASK_TIME_LIMIT": 15, "CELERY_RESTORE_INTERVAL": 1}
+    first = compose_worker(**fast)
+    watch = Watch(client)
+    watch.until(lambda: watch.said[-1][1] == 200, 30, "a beating worker")
+    version = upload(world, MID_INGEST_WALLS, "MainKill", big_model)
+    wait_mid_parsing(watch, version)
+    os.kill(first.proc.pid, signal.SIGKILL)  # the main process only: its pool children are orphaned
+    killed_at = time.monotonic()
+    # no worker left (an orphaned child beats only while it finishes its task): /healthz says so
+    watch.until(lambda: watch.said[-1][1] == 503, STALE + MARGIN + 20, "/healthz to see the worker gone")
+    assert time.monotonic() - killed_at < STALE + MARGIN + 20
+    first.kill_everything()
+    assert state(version)[0] != "ready"  # what is left of the ingest is the next worker's
+    compose_worker(**fast)
+    watch.until(lambda: state(version)[0] in ("ready", "failed"), 180, "the ingest on the next worker")
+    assert_exact_rows(version, MID_INGEST_WALLS)
+    assert watch.health() == 200

@@ -22,7 +22,12 @@ def test_openapi_schema_and_docs_are_served(client):
 def test_an_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
-    assert response.json() == {"detail": "/api/v1/no-such-thing 处没有接口。", "code": "not_found"}
+    assert response.json() == {
+        "code": "not_found",
+        "message": "/api/v1/no-such-thing 处没有接口。",
+        "field": None,
+        "detail": "/api/v1/no-such-thing 处没有接口。",
+    }
 
 
 @pytest.mark.django_db
@@ -60,7 +65,7 @@ def test_the_standard_library_platform_module_is_not_shadowed():
 
 def test_the_openapi_document_declares_every_error_answer_in_the_error_schema(client):
     schema = client.get("/api/v1/openapi.json").json()
-    assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "code"]
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "message", "field", "detail"]
     operations = [op for ops in schema["paths"].values() for op in ops.values()]
     assert len(operations) > 50
     for operation in operations:

@@ -30,10 +30,19 @@ def test_migrations_run_once_before_web_and_worker_start():
         assert "migrate" not in " ".join(services[name]["command"])
 
 
-def test_web_is_checked_on_healthz_and_the_worker_by_a_celery_ping():
+def test_web_is_checked_on_healthz_and_the_worker_by_its_heartbeat():
     services = compose()["services"]
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
-    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    # a worker whose pool hangs still answers `celery inspect ping`; its heartbeat stops
+    worker = services["worker"]["healthcheck"]
+    assert worker["test"] == ["CMD", "plumbline", "worker_health"]
+    assert "ping" not in " ".join(worker["test"])
+    # the first beat comes once the worker is up: no failure counted before a minute has passed
+    assert _seconds(worker["start_period"]) >= 60
+
+
+def _seconds(duration: str) -> int:
+    return int(duration.removesuffix("s"))
 
 
 def test_every_variable_of_env_example_is_passed_to_the_platform():

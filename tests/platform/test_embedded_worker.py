@@ -1,6 +1,7 @@
 """The embedded default with real processes: a worker killed mid-ingest is started again by
 run_embedded (the web server goes on) and the ingest is resumed with exactly the right rows; a
-worker that is gone makes /healthz say so; a worker leaves no broker file outside var/."""
+worker that is gone makes /healthz say so; a worker leaves no broker file outside var/; a beat is
+not held off by a long write transaction on the SQLite file."""
 
 import json
 import os
@@ -104,3 +105,33 @@ def test_starting_a_worker_leaves_no_file_outside_var(embedded):
     assert after.stdout == before.stdout
     assert not (ROOT / "control").exists()
     assert (embedded.data_dir / "celery" / "control").is_dir()
+
+
+HOLD_THE_WRITE_LOCK = """
+import json, sqlite3, threading, time
+from django.conf import settings
+from plumbline import heartbeat
+from plumbline.health import check_worker
+held, done = threading.Event(), threading.Event()
+def ingest_transaction():  # an ingest writing a batch holds SQLite's one write lock
+    db = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    held.set()
+    done.wait(10)
+    db.execute("ROLLBACK")
+threading.Thread(target=ingest_transaction).start()
+held.wait()
+start = time.monotonic()
+heartbeat.beat("celery@busy", doing={"task": "bim.ingest_model_version", "args": [1]})
+took = time.monotonic() - start
+check_worker()
+done.set()
+print(json.dumps({"took": took, "files": sorted(p.name for p in settings.WORKER_HEARTBEAT_DIR.iterdir())}))
+"""
+
+
+def test_a_beat_is_not_held_off_by_a_long_write_transaction(embedded):
+    result = embedded.python(HOLD_THE_WRITE_LOCK)
+    assert result["took"] < 2, result  # in the database it waited for the lock (up to 20 s)
+    assert "celery%40busy.json" in result["files"]
+    assert (embedded.data_dir / "heartbeats" / "celery%40busy.json").is_file()

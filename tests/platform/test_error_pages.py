@@ -76,9 +76,19 @@ def test_a_server_error_under_the_api_is_json():
 def test_the_api_answers_in_chinese_by_default_and_in_the_language_accept_language_asks_for(as_persona):
     api = as_persona("inspector")
     del api.headers["Accept-Language"]
-    assert api.get("/projects/NO-SUCH").json() == {"detail": "没有项目 'NO-SUCH'。", "code": "not_found"}
+    assert api.get("/projects/NO-SUCH").json() == {
+        "code": "not_found",
+        "message": "没有项目 'NO-SUCH'。",
+        "field": None,
+        "detail": "没有项目 'NO-SUCH'。",
+    }
     api.headers["Accept-Language"] = "en-US,en;q=0.9"
-    assert api.get("/projects/NO-SUCH").json() == {"detail": "No project 'NO-SUCH'.", "code": "not_found"}
+    assert api.get("/projects/NO-SUCH").json() == {
+        "code": "not_found",
+        "message": "No project 'NO-SUCH'.",
+        "field": None,
+        "detail": "No project 'NO-SUCH'.",
+    }
     api.headers["Accept-Language"] = "fr-FR, zh-CN;q=0.8"
     assert api.get("/projects/NO-SUCH").json()["detail"] == "没有项目 'NO-SUCH'。"
 

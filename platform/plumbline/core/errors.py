@@ -1,8 +1,15 @@
 """Domain errors: raised by actions and queries, mapped to HTTP status codes once, in api.py.
 
 Every error carries a message meant for the person who caused it and a stable `code` that
-clients can switch on.
+clients can switch on; `error_body` gives every error response its one format.
 """
+
+
+def error_body(message: str, code: str, *, field: str | None = None, **extra) -> dict:
+    """The one error format (ARCHITECTURE.md): `code` for programs to switch on, `message` for a
+    person (translated), `field` the input at fault or None; `detail` repeats the message for
+    clients written before `message` existed."""
+    return {"code": code, "message": message, "field": field, "detail": message, **extra}
 
 
 class DomainError(Exception):

@@ -33,15 +33,21 @@ def _path_params(request) -> dict:
     return dict(match.kwargs) if match is not None else {}
 
 
-def _endpoint(request):
-    """The endpoint function of the API operation this request was routed to, or None. ninja's
-    URL pattern calls a view closed over its PathView, which holds one operation per method."""
+def operation_of(request):
+    """The ninja operation this request was routed to, or None. ninja's URL pattern calls a view
+    closed over its PathView, which holds one operation per method."""
     match = getattr(request, "resolver_match", None)
     for cell in getattr(getattr(match, "func", None), "__closure__", None) or ():
         for operation in getattr(cell.cell_contents, "operations", None) or ():
             if request.method in getattr(operation, "methods", ()):
-                return operation.view_func
+                return operation
     return None
+
+
+def _endpoint(request):
+    """The endpoint function of the API operation this request was routed to, or None."""
+    operation = operation_of(request)
+    return operation.view_func if operation is not None else None
 
 
 def refusal(request) -> DomainError | None:

@@ -14,7 +14,20 @@ from django.core.exceptions import PermissionDenied
 
 
 def client_ip(request) -> str:
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
+    """The address a request came from. Behind TRUSTED_PROXY_COUNT proxies (each appending the
+    address it was reached from to X-Forwarded-For) it is that many entries from the header's
+    end; the entries before them are whatever the client wrote, so they are never believed.
+    With no trusted proxy (the default) the header is ignored: anyone could send it."""
+    if request is None:
+        return ""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if not forwarded:
+        return remote
+    return forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
 
 
 def _keys(username: str, ip: str) -> list[tuple[str, int]]:

@@ -58,6 +58,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
+    # building materials (acceptance/materials): the contractor registers, inspects on entry and
+    # samples; the owner or chief supervising engineer authorises witnesses; the named witness
+    # confirms; supervising engineers record lab reports and dispositions
+    "material.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "material.register": frozenset({R.CONTRACTOR}),
+    "material.inspect": frozenset({R.CONTRACTOR}),
+    "material.link": frozenset({R.CONTRACTOR}) | INSPECTORS,
+    "material.authorise": frozenset({R.OWNER, R.CHIEF_INSPECTOR}),
+    "material.sample": frozenset({R.CONTRACTOR}),
+    "material.witness": frozenset({R.OWNER}) | INSPECTORS,
+    "material.report": INSPECTORS,
+    "material.dispose": INSPECTORS,
     # insurance
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),

@@ -54,6 +54,7 @@ PROJECT_PAGES = [
     ("findings", _lazy("Findings"), "finding.view"),
     ("checklists", _lazy("Checklists"), "checklist.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
+    ("materials", _lazy("Building materials"), "material.view"),
 ]
 
 

@@ -312,3 +312,7 @@ def list_witness_authorisations(project: Project, *, user) -> QuerySet[WitnessAu
 def batches_for_archive(project: Project) -> QuerySet[MaterialBatch]:
     """Every batch of the project, returned ones included, with certificates, samples and reports."""
     return _batches(project).order_by("delivered_on", "pk")
+
+
+def witness_authorisations_for_archive(project: Project) -> QuerySet[WitnessAuthorisation]:
+    return WitnessAuthorisation.objects.filter(project=project).prefetch_related("witnesses__person").order_by("pk")

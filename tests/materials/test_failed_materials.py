@@ -261,3 +261,22 @@ def test_the_insurance_pack_and_the_archive_read_batches_with_samples_and_report
         "cement",
     }
     assert MaterialBatch.objects.filter(project=world["project"]).count() == 3
+
+
+def test_the_quality_archive_files_batches_with_certificates_and_lab_reports_in_group_c(world, tmp_path):
+    import zipfile
+
+    from django.core.management import call_command
+
+    path = tmp_path / "archive.zip"
+    call_command("archive", "export", world["project"].code, "-o", str(path))
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        listing = json.loads(archive.read("C-construction/materials.json"))
+    rebar = next(b for b in listing["batches"] if b["category"] == "rebar")
+    assert rebar["status"] == "failed" and len(rebar["elements"]) == 4
+    report = rebar["samples"][0]["report"]
+    assert report["report_number"] == "BG-2026-05-0211" and report["is_passed"] is False
+    assert report["file"] in names and rebar["certificates"][0]["file"] in names
+    assert listing["witness_authorisations"][0]["file"] in names
+    call_command("archive", "verify", str(path))

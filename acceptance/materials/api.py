@@ -6,7 +6,6 @@ from ninja import File, Form, Router, Status, UploadedFile
 
 from projects.queries import get_project
 from projects.rights import project_right
-from projects.schemas import IsoDate
 
 from . import actions, queries
 from .schemas import (
@@ -18,6 +17,7 @@ from .schemas import (
     DispositionIn,
     EntryInspectionIn,
     FlaggedOut,
+    IsoDate,
     LinkIn,
     LinkOut,
     ReportOut,

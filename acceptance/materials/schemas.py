@@ -1,18 +1,33 @@
 """Request and response shapes of the building-materials API."""
 
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from plumbline.core.errors import InvalidInput
-from projects.schemas import IsoDate
 
 from . import queries
 from .sampling import name_of_test
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value):
+    """Only YYYY-MM-DD is a date: pydantic alone would read the number 0 as 1970-01-01."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(_("write the date as YYYY-MM-DD, e.g. 2026-03-02"))
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class BatchIn(Schema):

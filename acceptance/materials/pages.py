@@ -86,6 +86,7 @@ def batch_page(request, code: str, batch_id: int):
                 "sample": sample,
                 "tests": [name_of_test(t) for t in sample.tests],
                 "report": report,
+                "results": [{**r, "name": name_of_test(r["test"])} for r in report.results] if report else [],
                 "report_url": storage.presigned_url(report.file_key, timedelta(minutes=30)) if report else "",
                 "may_confirm": me is not None and sample.witness_id == me.pk and not sample.is_witnessed,
             }

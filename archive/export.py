@@ -340,7 +340,11 @@ def material_batches(project: Project, folder: Folder, *, user) -> Iterator[byte
         )
     yield from folder.add_json(
         "materials.json",
-        {"batches": batches, "witness_authorisations": letters, "witness_report": material_queries.witness_report(project)},
+        {
+            "batches": batches,
+            "witness_authorisations": letters,
+            "witness_report": material_queries.witness_report(project),
+        },
     )
 
 

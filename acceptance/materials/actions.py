@@ -108,7 +108,8 @@ def _version(project: Project, version_id: int, *, actor):
         ) from None
     if version.status != "ready":
         raise InvalidInput(
-            _("Version %(number)s of %(model)s is not ready.") % {"number": version.number, "model": version.model.name},
+            _("Version %(number)s of %(model)s is not ready.")
+            % {"number": version.number, "model": version.model.name},
             field="version_id",
         )
     return version
@@ -192,16 +193,24 @@ def create_material_batch(
         if quantity != 1:
             raise InvalidInput(_("A prefabricated component is a batch of one component."), field="quantity")
         fields["factory"] = _text(factory, field="factory", label=_("the factory"))
-        fields["component_code"] = _text(component_code, field="component_code", label=_("the component code"), limit=100)
+        fields["component_code"] = _text(
+            component_code, field="component_code", label=_("the component code"), limit=100
+        )
         if produced_on is None:
             raise InvalidInput(_("Give the component's production date."), field="produced_on")
         _not_in_future(produced_on, field="produced_on", label=_("The production date"))
         _not_before(
-            delivered_on, produced_on, field="delivered_on", label=_("The delivery date"), other_label=_("its production")
+            delivered_on,
+            produced_on,
+            field="delivered_on",
+            label=_("The delivery date"),
+            other_label=_("its production"),
         )
         if component_global_id:
             if component_version_id is None:
-                raise InvalidInput(_("Name the model version the component's element is in."), field="component_version_id")
+                raise InvalidInput(
+                    _("Name the model version the component's element is in."), field="component_version_id"
+                )
             version = _version(project, component_version_id, actor=actor)
             component_global_id = _elements_in(version, [component_global_id])[0]
     elif factory or produced_on or component_code or component_global_id:
@@ -226,7 +235,9 @@ def create_material_batch(
                 **fields,
             )
             if version is not None:
-                BatchElement.objects.create(batch=batch, version=version, global_id=component_global_id, linked_by=actor)
+                BatchElement.objects.create(
+                    batch=batch, version=version, global_id=component_global_id, linked_by=actor
+                )
             record_event(
                 "material_batch.created",
                 actor=actor,
@@ -301,12 +312,14 @@ def inspect_material_batch(
     with transaction.atomic():
         batch = _batch(project, batch_id, lock=True)
         _not_before(
-            inspected_on, batch.delivered_on, field="inspected_on", label=_("The inspection date"), other_label=_("the delivery")
+            inspected_on,
+            batch.delivered_on,
+            field="inspected_on",
+            label=_("The inspection date"),
+            other_label=_("the delivery"),
         )
         if result == EntryResult.ACCEPTED and not batch.certificates.exists():
-            raise Conflict(
-                _("File the batch's certificate before accepting it on entry."), code="certificate_missing"
-            )
+            raise Conflict(_("File the batch's certificate before accepting it on entry."), code="certificate_missing")
         old = _move(batch, "accept" if result == EntryResult.ACCEPTED else "reject")
         batch.entry_result, batch.entry_note, batch.entry_inspected_on = result, note, inspected_on
         batch.entry_inspected_by = actor
@@ -345,11 +358,15 @@ def authorise_witnesses(
         person = Person.objects.filter(pk=item.get("person_id")).first()
         if person is None or person.pk not in members:
             raise InvalidInput(
-                _("Person %(id)s is not a member of project %(code)s.") % {"id": item.get("person_id"), "code": project.code},
+                _("Person %(id)s is not a member of project %(code)s.")
+                % {"id": item.get("person_id"), "code": project.code},
                 field="witnesses",
             )
         number = _text(
-            item.get("certificate_number", ""), field="witnesses", label=_("the witness's certificate number"), limit=100
+            item.get("certificate_number", ""),
+            field="witnesses",
+            label=_("the witness's certificate number"),
+            limit=100,
         )
         named.append((person, number))
     if len({p.pk for p, _n in named}) != len(named):
@@ -420,7 +437,9 @@ def record_sample(
     with transaction.atomic():
         batch = _batch(project, batch_id, lock=True)
         rule = get_rule(batch.category)
-        _not_before(taken_on, batch.delivered_on, field="taken_on", label=_("The sampling date"), other_label=_("the delivery"))
+        _not_before(
+            taken_on, batch.delivered_on, field="taken_on", label=_("The sampling date"), other_label=_("the delivery")
+        )
         if is_retest and batch.status != BatchStatus.FAILED:
             raise Conflict(_("Only a batch that failed a test is retested."), code="not_failed")
         if not is_retest and batch.status not in (BatchStatus.ACCEPTED, BatchStatus.RETEST_PASSED):
@@ -441,11 +460,11 @@ def record_sample(
         needed = base * (rule.retest_factor if (rule and is_retest) else 1)
         specimens = needed if specimens is None else specimens
         if specimens < needed:
-            raise InvalidInput(
-                _("This sample needs at least %(n)s specimens.") % {"n": needed}, field="specimens"
-            )
+            raise InvalidInput(_("This sample needs at least %(n)s specimens.") % {"n": needed}, field="specimens")
         if Sample.objects.filter(batch__project=project, code=code).exists():
-            raise Conflict(_("Sample code %(code)s is already used in this project.") % {"code": code}, code="sample_exists")
+            raise Conflict(
+                _("Sample code %(code)s is already used in this project.") % {"code": code}, code="sample_exists"
+            )
         sample = Sample.objects.create(
             batch=batch,
             code=code,
@@ -519,7 +538,9 @@ def record_lab_report(
     batch = _batch(project, batch_id)
     sample = Sample.objects.filter(pk=sample_id, batch__project=project).select_related("batch").first()
     if sample is None:
-        raise InvalidInput(_("No sample %(id)s in project %(code)s.") % {"id": sample_id, "code": project.code}, field="sample_id")
+        raise InvalidInput(
+            _("No sample %(id)s in project %(code)s.") % {"id": sample_id, "code": project.code}, field="sample_id"
+        )
     if sample.batch_id != batch.pk:
         raise InvalidInput(
             _("Sample %(sample)s is of batch %(other)s, not of batch %(batch)s.")
@@ -528,7 +549,9 @@ def record_lab_report(
         )
     report_number = _text(report_number, field="report_number", label=_("the report number"), limit=100)
     _not_in_future(issued_on, field="issued_on", label=_("The report date"))
-    _not_before(issued_on, sample.taken_on, field="issued_on", label=_("The report date"), other_label=_("the sampling"))
+    _not_before(
+        issued_on, sample.taken_on, field="issued_on", label=_("The report date"), other_label=_("the sampling")
+    )
     cleaned = _results(sample, results)
     stored = _store(stream, size, _("The lab report"))
     is_passed = all(r["passed"] for r in cleaned)
@@ -536,7 +559,9 @@ def record_lab_report(
         batch = _batch(project, batch_id, lock=True)
         if LabReport.objects.filter(sample=sample).exists():
             raise Conflict(_("Sample %(code)s already has its report.") % {"code": sample.code}, code="report_exists")
-        report = LabReport(sample=sample, report_number=report_number, issued_on=issued_on, results=cleaned, is_passed=is_passed)
+        report = LabReport(
+            sample=sample, report_number=report_number, issued_on=issued_on, results=cleaned, is_passed=is_passed
+        )
         report.set_stored(stored, original_name=original_name, uploaded_by=actor)
         report.save()
         changes = {
@@ -608,7 +633,9 @@ def _open_failure_finding(project: Project, batch: MaterialBatch, *, actor) -> N
         category="structure",
         severity="major",
         title=_("Material failed its test: %(batch)s") % {"batch": queries.batch_label(batch)},
-        description=_("Failed lab reports: %(reports)s. Retest or return the batch and check the elements it went into.")
+        description=_(
+            "Failed lab reports: %(reports)s. Retest or return the batch and check the elements it went into."
+        )
         % {"reports": "; ".join(failed)},
         version_id=link.version_id,
         global_ids=global_ids,
@@ -649,7 +676,10 @@ def record_batch_disposition(
         if approved_by_person_id is None or designer is None or designer.leader_id != approved_by_person_id:
             raise InvalidInput(
                 _("An engineering treatment is approved by the design project leader on %(date)s%(who)s.")
-                % {"date": decided_on.isoformat(), "who": _(" (%(name)s)") % {"name": designer.leader.name} if designer else ""},
+                % {
+                    "date": decided_on.isoformat(),
+                    "who": _(" (%(name)s)") % {"name": designer.leader.name} if designer else "",
+                },
                 field="approved_by_person_id",
                 code="signer_not_in_role",
             )
@@ -706,16 +736,15 @@ def link_batch_elements(
     version = _version(project, version_id, actor=actor)
     if bool(global_ids) == bool(rule):
         raise InvalidInput(_("Give either GlobalIds or a rule."), field="global_ids")
-    if global_ids:
-        chosen = _elements_in(version, global_ids)
-    else:
-        chosen = _by_rule(version, rule)
+    chosen = _elements_in(version, global_ids) if global_ids else _by_rule(version, rule)
     if len(chosen) > MAX_LINKS:
         raise InvalidInput(_("Link at most %(n)s elements at a time.") % {"n": MAX_LINKS}, field="global_ids")
     with transaction.atomic():
         batch = _batch(project, batch_id, lock=True)
         if batch.entry_result == EntryResult.REJECTED:
-            raise Conflict(_("Batch %(number)s was turned away on entry.") % {"number": batch.batch_number}, code="batch_returned")
+            raise Conflict(
+                _("Batch %(number)s was turned away on entry.") % {"number": batch.batch_number}, code="batch_returned"
+            )
         have = set(batch.elements.filter(version=version).values_list("global_id", flat=True))
         new = [g for g in chosen if g not in have]
         BatchElement.objects.bulk_create(
@@ -745,7 +774,13 @@ def _by_rule(version, rule: dict) -> list[str]:
     storey = (rule.get("storey") or "").strip() or None
     ids = list(
         bim_queries.list_elements(
-            version, ifc_class=ifc_class, storey=storey, material=material, pset=pset, prop=prop, value=rule.get("value")
+            version,
+            ifc_class=ifc_class,
+            storey=storey,
+            material=material,
+            pset=pset,
+            prop=prop,
+            value=rule.get("value"),
         ).values_list("global_id", flat=True)
     )
     if not ids:

@@ -69,7 +69,12 @@ def load(context) -> None:
             actor=contractor,
         )
         actions.inspect_material_batch(
-            project, batch_id=made.pk, result="accepted", inspected_on=DAY, note="外观、规格与合格证相符", actor=contractor
+            project,
+            batch_id=made.pk,
+            result="accepted",
+            inspected_on=DAY,
+            note="外观、规格与合格证相符",
+            actor=contractor,
         )
         if rule and version is not None:
             actions.link_batch_elements(project, batch_id=made.pk, version_id=version.pk, rule=rule, actor=contractor)
@@ -98,7 +103,12 @@ def load(context) -> None:
             report_number=number,
             issued_on=taken.taken_on + datetime.timedelta(days=3),
             results=[
-                {"test": t, "value": "365" if t in failed else "合格", "requirement": "≥400" if t in failed else "", "passed": t not in failed}
+                {
+                    "test": t,
+                    "value": "365" if t in failed else "合格",
+                    "requirement": "≥400" if t in failed else "",
+                    "passed": t not in failed,
+                }
                 for t in taken.tests
             ],
             stream=_pdf(f"检测报告 {number}"),
@@ -108,18 +118,33 @@ def load(context) -> None:
 
     # rebar for the 2F columns: 2 samplings (120 t, one per 60 t); the first fails its yield strength
     rebar = batch(
-        "rebar", "热轧带肋钢筋", "HRB400E Φ25", "广东韶钢松山股份有限公司", "GJ2605-118", "120", "t",
+        "rebar",
+        "热轧带肋钢筋",
+        "HRB400E Φ25",
+        "广东韶钢松山股份有限公司",
+        "GJ2605-118",
+        "120",
+        "t",
         rule={"ifc_class": "IfcColumn", "material": "Concrete", "storey": "2F"},
     )
     report(rebar, sample(rebar, "GJ-2026-001", witnessed=True), "BG-2026-05-0211", failed=("yield_strength",))
     # concrete for the 2F slab: 3 samplings of 300 m3, all passed, two witnessed
     concrete = batch(
-        "concrete_cubes", "预拌混凝土", "C30", "广州建滔混凝土有限公司", "HNT2605-032", "300", "m3",
-        rule={"ifc_class": "IfcSlab", "material": "C30", "storey": "2F"}, green=("GBML-2026-HNT-0032", "二星级"),
+        "concrete_cubes",
+        "预拌混凝土",
+        "C30",
+        "广州建滔混凝土有限公司",
+        "HNT2605-032",
+        "300",
+        "m3",
+        rule={"ifc_class": "IfcSlab", "material": "C30", "storey": "2F"},
+        green=("GBML-2026-HNT-0032", "二星级"),
     )
     for i in range(3):
         report(concrete, sample(concrete, f"HNT-2026-00{i + 1}", witnessed=i < 2), f"BG-2026-05-03{i + 1:02d}")
     # bagged cement: 2 samplings of 400 t, neither witnessed: the category is below 30%
-    cement = batch("cement", "普通硅酸盐水泥", "P·O 42.5", "华润水泥(罗定)有限公司", "SN2605-007", "400", "t", variant="bagged")
+    cement = batch(
+        "cement", "普通硅酸盐水泥", "P·O 42.5", "华润水泥(罗定)有限公司", "SN2605-007", "400", "t", variant="bagged"
+    )
     for i in range(2):
         report(cement, sample(cement, f"SN-2026-00{i + 1}", witnessed=False), f"BG-2026-05-04{i + 1:02d}")

@@ -130,6 +130,9 @@ class BatchElement(models.Model):
         ]
         indexes = [models.Index(fields=["global_id"])]
 
+    def __str__(self):
+        return f"{self.batch} -> {self.global_id}"
+
 
 class AuthorisationStatus(models.TextChoices):
     ACTIVE = "active", _("in force")
@@ -147,6 +150,9 @@ class WitnessAuthorisation(StoredFile):
     class Meta:
         ordering = ["project", "-signed_on"]
 
+    def __str__(self):
+        return f"{self.project} witnesses {self.signed_on}"
+
 
 class Witness(models.Model):
     authorisation = models.ForeignKey(WitnessAuthorisation, on_delete=models.PROTECT, related_name="witnesses")
@@ -155,6 +161,9 @@ class Witness(models.Model):
 
     class Meta:
         ordering = ["authorisation", "pk"]
+
+    def __str__(self):
+        return f"{self.person} ({self.certificate_number})"
 
 
 class Sample(models.Model):

@@ -61,7 +61,12 @@ def materials_page(request, code: str):
     project = _project(request, code)
     batches = list(queries.list_batches(project, user=request.user))
     rows = [
-        {"batch": b, "state": queries.sampling_state(b), "tone": STATUS_TONE.get(b.status, ""), "name": queries.category_name(b.category)}
+        {
+            "batch": b,
+            "state": queries.sampling_state(b),
+            "tone": STATUS_TONE.get(b.status, ""),
+            "name": queries.category_name(b.category),
+        }
         for b in batches
     ]
     return render(

@@ -84,7 +84,9 @@ def new_sample(world, batch, *, code="S-001", witnessed=False, named_witness=Fal
         **fields,
     )
     if witnessed:
-        actions.witness_sample(world["project"], batch_id=batch.pk, sample_id=sample.pk, actor=world["users"]["inspector"])
+        actions.witness_sample(
+            world["project"], batch_id=batch.pk, sample_id=sample.pk, actor=world["users"]["inspector"]
+        )
     return sample
 
 

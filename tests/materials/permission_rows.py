@@ -133,9 +133,7 @@ ROWS = [
         params=a_sample_to_witness,
         overrides={"owner": 409},  # may witness, but the sample names the supervising engineer
     ),
-    project_row(
-        "POST", BATCH + "/reports", 201, {"inspector"}, params=a_sample_to_report, multipart=report_upload
-    ),
+    project_row("POST", BATCH + "/reports", 201, {"inspector"}, params=a_sample_to_report, multipart=report_upload),
     project_row(
         "POST",
         BATCH + "/disposition",

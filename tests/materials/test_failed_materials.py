@@ -19,9 +19,7 @@ from tests.materials.helpers import DAY, demo_batch, new_batch, new_report, new_
 
 def columns_2f(world) -> list[str]:
     version = world["ids_run"].version
-    return list(
-        version.elements.filter(ifc_class="IfcColumn", storey__name="2F").values_list("global_id", flat=True)
-    )
+    return list(version.elements.filter(ifc_class="IfcColumn", storey__name="2F").values_list("global_id", flat=True))
 
 
 def test_the_demo_rebar_failed_flags_the_2f_columns_and_opened_one_finding(world, as_persona):
@@ -111,7 +109,11 @@ def test_a_failed_retest_rejects_the_batch_and_a_passing_one_unblocks_its_elemen
     assert queries.acceptance_blockers(world["project"], set(walls))[0]["code"] == "material_failed"
     with pytest.raises(Conflict) as early:
         actions.record_batch_disposition(
-            world["project"], batch_id=batch.pk, disposition="retest_passed", decided_on=DAY, actor=world["users"]["inspector"]
+            world["project"],
+            batch_id=batch.pk,
+            disposition="retest_passed",
+            decided_on=DAY,
+            actor=world["users"]["inspector"],
         )
     assert early.value.code == "retest_missing"
     with pytest.raises(InvalidInput) as too_few:
@@ -121,7 +123,11 @@ def test_a_failed_retest_rejects_the_batch_and_a_passing_one_unblocks_its_elemen
     assert retest.specimens == 8
     new_report(world, batch, retest, number="R-F2")
     actions.record_batch_disposition(
-        world["project"], batch_id=batch.pk, disposition="retest_passed", decided_on=DAY, actor=world["users"]["inspector"]
+        world["project"],
+        batch_id=batch.pk,
+        disposition="retest_passed",
+        decided_on=DAY,
+        actor=world["users"]["inspector"],
     )
     batch.refresh_from_db()
     assert batch.status == "retest_passed"
@@ -229,7 +235,9 @@ def test_linking_by_rule_and_by_hand_and_refusing_elements_of_another_project(wo
     other = project_actions.create_project(
         code="OTHER-1", name="另一个项目", address="广州", region_code="440106", actor=world["users"]["owner"]
     )
-    project_actions.add_project_member(other, person_id=person("contractor").pk, role="contractor", actor=world["users"]["owner"])
+    project_actions.add_project_member(
+        other, person_id=person("contractor").pk, role="contractor", actor=world["users"]["owner"]
+    )
     data = demo_model().to_string().encode()
     with TestCase.captureOnCommitCallbacks(execute=True):
         foreign, _ = bim_actions.upload_model_version(

@@ -28,7 +28,9 @@ def test_the_materials_page_lists_batches_and_flags_the_low_category(world, sign
 
 def test_the_batch_page_shows_the_failed_report_and_the_elements(world, signed_in):
     rebar = demo_batch("rebar")
-    html = signed_in("inspector").get(reverse("material-batch", args=[world["project"].code, rebar.pk])).content.decode()
+    html = (
+        signed_in("inspector").get(reverse("material-batch", args=[world["project"].code, rebar.pk])).content.decode()
+    )
     assert 'data-status="failed"' in html
     assert "BG-2026-05-0211" in html and 'data-passed="0"' in html
     assert html.count("data-global-id=") == 4
@@ -69,7 +71,13 @@ def test_a_sample_with_one_sampler_is_refused_with_a_message_and_not_recorded(wo
     code = world["project"].code
     response = signed_in("contractor").post(
         reverse("record-sample", args=[code, concrete.pk]),
-        {"code": "HNT-PAGE-2", "taken_on": "2026-06-01", "sampler_1_name": "刘取样", "sampler_1_certificate": "A-1", "lab_id": lab().pk},
+        {
+            "code": "HNT-PAGE-2",
+            "taken_on": "2026-06-01",
+            "sampler_1_name": "刘取样",
+            "sampler_1_certificate": "A-1",
+            "lab_id": lab().pk,
+        },
         follow=True,
     )
     assert "at least two certified samplers" in response.content.decode()

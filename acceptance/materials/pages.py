@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from bim import queries as bim_queries
 from plumbline.core.errors import DomainError, NotFound, PermissionDenied
 from plumbline.core.permissions import allowed_roles
 from projects.dates import parse_iso_date
@@ -23,6 +25,9 @@ from storage import get_storage
 from . import actions, queries
 from .models import BatchStatus
 from .sampling import get_rule, name_of_test
+
+PLANS = 3  # storey plans drawn on a batch's page at most
+HIGHLIGHTED = 500  # elements marked on them at most
 
 # status -> colour class on the tablet
 STATUS_TONE = {
@@ -53,6 +58,25 @@ def _batch(request, project, batch_id):
         return queries.get_batch(project, batch_id, user=request.user)
     except NotFound:
         raise Http404 from None
+
+
+def _plans(batch) -> tuple[list[dict], str]:
+    """The storey plans of the newest version the batch is linked in, and the CSS marking its
+    elements on them (GlobalIds are [0-9A-Za-z_$], safe inside a quoted attribute selector)."""
+    link = batch.elements.select_related("version").order_by("-version__finished_at", "-version_id").first()
+    if link is None:
+        return [], ""
+    ids = list(batch.elements.filter(version=link.version).values_list("global_id", flat=True)[:HIGHLIGHTED])
+    storeys = {}
+    for element in link.version.elements.filter(global_id__in=ids).select_related("storey"):
+        if element.storey is not None:
+            storeys.setdefault(element.storey.pk, element.storey)
+    plans = [
+        {"storey": storey.name, "svg": mark_safe(bim_queries.storey_plan_svg(storey))}  # escaped by bim.ifc.plan
+        for storey in sorted(storeys.values(), key=lambda s: (s.elevation or 0, s.name))[:PLANS]
+    ]
+    css = ",".join(f'.plan [data-global-id="{g}"]' for g in ids if g.replace("_", "").replace("$", "").isalnum())
+    return plans, mark_safe(css)  # GlobalIds checked above: no quote or markup can get in
 
 
 @login_required
@@ -97,6 +121,7 @@ def batch_page(request, code: str, batch_id: int):
             }
         )
     rule = get_rule(batch.category)
+    plans, marked = _plans(batch)
     today = timezone.localdate()
     may_sample = _may(request, project, "material.sample") and batch.status in (
         BatchStatus.ACCEPTED,
@@ -118,6 +143,8 @@ def batch_page(request, code: str, batch_id: int):
             ],
             "samples": samples,
             "elements": queries.batch_elements(batch),
+            "plans": plans,
+            "marked": marked,
             "may_sample": may_sample,
             "is_retest": batch.status == BatchStatus.FAILED,
             "tests": [(t, name_of_test(t)) for t in (rule.tests if rule else ())],

@@ -63,3 +63,17 @@ def test_the_failed_rebar_batch_page_shows_its_report_and_elements_on_a_tablet(w
     assert page.locator("#new-sample").count() == 0  # the owner does not take samples
     assert fits_the_screen(page)
     page.screenshot(path=str(ARTIFACTS / "materials-4-failed-rebar.png"), full_page=True)
+
+
+def test_the_failed_batchs_elements_are_marked_on_the_storey_plan(world, browser, site):
+    code = world["project"].code
+    rebar = MaterialBatch.objects.get(project=world["project"], category="rebar")
+    page = signed_in(browser, site, "inspector", TABLET)
+    page.goto(f"{site}/projects/{code}/materials/{rebar.pk}/")
+    plan = page.locator('.plan[data-storey="2F"]')
+    column = rebar.elements.first().global_id
+    fill = plan.locator(f'[data-global-id="{column}"]').evaluate("e => getComputedStyle(e).fill")
+    wall_fill = plan.locator(".IfcWall").first.evaluate("e => getComputedStyle(e).fill")
+    assert fill == "rgb(166, 27, 27)" and wall_fill != fill
+    plan.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "materials-5-plan.png"))

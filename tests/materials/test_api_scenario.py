@@ -32,7 +32,9 @@ def test_a_batch_from_delivery_to_a_passed_retest_through_the_api(world, as_pers
     batch = created.json()
     url = f"{base}/{batch['id']}"
     upload = contractor.client.post(
-        f"/api/v1{url}/certificates", data={"kind": "product", "number": "HG-1", "file": pdf()}, headers=contractor.headers
+        f"/api/v1{url}/certificates",
+        data={"kind": "product", "number": "HG-1", "file": pdf()},
+        headers=contractor.headers,
     )
     assert upload.status_code == 201
     entry = contractor.post(f"{url}/entry-inspection", {"result": "accepted", "inspected_on": "2026-06-01"})

@@ -33,7 +33,8 @@ def test_the_batch_page_shows_the_failed_report_and_the_elements(world, signed_i
     )
     assert 'data-status="failed"' in html
     assert "BG-2026-05-0211" in html and 'data-passed="0"' in html
-    assert html.count("data-global-id=") == 4
+    assert html.count("<tr data-global-id=") == 4
+    assert html.count('class="card plan"') == 1  # the 2F plan, its columns marked
 
 
 def test_a_sample_recorded_on_the_page_waits_for_the_witness_who_confirms_it(world, signed_in, client):
@@ -80,7 +81,7 @@ def test_a_sample_with_one_sampler_is_refused_with_a_message_and_not_recorded(wo
         },
         follow=True,
     )
-    assert "at least two certified samplers" in response.content.decode()
+    assert "取样须由至少两名持证取样人完成" in response.content.decode()  # pages speak Chinese by default
     assert not Sample.objects.filter(code="HNT-PAGE-2").exists()
 
 

@@ -44,6 +44,7 @@ FILE_TYPES = {PDF, JPEG, PNG}
 GREEN_GRADES = ("一星级", "二星级", "三星级")
 PRECAST = "precast"
 MAX_LINKS = 20000  # elements linked in one call
+WITNESS_ROLES = (Role.OWNER, Role.INSPECTOR, Role.CHIEF_INSPECTOR)
 
 
 def _not_in_future(value: datetime.date, *, field: str, label: str) -> datetime.date:
@@ -350,15 +351,18 @@ def authorise_witnesses(
     if not 1 <= len(witnesses or []) <= 2:
         raise InvalidInput(_("Name one or two witnesses."), field="witnesses")
     _not_in_future(signed_on, field="signed_on", label=_("The signing date"))
+    # the witness stands for the owner or the supervisor: never the contractor whose samples they watch
     members = set(
-        ProjectMembership.objects.filter(active_membership(), project=project).values_list("person_id", flat=True)
+        ProjectMembership.objects.filter(active_membership(), project=project, role__in=WITNESS_ROLES).values_list(
+            "person_id", flat=True
+        )
     )
     named = []
     for item in witnesses:
         person = Person.objects.filter(pk=item.get("person_id")).first()
         if person is None or person.pk not in members:
             raise InvalidInput(
-                _("Person %(id)s is not a member of project %(code)s.")
+                _("Person %(id)s is not owner or supervisor staff on project %(code)s.")
                 % {"id": item.get("person_id"), "code": project.code},
                 field="witnesses",
             )

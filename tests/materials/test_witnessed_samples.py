@@ -37,12 +37,15 @@ def test_the_owner_authorises_named_witnesses_with_a_signed_letter(world, as_per
         [],
         [{"person_id": 1, "certificate_number": "a"}] * 3,
         "outsider",
+        "contractor",
         "no-certificate",
     ],
 )
 def test_a_letter_names_one_or_two_members_with_certificates(world, witnesses):
     if witnesses == "outsider":
         witnesses = [{"person_id": person("outsider").pk, "certificate_number": "x"}]
+    elif witnesses == "contractor":  # the contractor's staff may not witness its own samples
+        witnesses = [{"person_id": person("contractor").pk, "certificate_number": "x"}]
     elif witnesses == "no-certificate":
         witnesses = [{"person_id": person("inspector").pk, "certificate_number": " "}]
     before = WitnessAuthorisation.objects.count()

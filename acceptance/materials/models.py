@@ -67,7 +67,11 @@ class MaterialBatch(models.Model):
     )
     failures = models.PositiveIntegerField(default=0, help_text=_("how many lab reports of this batch failed"))
     failure_finding = models.ForeignKey(
-        "inspections.Finding", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "inspections.Finding",
+        on_delete=models.SET_NULL,  # a pointer to the finding it opened, not evidence: that is the report
+        null=True,
+        blank=True,
+        related_name="+",
     )
     disposition_note = models.TextField(blank=True)
     disposition_on = models.DateField(null=True, blank=True)

@@ -288,3 +288,18 @@ def test_the_quality_archive_files_batches_with_certificates_and_lab_reports_in_
     assert report["file"] in names and rebar["certificates"][0]["file"] in names
     assert listing["witness_authorisations"][0]["file"] in names
     call_command("archive", "verify", str(path))
+
+
+def test_a_failed_batch_follows_its_elements_into_a_re_exported_version(world, django_capture_on_commit_callbacks):
+    from tests.model_versions import accept_remaps, upload_next
+
+    version = world["ids_run"].version
+    with django_capture_on_commit_callbacks(execute=True):
+        later, new_ids = upload_next(world, version, regenerate=["2F column C1"], move=["2F column C2"])
+    accept_remaps(world, later)
+    later.refresh_from_db()
+    assert later.status == "ready"
+    flagged = queries.flagged_global_ids(world["project"], later)
+    assert new_ids["2F column C1"] in flagged and len(flagged) == 4  # re-exported and moved, still flagged
+    blockers = queries.acceptance_blockers(world["project"], {new_ids["2F column C1"]})
+    assert [b["code"] for b in blockers] == ["material_failed"]

@@ -3,7 +3,9 @@ reports, dispositions, element links, the witness report and the flagged element
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
+from ninja.pagination import paginate
 
+from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
 
@@ -39,8 +41,9 @@ BATCH = "/projects/{code}/materials/batches/{batch_id}"
     "/projects/{code}/materials/batches",
     response={200: list[BatchOut], **ERRORS},
     operation_id="list_material_batches",
-    summary="The project's material batches with their sampling state",
+    summary="The project's material batches, newest delivery first, with their sampling state",
 )
+@paginate(Pagination)
 def list_material_batches(request: HttpRequest, code: str, category: str = "", status: str = ""):
     project = get_project(code, user=request.user, action="material.view")
     return queries.list_batches(project, user=request.user, category=category or None, status=status or None)

@@ -182,3 +182,18 @@ def test_an_inspector_may_not_register_batches(world):
             delivered_on=DAY,
             actor=world["users"]["inspector"],
         )
+
+
+def test_the_batch_list_is_paged_and_filtered_by_category_and_status(world, as_persona):
+    api = as_persona("insurer")
+    url = BATCHES.format(code=world["project"].code)
+    everything = api.get(url).json()
+    assert everything["count"] == 3 and {b["category"] for b in everything["items"]} == {
+        "rebar",
+        "concrete_cubes",
+        "cement",
+    }
+    failed = api.get(f"{url}?status=failed").json()
+    assert [b["batch_number"] for b in failed["items"]] == ["GJ2605-118"]
+    assert api.get(f"{url}?category=cement&limit=1").json()["count"] == 1
+    assert api.get(f"{url}?limit=100000").status_code == 422

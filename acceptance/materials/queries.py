@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from bim import queries as bim_queries
-from bim.models import GlobalIdRemap, ModelVersion
+from bim.models import Element, GlobalIdRemap, ModelVersion
 from plumbline.core.errors import NotFound
 from projects.models import Project
 from projects.queries import authorize
@@ -73,7 +73,22 @@ def required_samples(batch: MaterialBatch) -> int:
     if batch.entry_result == EntryResult.REJECTED:
         return 0
     rule = get_rule(batch.category)
-    return rule.required_samples(batch.quantity, batch.rule_variant) if rule else 0
+    if rule is None:
+        return 0
+    return rule.required_samples(batch.quantity, batch.rule_variant, _storeys(batch) if rule.min_per_storey else 0)
+
+
+def _storeys(batch: MaterialBatch) -> int:
+    """How many storeys the elements a batch went into stand on (in each version it is linked in)."""
+    links = BatchElement.objects.filter(batch=batch)
+    return (
+        Element.objects.filter(
+            version_id__in=links.values("version_id"), global_id__in=links.values("global_id"), storey__isnull=False
+        )
+        .values("storey__name")
+        .distinct()
+        .count()
+    )
 
 
 @dataclass(frozen=True)

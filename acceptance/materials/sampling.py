@@ -32,17 +32,20 @@ class SamplingRule:
     specimens_by_quantity: tuple  # ((below, specimens), ...), the last `below` None
     tests: tuple[str, ...]
     retest_factor: int
+    min_per_storey: bool = False
 
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "zh-hans").startswith("zh") else self.name_en
 
-    def required_samples(self, quantity: Decimal, variant: str = "") -> int:
-        """Samplings a batch of `quantity` needs: one per `per` started, at least one."""
+    def required_samples(self, quantity: Decimal, variant: str = "", storeys: int = 0) -> int:
+        """Samplings a batch of `quantity` needs: one per `per` started, at least one (and at
+        least one per storey it went into, where the rule says so)."""
         per = Decimal(str(self.per.get(variant or "default", self.per.get("default", 0))))
         if per <= 0:
             return self.samples_per_batch
-        return max(1, math.ceil(Decimal(quantity) / per))
+        needed = max(1, math.ceil(Decimal(quantity) / per))
+        return max(needed, storeys) if self.min_per_storey else needed
 
     def specimens_for(self, quantity: Decimal) -> int:
         for below, specimens in self.specimens_by_quantity:
@@ -65,6 +68,7 @@ def _rule(code: str, raw: dict) -> SamplingRule:
             specimens_by_quantity=tuple(tuple(pair) for pair in raw.get("specimens_by_quantity", ())),
             tests=tuple(raw.get("tests", ())),
             retest_factor=int(raw.get("retest_factor", 2)),
+            min_per_storey=bool(raw.get("min_per_storey", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ImproperlyConfigured(f"sampling rule {code!r} is incomplete or wrong: {exc}") from None

@@ -197,3 +197,18 @@ def test_the_batch_list_is_paged_and_filtered_by_category_and_status(world, as_p
     assert [b["batch_number"] for b in failed["items"]] == ["GJ2605-118"]
     assert api.get(f"{url}?category=cement&limit=1").json()["count"] == 1
     assert api.get(f"{url}?limit=100000").status_code == 422
+
+
+def test_concrete_needs_a_sampling_per_storey_it_went_into(world):
+    from acceptance.materials.queries import required_samples
+
+    batch = new_batch(world, category="concrete_cubes", number="HNT-STOREYS", quantity="80")
+    assert required_samples(batch) == 1
+    actions.link_batch_elements(
+        world["project"],
+        batch_id=batch.pk,
+        version_id=world["ids_run"].version.pk,
+        rule={"ifc_class": "IfcSlab", "material": "C30"},
+        actor=world["users"]["contractor"],
+    )
+    assert required_samples(batch) == 2  # the 1F and 2F slabs: 80 m3, but two storeys

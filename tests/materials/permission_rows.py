@@ -21,9 +21,15 @@ def _batch(category):
 
 
 def a_delivered_batch(world, persona):
-    from tests.materials.helpers import new_batch
+    """A batch just delivered, its certificate on file: ready for the entry inspection."""
+    from acceptance.materials.actions import add_batch_certificate
+    from tests.materials.helpers import new_batch, pdf_stream
 
-    return {"batch_id": new_batch(world, number=f"P-{persona}", accept=False).pk}
+    batch = new_batch(world, number=f"P-{persona}", accept=False)
+    add_batch_certificate(
+        world["project"], batch_id=batch.pk, kind="product", stream=pdf_stream(), actor=world["users"]["contractor"]
+    )
+    return {"batch_id": batch.pk}
 
 
 def a_sample_to_witness(world, persona):
@@ -106,7 +112,6 @@ ROWS = [
         {"contractor"},
         params=a_delivered_batch,
         body={"result": "accepted", "inspected_on": "2026-06-01"},
-        overrides={"contractor": 409},  # allowed, but the new batch has no certificate on file yet
     ),
     project_row("POST", BATCH + "/elements", 200, {"contractor", "inspector"}, params=_batch("rebar"), body=link_body),
     project_row(

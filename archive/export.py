@@ -12,8 +12,11 @@ Folders (ASCII names, which every unzip tool reads; the Chinese titles are in th
                             permit (124号 art. 5-6).
   B-supervision/            监理文件: the supervisor's findings and their rectification, when the
                             inspections app adds its section.
-  C-construction/           施工文件: inspection-lot, sub-item and division acceptance records,
-                            material batches, witnessed samples and lab reports, checklists (planned).
+  C-construction/           施工文件. materials.json and materials/<batch>/: every material batch
+                            with its entry inspection, certificates, witnessed samples, lab reports
+                            and disposition, and the witness authorisation letters (GB/T 50328 C4,
+                            进场检验、见证取样和复试报告); later the inspection-lot, sub-item and
+                            division acceptance records and checklists.
   D-as-built/               竣工图: the as-built model and drawings (planned).
   E-completion-acceptance/  工程竣工验收文件. signs.json and signs/<id>/: the permanent signs and their
                             photos, set up at completion acceptance (124号 art. 9); later the unit-project
@@ -40,6 +43,7 @@ from typing import BinaryIO
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from acceptance.materials import queries as material_queries
 from plumbline.core.audit.log import chain_key, chain_of, event_payload, list_anchors, verify_chain
 from plumbline.core.audit.models import AuditChainHead, AuditEvent
 from projects import queries as project_queries
@@ -253,12 +257,104 @@ def permanent_signs(project: Project, folder: Folder, *, user) -> Iterator[bytes
     yield from folder.add_json("signs.json", signs)
 
 
+def material_batches(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
+    """C: every material batch (returned ones included) with its certificates, samples and lab
+    reports, and the letters authorising the witnesses."""
+    batches = []
+    for batch in material_queries.batches_for_archive(project):
+        base = f"materials/{batch.pk}-{batch.batch_number}"
+        certificates = []
+        for certificate in batch.certificates.all():
+            name = f"{base}/certificate-{certificate.kind}-{certificate.sha256[:12]}.{_extension(certificate.content_type)}"
+            yield from folder.add_stored(name, certificate.file_key)
+            certificates.append({"kind": certificate.kind, "number": certificate.number, "file": folder.path(name)})
+        samples = []
+        for sample in batch.samples.all():
+            report = material_queries.report_of(sample)
+            entry = {
+                "code": sample.code,
+                "taken_on": sample.taken_on,
+                "samplers": sample.samplers,
+                "witness": sample.witness.name if sample.witness else None,
+                "witness_confirmed_at": sample.witness_confirmed_at,
+                "lab": sample.lab.name,
+                "tests": sample.tests,
+                "specimens": sample.specimens,
+                "is_retest": sample.is_retest,
+                "report": None,
+            }
+            if report is not None:
+                name = f"{base}/report-{report.report_number}-{report.sha256[:12]}.{_extension(report.content_type)}"
+                yield from folder.add_stored(name, report.file_key)
+                entry["report"] = {
+                    "report_number": report.report_number,
+                    "issued_on": report.issued_on,
+                    "results": report.results,
+                    "is_passed": report.is_passed,
+                    "file": folder.path(name),
+                }
+            samples.append(entry)
+        batches.append(
+            {
+                "id": batch.pk,
+                "category": batch.category,
+                "product": batch.product,
+                "specification": batch.specification,
+                "manufacturer": batch.manufacturer,
+                "batch_number": batch.batch_number,
+                "quantity": batch.quantity,
+                "unit": batch.unit,
+                "delivered_on": batch.delivered_on,
+                "green_label": {"number": batch.green_label_number, "grade": batch.green_label_grade},
+                "component": {"code": batch.component_code, "factory": batch.factory, "produced_on": batch.produced_on}
+                if batch.component_code
+                else None,
+                "status": batch.status,
+                "entry_inspection": {
+                    "result": batch.entry_result,
+                    "on": batch.entry_inspected_on,
+                    "note": batch.entry_note,
+                },
+                "disposition": {"note": batch.disposition_note, "on": batch.disposition_on}
+                if batch.disposition_on
+                else None,
+                "elements": sorted(batch.elements.values_list("global_id", flat=True)),
+                "certificates": certificates,
+                "samples": samples,
+            }
+        )
+    letters = []
+    for letter in material_queries.witness_authorisations_for_archive(project):
+        name = f"materials/witness-authorisations/{letter.pk}-{letter.sha256[:12]}.{_extension(letter.content_type)}"
+        yield from folder.add_stored(name, letter.file_key)
+        letters.append(
+            {
+                "party": letter.authorised_by_party,
+                "signed_on": letter.signed_on,
+                "status": letter.status,
+                "witnesses": [
+                    {"name": w.person.name, "certificate_number": w.certificate_number} for w in letter.witnesses.all()
+                ],
+                "file": folder.path(name),
+            }
+        )
+    yield from folder.add_json(
+        "materials.json",
+        {
+            "batches": batches,
+            "witness_authorisations": letters,
+            "witness_report": material_queries.witness_report(project),
+        },
+    )
+
+
 # section(project, folder, user=...) writes its files; `user` is who the archive is made for.
 Section = Callable[..., Iterator[bytes]]
 
 # In the order they are written; a new app adds its section function here.
 SECTIONS: list[tuple[Group, Section]] = [
     (PREPARATION, register_and_letters),
+    (CONSTRUCTION, material_batches),
     (COMPLETION_ACCEPTANCE, permanent_signs),
 ]
 

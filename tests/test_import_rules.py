@@ -163,6 +163,17 @@ def test_each_part_imports_only_what_stands_below_it():
         ("archive/export.py", "from signage.queries import signs_for_archive\n", None),
         ("projects/archive.py", "from signage.queries import signs_for_archive\n", FLOOR_RULE),
         ("bim/bench.py", "import plumbline\n", SITE_RULE),
+        # acceptance/materials stands on inspections, bim and projects, under archive and insurance
+        ("acceptance/materials/actions.py", "from inspections.actions import open_finding\n", None),
+        ("acceptance/materials/queries.py", "from bim.queries import follow_elements\n", None),
+        ("acceptance/materials/actions.py", "from inspections.api import router\n", PRIVATE_RULE),
+        ("acceptance/materials/pages.py", "from inspections.pages import plan_page\n", PRIVATE_RULE),
+        ("acceptance/materials/queries.py", "from insurance.models import Claim\n", FLOOR_RULE),
+        ("acceptance/materials/actions.py", "from archive.export import stream_archive\n", FLOOR_RULE),
+        ("inspections/actions.py", "from acceptance.materials.queries import acceptance_blockers\n", FLOOR_RULE),
+        ("bim/queries.py", "from acceptance.materials.models import BatchElement\n", FLOOR_RULE),
+        ("archive/export.py", "from acceptance.materials import queries\n", None),
+        ("acceptance/materials/api.py", "from plumbline.api import api\n", SITE_RULE),
     ],
 )
 def test_the_rules_catch_a_wrong_import(path, source, rule):

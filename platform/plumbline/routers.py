@@ -1,5 +1,6 @@
 """Which app router is mounted where under /api/v1/."""
 
+from acceptance.materials.api import router as materials_router
 from archive.api import router as archive_router
 from bim.api import router as bim_router
 from inspections.api import router as inspections_router
@@ -18,5 +19,6 @@ ROUTERS: list = [
     ("/", signage_router),
     ("/", bim_router),
     ("/", inspections_router),
+    ("/", materials_router),
     ("/", archive_router),
 ]

@@ -274,6 +274,7 @@ INSTALLED_APPS = [
     "signage",
     "bim",
     "inspections",
+    "acceptance.materials",
     "insurance",
     "archive",
 ]
@@ -501,6 +502,16 @@ if os.environ.get("SIGN_PERMANENT_MATERIALS", "").strip():
 # Permanent materials accepted on signs besides the built-in stone and metal (signage/materials.py).
 SIGN_EXTRA_MATERIALS = env_sign_materials("SIGN_EXTRA_MATERIALS")
 SIGN_PHOTO_MAX_BYTES = env_int("SIGN_PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1)
+# Building materials: at least this share of the samples the rules require must be witnessed, per
+# mandatory category per project (建建〔2000〕211号: 30%); a JSON file overriding the sampling rules of
+# acceptance/materials/sampling_rules.json (empty: the defaults); the largest certificate or report.
+MATERIAL_WITNESS_MIN_PERCENT = env_int("MATERIAL_WITNESS_MIN_PERCENT", 30, minimum=0)
+if MATERIAL_WITNESS_MIN_PERCENT > 100:
+    raise ImproperlyConfigured(f"MATERIAL_WITNESS_MIN_PERCENT={MATERIAL_WITNESS_MIN_PERCENT} must be 0 to 100")
+MATERIAL_SAMPLING_RULES = env_str("MATERIAL_SAMPLING_RULES", "")
+if MATERIAL_SAMPLING_RULES and not os.path.isfile(MATERIAL_SAMPLING_RULES):
+    raise ImproperlyConfigured(f"MATERIAL_SAMPLING_RULES={MATERIAL_SAMPLING_RULES} is not a file")
+MATERIAL_FILE_MAX_BYTES = env_int("MATERIAL_FILE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 LOGGING = {
     "version": 1,

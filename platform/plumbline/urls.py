@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from acceptance.materials import pages as material_pages
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
 from signage import pages as signage_pages
@@ -62,6 +63,18 @@ urlpatterns = [
     path("projects/<str:code>/signs/", signage_pages.signs_page, name="signs"),
     path("projects/<str:code>/signs/<int:sign_id>/", signage_pages.sign_page, name="sign"),
     path("projects/<str:code>/signs/<int:sign_id>/print/", signage_pages.print_sign_qr, name="print-sign-qr"),
+    path("projects/<str:code>/materials/", material_pages.materials_page, name="materials"),
+    path("projects/<str:code>/materials/<int:batch_id>/", material_pages.batch_page, name="material-batch"),
+    path(
+        "projects/<str:code>/materials/<int:batch_id>/samples/",
+        material_pages.record_sample,
+        name="record-sample",
+    ),
+    path(
+        "projects/<str:code>/materials/<int:batch_id>/samples/<int:sample_id>/witness/",
+        material_pages.witness_sample,
+        name="witness-sample",
+    ),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
     path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
     path("", views.home, name="home"),

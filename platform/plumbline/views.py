@@ -56,6 +56,7 @@ PROJECT_PAGES = [
     ("checklists", _lazy("Checklists"), "checklist.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
     ("signs", _lazy("Permanent signs"), "register.view"),
+    ("materials", _lazy("Building materials"), "material.view"),
 ]
 
 

@@ -67,6 +67,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # inspections: findings reports (PDF/XLSX) for the site meeting; making one stores a file, so
     # it is not a read and the auditor (reads only) browses the findings instead
     "finding.export": PARTIES | {R.TIS_INSPECTOR, R.INSURER},
+    # building materials (acceptance/materials): the contractor registers, inspects on entry and
+    # samples; the owner or chief supervising engineer authorises witnesses; the named witness
+    # confirms; supervising engineers record lab reports and dispositions
+    "material.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "material.register": frozenset({R.CONTRACTOR}),
+    "material.inspect": frozenset({R.CONTRACTOR}),
+    "material.link": frozenset({R.CONTRACTOR}) | INSPECTORS,
+    "material.authorise": frozenset({R.OWNER, R.CHIEF_INSPECTOR}),
+    "material.sample": frozenset({R.CONTRACTOR}),
+    "material.witness": frozenset({R.OWNER}) | INSPECTORS,
+    "material.report": INSPECTORS,
+    "material.dispose": INSPECTORS,
     # insurance
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),

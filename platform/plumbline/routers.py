@@ -3,6 +3,7 @@
 from archive.api import router as archive_router
 from bim.api import router as bim_router
 from inspections.api import router as inspections_router
+from insurance.api import router as insurance_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
 
@@ -16,5 +17,6 @@ ROUTERS: list = [
     ("/", signage_router),
     ("/", bim_router),
     ("/", inspections_router),
+    ("/", insurance_router),
     ("/", archive_router),
 ]

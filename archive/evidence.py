@@ -21,7 +21,6 @@ from importlib import import_module
 from django.utils import timezone
 
 from bim import queries as bim_queries
-from bim.models import ModelVersion
 from inspections.models import Finding
 from insurance import queries as insurance_queries
 from projects import queries as project_queries
@@ -74,42 +73,6 @@ def _dates_in(value) -> set[datetime.date]:
         except ValueError:
             pass
     return found
-
-
-def element_history(project: Project, claim) -> list[dict]:
-    """Each element of the claim in every ready version of its model, oldest first."""
-    if claim.version is None:
-        return []
-    versions = list(
-        ModelVersion.objects.filter(model=claim.version.model, status="ready").order_by("number")
-    )
-    history = []
-    for global_id in claim.global_ids:
-        aliases = bim_queries.global_id_aliases(project, global_id)
-        rows = []
-        for version in versions:
-            element = version.elements.filter(global_id__in=aliases).select_related("storey").first()
-            changed = next(
-                (c.get("fields", {}) for c in (version.diff or {}).get("changed", []) if c["global_id"] in aliases),
-                None,
-            )
-            rows.append(
-                {
-                    "version": version.number,
-                    "uploaded_at": version.uploaded_at,
-                    "sha256": version.sha256,
-                    "present": element is not None,
-                    "global_id": element.global_id if element else None,
-                    "ifc_class": element.ifc_class if element else None,
-                    "name": element.name if element else None,
-                    "storey": element.storey.name if element and element.storey else None,
-                    "materials": element.materials if element else None,
-                    "psets": element.psets if element else None,
-                    "changed": sorted(changed) if changed else [],
-                }
-            )
-        history.append({"global_id": global_id, "aliases": sorted(aliases), "versions": rows})
-    return history
 
 
 def findings_on(project: Project, global_ids: list[str]) -> list[dict]:
@@ -218,7 +181,7 @@ def stream_claim_evidence(project: Project, claim_id: int, *, user) -> Iterator[
             }
         ),
     )
-    history = element_history(project, claim)
+    history = insurance_queries.element_history(project, claim)
     yield from writer.add_bytes("elements.json", _json_bytes(history))
     findings = findings_on(project, claim.global_ids)
     yield from writer.add_bytes("findings.json", _json_bytes(findings))

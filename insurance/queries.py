@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bim import queries as bim_queries
+from bim.models import ModelVersion
 from plumbline.core.errors import NotFound
 from plumbline.core.permissions import Role, allowed_roles
 from projects.models import Project
@@ -208,3 +210,39 @@ def claims_for_evidence(project: Project, claim_id: int, *, user) -> DefectClaim
     if claim is None:
         raise NotFound(_("No claim %(id)s in project %(code)s.") % {"id": claim_id, "code": project.code})
     return claim
+
+
+def element_history(project: Project, claim) -> list[dict]:
+    """Each element of the claim in every ready version of its model, oldest first."""
+    if claim.version is None:
+        return []
+    versions = list(
+        ModelVersion.objects.filter(model=claim.version.model, status="ready").order_by("number")
+    )
+    history = []
+    for global_id in claim.global_ids:
+        aliases = bim_queries.global_id_aliases(project, global_id)
+        rows = []
+        for version in versions:
+            element = version.elements.filter(global_id__in=aliases).select_related("storey").first()
+            changed = next(
+                (c.get("fields", {}) for c in (version.diff or {}).get("changed", []) if c["global_id"] in aliases),
+                None,
+            )
+            rows.append(
+                {
+                    "version": version.number,
+                    "uploaded_at": version.uploaded_at,
+                    "sha256": version.sha256,
+                    "present": element is not None,
+                    "global_id": element.global_id if element else None,
+                    "ifc_class": element.ifc_class if element else None,
+                    "name": element.name if element else None,
+                    "storey": element.storey.name if element and element.storey else None,
+                    "materials": element.materials if element else None,
+                    "psets": element.psets if element else None,
+                    "changed": sorted(changed) if changed else [],
+                }
+            )
+        history.append({"global_id": global_id, "aliases": sorted(aliases), "versions": rows})
+    return history

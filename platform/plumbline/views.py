@@ -54,6 +54,9 @@ PROJECT_PAGES = [
     ("findings", _lazy("Findings"), "finding.view"),
     ("checklists", _lazy("Checklists"), "checklist.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
+    ("insurance-my-home", _lazy("My home"), "home.view"),
+    ("insurance-claims", _lazy("Claims"), "claim_queue.view"),
+    ("insurance-admin", _lazy("Insurance"), "unit.manage"),
 ]
 
 

@@ -74,6 +74,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "claim.repair": frozenset({R.CONTRACTOR, R.OWNER}),
     "claim.confirm": frozenset({R.HOME_OWNER, R.OWNER}),
     "claim.evidence.read": frozenset({R.INSURER, R.TIS_INSPECTOR, R.OWNER, R.AUDITOR}),
+    # pages: the home owner's home, and the queue of claims by deadline
+    "home.view": frozenset({R.HOME_OWNER}),
+    "claim_queue.view": frozenset({R.INSURER, R.TIS_INSPECTOR, R.OWNER, R.CONTRACTOR, R.AUDITOR}),
 }
 
 READ_SUFFIXES = (".view", ".read")

@@ -271,9 +271,9 @@ def test_filing_again_with_the_same_uuid_returns_the_first_claim(demo, as_person
 def test_a_claim_with_bad_input_is_refused_and_nothing_is_written(demo, as_persona, change, field):
     project, _version = demo
     before = DefectClaim.objects.count()
-    refused = as_persona("home_owner").post(f"/projects/{project.code}/claims", claim_body(category="plumbing", **change))
+    refused = as_persona("home_owner").post(f"/projects/{project.code}/claims", claim_body(**{"category": "plumbing", **change}))
     assert refused.status_code == 422, refused.json()
-    assert refused.json().get("field", field) == field or field in str(refused.json())
+    assert field in str(refused.json())  # the answer names the field to change
     assert DefectClaim.objects.count() == before
 
 

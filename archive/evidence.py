@@ -33,7 +33,7 @@ from .export import _audit_trail, _extension, _json_bytes, _person, _Writer, hea
 FORMAT = "plumbline-claim-evidence/1"
 
 
-def _lazy(module: str, name: str):
+def _optional(module: str, name: str):
     """A function of an app that may not be installed yet; None when it is missing."""
     try:
         return getattr(import_module(module), name)
@@ -185,10 +185,10 @@ def stream_claim_evidence(project: Project, claim_id: int, *, user) -> Iterator[
     yield from writer.add_bytes("elements.json", _json_bytes(history))
     findings = findings_on(project, claim.global_ids)
     yield from writer.add_bytes("findings.json", _json_bytes(findings))
-    lots_covering = _lazy("acceptance.queries", "lots_covering")
+    lots_covering = _optional("acceptance.queries", "lots_covering")
     lots = [_plain(lot) for lot in lots_covering(project, claim.global_ids)] if lots_covering else []
     yield from writer.add_bytes("lots.json", _json_bytes(lots))
-    batches_linked_to = _lazy("acceptance.materials.queries", "batches_linked_to")
+    batches_linked_to = _optional("acceptance.materials.queries", "batches_linked_to")
     batches = [_plain(b) for b in batches_linked_to(project, claim.global_ids)] if batches_linked_to else []
     yield from writer.add_bytes("materials.json", _json_bytes(batches))
     # the days the work was done: lots inspected and signed, findings seen, versions modelled

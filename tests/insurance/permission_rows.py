@@ -232,6 +232,7 @@ ROWS = [
         200,
         {"home_owner"},
         params=claim_in("repaired"),
+        body={"note": "已修好"},
         overrides={"owner": 403},
     ),
     project_row(

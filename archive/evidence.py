@@ -16,6 +16,7 @@ work caused a defect (DOMAIN.md s11), as one ZIP in the quality archive's manife
 
 import datetime
 from collections.abc import Iterator
+from contextlib import suppress
 from importlib import import_module
 
 from django.utils import timezone
@@ -25,7 +26,6 @@ from inspections.models import Finding
 from insurance import queries as insurance_queries
 from projects import queries as project_queries
 from projects.models import LEADER_TITLE, Party, Project
-
 from storage import get_storage
 
 from .export import _audit_trail, _extension, _json_bytes, _person, _Writer, head_signature
@@ -68,10 +68,8 @@ def _dates_in(value) -> set[datetime.date]:
         for item in value:
             found |= _dates_in(item)
     elif isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
-        try:
+        with suppress(ValueError):
             found.add(datetime.date.fromisoformat(value[:10]))
-        except ValueError:
-            pass
     return found
 
 

@@ -90,7 +90,8 @@ def create_unit(
         raise InvalidInput(gettext("Give the unit's number, e.g. 1-502."), field="number")
     if Unit.objects.filter(building=building, number=number).exists():
         raise Conflict(
-            gettext("Building %(building)s already has a unit %(number)s.") % {"building": building.name, "number": number},
+            gettext("Building %(building)s already has a unit %(number)s.")
+            % {"building": building.name, "number": number},
             code="unit_exists",
         )
     with transaction.atomic():
@@ -373,9 +374,7 @@ def _replayed(client_uuid, *, project, actor) -> DefectClaim | None:
         return None
     if existing.project_id == project.pk and existing.filed_by_id == actor.pk:
         return existing
-    raise Conflict(
-        gettext("This client UUID belongs to another claim: generate a new one."), code="uuid_taken"
-    )
+    raise Conflict(gettext("This client UUID belongs to another claim: generate a new one."), code="uuid_taken")
 
 
 def _element_in_unit(unit: Unit | None, version, global_ids: list[str]) -> None:
@@ -522,9 +521,7 @@ def file_claim(
                 survey_due=_survey_due(now, policy, bool(is_emergency)),
                 filed_by=actor,
             )
-            ClaimStep.objects.create(
-                claim=claim, kind="filed", status=ClaimStatus.FILED, note=description, actor=actor
-            )
+            ClaimStep.objects.create(claim=claim, kind="filed", status=ClaimStatus.FILED, note=description, actor=actor)
             record_event(
                 "claim.filed",
                 actor=actor,
@@ -554,9 +551,7 @@ def file_claim(
 def _version(project: Project, version_id: int):
     from bim.models import ModelVersion
 
-    version = (
-        ModelVersion.objects.select_related("model").filter(model__project=project, pk=version_id).first()
-    )
+    version = ModelVersion.objects.select_related("model").filter(model__project=project, pk=version_id).first()
     if version is None or version.status != "ready":
         raise InvalidInput(gettext("No ready model version %(id)s.") % {"id": version_id}, field="version_id")
     return version
@@ -739,9 +734,12 @@ def move_claim(
                 raise InvalidInput(gettext("Describe the repair."), field="note")
             if not claim.photos.filter(stage="repair", uploaded_by=actor).exists():
                 raise InvalidInput(gettext("Add at least one photo of the repair first."), field="photos")
-        elif verb == "confirm_repair":
-            if claim.unit_id is not None and claim.unit_id not in queries.own_unit_ids(actor, project):
-                raise PermissionDenied(gettext("The home owner of the unit confirms the repair."))
+        elif (
+            verb == "confirm_repair"
+            and claim.unit_id is not None
+            and claim.unit_id not in queries.own_unit_ids(actor, project)
+        ):
+            raise PermissionDenied(gettext("The home owner of the unit confirms the repair."))
         claim.status = target
         claim.save(update_fields=fields)
         ClaimStep.objects.create(claim=claim, kind=verb, status=target, note=note, actor=actor)

@@ -11,8 +11,8 @@ from projects.rights import project_right
 
 from . import actions, queries
 from .schemas import (
-    BindingCodeOut,
     BindIn,
+    BindingCodeOut,
     BoundOut,
     ClaimDetailOut,
     ClaimIn,

@@ -199,9 +199,7 @@ def decide_cover(
         reasons.append(Reason("after_window", _("Found on %(found)s, after cover ended on %(end)s.") % dates))
         covered = False
     else:
-        reasons.append(
-            Reason("in_window", _("Found on %(found)s, within cover from %(start)s to %(end)s.") % dates)
-        )
+        reasons.append(Reason("in_window", _("Found on %(found)s, within cover from %(start)s to %(end)s.") % dates))
         covered = True
     for code in suspected_exclusions(description, exclusions):
         reasons.append(

@@ -18,8 +18,11 @@ from . import actions
 POLICY_NUMBER = "IDI-440106-2026-0001"
 ACCEPTED_ON = datetime.date(2022, 6, 30)
 # (number, floor, area m², name of its IfcSpace in the demo model or None)
-UNITS = [(f"1-{floor}0{n}", floor, 89.5 if n == 1 else 62.3, f"{floor}F0{n}" if floor <= 2 else None)
-         for floor in range(1, 7) for n in (1, 2)]
+UNITS = [
+    (f"1-{floor}0{n}", floor, 89.5 if n == 1 else 62.3, f"{floor}F0{n}" if floor <= 2 else None)
+    for floor in range(1, 7)
+    for n in (1, 2)
+]
 
 
 def load(context) -> None:

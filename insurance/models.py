@@ -54,6 +54,9 @@ class HomeOwnership(models.Model):
         ordering = ["unit", "bound_at"]
         constraints = [models.UniqueConstraint(fields=["unit", "person"], name="one_binding_per_owner_and_unit")]
 
+    def __str__(self):
+        return f"{self.person} in {self.unit}"
+
 
 class BindingCode(models.Model):
     """A one-time code printed for the buyer of a unit; only its hash is kept."""
@@ -66,6 +69,9 @@ class BindingCode(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"binding code of {self.unit}"
 
 
 def default_cover_years():
@@ -129,6 +135,9 @@ class TisReport(models.Model):
 
     class Meta:
         ordering = ["policy", "reported_on", "pk"]
+
+    def __str__(self):
+        return self.title
 
 
 class ClaimStatus(models.TextChoices):
@@ -207,6 +216,9 @@ class ClaimStep(models.Model):
 
     class Meta:
         ordering = ["claim", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.claim} {self.kind}"
 
 
 class ClaimPhoto(StoredFile):

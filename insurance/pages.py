@@ -4,6 +4,7 @@ phone until the server confirms it, like findings). For the insurer and TIS: the
 by deadline and one screen per claim to survey and decide. For the owner's staff: policies,
 units and binding home owners. They call the same actions and queries as the API."""
 
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,7 +55,10 @@ def _posted(view):
             raise Http404 from None
         except DomainError as exc:
             messages.error(request, exc.detail)
-            return redirect(request.POST.get("back") or request.META.get("HTTP_REFERER") or "/")
+            back = request.POST.get("back") or request.META.get("HTTP_REFERER") or "/"
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = "/"
+            return redirect(back)
 
     return login_required(require_POST(run))
 
@@ -106,7 +111,9 @@ def _unit_elements(unit, version):
 @require_GET
 def my_home(request, code: str):
     project = _project(request, code, "claim.view")
-    units = list(queries.list_units(project, user=request.user).filter(pk__in=queries.own_unit_ids(request.user, project)))
+    units = list(
+        queries.list_units(project, user=request.user).filter(pk__in=queries.own_unit_ids(request.user, project))
+    )
     plans = []
     for unit in units:
         _version, svg = _unit_plan(unit)
@@ -156,9 +163,11 @@ def claim_page(request, code: str, claim_id: int):
         storey = claim.version.storeys.filter(global_id=claim.storey_global_id).first()
         if storey is not None:
             plan = bim_queries.storey_plan_svg(storey)
-    history = queries.element_history(project, claim) if _may(request, project, "claim.survey") or _may(
-        request, project, "claim.decide"
-    ) else []
+    history = (
+        queries.element_history(project, claim)
+        if _may(request, project, "claim.survey") or _may(request, project, "claim.decide")
+        else []
+    )
     context = {
         "project": project,
         "claim": claim,
@@ -190,8 +199,6 @@ def move_claim(request, code: str, claim_id: int):
     verb = request.POST.get("verb", "")
     photo = request.FILES.get("photo")
     if photo is not None:
-        import uuid
-
         actions.add_claim_photo(
             project,
             claim_id=claim_id,

@@ -29,15 +29,13 @@ def own_unit_ids(user, project: Project) -> set[int]:
     person = person_of(user)
     if person is None:
         return set()
-    return set(
-        Unit.objects.filter(building__project=project, ownerships__person=person).values_list("pk", flat=True)
-    )
+    return set(Unit.objects.filter(building__project=project, ownerships__person=person).values_list("pk", flat=True))
 
 
 def list_units(project: Project, *, user, building_id: int | None = None) -> QuerySet[Unit]:
     roles = authorize(user, project, "unit.view")
-    qs = Unit.objects.filter(building__project=project).select_related("building").prefetch_related(
-        "ownerships__person"
+    qs = (
+        Unit.objects.filter(building__project=project).select_related("building").prefetch_related("ownerships__person")
     )
     if building_id is not None:
         qs = qs.filter(building_id=building_id)
@@ -216,9 +214,7 @@ def element_history(project: Project, claim) -> list[dict]:
     """Each element of the claim in every ready version of its model, oldest first."""
     if claim.version is None:
         return []
-    versions = list(
-        ModelVersion.objects.filter(model=claim.version.model, status="ready").order_by("number")
-    )
+    versions = list(ModelVersion.objects.filter(model=claim.version.model, status="ready").order_by("number"))
     history = []
     for global_id in claim.global_ids:
         aliases = bim_queries.global_id_aliases(project, global_id)

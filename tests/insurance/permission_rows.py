@@ -170,9 +170,7 @@ ROWS = [
     # the claims it repairs
     project_row("GET", "/api/v1/projects/{code}/claims", 200, CLAIM_READERS),
     project_row("POST", "/api/v1/projects/{code}/claims", 201, {"home_owner", "owner"}, body=new_claim_body),
-    project_row(
-        "GET", "/api/v1/projects/{code}/claims/{claim_id}", 200, CLAIM_READERS, params=claim_described(LEAK)
-    ),
+    project_row("GET", "/api/v1/projects/{code}/claims/{claim_id}", 200, CLAIM_READERS, params=claim_described(LEAK)),
     # photos: who filed it (the defect) or the party repairing it; the contractor does not see this claim
     project_row(
         "POST",

@@ -135,7 +135,9 @@ def test_cover_counts_from_the_completion_date_for_each_category_on_both_sides_o
             assert all(r["message"] for r in cover["reasons"])
 
 
-def test_a_home_owner_files_on_an_element_and_the_claim_walks_to_the_confirmed_repair(demo, world, as_persona, settings):
+def test_a_home_owner_files_on_an_element_and_the_claim_walks_to_the_confirmed_repair(
+    demo, world, as_persona, settings
+):
     project, version = demo
     code = project.code
     wall = version.elements.get(name="2F south wall")
@@ -271,7 +273,9 @@ def test_filing_again_with_the_same_uuid_returns_the_first_claim(demo, as_person
 def test_a_claim_with_bad_input_is_refused_and_nothing_is_written(demo, as_persona, change, field):
     project, _version = demo
     before = DefectClaim.objects.count()
-    refused = as_persona("home_owner").post(f"/projects/{project.code}/claims", claim_body(**{"category": "plumbing", **change}))
+    refused = as_persona("home_owner").post(
+        f"/projects/{project.code}/claims", claim_body(**{"category": "plumbing", **change})
+    )
     assert refused.status_code == 422, refused.json()
     assert field in str(refused.json())  # the answer names the field to change
     assert DefectClaim.objects.count() == before
@@ -312,9 +316,7 @@ def test_the_insurer_queue_lists_claims_by_deadline(demo, as_persona):
 
 def test_binding_by_a_one_time_code_works_once(demo, world, as_persona):
     project, _version = demo
-    _row, code = insurance_actions.issue_binding_code(
-        project, unit_id=unit("1-601").pk, actor=world["users"]["owner"]
-    )
+    _row, code = insurance_actions.issue_binding_code(project, unit_id=unit("1-601").pk, actor=world["users"]["owner"])
     buyer = as_persona("outsider")
     assert buyer.get(f"/projects/{project.code}/units").status_code == 404
     bound = buyer.post("/units/bind", {"code": code.lower()})

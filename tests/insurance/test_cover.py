@@ -71,7 +71,9 @@ def test_a_description_suggesting_an_exclusion_is_flagged_for_the_survey():
     result = cover("structure", D(2027, 1, 1), description="装修时拆墙后楼板开裂")
     assert "exclusion_suspected" in [r.code for r in result.reasons]
     # only the exclusions the policy lists are suspected
-    assert "exclusion_suspected" not in [r.code for r in cover("structure", D(2027, 1, 1), description="台风后开裂").reasons]
+    assert "exclusion_suspected" not in [
+        r.code for r in cover("structure", D(2027, 1, 1), description="台风后开裂").reasons
+    ]
 
 
 def test_the_category_is_read_from_the_ifc_class():

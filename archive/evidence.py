@@ -103,14 +103,16 @@ def findings_on(project: Project, global_ids: list[str]) -> list[dict]:
     ]
 
 
-def leaders_on(project: Project, days: set[datetime.date], *, user) -> list[dict]:
-    """For each day, who held each of the five party roles and who led it for them."""
+def leaders_on(project: Project, days: dict[datetime.date, set[str]], *, user) -> list[dict]:
+    """For each day work was done (and what was done), who held each of the five party roles
+    and who led it for them."""
     out = []
     for day in sorted(days):
         held = project_queries.appointments_at(project, day)
         out.append(
             {
                 "date": day,
+                "work": sorted(days[day]),
                 "parties": {
                     party: (
                         {
@@ -190,11 +192,22 @@ def stream_claim_evidence(project: Project, claim_id: int, *, user) -> Iterator[
     batches = [_plain(b) for b in batches_linked_to(project, claim.global_ids)] if batches_linked_to else []
     yield from writer.add_bytes("materials.json", _json_bytes(batches))
     # the days the work was done: lots inspected and signed, findings seen, versions modelled
-    days = _dates_in(lots) | _dates_in(batches)
-    days |= {timezone.localtime(f["observed_at"] or f["created_at"]).date() for f in findings}
-    days |= {
-        timezone.localtime(row["uploaded_at"]).date() for item in history for row in item["versions"] if row["present"]
-    }
+    days: dict[datetime.date, set[str]] = {}
+    for lot in lots:
+        for day in _dates_in(lot):
+            days.setdefault(day, set()).add(f"inspection lot {lot.get('code') or lot.get('name') or lot.get('id', '')}")
+    for batch in batches:
+        for day in _dates_in(batch):
+            days.setdefault(day, set()).add(f"material batch {batch.get('code') or batch.get('id', '')}")
+    for f in findings:
+        days.setdefault(timezone.localtime(f["observed_at"] or f["created_at"]).date(), set()).add(
+            f"finding #{f['id']}"
+        )
+    for item in history:
+        for row in item["versions"]:
+            if row["present"]:
+                day = timezone.localtime(row["uploaded_at"]).date()
+                days.setdefault(day, set()).add(f"model version {row['version']} ({row['name']})")
     yield from writer.add_bytes("leaders.json", _json_bytes(leaders_on(project, days, user=user)))
     generated_at = timezone.now()
     head = yield from _audit_trail(project, writer)

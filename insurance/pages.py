@@ -136,6 +136,10 @@ def new_claim(request, code: str):
         version = bim_queries.latest_ready_version(project, user=request.user)
     elements = _unit_elements(unit, version) if unit.space_global_ids else []
     picked = request.GET.get("element", "")
+    if picked and version is not None and picked not in {e.global_id for e in elements}:
+        tapped = version.elements.filter(global_id=picked).first()  # the action checks it is the unit's
+        if tapped is not None:
+            elements.insert(0, tapped)
     context = {
         "project": project,
         "units": units,

@@ -96,3 +96,34 @@ def test_a_claim_made_offline_arrives_once_when_the_network_is_back(world, brows
     wait_for(lambda: claim.photos.count() == 1)
     page.evaluate("() => window.PlumblineClaims.flush()")
     assert read(lambda: DefectClaim.objects.count()) == before + 1
+
+
+def test_a_tap_on_the_units_plan_files_on_that_element_in_three_taps(world, browser, site):
+    from bim.models import ModelVersion
+    from insurance import actions
+    from insurance.models import Unit
+
+    project = world["project"]
+    unit = Unit.objects.get(building__project=project, number="1-201")  # the modelled apartment 2F01
+    actions.bind_home_owner(
+        project, unit_id=unit.pk, person_id=world["users"]["home_owner"].person.pk, actor=world["users"]["owner"]
+    )
+    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
+    wall = version.elements.get(name="2F west wall")
+    page = signed_in(browser, site, "home_owner", PHONE)
+    page.goto(f"{site}/projects/{project.code}/my-home/")
+    taps = 0
+    page.locator(f"[data-unit='1-201'] .plan .element[data-global-id='{wall.global_id}']").click()  # 1: the wall
+    taps += 1
+    page.wait_for_selector("#new-claim")
+    assert page.locator(f"input[name=global_ids][value='{wall.global_id}']").is_checked()
+    page.click("#claim-description")  # 2
+    taps += 1
+    page.keyboard.type("西墙内侧渗水发霉")
+    page.click("#new-claim button[type=submit]")  # 3: no kind picked: read from the wall
+    taps += 1
+    page.wait_for_url(f"{site}/projects/{project.code}/my-home/")
+    claim = read(lambda: DefectClaim.objects.order_by("-pk").first())
+    assert (claim.unit_id, claim.global_ids, claim.category) == (unit.pk, [wall.global_id], "envelope")
+    assert claim.category_inferred_from == "IfcWall"
+    print(f"\nfiling on a tapped element at 390x844 took {taps} taps")

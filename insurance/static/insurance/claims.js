@@ -209,6 +209,13 @@
       capture(event.target);
     }
   });
+  // a tap on an element of the unit's plan opens the form with that element picked
+  document.addEventListener("click", function (event) {
+    var element = event.target.closest && event.target.closest(".plan[data-claim-href] .element[data-global-id]");
+    if (!element) return;
+    var plan = element.closest(".plan");
+    location.assign(plan.dataset.claimHref + "&element=" + encodeURIComponent(element.dataset.globalId));
+  });
   window.addEventListener("online", flush);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
   setInterval(function () { if (panel.dataset.waiting !== "0") flush(); }, 15000);

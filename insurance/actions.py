@@ -519,6 +519,7 @@ def file_claim(
                 cover=cover.as_dict(),
                 is_covered=cover.covered,
                 survey_due=_survey_due(now, policy, bool(is_emergency)),
+                filed_at=now,
                 filed_by=actor,
             )
             ClaimStep.objects.create(claim=claim, kind="filed", status=ClaimStatus.FILED, note=description, actor=actor)

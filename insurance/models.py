@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plumbline.core.models import StoredFile
@@ -131,7 +132,7 @@ class TisReport(models.Model):
     reported_on = models.DateField()
     finding_ids = models.JSONField(default=list, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(auto_now_add=True)
+    filed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["policy", "reported_on", "pk"]
@@ -195,7 +196,7 @@ class DefectClaim(models.Model):
     )
     is_contested = models.BooleanField(default=False, help_text=_("a declined claim may be contested once"))
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    filed_at = models.DateTimeField(auto_now_add=True)
+    filed_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

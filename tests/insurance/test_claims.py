@@ -354,3 +354,54 @@ def test_building_claims_follow_the_building_policy(demo, world):
     assert claim.policy == policy
     assert claim.cover["covered"] is False
     assert [r["code"] for r in claim.cover["reasons"]] == ["category_not_covered"]
+
+
+def test_an_emergency_is_to_be_surveyed_within_24_hours(demo):
+    project, _version = demo
+    leak = DefectClaim.objects.get(project=project, category="waterproofing", is_emergency=True)
+    assert leak.survey_due - leak.filed_at == datetime.timedelta(hours=24)
+
+
+def test_tis_files_its_construction_risk_report_on_the_policy_with_its_findings(demo, world, as_persona):
+    from inspections.models import Finding
+
+    project, _version = demo
+    policy = project.policies.get()
+    finding = Finding.objects.filter(project=project).first()
+    tis = as_persona("tis")
+    filed = tis.post(
+        f"/projects/{project.code}/policies/{policy.pk}/tis-reports",
+        {"title": "主体结构施工阶段风险报告", "reported_on": "2026-09-30", "finding_ids": [finding.pk]},
+    )
+    assert filed.status_code == 201, filed.json()
+    listed = as_persona("insurer").get(f"/projects/{project.code}/policies").json()
+    assert listed[0]["tis_reports"][0]["finding_ids"] == [finding.pk]
+    unknown = tis.post(
+        f"/projects/{project.code}/policies/{policy.pk}/tis-reports",
+        {"title": "x", "reported_on": "2026-09-30", "finding_ids": [999999]},
+    )
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "finding_ids")
+    assert AuditEvent.objects.filter(project=project, action="policy.tis_report_filed").count() == 1
+
+
+def test_a_policy_with_bad_terms_is_refused(demo, world, as_persona):
+    project, _version = demo
+    body = {
+        "number": "IDI-BAD",
+        "insurer_id": world["users"]["insurer"].person.organisation_id,
+        "tis_id": world["users"]["tis"].person.organisation_id,
+        "premium_rate_percent": "1.3",
+        "premium_amount": "1",
+    }
+    owner = as_persona("owner")
+    for change, field in (
+        ({"cover_years": {"roof": 3}}, "cover_years"),
+        ({"cover_years": {"structure": -1}}, "cover_years"),
+        ({"insurer_id": world["users"]["tis"].person.organisation_id}, "insurer_id"),
+        ({"exclusions": ["acts of god"]}, "exclusions"),
+        ({"premium_rate_percent": "120"}, "premium_rate_percent"),
+        ({"waiting_period_years": 40}, "waiting_period_years"),
+    ):
+        refused = owner.post(f"/projects/{project.code}/policies", {**body, **change})
+        assert (refused.status_code, refused.json().get("field")) == (422, field), refused.json()
+    assert not project.policies.filter(number="IDI-BAD").exists()

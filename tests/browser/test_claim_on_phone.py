@@ -43,6 +43,8 @@ def test_a_home_owner_files_a_claim_in_five_taps_at_phone_size(world, browser, s
     photo.write_bytes(finding_photo_png("leak"))
     before = read(lambda: DefectClaim.objects.count())
     page = signed_in(browser, site, "home_owner", PHONE)
+    violations = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
     page.goto(f"{site}/projects/{code}/my-home/")
     assert page.locator("[data-unit='1-502']").is_visible()
     # nothing is wider than the phone
@@ -72,6 +74,9 @@ def test_a_home_owner_files_a_claim_in_five_taps_at_phone_size(world, browser, s
     row = page.locator(f"a[href='/projects/{code}/claims/{claim.pk}/']")
     assert row.is_visible()
     assert "plumbing" not in row.inner_text()  # labels in the page's language, not codes
+    page.goto(f"{site}/projects/{code}/claims/{claim.pk}/")
+    assert page.locator("#cover li").first.is_visible()  # why it is covered or not, at once
+    assert violations == []
     print(f"\nfiling a claim at 390x844 took {taps} taps plus the photo")
 
 

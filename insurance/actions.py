@@ -649,7 +649,7 @@ def move_claim(
     with transaction.atomic():
         claim = (
             DefectClaim.objects.select_for_update()
-            .select_related("policy", "repair_appointment")
+            .select_related("policy")  # a nullable relation would be an outer join, which cannot be locked
             .filter(project=project, pk=claim_id)
             .first()
         )

@@ -346,6 +346,18 @@ def file_tis_report(
             % {"ids": ", ".join(str(i) for i in finding_ids if i not in known)},
             field="finding_ids",
         )
+    # a TIS report carries the TIS's own findings: opened by someone who works for it on the project
+    tis_users = ProjectMembership.objects.filter(project=project, role=Role.TIS_INSPECTOR).values("person__user_id")
+    others = list(
+        Finding.objects.filter(project=project, pk__in=finding_ids)
+        .exclude(created_by_id__in=tis_users)
+        .values_list("pk", flat=True)
+    )
+    if others:
+        raise InvalidInput(
+            gettext("Findings %(ids)s were not raised by the TIS.") % {"ids": ", ".join(str(i) for i in others)},
+            field="finding_ids",
+        )
     with transaction.atomic():
         report = TisReport.objects.create(
             policy=policy,

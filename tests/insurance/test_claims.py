@@ -363,11 +363,22 @@ def test_an_emergency_is_to_be_surveyed_within_24_hours(demo):
 
 
 def test_tis_files_its_construction_risk_report_on_the_policy_with_its_findings(demo, world, as_persona):
+    from inspections import actions as inspection_actions
     from inspections.models import Finding
 
-    project, _version = demo
+    project, version = demo
     policy = project.policies.get()
-    finding = Finding.objects.filter(project=project).first()
+    finding, _ = inspection_actions.open_finding(
+        project,
+        client_uuid=uuid.uuid4(),
+        category="waterproofing",
+        severity="major",
+        title="屋面防水卷材搭接不足",
+        version_id=version.pk,
+        global_ids=[version.elements.get(name="2F floor slab").global_id],
+        actor=world["users"]["tis"],
+    )
+    supervisors = Finding.objects.filter(project=project).exclude(pk=finding.pk).first()
     tis = as_persona("tis")
     filed = tis.post(
         f"/projects/{project.code}/policies/{policy.pk}/tis-reports",
@@ -381,6 +392,11 @@ def test_tis_files_its_construction_risk_report_on_the_policy_with_its_findings(
         {"title": "x", "reported_on": "2026-09-30", "finding_ids": [999999]},
     )
     assert (unknown.status_code, unknown.json()["field"]) == (422, "finding_ids")
+    not_theirs = tis.post(
+        f"/projects/{project.code}/policies/{policy.pk}/tis-reports",
+        {"title": "x", "reported_on": "2026-09-30", "finding_ids": [supervisors.pk]},
+    )
+    assert (not_theirs.status_code, not_theirs.json()["field"]) == (422, "finding_ids")
     assert AuditEvent.objects.filter(project=project, action="policy.tis_report_filed").count() == 1
 
 

@@ -242,3 +242,24 @@ def element_history(project: Project, claim) -> list[dict]:
             )
         history.append({"global_id": global_id, "aliases": sorted(aliases), "versions": rows})
     return history
+
+
+# --- the insurance part of the quality archive (assembled by the archive app) -------------------
+
+
+def policies_for_archive(project: Project) -> QuerySet[Policy]:
+    return (
+        Policy.objects.filter(project=project)
+        .select_related("insurer", "tis", "insured", "building")
+        .prefetch_related("tis_reports")
+    )
+
+
+def claims_for_archive(project: Project) -> QuerySet[DefectClaim]:
+    """Every claim of the project, closed and declined ones included, oldest first."""
+    return (
+        DefectClaim.objects.filter(project=project)
+        .select_related("unit__building", "policy", "repair_appointment__organisation", "repair_appointment__leader")
+        .prefetch_related("steps__actor__person", "photos")
+        .order_by("filed_at", "pk")
+    )

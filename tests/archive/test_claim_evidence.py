@@ -80,3 +80,15 @@ def test_the_command_refuses_an_unknown_claim(world, tmp_path):
     with pytest.raises(CommandError):
         call_command("claim", "evidence", world["project"].code, "999999", "-o", str(tmp_path / "x.zip"))
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_the_quality_archive_keeps_the_policies_and_every_claim(world, tmp_path):
+    path = tmp_path / "archive.zip"
+    call_command("archive", "export", world["project"].code, "-o", str(path))
+    assert verify_archive(path).is_valid
+    with zipfile.ZipFile(path) as archive:
+        record = json.loads(archive.read("E-completion-acceptance/claims.json"))
+    assert [p["number"] for p in record["policies"]] == ["IDI-440106-2026-0001"]
+    assert sorted(c["status"] for c in record["claims"]) == ["declined", "filed", "repair_assigned"]
+    declined = next(c for c in record["claims"] if c["status"] == "declined")
+    assert declined["decision_reasons"] == ["after_window"] and declined["cover"]["covered"] is False

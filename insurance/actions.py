@@ -595,20 +595,14 @@ def add_claim_photo(
 ) -> tuple[ClaimPhoto, bool]:
     """A photo of the defect (by whoever filed it) or of the repair (by the party repairing);
     the same client UUID returns the first upload."""
-    roles = authorize(actor, project, "claim.view")
+    authorize(actor, project, "claim.photo")
     client_uuid = _uuid(client_uuid, "client_uuid")
     existing = ClaimPhoto.objects.filter(client_uuid=client_uuid).select_related("claim").first()
     if existing is not None:
         if existing.claim.project_id == project.pk and existing.claim_id == claim_id:
             return existing, False
         raise Conflict(gettext("This client UUID belongs to another photo: generate a new one."), code="uuid_taken")
-    claim = queries.get_claim(project, claim_id, user=actor)
-    if claim.status == ClaimStatus.REPAIR_ASSIGNED and _is_repairer(claim, actor, roles):
-        stage = "repair"
-    elif claim.filed_by_id == actor.pk:
-        stage = "filed"
-    else:
-        raise PermissionDenied(gettext("Only who filed the claim, or the party repairing it, adds its photos."))
+    claim, stage = queries.photo_stage(project, claim_id, user=actor)
     stored = store_upload(
         stream, allowed=PHOTO_TYPES, max_bytes=settings.PHOTO_MAX_BYTES, what=gettext("The photo"), size=size
     )
@@ -630,13 +624,6 @@ def add_claim_photo(
             raise
         return existing, False
     return photo, True
-
-
-def _is_repairer(claim: DefectClaim, actor, roles) -> bool:
-    if claim.repair_appointment is None or not roles & {Role.CONTRACTOR, Role.OWNER}:
-        return False
-    person = person_of(actor)
-    return person is not None and person.organisation_id == claim.repair_appointment.organisation_id
 
 
 def move_claim(
@@ -738,7 +725,7 @@ def move_claim(
             fields += ["repair_party", "repair_appointment"]
             changes["repair"] = [None, f"{appointment.organisation.name} / {appointment.leader.name}"]
         elif verb == "record_repair":
-            if not _is_repairer(claim, actor, roles):
+            if not queries.is_repairer(claim, actor, roles):
                 raise PermissionDenied(
                     gettext("The repair is assigned to %(organisation)s; only its staff record it.")
                     % {"organisation": claim.repair_appointment.organisation.name}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from plumbline.core.errors import InvalidInput
+from plumbline.core.rights import right_first
 from projects.queries import get_project
 from projects.rights import project_right
 
@@ -187,13 +188,19 @@ def get_claim(request: HttpRequest, code: str, claim_id: int):
     return queries.get_claim(project, claim_id, user=request.user)
 
 
+def _may_add_photo(request, *, code, claim_id, **_):
+    """Who filed the claim adds photos of the defect, the party repairing it photos of the repair."""
+    project = get_project(code, user=request.user, action="claim.view")
+    queries.photo_stage(project, int(claim_id), user=request.user)
+
+
 @router.post(
     "/projects/{code}/claims/{claim_id}/photos",
     response={201: CreatedClaimPhotoOut, 200: CreatedClaimPhotoOut, 413: dict, **ERRORS},
     operation_id="add_claim_photo",
     summary="A photo of the defect or of its repair (JPEG, PNG or HEIC; idempotent by client_uuid)",
 )
-@project_right("claim.view")
+@right_first(_may_add_photo)
 def add_claim_photo(request: HttpRequest, code: str, claim_id: int, client_uuid: Form[str], file: File[UploadedFile]):
     project = get_project(code, user=request.user, action="claim.view")
     photo, created = actions.add_claim_photo(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
-from plumbline.core.errors import NotFound
+from plumbline.core.errors import NotFound, PermissionDenied
 from plumbline.core.permissions import Role, allowed_roles
 from projects.models import Project
 from projects.queries import authorize, person_of, roles_in
@@ -180,6 +180,26 @@ def next_deadline(claim: DefectClaim, *, today: datetime.date | None = None) -> 
     if what == "survey" and claim.is_emergency:
         return Deadline(what, day, timezone.now() > claim.survey_due)
     return Deadline(what, day, today > day)
+
+
+def is_repairer(claim: DefectClaim, user, roles: set[Role]) -> bool:
+    """The user works for the organisation the repair is assigned to."""
+    if claim.repair_appointment is None or not roles & {Role.CONTRACTOR, Role.OWNER}:
+        return False
+    person = person_of(user)
+    return person is not None and person.organisation_id == claim.repair_appointment.organisation_id
+
+
+def photo_stage(project: Project, claim_id: int, *, user) -> tuple[DefectClaim, str]:
+    """The claim and what a photo the user adds to it shows: the defect (who filed it) or the
+    repair (the party repairing it). NotFound when they cannot see it, PermissionDenied otherwise."""
+    roles = authorize(user, project, "claim.photo")
+    claim = get_claim(project, claim_id, user=user)
+    if claim.status == ClaimStatus.REPAIR_ASSIGNED and is_repairer(claim, user, roles):
+        return claim, "repair"
+    if claim.filed_by_id == user.pk:
+        return claim, "filed"
+    raise PermissionDenied(_("Only who filed the claim, or the party repairing it, adds its photos."))
 
 
 def next_moves(claim: DefectClaim, *, user) -> list[str]:

@@ -71,6 +71,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "policy.tis_report": frozenset({R.TIS_INSPECTOR}),
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.CONTRACTOR, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER, R.OWNER}),
+    "claim.photo": frozenset({R.HOME_OWNER, R.OWNER, R.CONTRACTOR}),  # who filed it, or who repairs it
     "claim.survey": frozenset({R.TIS_INSPECTOR}),
     "claim.decide": frozenset({R.INSURER}),
     "claim.assign_repair": frozenset({R.INSURER}),

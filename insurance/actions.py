@@ -88,27 +88,47 @@ def create_unit(
     number = (number or "").strip()
     if not number:
         raise InvalidInput(gettext("Give the unit's number, e.g. 1-502."), field="number")
+    number = number[:30]
+    space_global_ids = list(dict.fromkeys(space_global_ids or []))
+    if space_global_ids:
+        from bim.models import Space
+
+        known = set(
+            Space.objects.filter(
+                version__model__project=project, version__status="ready", global_id__in=space_global_ids
+            ).values_list("global_id", flat=True)
+        )
+        unknown = [g for g in space_global_ids if g not in known]
+        if unknown:
+            raise InvalidInput(
+                gettext("No IfcSpace %(global_ids)s in the project's models.") % {"global_ids": ", ".join(unknown)},
+                field="space_global_ids",
+            )
+    exists = Conflict(
+        gettext("Building %(building)s already has a unit %(number)s.") % {"building": building.name, "number": number},
+        code="unit_exists",
+    )
     if Unit.objects.filter(building=building, number=number).exists():
-        raise Conflict(
-            gettext("Building %(building)s already has a unit %(number)s.")
-            % {"building": building.name, "number": number},
-            code="unit_exists",
-        )
-    with transaction.atomic():
-        unit = Unit.objects.create(
-            building=building,
-            number=number[:30],
-            floor=floor,
-            area_m2=area_m2,
-            space_global_ids=list(dict.fromkeys(space_global_ids or [])),
-        )
-        record_event(
-            "unit.created",
-            actor=actor,
-            project=project,
-            target=unit,
-            changes={"building": [None, building.name], "number": [None, unit.number], "floor": [None, floor]},
-        )
+        raise exists
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.create(
+                building=building, number=number, floor=floor, area_m2=area_m2, space_global_ids=space_global_ids
+            )
+            record_event(
+                "unit.created",
+                actor=actor,
+                project=project,
+                target=unit,
+                changes={
+                    "building": [None, building.name],
+                    "number": [None, unit.number],
+                    "floor": [None, floor],
+                    "spaces": [None, space_global_ids],
+                },
+            )
+    except IntegrityError:  # the same unit made at the same moment by another request
+        raise exists from None
     return unit
 
 
@@ -280,41 +300,45 @@ def create_policy(
     insured = owner.organisation if owner is not None else getattr(person_of(actor), "organisation", None)
     if insured is None:
         raise InvalidInput(gettext("Appoint the owner (建设单位) first: it is the insured."), field="number")
+    exists = Conflict(gettext("Policy %(number)s exists already.") % {"number": number}, code="policy_exists")
     if Policy.objects.filter(number=number).exists():
-        raise Conflict(gettext("Policy %(number)s exists already.") % {"number": number}, code="policy_exists")
-    with transaction.atomic():
-        policy = Policy.objects.create(
-            project=project,
-            building=building,
-            number=number[:60],
-            insurer=insurer,
-            tis=tis,
-            insured=insured,
-            premium_rate_percent=rate,
-            premium_amount=amount,
-            cover_years=years,
-            waiting_period_years=waiting_period_years,
-            exclusions=list(dict.fromkeys(exclusions)),
-            service_days=dict(DEFAULT_SERVICE_DAYS),
-            accepted_on=accepted_on,
-            created_by=actor,
-        )
-        record_event(
-            "policy.created",
-            actor=actor,
-            project=project,
-            target=policy,
-            changes={
-                "number": [None, policy.number],
-                "building": [None, building.name if building else None],
-                "insurer": [None, insurer.name],
-                "tis": [None, tis.name],
-                "cover_years": [None, years],
-                "waiting_period_years": [None, waiting_period_years],
-                "exclusions": [None, policy.exclusions],
-                "accepted_on": [None, accepted_on],
-            },
-        )
+        raise exists
+    try:
+        with transaction.atomic():
+            policy = Policy.objects.create(
+                project=project,
+                building=building,
+                number=number[:60],
+                insurer=insurer,
+                tis=tis,
+                insured=insured,
+                premium_rate_percent=rate,
+                premium_amount=amount,
+                cover_years=years,
+                waiting_period_years=waiting_period_years,
+                exclusions=list(dict.fromkeys(exclusions)),
+                service_days=dict(DEFAULT_SERVICE_DAYS),
+                accepted_on=accepted_on,
+                created_by=actor,
+            )
+            record_event(
+                "policy.created",
+                actor=actor,
+                project=project,
+                target=policy,
+                changes={
+                    "number": [None, policy.number],
+                    "building": [None, building.name if building else None],
+                    "insurer": [None, insurer.name],
+                    "tis": [None, tis.name],
+                    "cover_years": [None, years],
+                    "waiting_period_years": [None, waiting_period_years],
+                    "exclusions": [None, policy.exclusions],
+                    "accepted_on": [None, accepted_on],
+                },
+            )
+    except IntegrityError:  # the same number recorded at the same moment by another request
+        raise exists from None
     return policy
 
 

@@ -421,3 +421,18 @@ def test_a_policy_with_bad_terms_is_refused(demo, world, as_persona):
         refused = owner.post(f"/projects/{project.code}/policies", {**body, **change})
         assert (refused.status_code, refused.json().get("field")) == (422, field), refused.json()
     assert not project.policies.filter(number="IDI-BAD").exists()
+
+
+def test_a_unit_is_made_on_spaces_of_the_model_and_only_once(demo, as_persona):
+    project, version = demo
+    building = Building.objects.get(project=project, name="1#")
+    owner = as_persona("owner")
+    space = version.spaces.get(name="1F01")
+    body = {"building_id": building.pk, "number": "1-103", "floor": 1, "space_global_ids": [space.global_id]}
+    made = owner.post(f"/projects/{project.code}/units", body)
+    assert made.status_code == 201 and made.json()["space_global_ids"] == [space.global_id]
+    again = owner.post(f"/projects/{project.code}/units", body)
+    assert (again.status_code, again.json()["code"]) == (409, "unit_exists")
+    unknown = owner.post(f"/projects/{project.code}/units", {**body, "number": "1-104", "space_global_ids": ["nope"]})
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "space_global_ids")
+    assert not Unit.objects.filter(number="1-104").exists()

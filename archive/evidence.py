@@ -158,7 +158,7 @@ def stream_claim_evidence(project: Project, claim_id: int, *, user) -> Iterator[
                 "filed_at": claim.filed_at,
                 "global_ids": claim.global_ids,
                 "version": claim.version.number if claim.version else None,
-                "cover": claim.cover,
+                "cover": claim.cover_read,
                 "decision_reasons": claim.decision_reasons,
                 "repair": {
                     "party": claim.repair_party,

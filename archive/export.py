@@ -297,7 +297,7 @@ def warranty_claims(project: Project, folder: Folder, *, user) -> Iterator[bytes
                 "filed_at": claim.filed_at,
                 "global_ids": claim.global_ids,
                 "status": claim.status,
-                "cover": claim.cover,
+                "cover": claim.cover_read,
                 "decision_reasons": claim.decision_reasons,
                 "repair_by": claim.repair_appointment.organisation.name if claim.repair_appointment else None,
                 "steps": [

@@ -532,6 +532,7 @@ def file_claim(
         exclusions=policy.exclusions,
         description=description,
         inferred_from=inferred_from,
+        policy_number=policy.number,
     )
 
     def write():

@@ -9,7 +9,6 @@ for its years from the end of the waiting period (DOMAIN.md s7 and s11): the win
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 # Qingdao / Hainan defaults, years of cover per defect category (configurable per policy)
@@ -85,10 +84,50 @@ IFC_CATEGORY = {
 }
 
 
+# reason code -> its message; a claim keeps the code and the values, and each reader reads the
+# message in their own language
+REASON_MESSAGES = {
+    "category_inferred": gettext_lazy("Category %(category)s read from the element's class %(ifc_class)s."),
+    "category_not_covered": gettext_lazy("The policy does not cover %(category)s defects."),
+    "category_covered": gettext_lazy("%(category)s defects are covered for %(years)d years."),
+    "not_accepted": gettext_lazy("The building has no completion acceptance on record yet: cover has not started."),
+    "before_window": gettext_lazy(
+        "Found on %(found)s, before cover starts on %(start)s (%(waiting)d years after acceptance on "
+        "%(accepted)s, %(source)s): the owner repairs it under the statutory warranty."
+    ),
+    "after_window": gettext_lazy("Found on %(found)s, after cover ended on %(end)s."),
+    "in_window": gettext_lazy("Found on %(found)s, within cover from %(start)s to %(end)s."),
+    "exclusion_suspected": gettext_lazy(
+        "The description suggests an exclusion (%(exclusion)s): the survey will check it."
+    ),
+}
+SOURCE_LABELS = {
+    "policy": gettext_lazy("as written on policy %(number)s"),
+    "acceptance_record": gettext_lazy("the unit project's acceptance record"),
+    "completion_date": gettext_lazy("the project's completion date"),
+}
+
+
+def reason_message(code: str, params: dict) -> str:
+    """The message of a reason in the current language, from the values kept with it."""
+    values = dict(params or {})
+    if "category" in values:
+        values["category"] = CATEGORY_LABELS.get(values["category"], values["category"])
+    if "source" in values:
+        values["source"] = str(SOURCE_LABELS.get(values["source"], "")) % {"number": values.get("policy", "")}
+    if "exclusion" in values:
+        values["exclusion"] = EXCLUSIONS.get(values["exclusion"], (values["exclusion"],))[0]
+    return str(REASON_MESSAGES[code]) % values
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
-    message: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return reason_message(self.code, self.params)
 
 
 @dataclass(frozen=True)
@@ -99,12 +138,24 @@ class Cover:
     window_end: datetime.date | None = None
 
     def as_dict(self) -> dict:
+        """What a claim keeps: codes and values, no text (read in each reader's language)."""
         return {
             "covered": self.covered,
-            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+            "reasons": [{"code": r.code, "params": r.params} for r in self.reasons],
             "window_start": self.window_start.isoformat() if self.window_start else None,
             "window_end": self.window_end.isoformat() if self.window_end else None,
         }
+
+
+def read_cover(kept: dict) -> dict:
+    """A kept cover with each reason's message in the current language."""
+    return {
+        **kept,
+        "reasons": [
+            {"code": r["code"], "message": reason_message(r["code"], r.get("params", {}))}
+            for r in (kept or {}).get("reasons", [])
+        ],
+    }
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -139,74 +190,36 @@ def decide_cover(
     exclusions: list[str],
     description: str = "",
     inferred_from: str = "",
+    policy_number: str = "",
 ) -> Cover:
     """The cover of one defect: in the category's window or not (with the dates), the category
     covered or not, exclusions the description suggests. `accepted_from` says where the
-    acceptance date came from, `inferred_from` the IFC class the category was read from."""
+    acceptance date came from (policy, acceptance_record, completion_date), `inferred_from` the
+    IFC class the category was read from."""
     reasons: list[Reason] = []
-    label = CATEGORY_LABELS.get(category, category)
     if inferred_from:
-        reasons.append(
-            Reason(
-                "category_inferred",
-                _("Category %(category)s read from the element's class %(ifc_class)s.")
-                % {"category": label, "ifc_class": inferred_from},
-            )
-        )
+        reasons.append(Reason("category_inferred", {"category": category, "ifc_class": inferred_from}))
     years = int(cover_years.get(category) or 0)
     if years <= 0:
-        reasons.append(
-            Reason("category_not_covered", _("The policy does not cover %(category)s defects.") % {"category": label})
-        )
+        reasons.append(Reason("category_not_covered", {"category": category}))
         return Cover(False, reasons)
-    reasons.append(
-        Reason(
-            "category_covered",
-            _("%(category)s defects are covered for %(years)d years.") % {"category": label, "years": years},
-        )
-    )
+    reasons.append(Reason("category_covered", {"category": category, "years": years}))
     if accepted_on is None:
-        reasons.append(
-            Reason(
-                "not_accepted",
-                _("The building has no completion acceptance on record yet: cover has not started."),
-            )
-        )
+        reasons.append(Reason("not_accepted"))
         return Cover(False, reasons)
     start = add_years(accepted_on, waiting_period_years)
     end = add_years(start, years) - datetime.timedelta(days=1)
-    dates = {
-        "found": found_on.isoformat(),
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "accepted": accepted_on.isoformat(),
-        "source": accepted_from,
-        "waiting": waiting_period_years,
-    }
+    dates = {"found": found_on.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
     if found_on < start:
-        reasons.append(
-            Reason(
-                "before_window",
-                _(
-                    "Found on %(found)s, before cover starts on %(start)s (%(waiting)d years after acceptance on "
-                    "%(accepted)s, %(source)s): the owner repairs it under the statutory warranty."
-                )
-                % dates,
-            )
-        )
+        basis = {"accepted": accepted_on.isoformat(), "source": accepted_from, "policy": policy_number}
+        reasons.append(Reason("before_window", {**dates, **basis, "waiting": waiting_period_years}))
         covered = False
     elif found_on > end:
-        reasons.append(Reason("after_window", _("Found on %(found)s, after cover ended on %(end)s.") % dates))
+        reasons.append(Reason("after_window", dates))
         covered = False
     else:
-        reasons.append(Reason("in_window", _("Found on %(found)s, within cover from %(start)s to %(end)s.") % dates))
+        reasons.append(Reason("in_window", dates))
         covered = True
     for code in suspected_exclusions(description, exclusions):
-        reasons.append(
-            Reason(
-                "exclusion_suspected",
-                _("The description suggests an exclusion (%(exclusion)s): the survey will check it.")
-                % {"exclusion": EXCLUSIONS[code][0]},
-            )
-        )
+        reasons.append(Reason("exclusion_suspected", {"exclusion": code}))
     return Cover(covered, reasons, start, end)

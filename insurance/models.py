@@ -8,10 +8,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plumbline.core.models import StoredFile
 
-from .cover import DEFAULT_COVER_YEARS, DEFAULT_EXCLUSIONS, DEFAULT_SERVICE_DAYS, DEFAULT_WAITING_PERIOD_YEARS
+from .cover import (
+    DEFAULT_COVER_YEARS,
+    DEFAULT_EXCLUSIONS,
+    DEFAULT_SERVICE_DAYS,
+    DEFAULT_WAITING_PERIOD_YEARS,
+    read_cover,
+)
 
 
 class DefectCategory(models.TextChoices):
@@ -142,7 +149,7 @@ class TisReport(models.Model):
 
 
 class ClaimStatus(models.TextChoices):
-    FILED = "filed", _("filed")
+    FILED = "filed", pgettext_lazy("claim", "filed")
     SURVEYED = "surveyed", _("surveyed")
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined")
@@ -182,7 +189,8 @@ class DefectClaim(models.Model):
     found_on = models.DateField()
     is_emergency = models.BooleanField(default=False, help_text=_("water ingress, falling parts"))
     status = models.CharField(max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.FILED)
-    # the cover decided when it was filed: {covered, reasons: [{code, message}], window_start, window_end}
+    # the cover decided when it was filed: {covered, reasons: [{code, params}], window_start, window_end}
+    # (insurance.cover.read_cover gives each reason its message in the reader's language)
     cover = models.JSONField(default=dict)
     is_covered = models.BooleanField(default=False)
     survey_due = models.DateTimeField()
@@ -205,6 +213,11 @@ class DefectClaim(models.Model):
 
     def __str__(self):
         return f"claim #{self.pk}"
+
+    @property
+    def cover_read(self) -> dict:
+        """The cover with its reasons' messages in the current language."""
+        return read_cover(self.cover)
 
 
 class ClaimStep(models.Model):

@@ -85,16 +85,16 @@ def unit_project_accepted_on(building) -> datetime.date | None:
 
 
 def cover_starts_from(policy: Policy, building) -> tuple[datetime.date | None, str]:
-    """The completion acceptance date cover counts from, and where it was read: the date written on
-    the policy (the contract governs), else the unit project's acceptance record, else the
-    project's completion date."""
+    """The completion acceptance date cover counts from, and where it was read (policy,
+    acceptance_record, completion_date): the date written on the policy (the contract governs),
+    else the unit project's acceptance record, else the project's completion date."""
     if policy.accepted_on is not None:
-        return policy.accepted_on, _("as written on policy %(number)s") % {"number": policy.number}
+        return policy.accepted_on, "policy"
     accepted = unit_project_accepted_on(building)
     if accepted is not None:
-        return accepted, _("the unit project's acceptance record")
+        return accepted, "acceptance_record"
     if policy.project.completed_on is not None:
-        return policy.project.completed_on, _("the project's completion date")
+        return policy.project.completed_on, "completion_date"
     return None, ""
 
 

@@ -185,7 +185,7 @@ class ClaimOut(Schema):
     storey_global_id: str
     x: float | None = Field(None, alias="point_x")
     y: float | None = Field(None, alias="point_y")
-    cover: CoverOut
+    cover: CoverOut = Field(..., alias="cover_read")
     next_deadline: DeadlineOut | None = Field(None, alias="deadline")
     decision_reasons: list[str]
     repair_party: str

@@ -74,8 +74,10 @@ def test_a_home_owner_files_a_claim_in_five_taps_at_phone_size(world, browser, s
     row = page.locator(f"a[href='/projects/{code}/claims/{claim.pk}/']")
     assert row.is_visible()
     assert "plumbing" not in row.inner_text()  # labels in the page's language, not codes
+    page.screenshot(path=str(ARTIFACTS / "my-home-390x844.png"), full_page=True)
     page.goto(f"{site}/projects/{code}/claims/{claim.pk}/")
     assert page.locator("#cover li").first.is_visible()  # why it is covered or not, at once
+    page.screenshot(path=str(ARTIFACTS / "claim-page-390x844.png"), full_page=True)  # why it is covered or not, at once
     assert violations == []
     print(f"\nfiling a claim at 390x844 took {taps} taps plus the photo")
 

@@ -436,3 +436,16 @@ def test_a_unit_is_made_on_spaces_of_the_model_and_only_once(demo, as_persona):
     unknown = owner.post(f"/projects/{project.code}/units", {**body, "number": "1-104", "space_global_ids": ["nope"]})
     assert (unknown.status_code, unknown.json()["field"]) == (422, "space_global_ids")
     assert not Unit.objects.filter(number="1-104").exists()
+
+
+def test_each_reader_reads_the_reasons_in_their_own_language(demo, world, client, as_persona):
+    from plumbline.core.accounts.actions import create_api_token
+    from tests.conftest import ApiClient
+
+    project, _version = demo
+    filed = as_persona("home_owner").post(f"/projects/{project.code}/claims", claim_body(category="waterproofing"))
+    assert "Found on 2026-09-01, within cover" in str(filed.json()["cover"]["reasons"])
+    insurer = ApiClient(client, create_api_token("zh", actor=world["users"]["insurer"]).raw, language=None)
+    read = insurer.get(f"/projects/{project.code}/claims/{filed.json()['id']}").json()
+    messages = {r["code"]: r["message"] for r in read["cover"]["reasons"]}
+    assert messages["in_window"] == "发现于 2026-09-01，在保险期间 2024-06-30 至 2029-06-29 内。"

@@ -19,8 +19,9 @@ Folders (ASCII names, which every unzip tool reads; the Chinese titles are in th
                             division acceptance records and checklists.
   D-as-built/               竣工图: the as-built model and drawings (planned).
   E-completion-acceptance/  工程竣工验收文件. signs.json and signs/<id>/: the permanent signs and their
-                            photos, set up at completion acceptance (124号 art. 9); later the unit-project
-                            acceptance record and the warranty claims.
+                            photos, set up at completion acceptance (124号 art. 9); claims.json and
+                            claims/<id>/: the latent-defect policies and every warranty claim with its
+                            photos; later the unit-project acceptance record.
   audit/                    not a GB/T 50328 group but the seal over all of them: the project's audit
                             trail (events.jsonl), the platform's check of it at export, and heads.json
                             (the chain head and its signed anchors).
@@ -44,6 +45,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from acceptance.materials import queries as material_queries
+from insurance import queries as insurance_queries
 from plumbline.core.audit.log import chain_key, chain_of, event_payload, list_anchors, verify_chain
 from plumbline.core.audit.models import AuditChainHead, AuditEvent
 from projects import queries as project_queries
@@ -346,6 +348,58 @@ def material_batches(project: Project, folder: Folder, *, user) -> Iterator[byte
             "witness_report": material_queries.witness_report(project),
         },
     )
+def warranty_claims(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
+    """E: the latent-defect policies with their TIS reports, and every claim with its cover, its
+    steps and its photos (the warranty record of the building after completion)."""
+    policies = [
+        {
+            "number": p.number,
+            "building": p.building.name if p.building else None,
+            "insurer": p.insurer.name,
+            "tis": p.tis.name,
+            "insured": p.insured.name,
+            "premium_rate_percent": p.premium_rate_percent,
+            "premium_amount": p.premium_amount,
+            "cover_years": p.cover_years,
+            "waiting_period_years": p.waiting_period_years,
+            "exclusions": p.exclusions,
+            "accepted_on": p.accepted_on,
+            "tis_reports": [
+                {"title": r.title, "reported_on": r.reported_on, "summary": r.summary, "finding_ids": r.finding_ids}
+                for r in p.tis_reports.all()
+            ],
+        }
+        for p in insurance_queries.policies_for_archive(project)
+    ]
+    claims = []
+    for claim in insurance_queries.claims_for_archive(project):
+        photos = []
+        for photo in claim.photos.all():
+            name = f"claims/{claim.pk}/{photo.stage}-{photo.sha256[:12]}.{_extension(photo.content_type)}"
+            yield from folder.add_stored(name, photo.file_key)
+            photos.append({"file": folder.path(name), "sha256": photo.sha256, "stage": photo.stage})
+        claims.append(
+            {
+                "id": claim.pk,
+                "policy": claim.policy.number,
+                "unit": claim.unit.number if claim.unit else None,
+                "building": claim.unit.building.name if claim.unit else None,
+                "category": claim.category,
+                "description": claim.description,
+                "found_on": claim.found_on,
+                "filed_at": claim.filed_at,
+                "global_ids": claim.global_ids,
+                "status": claim.status,
+                "cover": claim.cover_read,
+                "decision_reasons": claim.decision_reasons,
+                "repair_by": claim.repair_appointment.organisation.name if claim.repair_appointment else None,
+                "steps": [
+                    {"kind": s.kind, "status": s.status, "note": s.note, "at": s.created_at} for s in claim.steps.all()
+                ],
+                "photos": photos,
+            }
+        )
+    yield from folder.add_json("claims.json", {"policies": policies, "claims": claims})
 
 
 # section(project, folder, user=...) writes its files; `user` is who the archive is made for.
@@ -356,6 +410,7 @@ SECTIONS: list[tuple[Group, Section]] = [
     (PREPARATION, register_and_letters),
     (CONSTRUCTION, material_batches),
     (COMPLETION_ACCEPTANCE, permanent_signs),
+    (COMPLETION_ACCEPTANCE, warranty_claims),
 ]
 
 

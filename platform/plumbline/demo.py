@@ -18,6 +18,7 @@ DEMOS = [
     "bim.demo",
     "inspections.demo",
     "acceptance.materials.demo",
+    "insurance.demo",
 ]
 
 __all__ = ["DEMOS", "LOGINS", "PASSWORD", "PROJECT_CODE", "load"]

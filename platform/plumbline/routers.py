@@ -4,6 +4,7 @@ from acceptance.materials.api import router as materials_router
 from archive.api import router as archive_router
 from bim.api import router as bim_router
 from inspections.api import router as inspections_router
+from insurance.api import router as insurance_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
 
@@ -20,5 +21,6 @@ ROUTERS: list = [
     ("/", bim_router),
     ("/", inspections_router),
     ("/", materials_router),
+    ("/", insurance_router),
     ("/", archive_router),
 ]

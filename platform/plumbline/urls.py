@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from acceptance.materials import pages as material_pages
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
+from insurance import pages as insurance_pages
 from signage import pages as signage_pages
 
 from . import views
@@ -58,6 +59,19 @@ urlpatterns = [
         inspection_pages.complete_checklist,
         name="complete-checklist",
     ),
+    path("projects/<str:code>/my-home/", insurance_pages.my_home, name="insurance-my-home"),
+    path("projects/<str:code>/claims/", insurance_pages.claims_queue, name="insurance-claims"),
+    path("projects/<str:code>/claims/new/", insurance_pages.new_claim, name="insurance-new-claim"),
+    path("projects/<str:code>/claims/<int:claim_id>/", insurance_pages.claim_page, name="insurance-claim"),
+    path("projects/<str:code>/claims/<int:claim_id>/move/", insurance_pages.move_claim, name="insurance-move-claim"),
+    path("projects/<str:code>/insurance/", insurance_pages.insurance_admin, name="insurance-admin"),
+    path("projects/<str:code>/units/<int:unit_id>/bind/", insurance_pages.bind_home_owner, name="insurance-bind"),
+    path(
+        "projects/<str:code>/units/<int:unit_id>/binding-code/",
+        insurance_pages.issue_binding_code,
+        name="insurance-issue-code",
+    ),
+    path("units/bind/", insurance_pages.redeem_code, name="insurance-redeem"),
     path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("projects/<str:code>/signs/", signage_pages.signs_page, name="signs"),

@@ -57,6 +57,9 @@ PROJECT_PAGES = [
     ("bim-models", _lazy("BIM models"), "model.view"),
     ("signs", _lazy("Permanent signs"), "register.view"),
     ("materials", _lazy("Building materials"), "material.view"),
+    ("insurance-my-home", _lazy("My home"), "home.view"),
+    ("insurance-claims", _lazy("Claims"), "claim_queue.view"),
+    ("insurance-admin", _lazy("Insurance"), "unit.manage"),
 ]
 
 

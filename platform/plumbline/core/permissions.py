@@ -79,10 +79,26 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "material.witness": frozenset({R.OWNER}) | INSPECTORS,
     "material.report": INSPECTORS,
     "material.dispose": INSPECTORS,
-    # insurance
-    "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
-    "claim.file": frozenset({R.HOME_OWNER}),
-    "claim.assess": frozenset({R.INSURER, R.TIS_INSPECTOR}),
+    # insurance (insurance/): units, home owners, policies, claims. Home owners see and file only
+    # on their own units; the contractor sees claims to repair them.
+    "unit.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
+    "unit.manage": frozenset({R.OWNER}),
+    "home_owner.bind": frozenset({R.OWNER}),
+    "policy.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.AUDITOR}),
+    "policy.manage": frozenset({R.OWNER, R.INSURER}),
+    "policy.tis_report": frozenset({R.TIS_INSPECTOR}),
+    "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.CONTRACTOR, R.AUDITOR}),
+    "claim.file": frozenset({R.HOME_OWNER, R.OWNER}),
+    "claim.photo": frozenset({R.HOME_OWNER, R.OWNER, R.CONTRACTOR}),  # who filed it, or who repairs it
+    "claim.survey": frozenset({R.TIS_INSPECTOR}),
+    "claim.decide": frozenset({R.INSURER}),
+    "claim.assign_repair": frozenset({R.INSURER}),
+    "claim.repair": frozenset({R.CONTRACTOR, R.OWNER}),
+    "claim.confirm": frozenset({R.HOME_OWNER, R.OWNER}),
+    "claim.evidence.read": frozenset({R.INSURER, R.TIS_INSPECTOR, R.OWNER, R.AUDITOR}),
+    # pages: the home owner's home, and the queue of claims by deadline
+    "home.view": frozenset({R.HOME_OWNER}),
+    "claim_queue.view": frozenset({R.INSURER, R.TIS_INSPECTOR, R.OWNER, R.CONTRACTOR, R.AUDITOR}),
 }
 
 READ_SUFFIXES = (".view", ".read")

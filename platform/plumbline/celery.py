@@ -110,8 +110,10 @@ app.conf.beat_schedule = {
     **(app.conf.beat_schedule or {}),
     # each chain's signed head to object storage, once a day (`plumbline audit anchor` by hand)
     "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
+    # quality credit: what happened since the last run scored, every score and tier recomputed
+    "recompute-credit": {"task": "supervision.recompute_credit", "schedule": crontab(hour=2, minute=41)},
 }
-app.autodiscover_tasks(["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance"])
+app.autodiscover_tasks(["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance", "supervision"])
 
 
 @worker_init.connect

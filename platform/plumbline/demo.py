@@ -17,6 +17,7 @@ DEMOS = [
     "signage.demo",
     "bim.demo",
     "inspections.demo",
+    "supervision.demo",
 ]
 
 __all__ = ["DEMOS", "LOGINS", "PASSWORD", "PROJECT_CODE", "load"]

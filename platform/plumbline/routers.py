@@ -5,6 +5,7 @@ from bim.api import router as bim_router
 from inspections.api import router as inspections_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
+from supervision.api import router as supervision_router
 
 from .account_api import router as account_router
 from .audit_api import router as audit_router
@@ -16,5 +17,6 @@ ROUTERS: list = [
     ("/", signage_router),
     ("/", bim_router),
     ("/", inspections_router),
+    ("/", supervision_router),
     ("/", archive_router),
 ]

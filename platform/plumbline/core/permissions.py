@@ -62,6 +62,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),
     "claim.assess": frozenset({R.INSURER, R.TIS_INSPECTOR}),
+    # supervision (the housing department): a project's supervision page is the region's auditors';
+    # anyone on the project may file a complaint; the owner subscribes the project's webhooks
+    "supervision.view": frozenset({R.AUDITOR}),
+    "complaint.file": EVERY_MEMBER,
+    "webhook.manage": frozenset({R.OWNER}),
 }
 
 READ_SUFFIXES = (".view", ".read")

@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
 from signage import pages as signage_pages
+from supervision import pages as supervision_pages
 
 from . import views
 from .api import api, mount_routers
@@ -54,6 +55,14 @@ urlpatterns = [
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
     path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
+    path("supervision/", supervision_pages.dashboard_page, name="supervision-dashboard"),
+    path("supervision/projects/<str:code>/", supervision_pages.project_page, name="supervision-project"),
+    path(
+        "supervision/projects/<str:code>/findings.svg",
+        supervision_pages.project_findings_chart,
+        name="supervision-project-findings-chart",
+    ),
+    path("supervision/results/", supervision_pages.public_results_page, name="supervision-results"),
     path("", views.home, name="home"),
 ]
 handler404 = "plumbline.views.not_found"

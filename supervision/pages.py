@@ -1,0 +1,102 @@
+"""Pages of the housing department: the region dashboard (filters, one page of projects, charts
+drawn on the server), a project's drill-down, and the public page of supervision results. They
+call the same queries as the API."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from plumbline.core.errors import InvalidInput, NotFound, PermissionDenied
+from projects.models import ProjectStage
+
+from . import queries, reports
+from .scoring import COMPONENTS
+
+PAGE_SIZE = 25
+FILTERS = ("sort", "search", "stage", "reason", "min_score", "max_score")
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def dashboard_page(request):
+    filters = {name: request.GET.get(name, "") for name in FILTERS}
+    page_number = max(1, _int_or_none(request.GET.get("page")) or 1)
+    try:
+        page = queries.get_region_dashboard(
+            user=request.user,
+            sort=filters["sort"] or "code",
+            search=filters["search"],
+            stage=filters["stage"],
+            reason=filters["reason"],
+            min_score=_int_or_none(filters["min_score"]),
+            max_score=_int_or_none(filters["max_score"]),
+            limit=PAGE_SIZE,
+            offset=(page_number - 1) * PAGE_SIZE,
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+    except InvalidInput:
+        filters["sort"] = "code"
+        page = queries.get_region_dashboard(user=request.user, limit=PAGE_SIZE, offset=0)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    pages = max(1, -(-page.count // PAGE_SIZE))
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "rows": page.rows,
+            "count": page.count,
+            "filters": filters,
+            "query": query,
+            "page_number": page_number,
+            "pages": pages,
+            "previous": page_number - 1 if page_number > 1 else None,
+            "next": page_number + 1 if page_number < pages else None,
+            "stages": ProjectStage.choices,
+            "components": [name for name, _f in COMPONENTS],
+            "sorts": [("code", "code"), ("score", "score ↑"), ("-score", "score ↓"), ("name", "name")],
+        },
+    )
+
+
+@login_required
+@require_GET
+def project_page(request, code: str):
+    try:
+        project, score = queries.get_project_supervision(code, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+    return render(
+        request,
+        "supervision/project.html",
+        {"project": project, "score": score, "complaints": queries.list_complaints_of(project)},
+    )
+
+
+@login_required
+@require_GET
+def project_findings_chart(request, code: str):
+    try:
+        project, _score = queries.get_project_supervision(code, user=request.user)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    return reports.chart_response(request.user, "findings.svg", project=project)
+
+
+@require_GET
+def public_results_page(request):
+    results = [reports.public_result(r) for r in queries.list_public_results()[:200]]
+    return render(request, "supervision/public_results.html", {"results": results})

@@ -98,7 +98,8 @@ def score_distribution(*, user, today: datetime.date | None = None) -> list[int]
 
 def findings_over_time(*, user, months: int = 12, project: Project | None = None) -> list[tuple]:
     """(month, severity, findings opened) of the region (or one project) over the last months."""
-    since = (timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     ids = [project.pk] if project is not None else region_projects(user=user).values("pk")
     return findings_per_month_of(ids, since=since)
 

@@ -2,11 +2,10 @@
 quality credit, complaints, webhooks."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from plumbline.core.errors import InvalidInput
-from plumbline.core.pagination import MAX_LIMIT, Pagination
+from plumbline.core.pagination import MAX_LIMIT, MAX_OFFSET, Pagination
 from plumbline.core.rights import right_first
 from projects.queries import get_project
 from projects.rights import project_right
@@ -48,8 +47,8 @@ class DashboardFilters(Schema):
 
 
 class DashboardPageIn(DashboardFilters):
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"projects per page, at most {MAX_LIMIT}")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _row(r) -> dict:
@@ -71,10 +70,6 @@ def _row(r) -> dict:
     summary="The auditor's region: one page of projects, each with its completeness score and reasons",
 )
 def get_region_dashboard(request: HttpRequest, filters: Query[DashboardPageIn]):
-    if not 1 <= filters.limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit: 1 to {MAX_LIMIT}", field="limit")
-    if filters.offset < 0:
-        raise InvalidInput("offset: 0 or more", field="offset")
     page = queries.get_region_dashboard(user=request.user, **filters.dict())
     return {
         "count": page.count,

@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from plumbline.core.errors import InvalidInput, NotFound, PermissionDenied
 from projects.models import ProjectStage
 
 from . import queries, reports
-from .scoring import COMPONENTS
+from .scoring import COMPONENT_LABELS, COMPONENTS
 
 PAGE_SIZE = 25
 FILTERS = ("sort", "search", "stage", "reason", "min_score", "max_score")
@@ -64,8 +65,13 @@ def dashboard_page(request):
             "previous": page_number - 1 if page_number > 1 else None,
             "next": page_number + 1 if page_number < pages else None,
             "stages": ProjectStage.choices,
-            "components": [name for name, _f in COMPONENTS],
-            "sorts": [("code", "code"), ("score", "score ↑"), ("-score", "score ↓"), ("name", "name")],
+            "components": [(name, COMPONENT_LABELS.get(name, name)) for name, _f in COMPONENTS],
+            "sorts": [
+                ("code", gettext("project code")),
+                ("score", gettext("lowest score first")),
+                ("-score", gettext("highest score first")),
+                ("name", gettext("project name")),
+            ],
         },
     )
 

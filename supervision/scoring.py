@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from inspections.queries import open_findings_of
@@ -152,6 +153,12 @@ COMPONENTS: list[tuple[str, Callable[[Batch], dict[int, list[Reason]]]]] = [
     ("signs", sign_reasons),
     ("findings", finding_reasons),
 ]
+
+COMPONENT_LABELS = {
+    "register": gettext_lazy("parties and letters"),
+    "signs": gettext_lazy("permanent signs"),
+    "findings": gettext_lazy("open findings"),
+}
 
 
 @dataclass

@@ -37,8 +37,8 @@ from .models import (
     CreditEvent,
     CreditEventStatus,
     FormerEmployment,
-    Outcome,
     OrganisationCredit,
+    Outcome,
     RosterInspector,
     SupervisionDraw,
     SupervisionResult,
@@ -100,7 +100,9 @@ def add_roster_inspector(*, person_id: int, former_employers: list[dict] | None 
 
 
 def _tiers_of(organisation_ids) -> dict[int, str]:
-    return dict(OrganisationCredit.objects.filter(organisation_id__in=organisation_ids).values_list("organisation_id", "tier"))
+    return dict(
+        OrganisationCredit.objects.filter(organisation_id__in=organisation_ids).values_list("organisation_id", "tier")
+    )
 
 
 def draw_pool(department: Organisation, *, on: datetime.date) -> dict:
@@ -512,7 +514,9 @@ def file_complaint(
             due_date=due,
             filed_by=filer,
         )
-        ComplaintStep.objects.create(complaint=complaint, kind=ComplaintStepKind.RECEIVED, to_organisation=receiver, actor=filer)
+        ComplaintStep.objects.create(
+            complaint=complaint, kind=ComplaintStepKind.RECEIVED, to_organisation=receiver, actor=filer
+        )
         record_event(
             "complaint.filed",
             actor=filer,
@@ -543,7 +547,9 @@ def pass_on_complaint(complaint_id: int, *, organisation_id: int, note: str, act
     current = current_appointments_of([complaint.project_id])[complaint.project_id]
     parties = {a.organisation_id: a.organisation for a in current.values() if a is not None}
     if organisation_id not in parties or organisation_id == me.pk:
-        raise InvalidInput(gettext("A complaint is passed on to another party of the project."), field="organisation_id")
+        raise InvalidInput(
+            gettext("A complaint is passed on to another party of the project."), field="organisation_id"
+        )
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         if complaint.status != ComplaintStatus.OPEN:

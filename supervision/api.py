@@ -357,4 +357,3 @@ def list_webhook_deliveries(request: HttpRequest, webhook_id: int):
 @right_first(lambda request, *, delivery_id, **_: queries.get_delivery(int(delivery_id), user=request.user))
 def replay_webhook_delivery(request: HttpRequest, delivery_id: int):
     return Status(201, actions.replay_webhook_delivery(delivery_id, actor=request.user))
-

@@ -23,7 +23,9 @@ def bar_chart(title: str, labels: list[str], values: list[int], *, colour: str =
     top = max(values, default=0) or 1
     plot_h = HEIGHT - 2 * MARGIN - 10
     step = (WIDTH - 2 * MARGIN) / max(len(values), 1)
-    body = [f'<line x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" y2="{HEIGHT - MARGIN}" stroke="#5d6b7a"/>']
+    body = [
+        f'<line x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" y2="{HEIGHT - MARGIN}" stroke="#5d6b7a"/>'
+    ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / top
         x = MARGIN + i * step + step * 0.15
@@ -32,7 +34,9 @@ def bar_chart(title: str, labels: list[str], values: list[int], *, colour: str =
             f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" fill="{colour}">'
             f"<title>{escape(label)}: {value}</title></rect>"
         )
-        body.append(f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" font-size="12" text-anchor="middle">{value}</text>')
+        body.append(
+            f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" font-size="12" text-anchor="middle">{value}</text>'
+        )
         body.append(
             f'<text x="{x + step * 0.35:.1f}" y="{HEIGHT - MARGIN + 16}" font-size="11" text-anchor="middle" '
             f'fill="#5d6b7a">{escape(label)}</text>'
@@ -46,7 +50,9 @@ def stacked_chart(title: str, labels: list[str], series: dict[str, list[int]], l
     top = max(totals, default=0) or 1
     plot_h = HEIGHT - 2 * MARGIN - 10
     step = (WIDTH - 2 * MARGIN) / max(len(labels), 1)
-    body = [f'<line x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" y2="{HEIGHT - MARGIN}" stroke="#5d6b7a"/>']
+    body = [
+        f'<line x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" y2="{HEIGHT - MARGIN}" stroke="#5d6b7a"/>'
+    ]
     for i, label in enumerate(labels):
         y = HEIGHT - MARGIN
         x = MARGIN + i * step + step * 0.15

@@ -36,6 +36,9 @@ class FormerEmployment(models.Model):
     class Meta:
         ordering = ["inspector", "organisation"]
 
+    def __str__(self):
+        return f"{self.inspector} worked for {self.organisation} until {self.until or 'now'}"
+
 
 class DrawStatus(models.TextChoices):
     DRAWN = "drawn", _("drawn")
@@ -90,6 +93,9 @@ class SupervisionResult(models.Model):
         ordering = ["draw", "project__code"]
         constraints = [models.UniqueConstraint(fields=["draw", "project"], name="one_result_per_drawn_project")]
 
+    def __str__(self):
+        return f"{self.draw} {self.project.code}: {self.outcome}"
+
 
 class CreditEventStatus(models.TextChoices):
     COUNTED = "counted", _("counted")
@@ -129,6 +135,9 @@ class CreditEvent(models.Model):
         ordering = ["organisation", "-occurred_on", "pk"]
         indexes = [models.Index(fields=["organisation", "occurred_on"])]
 
+    def __str__(self):
+        return f"{self.organisation} {self.rule} {self.points}"
+
 
 class OrganisationCredit(models.Model):
     """An organisation's points over the rolling window and its tier, as last recomputed."""
@@ -137,6 +146,9 @@ class OrganisationCredit(models.Model):
     points = models.PositiveIntegerField(default=0)
     tier = models.CharField(max_length=1, default="A")
     computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.organisation}: {self.points} ({self.tier})"
 
 
 class ComplaintStatus(models.TextChoices):
@@ -165,6 +177,9 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"complaint #{self.pk} on {self.project.code}"
+
 
 class ComplaintStepKind(models.TextChoices):
     RECEIVED = "received", _("received")
@@ -182,11 +197,16 @@ class ComplaintStep(models.Model):
         "projects.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["complaint", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.complaint} {self.kind}"
 
 
 class WebhookEventType(models.TextChoices):
@@ -226,6 +246,9 @@ class Webhook(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"webhook #{self.pk} {self.url}"
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("pending")
@@ -252,3 +275,6 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"delivery #{self.pk} of {self.webhook}"

@@ -71,7 +71,9 @@ def get_region_dashboard(
     by_score = SORTS[sort] is None or reason or min_score is not None or max_score is not None
     if not by_score:
         count = projects.count()
-        return DashboardPage(count, score_projects(projects.order_by(SORTS[sort])[offset : offset + limit], today=today))
+        return DashboardPage(
+            count, score_projects(projects.order_by(SORTS[sort])[offset : offset + limit], today=today)
+        )
     rows = score_projects(projects.order_by("code"), today=today)
     if reason:
         rows = [r for r in rows if any(x.code == reason or x.component == reason for x in r.reasons)]
@@ -193,7 +195,9 @@ def get_complaint(complaint_id: int, *, user) -> Complaint:
         raise NotFound(_("No complaint %(id)s.") % {"id": complaint_id})
     prefix = jurisdiction_of(user)
     involved = {complaint.first_responsible_id, complaint.current_holder_id}
-    involved |= {s.from_organisation_id for s in complaint.steps.all()} | {s.to_organisation_id for s in complaint.steps.all()}
+    involved |= {s.from_organisation_id for s in complaint.steps.all()} | {
+        s.to_organisation_id for s in complaint.steps.all()
+    }
     if (
         (prefix is not None and complaint.project.region_code.startswith(prefix))
         or (me.organisation_id is not None and me.organisation_id in involved)
@@ -235,4 +239,3 @@ def get_delivery(delivery_id: int, *, user) -> WebhookDelivery:
         raise NotFound(_("No delivery %(id)s.") % {"id": delivery_id})
     get_webhook(delivery.webhook_id, user=user)
     return delivery
-

@@ -70,7 +70,11 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
     with transaction.atomic():
         department, _ = Organisation.objects.get_or_create(
             credit_code=_credit_code(0, 1),
-            defaults={"name": "珠海市住房和城乡建设局", "kind": OrganisationKind.HOUSING_AUTHORITY, "region_code": REGION},
+            defaults={
+                "name": "珠海市住房和城乡建设局",
+                "kind": OrganisationKind.HOUSING_AUTHORITY,
+                "region_code": REGION,
+            },
         )
         if not User.objects.filter(username=AUDITOR).exists():
             user = User.objects.create(username=AUDITOR, password=password)
@@ -97,7 +101,9 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
         )
         Person.objects.bulk_create(
             [
-                Person(user=u, name=f"负责人{o.pk}", organisation=o, id_number=_id_number(o.pk), qualification="注册建造师")
+                Person(
+                    user=u, name=f"负责人{o.pk}", organisation=o, id_number=_id_number(o.pk), qualification="注册建造师"
+                )
                 for u, o in zip(users, missing, strict=True)
             ]
         )
@@ -130,7 +136,9 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
             for party in Party.values:
                 org = rng.choice(orgs[party])
                 if rng.random() < 0.08:  # a replacement leader 40-200 days ago: letters due since
-                    changed = max(today - datetime.timedelta(days=rng.randint(40, 200)), start + datetime.timedelta(days=10))
+                    changed = max(
+                        today - datetime.timedelta(days=rng.randint(40, 200)), start + datetime.timedelta(days=10)
+                    )
                     appointments.append(
                         PartyAppointment(
                             project=project,
@@ -144,7 +152,9 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
                     org = rng.choice(orgs[party])
                     start = changed
                 appointments.append(
-                    PartyAppointment(project=project, party=party, organisation=org, leader=leaders[org.pk], start_date=start)
+                    PartyAppointment(
+                        project=project, party=party, organisation=org, leader=leaders[org.pk], start_date=start
+                    )
                 )
         PartyAppointment.objects.bulk_create(appointments, batch_size=2000)
         stored = get_storage().put(io.BytesIO(b"%PDF-1.4\n% load_region letter\n"), content_type="application/pdf")

@@ -113,7 +113,9 @@ app.conf.beat_schedule = {
     # quality credit: what happened since the last run scored, every score and tier recomputed
     "recompute-credit": {"task": "supervision.recompute_credit", "schedule": crontab(hour=2, minute=41)},
 }
-app.autodiscover_tasks(["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance", "supervision"])
+app.autodiscover_tasks(
+    ["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance", "supervision"]
+)
 
 
 @worker_init.connect
@@ -183,4 +185,3 @@ def resume_stalled_ingests(**_kwargs) -> None:
         resume_stalled(timedelta(minutes=settings.BIM_STALLED_MINUTES))
     except Exception:  # the database may be down as the worker starts: the next start or cron retries
         logging.getLogger(__name__).exception("could not look for stalled ingests")
-

@@ -24,10 +24,14 @@ def test_a_home_owners_complaint_goes_to_the_owner_with_a_deadline(world, as_per
 
 
 def test_a_complaint_taken_by_the_contractor_is_the_contractors_to_answer(world, as_persona):
-    body = as_persona("contractor").post(
-        "/projects/GZ-2026-001/complaints",
-        {"complainant_name": "路人", "description": "夜间施工噪音", "channel": "phone"},
-    ).json()
+    body = (
+        as_persona("contractor")
+        .post(
+            "/projects/GZ-2026-001/complaints",
+            {"complainant_name": "路人", "description": "夜间施工噪音", "channel": "phone"},
+        )
+        .json()
+    )
     assert body["first_responsible"] == Organisation.objects.get(kind="contractor").name
 
 
@@ -56,7 +60,9 @@ def test_passing_it_on_keeps_the_first_responsibility_and_a_record(world, as_per
 def test_a_complaint_is_passed_on_only_to_another_party_of_the_project(world, as_persona):
     complaint = Complaint.objects.get(project=world["project"])
     insurer = Organisation.objects.get(kind="insurer")
-    response = as_persona("owner").post(f"/complaints/{complaint.pk}/pass", {"organisation_id": insurer.pk, "note": "x"})
+    response = as_persona("owner").post(
+        f"/complaints/{complaint.pk}/pass", {"organisation_id": insurer.pk, "note": "x"}
+    )
     assert response.status_code == 422 and response.json()["field"] == "organisation_id"
 
 

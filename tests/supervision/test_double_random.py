@@ -40,7 +40,10 @@ def test_the_api_returns_seed_pool_and_result(world, as_persona):
     assert [p["code"] for p in body["pool"]["projects"]] == ["GZ-2026-001"]
     assert body["result"][0]["project"] == "GZ-2026-001"
     # the same draw from the seed and the published pool, by anyone
-    assert run_draw(seed=body["seed"], period=body["period"], pool=body["pool"], inspectors_per_project=2) == body["result"]
+    assert (
+        run_draw(seed=body["seed"], period=body["period"], pool=body["pool"], inspectors_per_project=2)
+        == body["result"]
+    )
     assert as_persona("auditor_sz").get(f"/supervision/draws/{draw.pk}").status_code == 404
 
 
@@ -70,7 +73,9 @@ def test_a_project_whose_party_is_in_tier_d_is_drawn_every_period(world, new_pro
     )
     auditor = world["users"]["auditor"]
     for n in range(8):
-        draw = actions.create_supervision_draw(period=f"2027-{n + 1:02d}", seed=f"公开号 {random.random()}", actor=auditor)
+        draw = actions.create_supervision_draw(
+            period=f"2027-{n + 1:02d}", seed=f"公开号 {random.random()}", actor=auditor
+        )
         assert draw.pool["projects"][0]["tier"] == "D"
         assert [r["project"] for r in draw.result] == [project.code]
 

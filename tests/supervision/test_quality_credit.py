@@ -105,9 +105,14 @@ def test_other_people_neither_read_nor_contest_an_organisations_credit(world, as
 def test_the_department_decides_and_an_accepted_contest_no_longer_counts(world, as_persona):
     owner_org = Organisation.objects.get(kind="owner")
     event = CreditEvent.objects.get(organisation=owner_org)
-    assert as_persona("auditor").post(f"/credit-events/{event.pk}/decide", {"accept": True, "note": "x"}).status_code == 409
+    assert (
+        as_persona("auditor").post(f"/credit-events/{event.pk}/decide", {"accept": True, "note": "x"}).status_code
+        == 409
+    )
     as_persona("owner").post(f"/credit-events/{event.pk}/contest", {"reason": "公示牌已于检查次日补齐"})
-    assert as_persona("owner").post(f"/credit-events/{event.pk}/decide", {"accept": True, "note": "x"}).status_code == 403
+    assert (
+        as_persona("owner").post(f"/credit-events/{event.pk}/decide", {"accept": True, "note": "x"}).status_code == 403
+    )
     response = as_persona("auditor").post(f"/credit-events/{event.pk}/decide", {"accept": True, "note": "核实已整改"})
     assert response.status_code == 200 and response.json()["status"] == "annulled"
     assert OrganisationCredit.objects.get(organisation=owner_org).points == 0

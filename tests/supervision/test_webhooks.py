@@ -90,17 +90,27 @@ def test_a_delivery_is_signed_with_the_webhooks_secret(world, as_persona, receiv
     hook = subscribe(as_persona("owner"), server.url, ["finding"])
     finding = open_a_finding(world, django_capture_on_commit_callbacks)
     [(headers, body)] = server.received
-    expected = hmac.new(hook["secret"].encode(), headers["X-Plumbline-Timestamp"].encode() + b"." + body, hashlib.sha256)
+    expected = hmac.new(
+        hook["secret"].encode(), headers["X-Plumbline-Timestamp"].encode() + b"." + body, hashlib.sha256
+    )
     assert headers["X-Plumbline-Signature"] == "sha256=" + expected.hexdigest()
     assert headers["X-Plumbline-Event"] == "finding"
     payload = json.loads(body)
-    assert payload == {**payload, "project": "GZ-2026-001", "finding_id": finding.pk, "status": "open", "event": "finding.opened"}
+    assert payload == {
+        **payload,
+        "project": "GZ-2026-001",
+        "finding_id": finding.pk,
+        "status": "open",
+        "event": "finding.opened",
+    }
     # with another secret the signature does not verify
     forged = hmac.new(b"other", headers["X-Plumbline-Timestamp"].encode() + b"." + body, hashlib.sha256)
     assert headers["X-Plumbline-Signature"] != "sha256=" + forged.hexdigest()
 
 
-def test_a_failed_delivery_is_retried_and_every_attempt_logged(world, as_persona, receiver, django_capture_on_commit_callbacks):
+def test_a_failed_delivery_is_retried_and_every_attempt_logged(
+    world, as_persona, receiver, django_capture_on_commit_callbacks
+):
     server = receiver(500, 503, 200)
     hook = subscribe(as_persona("owner"), server.url, ["finding"])
     open_a_finding(world, django_capture_on_commit_callbacks)
@@ -111,7 +121,9 @@ def test_a_failed_delivery_is_retried_and_every_attempt_logged(world, as_persona
     assert delivery["response_code"] == 200
 
 
-def test_retries_back_off_exponentially_and_give_up(world, as_persona, receiver, settings, django_capture_on_commit_callbacks):
+def test_retries_back_off_exponentially_and_give_up(
+    world, as_persona, receiver, settings, django_capture_on_commit_callbacks
+):
     settings.SUPERVISION_WEBHOOK_MAX_RETRIES = 2
     assert [backoff_seconds(n) for n in range(4)] == [30, 60, 120, 240]
     server = receiver(500)
@@ -121,7 +133,9 @@ def test_retries_back_off_exponentially_and_give_up(world, as_persona, receiver,
     assert (delivery.status, delivery.attempts, len(server.received)) == ("failed", 3, 3)
 
 
-def test_a_logged_delivery_is_replayed_as_a_new_delivery(world, as_persona, receiver, django_capture_on_commit_callbacks):
+def test_a_logged_delivery_is_replayed_as_a_new_delivery(
+    world, as_persona, receiver, django_capture_on_commit_callbacks
+):
     server = receiver(200)
     hook = subscribe(as_persona("owner"), server.url, ["finding"])
     open_a_finding(world, django_capture_on_commit_callbacks)
@@ -130,7 +144,9 @@ def test_a_logged_delivery_is_replayed_as_a_new_delivery(world, as_persona, rece
         response = as_persona("owner").post(f"/supervision/deliveries/{original.pk}/replay")
     assert response.status_code == 201 and response.json()["replay_of"] == original.pk
     assert len(server.received) == 2 and server.received[0][1] == server.received[1][1]
-    assert [d["status"] for d in as_persona("owner").get(f"/supervision/webhooks/{hook['id']}/deliveries").json()["items"]] == [
+    assert [
+        d["status"] for d in as_persona("owner").get(f"/supervision/webhooks/{hook['id']}/deliveries").json()["items"]
+    ] == [
         "delivered",
         "delivered",
     ]

@@ -438,11 +438,14 @@ def contest_credit_event(event_id: int, *, reason: str, actor) -> CreditEvent:
 
 
 def decide_credit_contest(event_id: int, *, accept: bool, note: str, actor) -> CreditEvent:
-    """The department upholds the event (it counts) or accepts the contest (it no longer counts)."""
-    department_of(actor)
+    """The department of the event's project upholds the event (it counts) or accepts the contest
+    (it no longer counts); an event of no project, any department."""
+    department = department_of(actor)
     from .queries import get_credit_event
 
     event = get_credit_event(event_id, user=actor)
+    if event.project is not None and not Project.objects.filter(_region_filter(department), pk=event.project_id).exists():
+        raise PermissionDenied(gettext("The department of the project's region decides this contest."))
     if not (note or "").strip():
         raise InvalidInput(gettext("Give the reasons of the decision."), field="note")
     with transaction.atomic():

@@ -22,5 +22,19 @@ def load(context) -> None:
         size=len(data),
         actor=contractor,
     )
+    _link_building(context, version)
     rules = actions.upload_ids(project, stream=io.BytesIO(demo_ids()), original_name="fire-ratings.ids", actor=designer)
     actions.request_ids_run(project, version_id=version.pk, ids_id=rules.pk, actor=designer)
+
+
+def _link_building(context, version) -> None:
+    """Building 1# is the IfcBuilding its storeys belong to in the demo model."""
+    from projects.actions import update_building
+
+    global_ids = sorted(set(version.storeys.exclude(building_global_id="").values_list("building_global_id", flat=True)))
+    update_building(
+        context.project,
+        building_id=context.buildings["1#"].pk,
+        changes={"ifc_global_ids": global_ids},
+        actor=context.owner,
+    )

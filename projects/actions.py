@@ -4,6 +4,8 @@ Each function checks the actor's right, runs in one transaction and writes one a
 """
 
 import datetime
+import re
+from decimal import Decimal
 from typing import BinaryIO
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from plumbline.core.permissions import Role
 from .dates import check_date, check_not_after, check_not_before
 from .models import (
     PARTY_ORGANISATION_KIND,
+    Building,
     ROLE_ORGANISATION_KINDS,
     STAGE_MOVES,
     LetterKind,
@@ -672,3 +675,131 @@ def _end_memberships_of(appointment: PartyAppointment) -> list[dict]:
             {"membership": membership.pk, "person": appointment.leader.name, "role": membership.role, "ended_at": until}
         )
     return ended
+
+
+# --- buildings ----------------------------------------------------------------------------------
+
+BUILDING_FIELDS = (
+    "name",
+    "use",
+    "storeys_above_ground",
+    "storeys_below_ground",
+    "floor_area_m2",
+    "ifc_global_ids",
+)
+GLOBAL_ID = re.compile(r"[0-9A-Za-z_$]{22}")
+
+
+def _clean_building_values(values: dict) -> dict:
+    """Trimmed values of a building's fields, or InvalidInput naming the bad one."""
+    cleaned = dict(values)
+    if "name" in cleaned:
+        cleaned["name"] = (cleaned["name"] or "").strip()
+        if not cleaned["name"]:
+            raise InvalidInput(gettext("Name the building (e.g. 1#)."), field="name")
+        if len(cleaned["name"]) > 50:
+            raise InvalidInput(gettext("A building's name has at most 50 characters."), field="name")
+    if "use" in cleaned:
+        cleaned["use"] = (cleaned["use"] or "").strip()
+    for field in ("storeys_above_ground", "storeys_below_ground"):
+        if field in cleaned and (cleaned[field] is None or cleaned[field] < 0):
+            raise InvalidInput(gettext("A number of storeys cannot be negative."), field=field)
+    if cleaned.get("floor_area_m2") is not None:
+        cleaned["floor_area_m2"] = Decimal(str(cleaned["floor_area_m2"])).quantize(Decimal("0.01"))
+    if cleaned.get("floor_area_m2") is not None and cleaned["floor_area_m2"] <= 0:
+        raise InvalidInput(gettext("The floor area must be above zero (m²)."), field="floor_area_m2")
+    if "ifc_global_ids" in cleaned:
+        ids = [str(g).strip() for g in (cleaned["ifc_global_ids"] or [])]
+        bad = [g for g in ids if not GLOBAL_ID.fullmatch(g)]
+        if bad:
+            raise InvalidInput(
+                gettext("%(value)s is not an IFC GlobalId (22 characters).") % {"value": repr(bad[0])},
+                field="ifc_global_ids",
+            )
+        cleaned["ifc_global_ids"] = sorted(set(ids))
+    return cleaned
+
+
+def _building_changes(before: dict, after: dict) -> dict:
+    return {k: [str(v) if k == "floor_area_m2" and v is not None else v for v in pair] for k, pair in diff(before, after).items()}
+
+
+def create_building(
+    project: Project,
+    *,
+    name: str,
+    use: str = "",
+    storeys_above_ground: int = 0,
+    storeys_below_ground: int = 0,
+    floor_area_m2=None,
+    ifc_global_ids: list[str] | None = None,
+    actor,
+) -> Building:
+    """Add a building (单体) to the project; its name is unique in the project."""
+    authorize(actor, project, "building.manage")  # the right first; checked again on the locked row
+    values = _clean_building_values(
+        {
+            "name": name,
+            "use": use,
+            "storeys_above_ground": storeys_above_ground,
+            "storeys_below_ground": storeys_below_ground,
+            "floor_area_m2": floor_area_m2,
+            "ifc_global_ids": ifc_global_ids or [],
+        }
+    )
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        authorize(actor, project, "building.manage")
+        if Building.objects.filter(project=project, name=values["name"]).exists():
+            raise Conflict(
+                gettext("Project %(code)s already has a building %(name)s.") % {"code": project.code, "name": values["name"]},
+                code="building_exists",
+            )
+        building = Building.objects.create(project=project, **values)
+        record_event(
+            "building.created",
+            actor=actor,
+            project=project,
+            target=building,
+            changes=_building_changes(dict.fromkeys(BUILDING_FIELDS), {k: getattr(building, k) for k in BUILDING_FIELDS}),
+        )
+    return building
+
+
+def update_building(project: Project, *, building_id: int, changes: dict, actor) -> Building:
+    """Change a building's details or the IfcBuilding GlobalIds that stand for it."""
+    authorize(actor, project, "building.manage")  # the right first, then the input
+    unknown = set(changes) - set(BUILDING_FIELDS)
+    if unknown:
+        raise InvalidInput(
+            gettext("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    values = _clean_building_values(changes)
+    with transaction.atomic():
+        building = Building.objects.select_for_update().filter(pk=building_id, project=project).first()
+        if building is None:
+            raise NotFound(gettext("No building %(id)s in project %(code)s.") % {"id": building_id, "code": project.code})
+        if "name" in values and Building.objects.filter(project=project, name=values["name"]).exclude(pk=building.pk).exists():
+            raise Conflict(
+                gettext("Project %(code)s already has a building %(name)s.") % {"code": project.code, "name": values["name"]},
+                code="building_exists",
+            )
+        before = {k: getattr(building, k) for k in BUILDING_FIELDS}
+        for field, value in values.items():
+            setattr(building, field, value)
+        changed = _building_changes(before, {k: getattr(building, k) for k in BUILDING_FIELDS})
+        if not changed:
+            return building
+        building.save(update_fields=list(changed))
+        record_event("building.updated", actor=actor, project=project, target=building, changes=changed)
+    return building
+
+
+def ensure_building(project: Project, name: str) -> tuple[Building, bool]:
+    """The project's building of this name, added when it is not recorded yet (a sign recorded
+    for "2#" before anyone entered the building). Runs in the caller's transaction and writes no
+    event of its own: the caller's event names the building it created."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ensure_building runs inside the caller's transaction")
+    values = _clean_building_values({"name": name})
+    return Building.objects.get_or_create(project=project, name=values["name"])

@@ -18,6 +18,9 @@ from .rights import owner_staff_right, people_registrar_right, project_right, si
 from .schemas import (
     AppointmentIn,
     AppointmentOut,
+    BuildingIn,
+    BuildingOut,
+    BuildingPatch,
     DownloadOut,
     EndAppointmentIn,
     IsoDate,
@@ -304,3 +307,43 @@ def download_letter(request: HttpRequest, code: str, letter_id: int):
 def withdraw_letter(request: HttpRequest, code: str, letter_id: int, payload: WithdrawIn):
     project = queries.get_project(code, user=request.user)
     return actions.withdraw_letter(project, letter_id=letter_id, reason=payload.reason, actor=request.user)
+
+
+# --- buildings ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{code}/buildings",
+    response={200: list[BuildingOut], **ERRORS},
+    operation_id="list_buildings",
+    summary="The project's buildings (单体), each a unit project of its acceptance",
+)
+def list_buildings(request: HttpRequest, code: str):
+    project = queries.get_project(code, user=request.user, action="building.view")
+    return queries.list_buildings(project, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/buildings",
+    response={201: BuildingOut, **ERRORS},
+    operation_id="create_building",
+    summary="Add a building to the project (owner staff)",
+)
+@project_right("building.manage")
+def create_building(request: HttpRequest, code: str, payload: BuildingIn):
+    project = queries.get_project(code, user=request.user)
+    return Status(201, actions.create_building(project, **payload.dict(), actor=request.user))
+
+
+@router.patch(
+    "/projects/{code}/buildings/{building_id}",
+    response={200: BuildingOut, **ERRORS},
+    operation_id="update_building",
+    summary="Change a building's details or its IfcBuilding GlobalIds (owner staff)",
+)
+@project_right("building.manage")
+def update_building(request: HttpRequest, code: str, building_id: int, payload: BuildingPatch):
+    project = queries.get_project(code, user=request.user)
+    return actions.update_building(
+        project, building_id=building_id, changes=payload.dict(exclude_unset=True), actor=request.user
+    )

@@ -27,6 +27,7 @@ class DemoContext:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     project: Project | None = None
+    buildings: dict = field(default_factory=dict)
 
     def user(self, username: str):
         return self.people[username].user
@@ -133,6 +134,29 @@ def load(context: DemoContext) -> None:
             if role is not None and role != Role.OWNER:
                 actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
         _load_register(context)
+        _load_buildings(context)
+
+
+BUILDINGS = [
+    ("1#", "住宅", 2, 0, "1860.00"),
+    ("2#", "住宅", 18, 1, "12650.00"),
+]
+
+
+def _load_buildings(context: DemoContext) -> None:
+    """The two buildings of the project (1# is linked to its IfcBuilding by the bim demo)."""
+    context.buildings = {
+        name: actions.create_building(
+            context.project,
+            name=name,
+            use=use,
+            storeys_above_ground=above,
+            storeys_below_ground=below,
+            floor_area_m2=area,
+            actor=context.owner,
+        )
+        for name, use, above, below, area in BUILDINGS
+    }
 
 
 def _load_register(context: DemoContext) -> None:

@@ -254,3 +254,27 @@ class LiabilityLetter(StoredFile):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.appointment}"
+
+
+class Building(models.Model):
+    """A building of the project (单体, e.g. "1#"): the unit project (单位工程) of its acceptance,
+    the building its permanent sign hangs on, and the IfcBuilding objects that stand for it in the
+    project's models (by GlobalId, so every version of a model finds it)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="buildings")
+    name = models.CharField(max_length=50, help_text=_("Building number or name, e.g. 1#"))
+    use = models.CharField(max_length=100, blank=True, help_text=_("e.g. residential, office"))
+    storeys_above_ground = models.PositiveIntegerField(default=0)
+    storeys_below_ground = models.PositiveIntegerField(default=0)
+    floor_area_m2 = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    ifc_global_ids = models.JSONField(
+        default=list, blank=True, help_text=_("GlobalIds of the IfcBuilding objects that represent it in the models.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="one_building_per_name")]
+
+    def __str__(self):
+        return f"{self.project.code} {self.name}"

@@ -14,6 +14,7 @@ from plumbline.core.errors import NotFound, PermissionDenied
 from plumbline.core.permissions import Role, allowed_roles
 
 from .models import (
+    Building,
     LetterKind,
     LetterStatus,
     LiabilityLetter,
@@ -343,3 +344,28 @@ def letters_for_archive(project: Project) -> QuerySet[LiabilityLetter]:
 def memberships_for_archive(project: Project) -> QuerySet[ProjectMembership]:
     """Every membership of the project, ended ones included."""
     return ProjectMembership.objects.filter(project=project).select_related("person", "organisation")
+
+
+# --- buildings ----------------------------------------------------------------------------------
+
+
+def list_buildings(project: Project, *, user) -> QuerySet[Building]:
+    authorize(user, project, "building.view")
+    return Building.objects.filter(project=project).order_by("name")
+
+
+def get_building(project: Project, building_id: int, *, user) -> Building:
+    authorize(user, project, "building.view")
+    building = Building.objects.filter(pk=building_id, project=project).first()
+    if building is None:
+        raise NotFound(_("No building %(id)s in project %(code)s.") % {"id": building_id, "code": project.code})
+    return building
+
+
+def building_named(project: Project, name: str) -> Building | None:
+    """The project's building of this name (a sign's or a form's "1#"), if it is recorded."""
+    return Building.objects.filter(project=project, name=(name or "").strip()).first()
+
+
+def buildings_for_archive(project: Project) -> QuerySet[Building]:
+    return Building.objects.filter(project=project).order_by("name")

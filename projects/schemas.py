@@ -1,6 +1,7 @@
 """Request and response shapes of the projects API."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext
@@ -191,3 +192,33 @@ class WithdrawIn(Schema):
 class DownloadOut(Schema):
     url: str
     expires_in_seconds: int
+
+
+class BuildingIn(Schema):
+    name: str = Field(..., max_length=50, description="building number or name, e.g. 1#")
+    use: str = Field("", max_length=100)
+    storeys_above_ground: int = Field(0, ge=0)
+    storeys_below_ground: int = Field(0, ge=0)
+    floor_area_m2: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    ifc_global_ids: list[str] = Field(
+        default_factory=list, description="GlobalIds of the IfcBuilding objects that stand for it in the models"
+    )
+
+
+class BuildingPatch(Schema):
+    name: str | None = Field(None, max_length=50)
+    use: str | None = Field(None, max_length=100)
+    storeys_above_ground: int | None = Field(None, ge=0)
+    storeys_below_ground: int | None = Field(None, ge=0)
+    floor_area_m2: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    ifc_global_ids: list[str] | None = None
+
+
+class BuildingOut(Schema):
+    id: int
+    name: str
+    use: str
+    storeys_above_ground: int
+    storeys_below_ground: int
+    floor_area_m2: Decimal | None
+    ifc_global_ids: list[str]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from plumbline.core.uploads import JPEG, PNG, store_upload
-from projects.actions import validate_site_location
+from projects.actions import ensure_building, validate_site_location
 from projects.models import Project
 from projects.queries import authorize
 
@@ -59,9 +59,11 @@ def record_sign(
                     _("Building %(building)s already has an active sign: retire it first.") % {"building": building},
                     code="sign_exists",
                 )
+            building_record, building_created = ensure_building(project, building)
             sign = PermanentSign.objects.create(
                 project=project,
                 building=building,
+                building_record=building_record,
                 content=sign_content(project, building),
                 material=chosen.code,
                 material_note=(material_note or "").strip(),
@@ -79,6 +81,8 @@ def record_sign(
                 target=sign,
                 changes={
                     "building": [None, building],
+                    "building_id": [None, building_record.pk],
+                    **({"building_created": [None, building]} if building_created else {}),
                     "material": [None, sign.material],
                     "material_note": [None, sign.material_note],
                     "content": [None, sign.content],

@@ -21,6 +21,14 @@ class SignStatus(models.TextChoices):
 class PermanentSign(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="signs")
     building = models.CharField(max_length=50, help_text=_("Building number or name, e.g. 1#"))
+    building_record = models.ForeignKey(
+        "projects.Building",
+        on_delete=models.PROTECT,
+        related_name="signs",
+        null=True,
+        blank=True,
+        help_text=_("The building the sign hangs on; `building` keeps its name as it was given."),
+    )
     content = models.JSONField(help_text=_("What the sign says, generated from the register when recorded."))
     material = models.CharField(
         max_length=40,

@@ -48,6 +48,7 @@ class SignPhotoOut(Schema):
 class SignOut(Schema):
     id: int
     building: str
+    building_id: int | None = Field(None, alias="building_record_id", description="the building record it hangs on")
     content: dict[str, Any]
     material: str = Field(..., description="material code; empty when an old free-text material named none")
     material_name: str

@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "register.manage": frozenset({R.OWNER}),
     "letter.upload": PARTIES,
     "sign.manage": frozenset({R.OWNER}),
+    # buildings (projects/): every member reads them, the owner keeps the list
+    "building.view": EVERY_MEMBER | {R.AUDITOR},
+    "building.manage": frozenset({R.OWNER}),
     # BIM
     "model.view": EVERY_MEMBER | {R.AUDITOR},
     "model.upload": frozenset({R.CONTRACTOR}),

@@ -444,7 +444,10 @@ def decide_credit_contest(event_id: int, *, accept: bool, note: str, actor) -> C
     from .queries import get_credit_event
 
     event = get_credit_event(event_id, user=actor)
-    if event.project is not None and not Project.objects.filter(_region_filter(department), pk=event.project_id).exists():
+    if (
+        event.project is not None
+        and not Project.objects.filter(_region_filter(department), pk=event.project_id).exists()
+    ):
         raise PermissionDenied(gettext("The department of the project's region decides this contest."))
     if not (note or "").strip():
         raise InvalidInput(gettext("Give the reasons of the decision."), field="note")

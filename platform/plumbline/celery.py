@@ -114,7 +114,7 @@ app.conf.beat_schedule = {
     "recompute-credit": {"task": "supervision.recompute_credit", "schedule": crontab(hour=2, minute=41)},
 }
 app.autodiscover_tasks(
-    ["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance", "supervision"]
+    ["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance", "supervision", "archive"]
 )
 
 

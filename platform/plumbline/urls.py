@@ -5,12 +5,13 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from archive import pages as archive_pages
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
 from signage import pages as signage_pages
 from supervision import pages as supervision_pages
 
-from . import views
+from . import audit_pages, views
 from .api import api, mount_routers
 from .core.accounts.views import LoginView, LogoutView
 
@@ -55,6 +56,9 @@ urlpatterns = [
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
     path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
+    path("projects/<str:code>/audit/", audit_pages.audit_page, name="audit-trail"),
+    path("projects/<str:code>/archive/", archive_pages.archive_checks_page, name="archive-checks"),
+    path("archive-checks/<int:check_id>/", archive_pages.archive_check_page, name="archive-check"),
     path("supervision/", supervision_pages.dashboard_page, name="supervision-dashboard"),
     path("supervision/projects/<str:code>/", supervision_pages.project_page, name="supervision-project"),
     path(

@@ -54,6 +54,9 @@ PROJECT_PAGES = [
     ("findings", _lazy("Findings"), "finding.view"),
     ("checklists", _lazy("Checklists"), "checklist.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
+    ("supervision-project", _lazy("Supervision"), "supervision.view"),
+    ("archive-checks", _lazy("Quality archive"), "archive.read"),
+    ("audit-trail", _lazy("Audit trail"), "audit.read"),
 ]
 
 

@@ -79,7 +79,10 @@ def a_project_webhook(world, persona):
     from supervision import actions
 
     hook = actions.create_webhook(
-        url="https://hooks.example.com/p", event_types=["finding"], project_code="GZ-2026-001", actor=world["users"]["owner"]
+        url="https://hooks.example.com/p",
+        event_types=["finding"],
+        project_code="GZ-2026-001",
+        actor=world["users"]["owner"],
     )
     return {"webhook_id": hook.pk}
 
@@ -159,7 +162,11 @@ ROWS = [
         {"owner"},
         params=the_owners_credit_event,
         body={"reason": "公示牌已补齐"},
-        overrides={**hidden_from("contractor", "inspector", "home_owner", "insurer"), "auditor": 403, "auditor_sz": 403},
+        overrides={
+            **hidden_from("contractor", "inspector", "home_owner", "insurer"),
+            "auditor": 403,
+            "auditor_sz": 403,
+        },
     ),
     # the department of the project's region decides; nobody else
     Row(

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def auditor_client(world, client):
+def auditor_client(world, client, settings):
     client.force_login(world["users"]["auditor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the page chosen in English
     return client
 
 

@@ -94,6 +94,18 @@ def project_page(request, code: str):
 
 @login_required
 @require_GET
+def region_chart(request, chart: str):
+    """The dashboard's charts, in the page's language (the API's follow Accept-Language)."""
+    try:
+        return reports.chart_response(request.user, chart)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+
+
+@login_required
+@require_GET
 def project_findings_chart(request, code: str):
     try:
         project, _score = queries.get_project_supervision(code, user=request.user)

@@ -60,6 +60,7 @@ urlpatterns = [
     path("projects/<str:code>/archive/", archive_pages.archive_checks_page, name="archive-checks"),
     path("archive-checks/<int:check_id>/", archive_pages.archive_check_page, name="archive-check"),
     path("supervision/", supervision_pages.dashboard_page, name="supervision-dashboard"),
+    path("supervision/charts/<str:chart>", supervision_pages.region_chart, name="supervision-chart"),
     path("supervision/projects/<str:code>/", supervision_pages.project_page, name="supervision-project"),
     path(
         "supervision/projects/<str:code>/findings.svg",

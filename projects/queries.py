@@ -250,12 +250,31 @@ def letter_requirements(project: Project, *, today: datetime.date | None = None)
     return letter_requirements_of([project.pk], today=today)[project.pk]
 
 
+# what region-wide reads need of an appointment (the rest is read when it is asked for)
+APPOINTMENT_FIELDS = (
+    "id",
+    "project_id",
+    "party",
+    "start_date",
+    "end_date",
+    "organisation__id",
+    "organisation__name",
+    "organisation__credit_code",
+    "organisation__kind",
+    "leader__id",
+    "leader__name",
+)
+
+
 def current_appointments_of(project_ids) -> dict[int, dict[str, PartyAppointment | None]]:
     """`current_appointments` of many projects in one query (region dashboards)."""
     held: dict[int, dict[str, PartyAppointment | None]] = {pk: dict.fromkeys(Party.values) for pk in project_ids}
-    for a in PartyAppointment.objects.filter(project_id__in=list(held), end_date__isnull=True).select_related(
-        "organisation", "leader"
-    ):
+    appointments = (
+        PartyAppointment.objects.filter(project_id__in=list(held), end_date__isnull=True)
+        .select_related("organisation", "leader")
+        .only(*APPOINTMENT_FIELDS)
+    )
+    for a in appointments:
         held[a.project_id][a.party] = a
     return held
 
@@ -273,7 +292,7 @@ def letter_requirements_of(
         (letter.appointment_id, letter.kind): letter
         for letter in LiabilityLetter.objects.filter(
             appointment_id__in=[a.pk for a in appointments], status=LetterStatus.FILED
-        )
+        ).only("id", "appointment_id", "kind", "uploaded_at", "status")
     }
     first_start = {
         (project_id, party): start

@@ -58,10 +58,12 @@ def _shown(value, empty) -> str:
     return str(value) if value not in (None, "") else str(empty)
 
 
-def check_sign(sign: PermanentSign, *, current=None) -> list[SignProblem]:
-    """Where the sign no longer matches the register, or is not permanent."""
+def check_sign(sign: PermanentSign, *, current=None, expected=None) -> list[SignProblem]:
+    """Where the sign no longer matches the register, or is not permanent. `expected`: what a sign
+    of the project shows today (`sign_content`; its building is not compared), when the caller
+    checks several signs of one project."""
     problems = []
-    expected = sign_content(sign.project, sign.building, current=current)
+    expected = expected or sign_content(sign.project, sign.building, current=current)
     shown = {p["party"]: p for p in sign.content.get("parties", [])}
     for party in expected["parties"]:
         on_sign = shown.get(party["party"], {})
@@ -159,9 +161,12 @@ def sign_problems_of(project_ids, *, current=None) -> dict[int, dict]:
     project_ids = list(project_ids)
     current = current if current is not None else current_appointments_of(project_ids)
     found = {pk: {"signs": 0, "problems": []} for pk in project_ids}
+    expected = {}
     for sign in PermanentSign.objects.filter(project_id__in=project_ids, status=SignStatus.ACTIVE).select_related(
         "project"
     ):
+        if sign.project_id not in expected:
+            expected[sign.project_id] = sign_content(sign.project, sign.building, current=current[sign.project_id])
         found[sign.project_id]["signs"] += 1
-        found[sign.project_id]["problems"] += check_sign(sign, current=current[sign.project_id])
+        found[sign.project_id]["problems"] += check_sign(sign, expected=expected[sign.project_id])
     return found

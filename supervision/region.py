@@ -29,7 +29,9 @@ from projects.models import (
     ProjectStage,
 )
 from projects.validators import credit_code_check_character, id_number_check_digit
+from projects.queries import current_appointments_of
 from signage.models import PermanentSign
+from signage.queries import sign_content
 from storage import get_storage
 
 REGION = "440400"  # 珠海市: apart from the demo's Guangzhou and Shenzhen
@@ -168,11 +170,12 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
                 letter.set_stored(stored, original_name=f"{kind}.pdf", uploaded_by=admin)
                 letters.append(letter)
         LiabilityLetter.objects.bulk_create(letters, batch_size=2000)
+        current = current_appointments_of([p.pk for p in added if p.stage == ProjectStage.COMPLETED])
         signs = [
             PermanentSign(
                 project=p,
                 building=f"{b}#",
-                content={"project_name": p.name, "parties": []},
+                content=sign_content(p, f"{b}#", current=current[p.pk]),
                 material="foam" if rng.random() < 0.05 else "granite",
                 width_mm=800,
                 height_mm=600,

@@ -705,3 +705,71 @@ def record_delivery_attempt(delivery_id: int, *, code: int | None, error: str, f
             delivery.status = "failed"
         delivery.save(update_fields=["attempts", "response_code", "error", "last_attempt_at", "log", "status"])
     return delivery
+
+
+# --- the dashboard's stored scores (derived data) --------------------------------------------------
+
+SCORE_BATCH = 500  # projects scored together: a few aggregate queries each, whatever the region
+
+
+def refresh_project_scores(project_ids, *, today: datetime.date | None = None) -> int:
+    """Score the projects again, in every language of the site, and store the scores (a derived
+    read model, like the ingest's bulk rows: no audit event; the events it derives from have
+    theirs). Returns the number of projects scored."""
+    from django.utils import translation
+
+    from .models import ProjectScore
+    from .scoring import score_projects
+
+    today = today or timezone.localdate()
+    ids = sorted(set(project_ids))
+    languages = [code for code, _name in settings.LANGUAGES]
+    for start in range(0, len(ids), SCORE_BATCH):
+        projects = list(Project.objects.filter(pk__in=ids[start : start + SCORE_BATCH]))
+        scored = {}
+        for language in languages:
+            with translation.override(language):
+                for row in score_projects(projects, today=today):
+                    scored.setdefault(row.project.pk, []).append((language, row))
+        rows = []
+        for project_id, by_language in scored.items():
+            first = by_language[0][1]
+            reasons = [
+                {
+                    "component": r.component,
+                    "code": r.code,
+                    "points": r.points,
+                    "message": {language: row.reasons[i].message for language, row in by_language},
+                }
+                for i, r in enumerate(first.reasons)
+            ]
+            codes = " ".join(sorted({r.code for r in first.reasons} | {r.component for r in first.reasons}))
+            rows.append(
+                ProjectScore(
+                    project_id=project_id,
+                    score=first.score,
+                    reasons=reasons,
+                    codes=f" {codes} ",
+                    is_stale=False,
+                    computed_on=today,
+                )
+            )
+        ProjectScore.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["project"],
+            update_fields=["score", "reasons", "codes", "is_stale", "computed_on"],
+        )
+    return len(ids)
+
+
+def refresh_stale_scores(projects, *, today: datetime.date | None = None) -> int:
+    """Score again those of `projects` (a queryset) whose stored score is missing, marked stale or
+    of an earlier day: before a dashboard is read, so what it shows is current."""
+    today = today or timezone.localdate()
+    stale = projects.filter(
+        Q(supervision_score__isnull=True)
+        | Q(supervision_score__is_stale=True)
+        | Q(supervision_score__computed_on__lt=today)
+    ).values_list("pk", flat=True)
+    return refresh_project_scores(list(stale), today=today)

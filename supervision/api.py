@@ -70,7 +70,7 @@ def _row(r) -> dict:
     summary="The auditor's region: one page of projects, each with its completeness score and reasons",
 )
 def get_region_dashboard(request: HttpRequest, filters: Query[DashboardPageIn]):
-    page = queries.get_region_dashboard(user=request.user, **filters.dict())
+    page = reports.region_dashboard(request.user, **filters.dict())
     return {
         "count": page.count,
         "limit": filters.limit,

@@ -11,7 +11,7 @@ COLOURS = {"critical": "#a61b1b", "major": "#d9822b", "minor": "#7a8b99"}
 def _frame(title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" font-family="system-ui, \'Noto Sans CJK SC\', \'PingFang SC\', sans-serif"><title>{escape(title)}</title>'
+        f"aria-label=\"{escape(title)}\" font-family=\"system-ui, 'Noto Sans CJK SC', 'PingFang SC', sans-serif\"><title>{escape(title)}</title>"
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>'
         f'<text x="{MARGIN}" y="22" font-size="15" font-weight="600" fill="#1d2733">{escape(title)}</text>'
         + "".join(body)

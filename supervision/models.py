@@ -278,3 +278,24 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"delivery #{self.pk} of {self.webhook}"
+
+
+class ProjectScore(models.Model):
+    """A project's completeness score as last computed, with its reasons in every language of
+    the site: the region dashboard sorts, filters and pages on it in the database. Derived data:
+    a save in the apps below marks it stale (supervision/signals.py), a row of an earlier day is
+    stale too (letters fall overdue with time), and stale rows are computed again before a
+    dashboard is read and every night."""
+
+    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="supervision_score")
+    score = models.PositiveIntegerField()
+    reasons = models.JSONField(default=list, help_text=_("component, code, points, message by language"))
+    codes = models.CharField(max_length=2000, default=" ", help_text=_("the reasons' codes and components, spaced"))
+    is_stale = models.BooleanField(default=False)
+    computed_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["score"])]
+
+    def __str__(self):
+        return f"{self.project.code}: {self.score}"

@@ -34,8 +34,8 @@ def dashboard_page(request):
     filters = {name: request.GET.get(name, "") for name in FILTERS}
     page_number = max(1, _int_or_none(request.GET.get("page")) or 1)
     try:
-        page = queries.get_region_dashboard(
-            user=request.user,
+        page = reports.region_dashboard(
+            request.user,
             sort=filters["sort"] or "code",
             search=filters["search"],
             stage=filters["stage"],
@@ -49,7 +49,7 @@ def dashboard_page(request):
         raise DjangoPermissionDenied(exc.detail) from None
     except InvalidInput:
         filters["sort"] = "code"
-        page = queries.get_region_dashboard(user=request.user, limit=PAGE_SIZE, offset=0)
+        page = reports.region_dashboard(request.user, limit=PAGE_SIZE, offset=0)
     query = urlencode({k: v for k, v in filters.items() if v})
     pages = max(1, -(-page.count // PAGE_SIZE))
     return render(

@@ -5,8 +5,10 @@ complaints and webhook deliveries. What a user may not see does not exist for th
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from inspections.queries import findings_per_month_of
@@ -24,7 +26,7 @@ from .models import (
     Webhook,
     WebhookDelivery,
 )
-from .scoring import ProjectScore, score_projects
+from .scoring import ProjectScore, Reason, score_projects
 
 SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name", "score": None, "-score": None}
 
@@ -41,6 +43,16 @@ class DashboardPage:
     rows: list[ProjectScore]
 
 
+def _stored(project: Project, language: str) -> ProjectScore:
+    """The stored score of a project (read with it), its reasons in `language`."""
+    stored = project.supervision_score
+    reasons = [
+        Reason(r["component"], r["code"], r["message"].get(language) or next(iter(r["message"].values())), r["points"])
+        for r in stored.reasons
+    ]
+    return ProjectScore(project, stored.score, reasons)
+
+
 def get_region_dashboard(
     *,
     user,
@@ -52,49 +64,50 @@ def get_region_dashboard(
     max_score: int | None = None,
     limit: int = 50,
     offset: int = 0,
-    today: datetime.date | None = None,
 ) -> DashboardPage:
-    """One page of the region's projects with their scores and reasons.
-
-    Sorted by code or name without a score filter, only the page's projects are scored; sorted
-    or filtered by score or reason, every matching project is (the same aggregate queries,
-    over more rows): either way the number of queries does not grow with the projects.
-    """
+    """One page of the region's projects with their stored scores and reasons, filtered, sorted
+    and paged in the database (two queries, whatever the region). The caller refreshes stale
+    scores first (actions.refresh_stale_scores)."""
     if sort not in SORTS:
         raise InvalidInput(_("Sort by one of %(sorts)s.") % {"sorts": ", ".join(SORTS)}, field="sort")
-    today = today or timezone.localdate()
+    projects = dashboard_projects(user=user, search=search, stage=stage).filter(supervision_score__isnull=False)
+    if reason:
+        projects = projects.filter(supervision_score__codes__contains=f" {reason} ")
+    if min_score is not None:
+        projects = projects.filter(supervision_score__score__gte=min_score)
+    if max_score is not None:
+        projects = projects.filter(supervision_score__score__lte=max_score)
+    order = SORTS[sort] or ("supervision_score__score" if sort == "score" else "-supervision_score__score")
+    page = projects.select_related("supervision_score").order_by(order, "code")[offset : offset + limit]
+    language = get_language() or settings.LANGUAGE_CODE
+    return DashboardPage(projects.count(), [_stored(p, language) for p in page])
+
+
+def dashboard_projects(*, user, search: str = "", stage: str = "") -> QuerySet[Project]:
     projects = region_projects(user=user)
     if search:
         projects = projects.filter(Q(code__icontains=search) | Q(name__icontains=search))
     if stage:
         projects = projects.filter(stage=stage)
-    by_score = SORTS[sort] is None or reason or min_score is not None or max_score is not None
-    if not by_score:
-        count = projects.count()
-        return DashboardPage(
-            count, score_projects(projects.order_by(SORTS[sort])[offset : offset + limit], today=today)
-        )
-    rows = score_projects(projects.order_by("code"), today=today)
-    if reason:
-        rows = [r for r in rows if any(x.code == reason or x.component == reason for x in r.reasons)]
-    if min_score is not None:
-        rows = [r for r in rows if r.score >= min_score]
-    if max_score is not None:
-        rows = [r for r in rows if r.score <= max_score]
-    if sort in ("score", "-score"):
-        rows.sort(key=lambda r: r.score, reverse=sort == "-score")
-    elif sort in ("name", "-name"):
-        rows.sort(key=lambda r: r.project.name, reverse=sort == "-name")
-    elif sort == "-code":
-        rows.reverse()
-    return DashboardPage(len(rows), rows[offset : offset + limit])
+    return projects
 
 
-def score_distribution(*, user, today: datetime.date | None = None) -> list[int]:
-    """How many of the region's projects score 0-9, 10-19, ... 90-100."""
+def score_distribution(*, user) -> list[int]:
+    """How many of the region's projects score 0-9, 10-19, ... 90-100 (one aggregate query)."""
+    from django.db.models import Count, IntegerField
+    from django.db.models.functions import Cast, Least
+
+    rows = (
+        region_projects(user=user)
+        .filter(supervision_score__isnull=False)
+        .annotate(bin=Least(Cast(F("supervision_score__score") / 10, IntegerField()), 9))
+        .values("bin")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     bins = [0] * 10
-    for row in score_projects(region_projects(user=user), today=today or timezone.localdate()):
-        bins[min(row.score // 10, 9)] += 1
+    for row in rows:
+        bins[row["bin"]] += row["n"]
     return bins
 
 

@@ -28,8 +28,8 @@ from projects.models import (
     Project,
     ProjectStage,
 )
-from projects.validators import credit_code_check_character, id_number_check_digit
 from projects.queries import current_appointments_of
+from projects.validators import credit_code_check_character, id_number_check_digit
 from signage.models import PermanentSign
 from signage.queries import sign_content
 from storage import get_storage

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from plumbline.core.errors import InvalidInput, NotFound
 
-from . import charts, export, queries
+from . import actions, charts, export, queries
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -16,10 +16,19 @@ EXPORT_TYPES = {
 CHARTS = ("scores.svg", "findings.svg")
 
 
+def region_dashboard(user, **filters) -> queries.DashboardPage:
+    """The dashboard's page, its stale scores refreshed first (none, on a day the beat task ran
+    and nothing changed)."""
+    actions.refresh_stale_scores(
+        queries.dashboard_projects(user=user, search=filters.get("search", ""), stage=filters.get("stage", ""))
+    )
+    return queries.get_region_dashboard(user=user, **filters)
+
+
 def export_response(user, filters: dict, format: str) -> HttpResponse:
     if format not in EXPORT_TYPES:
         raise InvalidInput(_("Export as csv or xlsx."), field="format")
-    page = queries.get_region_dashboard(user=user, **{**filters, "limit": 10**9, "offset": 0})
+    page = region_dashboard(user, **{**filters, "limit": 10**9, "offset": 0})
     data = export.as_csv(page.rows) if format == "csv" else export.as_xlsx(page.rows)
     response = HttpResponse(data, content_type=EXPORT_TYPES[format])
     name = f"region-dashboard-{timezone.localdate().isoformat()}.{format}"
@@ -31,6 +40,7 @@ def chart_svg(user, chart: str, *, project=None) -> str:
     if chart not in CHARTS:
         raise NotFound(_("No chart %(name)s.") % {"name": chart})
     if chart == "scores.svg":
+        actions.refresh_stale_scores(queries.region_projects(user=user))
         bins = queries.score_distribution(user=user)
         labels = [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)]
         return charts.bar_chart(_("Completeness scores of the region's projects"), labels, bins)

@@ -1,16 +1,20 @@
 """What the supervision app hears from the apps below it, by Django's model signals (they never
-import it): findings and model versions go to the webhooks subscribed to them, and a critical
-finding saved after its due date has the credit recomputed."""
+import it): findings and model versions go to the webhooks subscribed to them; a critical
+finding saved after its due date has the credit recomputed; a save of what a project's score is
+made of (the project, its register and letters, its signs, its findings) marks its stored
+dashboard score stale."""
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from bim.models import ModelVersion
 from inspections.models import Finding, FindingStatus, Severity
+from projects.models import LiabilityLetter, PartyAppointment, Project
+from signage.models import PermanentSign
 
-from .models import WebhookEventType
+from .models import ProjectScore, WebhookEventType
 from .webhooks import send_event
 
 
@@ -47,3 +51,20 @@ def model_version_saved(sender, instance: ModelVersion, created: bool, raw: bool
     payload = {"event": f"model.{instance.status}", "version_id": instance.pk, "number": instance.number}
     project = instance.model.project
     transaction.on_commit(lambda: send_event(WebhookEventType.MODEL, project, payload))
+
+
+def _score_inputs_saved(sender, instance, raw: bool = False, **_kwargs) -> None:
+    if raw:
+        return
+    if isinstance(instance, Project):
+        scores = ProjectScore.objects.filter(project_id=instance.pk)
+    elif isinstance(instance, LiabilityLetter):
+        scores = ProjectScore.objects.filter(project__appointments=instance.appointment_id)
+    else:
+        scores = ProjectScore.objects.filter(project_id=instance.project_id)
+    scores.filter(is_stale=False).update(is_stale=True)
+
+
+for _model in (Project, PartyAppointment, LiabilityLetter, PermanentSign, Finding):
+    post_save.connect(_score_inputs_saved, sender=_model, dispatch_uid=f"supervision.score_inputs.{_model.__name__}")
+    post_delete.connect(_score_inputs_saved, sender=_model, dispatch_uid=f"supervision.score_gone.{_model.__name__}")

@@ -32,3 +32,11 @@ def deliver_webhook(delivery_id: int) -> None:
 @shared_task(name="supervision.recompute_credit", acks_late=True, ignore_result=True)
 def recompute_credit() -> dict:
     return actions.recompute_credit()
+
+
+@shared_task(name="supervision.refresh_scores", acks_late=True, ignore_result=True)
+def refresh_scores() -> int:
+    """Every night: each project's dashboard score for the new day (letters fall overdue)."""
+    from projects.models import Project
+
+    return actions.refresh_project_scores(Project.objects.values_list("pk", flat=True))

@@ -112,6 +112,8 @@ app.conf.beat_schedule = {
     "anchor-audit-chains": {"task": "audit.anchor_chains", "schedule": crontab(hour=3, minute=17)},
     # quality credit: what happened since the last run scored, every score and tier recomputed
     "recompute-credit": {"task": "supervision.recompute_credit", "schedule": crontab(hour=2, minute=41)},
+    # the region dashboards' stored scores for the new day (a stale one is also refreshed on reading)
+    "refresh-dashboard-scores": {"task": "supervision.refresh_scores", "schedule": crontab(hour=3, minute=7)},
 }
 app.autodiscover_tasks(
     ["plumbline.core.audit", "projects", "signage", "bim", "inspections", "insurance", "supervision", "archive"]

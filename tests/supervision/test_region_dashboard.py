@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from supervision.queries import get_region_dashboard
+from projects import actions as project_actions
+from supervision.reports import region_dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -86,15 +87,47 @@ def test_the_number_of_queries_does_not_grow_with_the_projects(world, new_projec
 
     def queries_for_a_page(**kw) -> int:
         with CaptureQueriesContext(connection) as captured:
-            get_region_dashboard(user=auditor, limit=50, **kw)
+            region_dashboard(auditor, limit=50, **kw)
         return len(captured.captured_queries)
 
+    new_project("GZ-2026-002", "440105")
     queries_for_a_page()  # the auditor's person and department, read once and kept on the user
-    few, few_by_score = queries_for_a_page(), queries_for_a_page(sort="score")
-    for n in range(2, 22):
+    new_project("GZ-2026-003", "440105")
+    one_stale = queries_for_a_page()  # GZ-2026-003 scored before the page is read
+    fresh, by_score = queries_for_a_page(), queries_for_a_page(sort="score", max_score=80)
+    for n in range(4, 25):
         new_project(f"GZ-2026-{n:03d}", "440105")
-    assert queries_for_a_page() == few
-    assert queries_for_a_page(sort="score") == few_by_score
+    assert queries_for_a_page() == one_stale  # 21 projects scored in the same queries as one
+    assert queries_for_a_page() == fresh
+    assert queries_for_a_page(sort="score", max_score=80) == by_score
+
+
+def test_a_stored_score_is_computed_again_after_a_save_below_it(world, as_persona, overdue_letters):
+    from supervision.models import ProjectScore
+
+    row = as_persona("auditor").get("/supervision/dashboard").json()["items"][0]
+    assert [r["code"] for r in row["reasons"]].count("letter_overdue") == 2
+    score = ProjectScore.objects.get(project=world["project"])
+    assert not score.is_stale
+    world["project"].refresh_from_db()
+    project_actions.update_project(world["project"], changes={"name": "改名"}, actor=world["users"]["owner"])
+    score.refresh_from_db()
+    assert score.is_stale  # marked by the save, scored again when a dashboard is next read
+    as_persona("auditor").get("/supervision/dashboard")
+    score.refresh_from_db()
+    assert not score.is_stale
+
+
+def test_a_score_of_an_earlier_day_is_computed_again(world, as_persona):
+    import datetime
+
+    from supervision.models import ProjectScore
+
+    as_persona("auditor").get("/supervision/dashboard")
+    ProjectScore.objects.filter(project=world["project"]).update(
+        computed_on=datetime.date(2026, 1, 1), score=1, reasons=[]
+    )
+    assert as_persona("auditor").get("/supervision/dashboard").json()["items"][0]["score"] == 93
 
 
 def test_the_export_holds_every_filtered_project_with_score_and_reasons(world, as_persona, new_project):

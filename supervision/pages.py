@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from plumbline.core.errors import InvalidInput, NotFound, PermissionDenied
+from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from projects.models import ProjectStage
+from signage.queries import get_public_sign
 
-from . import queries, reports
+from . import actions, queries, reports
 from .scoring import COMPONENT_LABELS, COMPONENTS
 
 PAGE_SIZE = 25
@@ -118,3 +119,25 @@ def project_findings_chart(request, code: str):
 def public_results_page(request):
     results = [reports.public_result(r) for r in queries.list_public_results()[:200]]
     return render(request, "supervision/public_results.html", {"results": results})
+
+
+@require_http_methods(["GET", "POST"])
+def report_problem_page(request, token: str):
+    """"Report a problem" from a permanent sign's QR code: anyone, signed in or not; the complaint
+    goes to the project's first receiver (the owner) with a deadline."""
+    try:
+        sign = get_public_sign(token)
+    except NotFound:
+        raise Http404 from None
+    values = {k: request.POST.get(k, "").strip() for k in ("complainant_name", "complainant_contact", "description")}
+    error, complaint = None, None
+    if request.method == "POST":
+        try:
+            complaint = actions.file_complaint(sign.project, **values, channel="sign_qr", actor=None)
+        except (InvalidInput, DomainError) as exc:
+            error = exc.detail
+    return render(
+        request,
+        "supervision/report_problem.html",
+        {"sign": sign, "values": values, "error": error, "complaint": complaint},
+    )

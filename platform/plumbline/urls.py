@@ -56,6 +56,7 @@ urlpatterns = [
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
     path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
+    path("signs/<str:token>/report/", supervision_pages.report_problem_page, name="sign-report"),
     path("projects/<str:code>/audit/", audit_pages.audit_page, name="audit-trail"),
     path("projects/<str:code>/archive/", archive_pages.archive_checks_page, name="archive-checks"),
     path("archive-checks/<int:check_id>/", archive_pages.archive_check_page, name="archive-check"),

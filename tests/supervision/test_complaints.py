@@ -80,3 +80,18 @@ def test_a_complaint_without_a_description_is_refused(world, as_persona):
     )
     assert response.status_code == 422 and response.json()["field"] == "description"
     assert Complaint.objects.count() == 1
+
+
+def test_anyone_reports_a_problem_from_a_signs_qr_code(world, client):
+    sign = world["project"].signs.get(building="1#")
+    page = client.get(f"/signs/{sign.public_token}/")
+    assert f"/signs/{sign.public_token}/report/" in page.content.decode()
+    response = client.post(
+        f"/signs/{sign.public_token}/report/", {"description": "外墙瓷砖脱落", "complainant_name": "路人甲"}
+    )
+    assert response.status_code == 200 and 'id="filed"' in response.content.decode()
+    complaint = Complaint.objects.get(channel="sign_qr")
+    assert complaint.first_responsible == Organisation.objects.get(kind="owner") and complaint.filed_by is None
+    empty = client.post(f"/signs/{sign.public_token}/report/", {"description": "", "complainant_name": "x"})
+    assert 'id="error"' in empty.content.decode() and Complaint.objects.filter(channel="sign_qr").count() == 1
+    assert client.get("/signs/no-such-token/report/").status_code == 404

@@ -336,7 +336,10 @@ def _letter_events(today: datetime.date) -> list[CreditEvent]:
     project_ids = list(Project.objects.values_list("pk", flat=True))
     events = []
     points = credit.config()["letter_overdue"]
-    for project_id, requirements in letter_requirements_of(project_ids, today=today).items():
+    requirements_of = {}
+    for start in range(0, len(project_ids), SCORE_BATCH):
+        requirements_of.update(letter_requirements_of(project_ids[start : start + SCORE_BATCH], today=today))
+    for project_id, requirements in requirements_of.items():
         for r in requirements:
             if r.status != "overdue":
                 continue
@@ -409,14 +412,21 @@ def recompute_credit(*, today: datetime.date | None = None, actor=None) -> dict:
     return {"events_added": len(new), "scores_changed": changed}
 
 
-def contest_credit_event(event_id: int, *, reason: str, actor) -> CreditEvent:
-    """The organisation's admin contests an event, once."""
+def require_contester(event_id: int, actor) -> CreditEvent:
+    """The event, if the actor is an admin of its organisation (NotFound when they may not see
+    it, PermissionDenied when they see it but may not contest it)."""
     from .queries import get_credit_event
 
     event = get_credit_event(event_id, user=actor)
     me = person_of(actor)
     if me is None or me.organisation_id != event.organisation_id or not me.is_organisation_admin:
         raise PermissionDenied(gettext("Only the organisation's admins may contest its credit events."))
+    return event
+
+
+def contest_credit_event(event_id: int, *, reason: str, actor) -> CreditEvent:
+    """The organisation's admin contests an event, once."""
+    event = require_contester(event_id, actor)
     if not (reason or "").strip():
         raise InvalidInput(gettext("Say why the event is contested."), field="reason")
     with transaction.atomic():
@@ -531,6 +541,15 @@ def file_complaint(
             target=complaint,
             changes={"first_responsible": [None, receiver.name], "due_date": [None, due], "channel": [None, channel]},
         )
+    return complaint
+
+
+def require_holder(complaint_id: int, actor) -> Complaint:
+    """The complaint, if the actor works for the organisation that holds it now."""
+    from .queries import get_complaint
+
+    complaint = get_complaint(complaint_id, user=actor)
+    _holder_staff(complaint, actor)
     return complaint
 
 

@@ -226,7 +226,7 @@ def get_organisation_credit(request: HttpRequest, organisation_id: int):
     operation_id="contest_credit_event",
     summary="The organisation's admin contests a credit event (once)",
 )
-@right_first(lambda request, *, event_id, **_: queries.get_credit_event(int(event_id), user=request.user))
+@right_first(lambda request, *, event_id, **_: actions.require_contester(int(event_id), request.user))
 def contest_credit_event(request: HttpRequest, event_id: int, payload: ContestIn):
     return _credit_event(actions.contest_credit_event(event_id, reason=payload.reason, actor=request.user))
 
@@ -296,7 +296,7 @@ def get_complaint(request: HttpRequest, complaint_id: int):
     operation_id="pass_on_complaint",
     summary="Pass a complaint on to another party of the project, with a record",
 )
-@right_first(lambda request, *, complaint_id, **_: queries.get_complaint(int(complaint_id), user=request.user))
+@right_first(lambda request, *, complaint_id, **_: actions.require_holder(int(complaint_id), request.user))
 def pass_on_complaint(request: HttpRequest, complaint_id: int, payload: PassOnIn):
     actions.pass_on_complaint(complaint_id, **payload.dict(), actor=request.user)
     return _complaint(queries.get_complaint(complaint_id, user=request.user))
@@ -308,7 +308,7 @@ def pass_on_complaint(request: HttpRequest, complaint_id: int, payload: PassOnIn
     operation_id="answer_complaint",
     summary="Answer a complaint (its holder)",
 )
-@right_first(lambda request, *, complaint_id, **_: queries.get_complaint(int(complaint_id), user=request.user))
+@right_first(lambda request, *, complaint_id, **_: actions.require_holder(int(complaint_id), request.user))
 def answer_complaint(request: HttpRequest, complaint_id: int, payload: AnswerIn):
     actions.answer_complaint(complaint_id, note=payload.note, actor=request.user)
     return _complaint(queries.get_complaint(complaint_id, user=request.user))

@@ -123,7 +123,7 @@ def public_results_page(request):
 
 @require_http_methods(["GET", "POST"])
 def report_problem_page(request, token: str):
-    """"Report a problem" from a permanent sign's QR code: anyone, signed in or not; the complaint
+    """Report a problem from a permanent sign's QR code: anyone, signed in or not; the complaint
     goes to the project's first receiver (the owner) with a deadline."""
     try:
         sign = get_public_sign(token)

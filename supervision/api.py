@@ -28,6 +28,8 @@ from .schemas import (
     PublicResultOut,
     ResultIn,
     ResultOut,
+    RosterIn,
+    RosterOut,
     WebhookIn,
     WebhookOut,
 )
@@ -114,18 +116,32 @@ def get_project_supervision(request: HttpRequest, code: str):
     return {**_row(score), "complaints": complaints}
 
 
-def _draw(draw) -> dict:
-    return {
-        "id": draw.pk,
-        "department": draw.department.name,
-        "period": draw.period,
-        "seed": draw.seed,
-        "algorithm": draw.algorithm,
-        "inspectors_per_project": draw.inspectors_per_project,
-        "pool": draw.pool,
-        "result": draw.result,
-        "created_at": draw.created_at,
-    }
+@router.post(
+    "/supervision/roster",
+    response={201: RosterOut, **ERRORS},
+    operation_id="add_roster_inspector",
+    summary="Put a person of the department on its roster, with the organisations they worked for",
+)
+@department_right
+def add_roster_inspector(request: HttpRequest, payload: RosterIn):
+    inspector = actions.add_roster_inspector(
+        person_id=payload.person_id,
+        former_employers=[e.dict() for e in payload.former_employers],
+        actor=request.user,
+    )
+    return Status(
+        201,
+        {
+            "id": inspector.pk,
+            "person": inspector.person.name,
+            "former_employers": [
+                {"organisation": e.organisation.name, "until": e.until} for e in inspector.employments.all()
+            ],
+        },
+    )
+
+
+_draw = reports.draw_record
 
 
 @router.post(
@@ -143,7 +159,7 @@ def create_supervision_draw(request: HttpRequest, payload: DrawIn):
     "/supervision/draws/{draw_id}",
     response={200: DrawOut, **ERRORS},
     operation_id="get_supervision_draw",
-    summary="A draw with its seed, its pool and its result",
+    summary="A draw with its seed, its pool and its result (its department's; everyone's once a result is signed)",
 )
 def get_supervision_draw(request: HttpRequest, draw_id: int):
     return _draw(queries.get_draw(draw_id, user=request.user))
@@ -155,9 +171,9 @@ def get_supervision_draw(request: HttpRequest, draw_id: int):
     operation_id="record_supervision_result",
     summary="Sign the inspection result of a drawn project (published on the public page)",
 )
-@right_first(lambda request, *, draw_id, **_: queries.get_draw(int(draw_id), user=request.user))
+@right_first(lambda request, *, draw_id, **_: queries.get_draw(int(draw_id), user=request.user, public=False))
 def record_supervision_result(request: HttpRequest, draw_id: int, payload: ResultIn):
-    draw = queries.get_draw(draw_id, user=request.user)
+    draw = queries.get_draw(draw_id, user=request.user, public=False)
     data = payload.dict()
     result = actions.record_supervision_result(draw, project_code=data.pop("project"), **data, actor=request.user)
     return Status(

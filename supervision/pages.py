@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -113,6 +113,16 @@ def project_findings_chart(request, code: str):
     except (NotFound, PermissionDenied):
         raise Http404 from None
     return reports.chart_response(request.user, "findings.svg", project=project)
+
+
+@require_GET
+def public_draw(request, draw_id: int):
+    """A draw whose results are published: its seed, pool, algorithm and result, for anyone."""
+    try:
+        draw = queries.get_draw(draw_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    return JsonResponse(reports.draw_record(draw), json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET

@@ -128,13 +128,17 @@ def get_project_supervision(code: str, *, user) -> tuple[Project, ProjectScore]:
 # --- draws and results --------------------------------------------------------------------------
 
 
-def get_draw(draw_id: int, *, user) -> SupervisionDraw:
-    """A draw is its department's until its results are published."""
+def get_draw(draw_id: int, *, user, public: bool = True) -> SupervisionDraw:
+    """A draw is its department's until a result of it is signed; from then on its seed, pool and
+    result are public (one public, 一公开), so anyone recomputes it. `public=False`: the
+    department's own draws only (to sign results)."""
     draw = SupervisionDraw.objects.select_related("department").filter(pk=draw_id).first()
     me = person_of(user)
-    if draw is None or me is None or me.organisation_id != draw.department_id:
-        raise NotFound(_("No draw %(id)s.") % {"id": draw_id})
-    return draw
+    if draw is not None and me is not None and me.organisation_id == draw.department_id:
+        return draw
+    if draw is not None and public and draw.results.exists():
+        return draw
+    raise NotFound(_("No draw %(id)s.") % {"id": draw_id})
 
 
 def get_draw_of_period(period: str, *, department: Organisation | None = None) -> SupervisionDraw:

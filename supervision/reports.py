@@ -74,4 +74,22 @@ def public_result(r) -> dict:
         "summary": r.summary,
         "inspectors": [i["name"] for i in drawn["inspectors"]],
         "signed_on": timezone.localtime(r.signed_at).date(),
+        "draw_id": r.draw.pk,
+        "seed": r.draw.seed,
+        "algorithm": r.draw.algorithm,
+    }
+
+
+def draw_record(draw) -> dict:
+    """What anyone needs to recompute a draw (supervision/draw.py's run_draw)."""
+    return {
+        "id": draw.pk,
+        "department": draw.department.name,
+        "period": draw.period,
+        "seed": draw.seed,
+        "algorithm": draw.algorithm,
+        "inspectors_per_project": draw.inspectors_per_project,
+        "pool": draw.pool,
+        "result": draw.result,
+        "created_at": draw.created_at,
     }

@@ -33,6 +33,24 @@ class ProjectSupervisionOut(DashboardRowOut):
     complaints: list[dict[str, Any]]
 
 
+class FormerEmploymentIn(Schema):
+    organisation_id: int
+    until: date | None = Field(None, description="empty: works there still")
+
+
+class RosterIn(Schema):
+    person_id: int
+    former_employers: list[FormerEmploymentIn] = Field(
+        default_factory=list, description="a conflict of interest for SUPERVISION_CONFLICT_YEARS after `until`"
+    )
+
+
+class RosterOut(Schema):
+    id: int
+    person: str
+    former_employers: list[dict[str, Any]]
+
+
 class DrawIn(Schema):
     period: str = Field(..., max_length=20, description="e.g. 2026-Q3")
     seed: str = Field(..., max_length=200, description="published before the draw, e.g. the date and a lottery number")
@@ -78,6 +96,11 @@ class PublicResultOut(Schema):
     summary: str
     inspectors: list[str] = Field(..., description="names only: no personal ID numbers")
     signed_on: date
+    draw_id: int
+    seed: str = Field(
+        ..., description="the draw's published seed: with its pool (/supervision/draws/{id}.json) anyone recomputes it"
+    )
+    algorithm: str
 
 
 class CreditEventOut(Schema):

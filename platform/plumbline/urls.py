@@ -69,6 +69,7 @@ urlpatterns = [
         name="supervision-project-findings-chart",
     ),
     path("supervision/results/", supervision_pages.public_results_page, name="supervision-results"),
+    path("supervision/draws/<int:draw_id>.json", supervision_pages.public_draw, name="supervision-draw"),
     path("", views.home, name="home"),
 ]
 handler404 = "plumbline.views.not_found"

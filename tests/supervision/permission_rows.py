@@ -44,6 +44,32 @@ def a_fresh_draw(world, persona):
     return {"draw_id": draw.pk}
 
 
+def roster_body(world, persona):
+    from projects.models import Organisation
+
+    return {
+        "person_id": _new_department_person(world),
+        "former_employers": [{"organisation_id": Organisation.objects.get(kind="design").pk, "until": "2024-12-31"}],
+    }
+
+
+def _new_department_person(world) -> int:
+    """A person of the Guangzhou department not yet on its roster."""
+    from projects import actions
+    from projects.models import Organisation
+    from projects.validators import id_number_check_digit
+
+    first17 = "44010619900101123"
+    person = actions.register_person(
+        username="new-gz-inspector",
+        name="新督查",
+        organisation_id=Organisation.objects.get(kind="housing_authority", region_code="440100").pk,
+        id_number=first17 + id_number_check_digit(first17),
+        actor=world["users"]["admin"],
+    )
+    return person.pk
+
+
 def the_owners_credit_event(world, persona):
     from supervision.models import CreditEvent
 
@@ -121,14 +147,25 @@ ROWS = [
         body={"period": "2027-Q1", "seed": "2027-01-05 公开号 123"},
         overrides={"auditor_sz": 422},
     ),
-    # a draw is its department's: it does not exist for anybody else
+    # the demo draw has a signed result: its seed, pool and result are public (一公开)
+    Row("GET", "/api/v1/supervision/draws/{draw_id}", 200, set(PERSONAS), params=the_draw),
+    # a draw without a result yet is its department's: it does not exist for anybody else
     Row(
         "GET",
-        "/api/v1/supervision/draws/{draw_id}",
+        "/api/v1/supervision/draws/{draw_id}?unpublished",
         200,
         {"auditor"},
-        params=the_draw,
+        params=a_fresh_draw,
         overrides=hidden_from(*MEMBERS),
+    ),
+    Row(
+        "POST",
+        "/api/v1/supervision/roster",
+        201,
+        {"auditor"},
+        outside=0,
+        body=roster_body,
+        overrides={"auditor_sz": 422},  # the person is not of the Shenzhen department
     ),
     Row(
         "POST",

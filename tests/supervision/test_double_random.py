@@ -44,7 +44,32 @@ def test_the_api_returns_seed_pool_and_result(world, as_persona):
         run_draw(seed=body["seed"], period=body["period"], pool=body["pool"], inspectors_per_project=2)
         == body["result"]
     )
-    assert as_persona("auditor_sz").get(f"/supervision/draws/{draw.pk}").status_code == 404
+
+
+def test_a_draw_is_public_once_a_result_is_signed_and_the_departments_until_then(world, as_persona, client):
+    published = SupervisionDraw.objects.get(period="2026-Q4")  # the demo signed a result of it
+    assert as_persona("auditor_sz").get(f"/supervision/draws/{published.pk}").status_code == 200
+    record = client.get(f"/supervision/draws/{published.pk}.json").json()  # nobody signed in
+    assert (
+        run_draw(seed=record["seed"], period=record["period"], pool=record["pool"], inspectors_per_project=2)
+        == record["result"]
+    )
+    fresh = actions.create_supervision_draw(period="2027-Q1", seed="x", actor=world["users"]["auditor"])
+    assert as_persona("auditor").get(f"/supervision/draws/{fresh.pk}").status_code == 200
+    assert as_persona("auditor_sz").get(f"/supervision/draws/{fresh.pk}").status_code == 404
+    assert client.get(f"/supervision/draws/{fresh.pk}.json").status_code == 404
+
+
+def test_a_department_puts_its_people_on_its_roster(world, as_persona):
+    designer_org = Organisation.objects.get(kind="design")
+    person = RosterInspector.objects.get(person__user__username="gz_inspector").person
+    response = as_persona("auditor").post("/supervision/roster", {"person_id": person.pk, "former_employers": []})
+    assert response.status_code == 409  # on it already
+    outsider = world["users"]["outsider"].person
+    response = as_persona("auditor").post(
+        "/supervision/roster", {"person_id": outsider.pk, "former_employers": [{"organisation_id": designer_org.pk}]}
+    )
+    assert response.status_code == 422 and response.json()["field"] == "person_id"
 
 
 def test_an_inspector_who_worked_for_a_party_is_never_drawn_for_its_project(world):

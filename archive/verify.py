@@ -43,9 +43,10 @@ class _Broken(Exception):
         self.problem, self.path, self.sequence = problem, path, sequence
 
 
-def verify_archive(path_or_file, *, keyed: bool = True) -> ArchiveReport:
+def verify_archive(path_or_file, *, keyed: bool = True, progress=None) -> ArchiveReport:
     """Check every file of an archive against its manifest, then its audit events; report the
-    first mismatch by name. `keyed=False` checks what can be checked without this platform's key."""
+    first mismatch by name. `keyed=False` checks what can be checked without this platform's key.
+    `progress(checked, total)` is called as the files are checked (a page shows it)."""
     try:
         archive = zipfile.ZipFile(path_or_file)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -64,6 +65,8 @@ def verify_archive(path_or_file, *, keyed: bool = True) -> ArchiveReport:
                     len(listed), _("%(name)s is in the archive but not in the manifest") % {"name": name}, name
                 )
         for count, (name, entry) in enumerate(listed.items(), start=1):
+            if progress is not None:
+                progress(count - 1, len(listed))
             digest, size = hashlib.sha256(), 0
             try:
                 with archive.open(name) as handle:

@@ -365,3 +365,54 @@ def report_download_url(report: FindingsReport) -> str | None:
     if report.status != ReportStatus.DONE or not report.file_key:
         return None
     return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME)
+# --- many projects at once (the housing department's region dashboard and credit) ---------------
+
+
+def open_findings_of(project_ids, *, today) -> dict[int, dict[str, dict]]:
+    """Open findings (not closed) of many projects in one query: {project_id: {severity:
+    {"open": n, "overdue": n past their due date, "oldest": date the oldest reached us}}}."""
+    from django.db.models import Count, Min
+
+    from .models import FindingStatus
+
+    found: dict[int, dict[str, dict]] = {pk: {} for pk in project_ids}
+    rows = (
+        Finding.objects.filter(project_id__in=list(found))
+        .exclude(status=FindingStatus.CLOSED)
+        .values("project_id", "severity")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)), oldest=Min("created_at"))
+        .order_by()
+    )
+    for row in rows:
+        found[row["project_id"]][row["severity"]] = {
+            "open": row["open"],
+            "overdue": row["overdue"],
+            "oldest": row["oldest"],
+        }
+    return found
+
+
+def findings_per_month_of(project_ids, *, since) -> list[tuple]:
+    """(month, severity, number of findings opened) over many projects since a date, oldest first."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    return list(
+        Finding.objects.filter(project_id__in=project_ids, created_at__gte=since)
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("month", "severity")
+        .annotate(n=Count("id"))
+        .order_by("month", "severity")
+    )
+
+
+def critical_findings_past_due(*, today) -> QuerySet[Finding]:
+    """Critical findings still open after their due date, with the appointment responsible."""
+    from .models import FindingStatus, Severity
+
+    return (
+        Finding.objects.filter(severity=Severity.CRITICAL, due_date__lt=today)
+        .exclude(status=FindingStatus.CLOSED)
+        .select_related("responsible_appointment")
+        .only("id", "project_id", "title", "due_date", "responsible_appointment__organisation_id")
+    )

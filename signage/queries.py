@@ -8,16 +8,17 @@ from django.utils.translation import gettext as _
 
 from plumbline.core.errors import NotFound
 from projects.models import LEADER_TITLE, Party, Project
-from projects.queries import authorize, current_appointments
+from projects.queries import authorize, current_appointments, current_appointments_of
 
 from .materials import describe_accepted, get_material
 from .models import PermanentSign, SignStatus
 
 
-def sign_content(project: Project, building: str) -> dict:
-    """What a sign for `building` must show today (DOMAIN.md section 3)."""
+def sign_content(project: Project, building: str, *, current=None) -> dict:
+    """What a sign for `building` must show today (DOMAIN.md section 3); `current`: the project's
+    current appointments when the caller has them already."""
     parties = []
-    for party, appointment in current_appointments(project).items():
+    for party, appointment in (current if current is not None else current_appointments(project)).items():
         parties.append(
             {
                 "party": party,
@@ -57,10 +58,12 @@ def _shown(value, empty) -> str:
     return str(value) if value not in (None, "") else str(empty)
 
 
-def check_sign(sign: PermanentSign) -> list[SignProblem]:
-    """Where the sign no longer matches the register, or is not permanent."""
+def check_sign(sign: PermanentSign, *, current=None, expected=None) -> list[SignProblem]:
+    """Where the sign no longer matches the register, or is not permanent. `expected`: what a sign
+    of the project shows today (`sign_content`; its building is not compared), when the caller
+    checks several signs of one project."""
     problems = []
-    expected = sign_content(sign.project, sign.building)
+    expected = expected or sign_content(sign.project, sign.building, current=current)
     shown = {p["party"]: p for p in sign.content.get("parties", [])}
     for party in expected["parties"]:
         on_sign = shown.get(party["party"], {})
@@ -149,3 +152,21 @@ def public_url(sign: PermanentSign) -> str:
 def signs_for_archive(project: Project) -> QuerySet[PermanentSign]:
     """Every sign of the project, retired ones included, with photos (for the quality archive)."""
     return PermanentSign.objects.filter(project=project).prefetch_related("photos").order_by("building", "created_at")
+
+
+def sign_problems_of(project_ids, *, current=None) -> dict[int, dict]:
+    """For many projects in at most three queries (region dashboards): each project's active
+    signs counted and their problems, {project_id: {"signs": n, "problems": [SignProblem]}}.
+    `current`: the projects' `current_appointments_of`, when the caller has it."""
+    project_ids = list(project_ids)
+    current = current if current is not None else current_appointments_of(project_ids)
+    found = {pk: {"signs": 0, "problems": []} for pk in project_ids}
+    expected = {}
+    for sign in PermanentSign.objects.filter(project_id__in=project_ids, status=SignStatus.ACTIVE).select_related(
+        "project"
+    ):
+        if sign.project_id not in expected:
+            expected[sign.project_id] = sign_content(sign.project, sign.building, current=current[sign.project_id])
+        found[sign.project_id]["signs"] += 1
+        found[sign.project_id]["problems"] += check_sign(sign, expected=expected[sign.project_id])
+    return found

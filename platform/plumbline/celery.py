@@ -126,10 +126,25 @@ app.conf.beat_schedule = {
     "notify-overdue-findings": {
         "task": "inspections.notify_overdue_findings",
         "schedule": crontab(hour=_overdue_hour(), minute=5),
-    },
+    },    # quality credit: what happened since the last run scored, every score and tier recomputed
+    "recompute-credit": {"task": "supervision.recompute_credit", "schedule": crontab(hour=2, minute=41)},
+    # the region dashboards' stored scores for the new day (a stale one is also refreshed on reading)
+    "refresh-dashboard-scores": {"task": "supervision.refresh_scores", "schedule": crontab(hour=3, minute=7)},
 }
 app.autodiscover_tasks(
-    ["plumbline.core.audit", "plumbline.core.notifications", "projects", "signage", "bim", "inspections", "insurance"]
+    [
+        "plumbline.core.audit",
+        "plumbline.core.notifications",
+        "projects",
+        "signage",
+        "bim",
+        "inspections",
+        "acceptance",
+        "acceptance.materials",
+        "insurance",
+        "supervision",
+        "archive",
+    ]
 )
 
 

@@ -19,6 +19,7 @@ DEMOS = [
     "inspections.demo",
     "acceptance.materials.demo",
     "insurance.demo",
+    "supervision.demo",
 ]
 
 __all__ = ["DEMOS", "LOGINS", "PASSWORD", "PROJECT_CODE", "load"]

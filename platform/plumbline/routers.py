@@ -7,6 +7,7 @@ from inspections.api import router as inspections_router
 from insurance.api import router as insurance_router
 from projects.api import router as projects_router
 from signage.api import router as signage_router
+from supervision.api import router as supervision_router
 
 from .account_api import router as account_router
 from .audit_api import router as audit_router
@@ -22,5 +23,6 @@ ROUTERS: list = [
     ("/", inspections_router),
     ("/", materials_router),
     ("/", insurance_router),
+    ("/", supervision_router),
     ("/", archive_router),
 ]

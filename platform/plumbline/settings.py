@@ -276,6 +276,7 @@ INSTALLED_APPS = [
     "inspections",
     "acceptance.materials",
     "insurance",
+    "supervision",
     "archive",
 ]
 
@@ -512,6 +513,17 @@ MATERIAL_SAMPLING_RULES = env_str("MATERIAL_SAMPLING_RULES", "")
 if MATERIAL_SAMPLING_RULES and not os.path.isfile(MATERIAL_SAMPLING_RULES):
     raise ImproperlyConfigured(f"MATERIAL_SAMPLING_RULES={MATERIAL_SAMPLING_RULES} is not a file")
 MATERIAL_FILE_MAX_BYTES = env_int("MATERIAL_FILE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+
+# The housing department (supervision/): an inspector is not drawn for a project of an
+# organisation they worked for within SUPERVISION_CONFLICT_YEARS; a complaint is answered within
+# COMPLAINT_DUE_WORKING_DAYS working days; webhooks are retried with exponential backoff.
+SUPERVISION_CONFLICT_YEARS = env_int("SUPERVISION_CONFLICT_YEARS", 3, minimum=0)
+COMPLAINT_DUE_WORKING_DAYS = env_int("COMPLAINT_DUE_WORKING_DAYS", 10, minimum=1)
+SUPERVISION_WEBHOOK_TIMEOUT = env_int("SUPERVISION_WEBHOOK_TIMEOUT", 10, minimum=1)
+SUPERVISION_WEBHOOK_MAX_RETRIES = env_int("SUPERVISION_WEBHOOK_MAX_RETRIES", 6, minimum=0)
+SUPERVISION_WEBHOOK_BACKOFF_SECONDS = env_int("SUPERVISION_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+# Loopback and private webhook URLs are refused (the tests' local receiver needs them).
+SUPERVISION_WEBHOOK_ALLOW_LOOPBACK = env_bool("SUPERVISION_WEBHOOK_ALLOW_LOOPBACK", False)
 
 LOGGING = {
     "version": 1,

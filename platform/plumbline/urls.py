@@ -6,12 +6,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from acceptance.materials import pages as material_pages
+from archive import pages as archive_pages
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
 from insurance import pages as insurance_pages
 from signage import pages as signage_pages
+from supervision import pages as supervision_pages
 
-from . import views
+from . import audit_pages, views
 from .api import api, mount_routers
 from .core.accounts.views import LoginView, LogoutView
 from .core.notifications import views as notification_views
@@ -91,6 +93,20 @@ urlpatterns = [
     ),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),
     path("signs/<str:token>/qr.<str:fmt>", signage_pages.sign_qr, name="sign-qr"),
+    path("signs/<str:token>/report/", supervision_pages.report_problem_page, name="sign-report"),
+    path("projects/<str:code>/audit/", audit_pages.audit_page, name="audit-trail"),
+    path("projects/<str:code>/archive/", archive_pages.archive_checks_page, name="archive-checks"),
+    path("archive-checks/<int:check_id>/", archive_pages.archive_check_page, name="archive-check"),
+    path("supervision/", supervision_pages.dashboard_page, name="supervision-dashboard"),
+    path("supervision/charts/<str:chart>", supervision_pages.region_chart, name="supervision-chart"),
+    path("supervision/projects/<str:code>/", supervision_pages.project_page, name="supervision-project"),
+    path(
+        "supervision/projects/<str:code>/findings.svg",
+        supervision_pages.project_findings_chart,
+        name="supervision-project-findings-chart",
+    ),
+    path("supervision/results/", supervision_pages.public_results_page, name="supervision-results"),
+    path("supervision/draws/<int:draw_id>.json", supervision_pages.public_draw, name="supervision-draw"),
     path("", views.home, name="home"),
 ]
 handler404 = "plumbline.views.not_found"

@@ -60,11 +60,14 @@ PROJECT_PAGES = [
     ("insurance-my-home", _lazy("My home"), "home.view"),
     ("insurance-claims", _lazy("Claims"), "claim_queue.view"),
     ("insurance-admin", _lazy("Insurance"), "unit.manage"),
+    ("supervision-project", _lazy("Supervision"), "supervision.view"),
+    ("archive-checks", _lazy("Quality archive"), "archive.read"),
+    ("audit-trail", _lazy("Audit trail"), "audit.read"),
 ]
 
 
 def home(request):
-    from projects.queries import list_projects, roles_in
+    from projects.queries import is_auditor, list_projects, roles_in
 
     projects = []
     if request.user.is_authenticated:
@@ -72,7 +75,7 @@ def home(request):
             roles = roles_in(request.user, project)
             pages = [(name, label) for name, label, action in PROJECT_PAGES if roles & allowed_roles(action)]
             projects.append((project, sorted(str(r.label) for r in roles), pages))
-    return render(request, "home.html", {"projects": projects})
+    return render(request, "home.html", {"projects": projects, "is_auditor": is_auditor(request.user)})
 
 
 def _error_page(request, status: int, title, message, code: str):

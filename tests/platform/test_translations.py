@@ -12,7 +12,7 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "platform" / "plumbline" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-APPS = ["projects", "signage", "bim", "inspections", "acceptance", "insurance", "archive", "platform/plumbline"]
+APPS = ["projects", "signage", "bim", "inspections", "acceptance", "insurance", "supervision", "archive", "platform/plumbline"]
 
 # the classes of platform/plumbline/errors.py: their first argument is read by a person
 ERROR_CLASSES = {
@@ -28,7 +28,7 @@ ERROR_CLASSES = {
 
 # words a template may show untranslated: names of standards, formats and the product, units and
 # axes, the "v" of "v3", and each language's own name on the language switch
-ALLOWED_WORDS = {"Plumbline", "IFC", "BIM", "BCF", "IDS", "GlobalId", "QR", "SVG", "PNG", "API", "ID"}
+ALLOWED_WORDS = {"Plumbline", "IFC", "BIM", "BCF", "IDS", "GlobalId", "QR", "SVG", "PNG", "API", "ID", "CSV", "XLSX"}
 ALLOWED_WORDS |= {"mm", "m", "x", "y", "v", "dx", "dy", "dz", "中文", "English"}
 
 

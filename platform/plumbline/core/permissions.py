@@ -99,6 +99,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # pages: the home owner's home, and the queue of claims by deadline
     "home.view": frozenset({R.HOME_OWNER}),
     "claim_queue.view": frozenset({R.INSURER, R.TIS_INSPECTOR, R.OWNER, R.CONTRACTOR, R.AUDITOR}),
+    # supervision (the housing department): a project's supervision page is the region's auditors';
+    # anyone on the project may file a complaint; the owner subscribes the project's webhooks
+    "supervision.view": frozenset({R.AUDITOR}),
+    "complaint.file": EVERY_MEMBER,
+    "webhook.manage": frozenset({R.OWNER}),
 }
 
 READ_SUFFIXES = (".view", ".read")

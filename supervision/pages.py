@@ -1,0 +1,153 @@
+"""Pages of the housing department: the region dashboard (filters, one page of projects, charts
+drawn on the server), a project's drill-down, and the public page of supervision results. They
+call the same queries as the API."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from projects.models import ProjectStage
+from signage.queries import get_public_sign
+
+from . import actions, queries, reports
+from .scoring import COMPONENT_LABELS, COMPONENTS
+
+PAGE_SIZE = 25
+FILTERS = ("sort", "search", "stage", "reason", "min_score", "max_score")
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def dashboard_page(request):
+    filters = {name: request.GET.get(name, "") for name in FILTERS}
+    page_number = max(1, _int_or_none(request.GET.get("page")) or 1)
+    try:
+        page = reports.region_dashboard(
+            request.user,
+            sort=filters["sort"] or "code",
+            search=filters["search"],
+            stage=filters["stage"],
+            reason=filters["reason"],
+            min_score=_int_or_none(filters["min_score"]),
+            max_score=_int_or_none(filters["max_score"]),
+            limit=PAGE_SIZE,
+            offset=(page_number - 1) * PAGE_SIZE,
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+    except InvalidInput:
+        filters["sort"] = "code"
+        page = reports.region_dashboard(request.user, limit=PAGE_SIZE, offset=0)
+    query = urlencode({k: v for k, v in filters.items() if v})
+    pages = max(1, -(-page.count // PAGE_SIZE))
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "rows": page.rows,
+            "count": page.count,
+            "filters": filters,
+            "query": query,
+            "page_number": page_number,
+            "pages": pages,
+            "previous": page_number - 1 if page_number > 1 else None,
+            "next": page_number + 1 if page_number < pages else None,
+            "stages": ProjectStage.choices,
+            "components": [(name, COMPONENT_LABELS.get(name, name)) for name, _f in COMPONENTS],
+            "sorts": [
+                ("code", gettext("project code")),
+                ("score", gettext("lowest score first")),
+                ("-score", gettext("highest score first")),
+                ("name", gettext("project name")),
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def project_page(request, code: str):
+    try:
+        project, score = queries.get_project_supervision(code, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+    return render(
+        request,
+        "supervision/project.html",
+        {"project": project, "score": score, "complaints": queries.list_complaints_of(project)},
+    )
+
+
+@login_required
+@require_GET
+def region_chart(request, chart: str):
+    """The dashboard's charts, in the page's language (the API's follow Accept-Language)."""
+    try:
+        return reports.chart_response(request.user, chart)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+
+
+@login_required
+@require_GET
+def project_findings_chart(request, code: str):
+    try:
+        project, _score = queries.get_project_supervision(code, user=request.user)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    return reports.chart_response(request.user, "findings.svg", project=project)
+
+
+@require_GET
+def public_draw(request, draw_id: int):
+    """A draw whose results are published: its seed, pool, algorithm and result, for anyone."""
+    try:
+        draw = queries.get_draw(draw_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    return JsonResponse(reports.draw_record(draw), json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def public_results_page(request):
+    results = [reports.public_result(r) for r in queries.list_public_results()[:200]]
+    return render(request, "supervision/public_results.html", {"results": results})
+
+
+@require_http_methods(["GET", "POST"])
+def report_problem_page(request, token: str):
+    """Report a problem from a permanent sign's QR code: anyone, signed in or not; the complaint
+    goes to the project's first receiver (the owner) with a deadline."""
+    try:
+        sign = get_public_sign(token)
+    except NotFound:
+        raise Http404 from None
+    values = {k: request.POST.get(k, "").strip() for k in ("complainant_name", "complainant_contact", "description")}
+    error, complaint = None, None
+    if request.method == "POST":
+        try:
+            complaint = actions.file_complaint(sign.project, **values, channel="sign_qr", actor=None)
+        except (InvalidInput, DomainError) as exc:
+            error = exc.detail
+    return render(
+        request,
+        "supervision/report_problem.html",
+        {"sign": sign, "values": values, "error": error, "complaint": complaint},
+    )

@@ -1,0 +1,258 @@
+"""Reads of the supervision app, scoped to the user: the region dashboard and a project's
+drill-down (the department's auditors), draws and their public results, an organisation's credit,
+complaints and webhook deliveries. What a user may not see does not exist for them (NotFound)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from inspections.queries import findings_per_month_of
+from plumbline.core.errors import InvalidInput, NotFound, PermissionDenied
+from projects.models import Organisation, Project
+from projects.queries import get_project, jurisdiction_of, person_of
+
+from .actions import department_of
+from .models import (
+    Complaint,
+    CreditEvent,
+    OrganisationCredit,
+    SupervisionDraw,
+    SupervisionResult,
+    Webhook,
+    WebhookDelivery,
+)
+from .scoring import ProjectScore, Reason, score_projects
+
+SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name", "score": None, "-score": None}
+
+
+def region_projects(*, user) -> QuerySet[Project]:
+    """Every project of the auditor's region (PermissionDenied for anyone not of a department)."""
+    department_of(user)
+    return Project.objects.filter(region_code__startswith=jurisdiction_of(user))
+
+
+@dataclass
+class DashboardPage:
+    count: int
+    rows: list[ProjectScore]
+
+
+def _stored(project: Project, language: str) -> ProjectScore:
+    """The stored score of a project (read with it), its reasons in `language`."""
+    stored = project.supervision_score
+    reasons = [
+        Reason(r["component"], r["code"], r["message"].get(language) or next(iter(r["message"].values())), r["points"])
+        for r in stored.reasons
+    ]
+    return ProjectScore(project, stored.score, reasons)
+
+
+def get_region_dashboard(
+    *,
+    user,
+    sort: str = "code",
+    search: str = "",
+    stage: str = "",
+    reason: str = "",
+    min_score: int | None = None,
+    max_score: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> DashboardPage:
+    """One page of the region's projects with their stored scores and reasons, filtered, sorted
+    and paged in the database (two queries, whatever the region). The caller refreshes stale
+    scores first (actions.refresh_stale_scores)."""
+    if sort not in SORTS:
+        raise InvalidInput(_("Sort by one of %(sorts)s.") % {"sorts": ", ".join(SORTS)}, field="sort")
+    projects = dashboard_projects(user=user, search=search, stage=stage).filter(supervision_score__isnull=False)
+    if reason:
+        projects = projects.filter(supervision_score__codes__contains=f" {reason} ")
+    if min_score is not None:
+        projects = projects.filter(supervision_score__score__gte=min_score)
+    if max_score is not None:
+        projects = projects.filter(supervision_score__score__lte=max_score)
+    order = SORTS[sort] or ("supervision_score__score" if sort == "score" else "-supervision_score__score")
+    page = projects.select_related("supervision_score").order_by(order, "code")[offset : offset + limit]
+    language = get_language() or settings.LANGUAGE_CODE
+    return DashboardPage(projects.count(), [_stored(p, language) for p in page])
+
+
+def dashboard_projects(*, user, search: str = "", stage: str = "") -> QuerySet[Project]:
+    projects = region_projects(user=user)
+    if search:
+        projects = projects.filter(Q(code__icontains=search) | Q(name__icontains=search))
+    if stage:
+        projects = projects.filter(stage=stage)
+    return projects
+
+
+def score_distribution(*, user) -> list[int]:
+    """How many of the region's projects score 0-9, 10-19, ... 90-100 (one aggregate query)."""
+    from django.db.models import Count, IntegerField
+    from django.db.models.functions import Cast, Least
+
+    rows = (
+        region_projects(user=user)
+        .filter(supervision_score__isnull=False)
+        .annotate(bin=Least(Cast(F("supervision_score__score") / 10, IntegerField()), 9))
+        .values("bin")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    bins = [0] * 10
+    for row in rows:
+        bins[row["bin"]] += row["n"]
+    return bins
+
+
+def findings_over_time(*, user, months: int = 12, project: Project | None = None) -> list[tuple]:
+    """(month, severity, findings opened) of the region (or one project) over the last months."""
+    first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    ids = [project.pk] if project is not None else region_projects(user=user).values("pk")
+    return findings_per_month_of(ids, since=since)
+
+
+def get_project_supervision(code: str, *, user) -> tuple[Project, ProjectScore]:
+    """The drill-down: one project of the auditor's region with its score and reasons."""
+    project = get_project(code, user=user, action="supervision.view")
+    return project, score_projects([project], today=timezone.localdate())[0]
+
+
+# --- draws and results --------------------------------------------------------------------------
+
+
+def get_draw(draw_id: int, *, user, public: bool = True) -> SupervisionDraw:
+    """A draw is its department's until a result of it is signed; from then on its seed, pool and
+    result are public (one public, 一公开), so anyone recomputes it. `public=False`: the
+    department's own draws only (to sign results)."""
+    draw = SupervisionDraw.objects.select_related("department").filter(pk=draw_id).first()
+    me = person_of(user)
+    if draw is not None and me is not None and me.organisation_id == draw.department_id:
+        return draw
+    if draw is not None and public and draw.results.exists():
+        return draw
+    raise NotFound(_("No draw %(id)s.") % {"id": draw_id})
+
+
+def get_draw_of_period(period: str, *, department: Organisation | None = None) -> SupervisionDraw:
+    """For `plumbline supervision redraw` (a command run by the platform's operators)."""
+    draws = SupervisionDraw.objects.filter(period=period)
+    if department is not None:
+        draws = draws.filter(department=department)
+    found = list(draws[:2])
+    if len(found) != 1:
+        raise NotFound(
+            _("No draw for %(period)s.") % {"period": period}
+            if not found
+            else _("Several departments drew %(period)s: name the department.") % {"period": period}
+        )
+    return found[0]
+
+
+def list_public_results() -> QuerySet[SupervisionResult]:
+    """Signed results of every draw, for the public page: project, period, outcome, inspectors'
+    names; no personal ID numbers, no contacts."""
+    return SupervisionResult.objects.select_related("draw__department", "project", "violation_organisation").order_by(
+        "-signed_at", "pk"
+    )
+
+
+# --- quality credit -----------------------------------------------------------------------------
+
+
+def _may_read_credit(user, organisation: Organisation) -> bool:
+    """An organisation's admins read its credit; so does every housing department (tiers drive
+    their draws whatever the region of the organisation)."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if me.organisation_id == organisation.pk and me.is_organisation_admin:
+        return True
+    return jurisdiction_of(user) is not None
+
+
+def get_organisation_credit(organisation_id: int, *, user) -> tuple[Organisation, OrganisationCredit | None, list]:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound(_("No organisation %(id)s.") % {"id": organisation_id})
+    if not _may_read_credit(user, organisation):
+        raise PermissionDenied(_("Only the organisation's admins and housing departments read its credit."))
+    score = OrganisationCredit.objects.filter(organisation=organisation).first()
+    events = list(CreditEvent.objects.filter(organisation=organisation).select_related("project"))
+    return organisation, score, events
+
+
+def get_credit_event(event_id: int, *, user) -> CreditEvent:
+    event = CreditEvent.objects.select_related("organisation", "project").filter(pk=event_id).first()
+    if event is None or not _may_read_credit(user, event.organisation):
+        raise NotFound(_("No credit event %(id)s.") % {"id": event_id})
+    return event
+
+
+# --- complaints ---------------------------------------------------------------------------------
+
+
+def get_complaint(complaint_id: int, *, user) -> Complaint:
+    """Visible to the region's department, the organisations it went through and its filer."""
+    complaint = (
+        Complaint.objects.select_related("project", "first_responsible", "current_holder")
+        .prefetch_related("steps__from_organisation", "steps__to_organisation")
+        .filter(pk=complaint_id)
+        .first()
+    )
+    me = person_of(user)
+    if complaint is None or me is None:
+        raise NotFound(_("No complaint %(id)s.") % {"id": complaint_id})
+    prefix = jurisdiction_of(user)
+    involved = {complaint.first_responsible_id, complaint.current_holder_id}
+    involved |= {s.from_organisation_id for s in complaint.steps.all()} | {
+        s.to_organisation_id for s in complaint.steps.all()
+    }
+    if (
+        (prefix is not None and complaint.project.region_code.startswith(prefix))
+        or (me.organisation_id is not None and me.organisation_id in involved)
+        or complaint.filed_by_id == user.pk
+    ):
+        return complaint
+    raise NotFound(_("No complaint %(id)s.") % {"id": complaint_id})
+
+
+def list_complaints_of(project: Project) -> QuerySet[Complaint]:
+    """A project's complaints (for its drill-down page; the caller has checked the right)."""
+    return Complaint.objects.filter(project=project).select_related("first_responsible", "current_holder")
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+def get_webhook(webhook_id: int, *, user) -> Webhook:
+    """A region's webhook is its department's; a project's, its owner staff's."""
+    hook = Webhook.objects.select_related("project", "department").filter(pk=webhook_id).first()
+    if hook is None:
+        raise NotFound(_("No webhook %(id)s.") % {"id": webhook_id})
+    if hook.project is not None:
+        get_project(hook.project.code, user=user, action="webhook.manage")
+        return hook
+    me = person_of(user)
+    if me is None or me.organisation_id != hook.department_id:
+        raise NotFound(_("No webhook %(id)s.") % {"id": webhook_id})
+    return hook
+
+
+def list_deliveries(webhook_id: int, *, user) -> QuerySet[WebhookDelivery]:
+    return get_webhook(webhook_id, user=user).deliveries.all()
+
+
+def get_delivery(delivery_id: int, *, user) -> WebhookDelivery:
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound(_("No delivery %(id)s.") % {"id": delivery_id})
+    get_webhook(delivery.webhook_id, user=user)
+    return delivery

@@ -1,0 +1,217 @@
+"""`plumbline load_region`: a region of N realistic projects for measuring the dashboard, with its
+department and an auditor. A generator, not a user: it writes rows in bulk (like bim/ingest.py),
+deterministically from `seed`, so that 2,000 projects with a million findings load in minutes.
+
+Each project has its five parties appointed (a replacement leader on some, whose letters are then
+late or missing), letters on file as one stored PDF shared by all, signs on completed projects
+(some recorded on foam), and findings of every severity, most closed, some past their due date.
+Material batches and claims join when the acceptance and insurance apps land.
+"""
+
+import datetime
+import io
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from inspections.models import Category, Finding, FindingStatus, Severity
+from projects.models import (
+    LiabilityLetter,
+    Organisation,
+    OrganisationKind,
+    Party,
+    PartyAppointment,
+    Person,
+    Project,
+    ProjectStage,
+)
+from projects.queries import current_appointments_of
+from projects.validators import credit_code_check_character, id_number_check_digit
+from signage.models import PermanentSign
+from signage.queries import sign_content
+from storage import get_storage
+
+REGION = "440400"  # 珠海市: apart from the demo's Guangzhou and Shenzhen
+PREFIX = "ZH"
+KIND_OF_PARTY = {
+    Party.OWNER: OrganisationKind.OWNER,
+    Party.SURVEYOR: OrganisationKind.SURVEY,
+    Party.DESIGNER: OrganisationKind.DESIGN,
+    Party.CONTRACTOR: OrganisationKind.CONTRACTOR,
+    Party.SUPERVISOR: OrganisationKind.SUPERVISOR,
+}
+DISTRICTS = ["香洲区", "斗门区", "金湾区"]
+NAMES = ["海湾花园", "滨海新城", "金湾雅苑", "横琴广场", "斗门保障房", "情侣路商业", "唐家学校", "拱北医院"]
+AUDITOR = "zh_auditor"
+
+
+def _credit_code(n: int, kind_digit: int) -> str:
+    first17 = f"914404{kind_digit}{n:010d}"[:17]
+    return first17 + credit_code_check_character(first17)
+
+
+def _id_number(n: int) -> str:
+    first17 = f"44040219{70 + n % 25:02d}0101{n % 1000:03d}"[:17]
+    return first17 + id_number_check_digit(first17)
+
+
+def existing(prefix: str = PREFIX) -> int:
+    return Project.objects.filter(code__startswith=f"{prefix}-").count()
+
+
+def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19, log=lambda line: None) -> dict:
+    """Add projects until the region has `projects` (it is never shrunk); returns what it added."""
+    rng = random.Random(seed)
+    have = existing()
+    today = timezone.localdate()
+    User = get_user_model()
+    password = make_password(None)
+    with transaction.atomic():
+        department, _ = Organisation.objects.get_or_create(
+            credit_code=_credit_code(0, 1),
+            defaults={
+                "name": "珠海市住房和城乡建设局",
+                "kind": OrganisationKind.HOUSING_AUTHORITY,
+                "region_code": REGION,
+            },
+        )
+        if not User.objects.filter(username=AUDITOR).exists():
+            user = User.objects.create(username=AUDITOR, password=password)
+            Person.objects.create(user=user, name="珠海审计", organisation=department, id_number=_id_number(0))
+        # a pool of organisations, one leader each: a tenth of the projects per kind
+        pool_size = max(5, projects // 10)
+        orgs: dict[str, list[Organisation]] = {}
+        for digit, (party, kind) in enumerate(KIND_OF_PARTY.items(), start=2):
+            wanted = [_credit_code(i, digit) for i in range(1, pool_size + 1)]
+            known = set(Organisation.objects.filter(credit_code__in=wanted).values_list("credit_code", flat=True))
+            Organisation.objects.bulk_create(
+                [
+                    Organisation(credit_code=c, name=f"珠海{party.label[:2]}单位{i}", kind=kind)
+                    for i, c in enumerate(wanted, start=1)
+                    if c not in known
+                ]
+            )
+            orgs[party] = list(Organisation.objects.filter(credit_code__in=wanted).order_by("credit_code"))
+        all_orgs = [o for group in orgs.values() for o in group]
+        leaders = {p.organisation_id: p for p in Person.objects.filter(organisation__in=all_orgs)}
+        missing = [o for o in all_orgs if o.pk not in leaders]
+        users = User.objects.bulk_create(
+            [User(username=f"zh-leader-{o.credit_code}", password=password) for o in missing]
+        )
+        Person.objects.bulk_create(
+            [
+                Person(
+                    user=u, name=f"负责人{o.pk}", organisation=o, id_number=_id_number(o.pk), qualification="注册建造师"
+                )
+                for u, o in zip(users, missing, strict=True)
+            ]
+        )
+        leaders = {p.organisation_id: p for p in Person.objects.filter(organisation__in=all_orgs)}
+        added = list(
+            Project.objects.bulk_create(
+                [
+                    Project(
+                        code=f"{PREFIX}-{n:05d}",
+                        name=f"{rng.choice(NAMES)}{n}期",
+                        address=f"珠海市{rng.choice(DISTRICTS)}{n}号",
+                        region_code=REGION[:4] + f"{rng.choice((2, 3, 4)):02d}",
+                        building_count=rng.randint(1, 6),
+                        stage=rng.choices(
+                            [ProjectStage.PREPARATION, ProjectStage.CONSTRUCTION, ProjectStage.COMPLETED],
+                            weights=[1, 6, 3],
+                        )[0],
+                        construction_started_on=today - datetime.timedelta(days=rng.randint(60, 900)),
+                    )
+                    for n in range(have + 1, projects + 1)
+                ]
+            )
+        )
+        if not added:
+            return {"projects": 0, "findings": 0}
+        added = list(Project.objects.filter(code__in=[p.code for p in added]))
+        appointments = []
+        for project in added:
+            start = project.construction_started_on - datetime.timedelta(days=30)
+            for party in Party.values:
+                org = rng.choice(orgs[party])
+                if rng.random() < 0.08:  # a replacement leader 40-200 days ago: letters due since
+                    changed = max(
+                        today - datetime.timedelta(days=rng.randint(40, 200)), start + datetime.timedelta(days=10)
+                    )
+                    appointments.append(
+                        PartyAppointment(
+                            project=project,
+                            party=party,
+                            organisation=org,
+                            leader=leaders[org.pk],
+                            start_date=start,
+                            end_date=changed - datetime.timedelta(days=1),
+                        )
+                    )
+                    org = rng.choice(orgs[party])
+                    start = changed
+                appointments.append(
+                    PartyAppointment(
+                        project=project, party=party, organisation=org, leader=leaders[org.pk], start_date=start
+                    )
+                )
+        PartyAppointment.objects.bulk_create(appointments, batch_size=2000)
+        stored = get_storage().put(io.BytesIO(b"%PDF-1.4\n% load_region letter\n"), content_type="application/pdf")
+        admin = User.objects.filter(is_superuser=True).first() or User.objects.get(username=AUDITOR)
+        letters = []
+        for a in PartyAppointment.objects.filter(project__in=added, end_date__isnull=True):
+            for kind in ("authorisation", "commitment"):
+                if rng.random() < 0.03:
+                    continue  # missing
+                letter = LiabilityLetter(appointment=a, kind=kind, signed_on=a.start_date)
+                letter.set_stored(stored, original_name=f"{kind}.pdf", uploaded_by=admin)
+                letters.append(letter)
+        LiabilityLetter.objects.bulk_create(letters, batch_size=2000)
+        current = current_appointments_of([p.pk for p in added if p.stage == ProjectStage.COMPLETED])
+        signs = [
+            PermanentSign(
+                project=p,
+                building=f"{b}#",
+                content=sign_content(p, f"{b}#", current=current[p.pk]),
+                material="foam" if rng.random() < 0.05 else "granite",
+                width_mm=800,
+                height_mm=600,
+                thickness_mm=20,
+                location_text="主入口",
+            )
+            for p in added
+            if p.stage == ProjectStage.COMPLETED
+            for b in range(1, p.building_count + (0 if rng.random() < 0.1 else 1))
+        ]
+        PermanentSign.objects.bulk_create(signs, batch_size=2000)
+    findings = _load_findings(added, findings_per_project, rng, admin, today, log)
+    return {"projects": len(added), "findings": findings}
+
+
+def _load_findings(projects, per_project: int, rng: random.Random, author, today, log) -> int:
+    categories, severities = Category.values, Severity.values
+    total, batch = 0, []
+    for i, project in enumerate(projects, start=1):
+        for _ in range(per_project):
+            status = rng.choices(FindingStatus.values, weights=[2, 1, 7])[0]
+            batch.append(
+                Finding(
+                    project=project,
+                    category=rng.choice(categories),
+                    severity=rng.choices(severities, weights=[6, 3, 1])[0],
+                    title="抽检发现问题",
+                    status=status,
+                    due_date=today + datetime.timedelta(days=rng.randint(-60, 30)),
+                    created_by=author,
+                )
+            )
+        if len(batch) >= 20000 or i == len(projects):
+            with transaction.atomic():
+                Finding.objects.bulk_create(batch, batch_size=5000)
+            total += len(batch)
+            batch = []
+            log(f"{i} projects, {total} findings")
+    return total

@@ -18,14 +18,16 @@ from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
 from plumbline.core.permissions import allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
-from projects.models import Party, Project
-from projects.queries import authorize, current_appointments, roles_in
+from projects.models import Party, Project, ProjectMembership
+from projects.queries import active_membership, authorize, current_appointments, roles_in
+from storage import get_storage
 
 from .bcf import BcfError, read_bcf
 from .exchange import comment_guid, finding_fields, map_global_ids
 from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
+    AttachmentKind,
     Category,
     Checklist,
     ChecklistAnswer,
@@ -34,9 +36,11 @@ from .models import (
     ChecklistStatus,
     ChecklistTemplate,
     Finding,
+    FindingDocument,
     FindingPhoto,
     FindingStatus,
     FindingStep,
+    FindingViewpoint,
     ItemResult,
     Severity,
     StepKind,
@@ -434,9 +438,14 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     its changes {field: [old, new]}. In three steps: the file is parsed, its snapshots stored,
     then each topic applied, all topics in one transaction."""
     authorize(actor, project, "finding.open")
-    bcf_version, topics = _parse_bcf(data)
+    package = _parse_bcf(data)
+    bcf_version, topics = package.version, package.topics
     tool = _bcf_tool(bcf_version, file_name)
-    snapshots = _store_snapshots(topics)
+    dropped = [
+        {"topic": d["topic"], "what": d["what"], "why": gettext("%(why)s (%(file)s)") % {"why": d["why"], "file": d["file"]}}
+        for d in package.dropped
+    ]
+    snapshots = _store_snapshots(topics, dropped)
     _refuse_topics_of_other_projects(project, topics)
     report = {
         "bcf_version": bcf_version,
@@ -444,6 +453,7 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
         "updated": [],
         "unknown_global_ids": [],
         "status_not_applied": [],
+        "dropped": dropped,
     }
     with transaction.atomic():
         for topic in topics:
@@ -462,20 +472,22 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     return report
 
 
-def _parse_bcf(data: bytes) -> tuple[str, list[dict]]:
-    """The file's BCF version and topics; a file that is not BCF is invalid input."""
+def _parse_bcf(data: bytes):
+    """The file's BCF package; a file that is not BCF is invalid input."""
     try:
         return read_bcf(data)
     except BcfError as exc:
         raise InvalidInput(str(exc), field="file") from None
 
 
-def _store_snapshots(topics: list[dict]) -> dict:
+def _store_snapshots(topics: list[dict], dropped: list[dict]) -> dict:
     """Each topic's snapshots stored as photos: {(topic guid, snapshot name): stored file}. A
-    snapshot we cannot show is left out; its topic still comes in."""
+    snapshot we cannot show is left out, and listed in `dropped` with why; its topic still comes in."""
     stored = {}
     for topic in topics:
         for snapshot in topic["snapshots"]:
+            if (topic["guid"], snapshot["name"]) in stored:
+                continue
             try:
                 stored[(topic["guid"], snapshot["name"])] = store_upload(
                     io.BytesIO(snapshot["data"]),
@@ -483,8 +495,8 @@ def _store_snapshots(topics: list[dict]) -> dict:
                     max_bytes=settings.PHOTO_MAX_BYTES,
                     what=gettext("Snapshot %(name)s") % {"name": snapshot["name"]},
                 )
-            except (InvalidInput, PayloadTooLarge):
-                continue
+            except (InvalidInput, PayloadTooLarge) as exc:
+                dropped.append({"topic": topic["guid"], "what": snapshot["name"], "why": str(exc.message)})
     return stored
 
 
@@ -506,11 +518,13 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
     with its new comments and snapshots, and the finding's one audit event if anything changed;
     what was done goes into `report`."""
     fields = finding_fields(topic)
+    fields["bcf_assignee"] = _member_by_email(project, fields["bcf_assigned_to"])
     status = fields.pop("status")
     version, global_ids, missing = map_global_ids(project, topic["global_ids"])
     report["unknown_global_ids"] += missing
     finding = Finding.objects.select_for_update().filter(project=project, client_uuid=topic["guid"]).first()
     if finding is None:
+        fields["unmapped_global_ids"] = missing
         finding, changes = _open_topic(project, topic, fields, version, global_ids, tool=tool, actor=actor)
         action = "finding.opened"
         if status != FindingStatus.OPEN:
@@ -531,9 +545,11 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
                 report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
             else:
                 action, changes["status"] = f"finding.{step}", [old, status]
+        if missing != finding.unmapped_global_ids and version is not None and set(global_ids) >= set(finding.global_ids):
+            fields.update(version=version, global_ids=global_ids, unmapped_global_ids=missing)
         changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
         if changed:
-            changes.update({k: [getattr(finding, k), v] for k, v in changed.items()})
+            changes.update({k: [_plain(getattr(finding, k)), _plain(v)] for k, v in changed.items()})
             for key, value in changed.items():
                 setattr(finding, key, value)
             finding.save(update_fields=[*changed, "updated_at"])
@@ -543,6 +559,12 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
     photos = _add_topic_snapshots(finding, topic, snapshots, actor=actor)
     if photos:
         changes["photos"] = [None, photos]
+    viewpoints = _add_topic_viewpoints(finding, topic, snapshots)
+    if viewpoints:
+        changes["viewpoints"] = [None, viewpoints]
+    documents = _add_topic_documents(finding, topic)
+    if documents:
+        changes["documents"] = [None, documents]
     if not changes:
         return  # the file says what the finding already says
     changes.setdefault("source", [None, tool])
@@ -571,7 +593,9 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
     _step_from_file(
         finding, StepKind.OPENED, fields["description"], author=topic["creation_author"], tool=tool, actor=actor
     )
+    changes = {} if not finding.unmapped_global_ids else {"unmapped_global_ids": [None, finding.unmapped_global_ids]}
     return finding, {
+        **changes,
         "title": [None, finding.title],
         "severity": [None, finding.severity],
         "category": [None, finding.category],
@@ -583,9 +607,12 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
     }
 
 
-def _step_from_file(finding: Finding, kind: str, note: str, *, author: str, tool: str, actor, bcf_guid: str = ""):
+def _step_from_file(
+    finding: Finding, kind: str, note: str, *, author: str, tool: str, actor, bcf_guid: str = "", comment=None
+):
     """A step of the finding made by the importer (`actor`), with the file's author kept as who
-    wrote it in `tool`."""
+    wrote it in `tool`, and when (a comment's Date)."""
+    comment = comment or {}
     return FindingStep.objects.create(
         finding=finding,
         kind=kind,
@@ -594,7 +621,32 @@ def _step_from_file(finding: Finding, kind: str, note: str, *, author: str, tool
         author_name=author[:200],
         author_tool=tool if author else "",
         bcf_guid=bcf_guid,
+        written_at=_bcf_creation_date(comment["date"]) if comment.get("date") else None,
+        bcf_extra={
+            k: comment[k]
+            for k in ("viewpoint_guid", "modified_date", "modified_author", "status", "verbal_status", "reply_to")
+            if comment.get(k)
+        },
     )
+
+
+def _plain(value):
+    """A value as the audit log stores it (dates as ISO text, users by id)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return getattr(value, "pk", value)
+
+
+def _member_by_email(project: Project, email: str):
+    """The project member a BCF AssignedTo names by e-mail, or None (the text is kept)."""
+    if not email or "@" not in email:
+        return None
+    membership = (
+        ProjectMembership.objects.filter(active_membership(), project=project, person__user__email__iexact=email.strip())
+        .select_related("person__user")
+        .first()
+    )
+    return membership.person.user if membership else None
 
 
 def _add_topic_comments(finding: Finding, topic: dict, *, tool: str, actor) -> list[str]:
@@ -611,6 +663,7 @@ def _add_topic_comments(finding: Finding, topic: dict, *, tool: str, actor) -> l
                 tool=tool,
                 actor=actor,
                 bcf_guid=comment["guid"],
+                comment=comment,
             )
             added.append(comment["text"])
     return added
@@ -629,6 +682,67 @@ def _add_topic_snapshots(finding: Finding, topic: dict, snapshots: dict, *, acto
             photo.set_stored(stored, original_name=snapshot["name"], uploaded_by=actor)
             photo.save()
             added.append(stored.sha256)
+    return added
+
+
+def _add_topic_viewpoints(finding: Finding, topic: dict, snapshots: dict) -> list[str]:
+    """The topic's viewpoints the finding does not have yet (camera, components, lines, clipping
+    planes as the file gives them), each linked to its stored snapshot; their Guids."""
+    known = {str(g) for g in finding.viewpoints.values_list("guid", flat=True)}
+    added = []
+    for viewpoint in topic["viewpoints"]:
+        if not viewpoint.get("guid") or viewpoint["guid"].lower() in known:
+            continue
+        snapshot = viewpoint.get("snapshot")
+        stored = snapshots.get((topic["guid"], snapshot["name"])) if snapshot else None
+        photo = finding.photos.filter(sha256=stored.sha256).first() if stored else None
+        data = {k: v for k, v in viewpoint.items() if k not in ("snapshot", "guid", "index")}
+        for bitmap in data.get("bitmaps", []):
+            bitmap.pop("data", None)
+        FindingViewpoint.objects.create(
+            finding=finding, guid=viewpoint["guid"], index=viewpoint.get("index"), data=data, snapshot=photo
+        )
+        known.add(viewpoint["guid"].lower())
+        added.append(viewpoint["guid"])
+    return added
+
+
+def _add_topic_documents(finding: Finding, topic: dict) -> list[str]:
+    """The topic's document references (links, or files stored with the finding), and the files
+    kept only to be exported again (viewpoint bitmaps, its BIM snippet, a header's model file)."""
+    storage = get_storage()
+    known = {str(g) for g in finding.documents.values_list("guid", flat=True)}
+    base = uuid_module.UUID(topic["guid"])
+    items = []
+    for reference in topic["document_references"]:
+        document = reference.get("document") or {}
+        items.append(
+            (reference["guid"], AttachmentKind.DOCUMENT, reference.get("url", ""), reference.get("description", ""),
+             document.get("filename", ""), document.get("data"))
+        )
+    for viewpoint in topic["viewpoints"]:
+        for bitmap in viewpoint.get("bitmaps", []):
+            if bitmap.get("data") is not None:
+                guid = str(uuid_module.uuid5(base, f"bitmap-{bitmap['reference']}"))
+                items.append((guid, AttachmentKind.BITMAP, "", "", bitmap["reference"], bitmap["data"]))
+    snippet = topic.get("bim_snippet") or {}
+    if snippet.get("data") is not None:
+        items.append((str(uuid_module.uuid5(base, "snippet")), AttachmentKind.SNIPPET, "", "", snippet["reference"], snippet["data"]))
+    for header in topic.get("header_files", []):
+        if header.get("data") is not None:
+            guid = str(uuid_module.uuid5(base, f"model-{header['reference']}"))
+            items.append((guid, AttachmentKind.MODEL, "", "", header["reference"], header["data"]))
+    added = []
+    for guid, kind, url, description, name, data in items:
+        if guid.lower() in known:
+            continue
+        row = FindingDocument(finding=finding, guid=guid, kind=kind, url=url[:2000], description=description, file_name=name[:255])
+        if data is not None:
+            stored = storage.put(io.BytesIO(data), "application/octet-stream")
+            row.file_key, row.sha256, row.size = stored.key, stored.sha256, stored.size
+        row.save()
+        known.add(guid.lower())
+        added.append(url or name)
     return added
 
 

@@ -79,6 +79,8 @@ def write_bcf(
     if version not in VERSIONS:
         raise BcfError(f"BCF version {version!r} is not supported: use 2.1 or 3.0.")
     project_id = project_id or str(uuid.uuid4())
+    if version == "3.0":
+        topics = _lower_guids(topics)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         if version == "2.1":
@@ -123,6 +125,17 @@ def write_bcf(
             else:
                 _write_topic3(archive, topic)
     return out.getvalue()
+
+
+def _lower_guids(value, key=""):
+    """The topics with every Guid in lower case, as the 3.0 schemas' Guid pattern requires."""
+    if isinstance(value, dict):
+        return {k: _lower_guids(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_guids(v, key) for v in value]
+    if isinstance(value, str) and (key.endswith("guid") or key == "related_topics") and GUID.match(value):
+        return value.lower()
+    return value
 
 
 def _extensions3(values: dict) -> m3.Extensions:
@@ -172,6 +185,9 @@ def _cameras(model, viewpoint: dict, *, with_aspect: bool) -> dict:
             "camera_up_vector": _point(model.Direction, camera["camera_up_vector"]),
             extra: float(camera[extra]),
         }
+        if key == "perspective_camera" and not with_aspect:
+            # BCF 2.1 allows 45 to 60 degrees only; the stored camera keeps what its author had
+            fields[extra] = min(max(fields[extra], 45.0), 60.0)
         if with_aspect:
             fields["aspect_ratio"] = float(camera.get("aspect_ratio") or 1.0)
         out[key] = cls(**fields)
@@ -215,13 +231,15 @@ def visinfo2(viewpoint: dict) -> v2.VisualizationInfo:
     exceptions = _components(v2, visibility.get("exceptions") or [])
     hints = visibility.get("view_setup_hints")
     coloring = [
-        v2.ComponentColoringColor(color=c["color"], component=_components(v2, c.get("components") or []))
+        v2.ComponentColoringColor(color=c["color"].upper(), component=_components(v2, c.get("components") or []))
         for c in components.get("coloring") or []
         if _components(v2, c.get("components") or [])
     ]
     return v2.VisualizationInfo(
         guid=viewpoint["guid"],
-        components=v2.Components(
+        components=None
+        if not components
+        else v2.Components(
             view_setup_hints=v2.ViewSetupHints(**hints) if hints else None,
             selection=v2.ComponentSelection(component=selection) if selection else None,
             visibility=v2.ComponentVisibility(
@@ -259,7 +277,9 @@ def visinfo3(viewpoint: dict) -> m3.VisualizationInfo:
     ]
     return m3.VisualizationInfo(
         guid=viewpoint["guid"],
-        components=m3.Components(
+        components=None
+        if not components
+        else m3.Components(
             selection=m3.ComponentSelection(component=selection) if selection else None,
             visibility=m3.ComponentVisibility(
                 default_visibility=bool(visibility.get("default_visibility", True)),
@@ -571,6 +591,7 @@ def _parse(data: bytes, cls, name: str, dropped: list[dict], topic: str | None =
     return obj
 
 
+PLACEHOLDER_DATE = "1970-01-01T00:00:00Z"
 # what the schemas require that real files leave out (an empty comment, a topic without its
 # author, a 2.0 viewpoint without a Guid): filled in blank so that the rest of the part is read
 _REQUIRED = {"Topic": ("Title", "CreationDate", "CreationAuthor"), "Comment": ("Date", "Author", "Comment")}
@@ -591,12 +612,13 @@ def _with_required(tree) -> bytes:
             if child is None:
                 child = ET.SubElement(element, name)
             if not (child.text or "").strip():
-                child.text = "1970-01-01T00:00:00Z" if name in ("CreationDate", "Date") else " "
+                child.text = PLACEHOLDER_DATE if name in ("CreationDate", "Date") else " "
     return ET.tostring(tree, encoding="utf-8")
 
 
 def _text(value) -> str:
-    return str(value) if value is not None else ""
+    text = str(value) if value is not None else ""
+    return "" if text in (PLACEHOLDER_DATE, "1970-01-01T00:00:00") else text
 
 
 def _xyz(point) -> dict:

@@ -249,7 +249,7 @@ def topic_of(finding: Finding, version: str = "2.1") -> dict:
             snippet["data"] = _read(stored.file_key)
         else:
             snippet["is_external"] = True
-    labels = list(finding.bcf_labels) or [finding.category]
+    labels = [] if extra.get("no_labels") else list(finding.bcf_labels) or [finding.category]
     return {
         "guid": str(finding.client_uuid),
         "server_assigned_id": str(finding.pk),
@@ -323,6 +323,7 @@ def finding_fields(topic: dict) -> dict:
         "bim_snippet": {k: v for k, v in topic["bim_snippet"].items() if k != "data"}
         if topic.get("bim_snippet")
         else None,
+        "no_labels": not topic["labels"],  # ours would add the category: the file had none
         "due_date": topic.get("due_date")
         if due_date and topic.get("due_date") != f"{due_date.isoformat()}T23:59:59"
         else None,
@@ -340,7 +341,7 @@ def finding_fields(topic: dict) -> dict:
         "bcf_labels": [] if topic["labels"] in ([], [category]) else list(topic["labels"]),
         "bcf_assigned_to": (topic.get("assigned_to") or "")[:254],
         "bcf_related_topics": list(topic.get("related_topics", [])),
-        "bcf_extra": {k: v for k, v in extra.items() if v not in (None, "", [], {})},
+        "bcf_extra": {k: v for k, v in extra.items() if v not in (None, "", [], {}, False)},
     }
 
 

@@ -119,6 +119,12 @@ class BcfStatusKeptOut(Schema):
     why: str = Field(..., description="why the finding keeps its own")
 
 
+class BcfDroppedOut(Schema):
+    topic: str | None = Field(None, description="the topic Guid, or null for a part of the file outside every topic")
+    what: str = Field(..., description="what was left out: an element path, a file name")
+    why: str
+
+
 class BcfImportOut(Schema):
     bcf_version: str
     created: list[str] = Field(..., description="topic Guids that became new findings")
@@ -126,6 +132,9 @@ class BcfImportOut(Schema):
     unknown_global_ids: list[str] = Field(..., description="GlobalIds no current model version knows")
     status_not_applied: list[BcfStatusKeptOut] = Field(
         ..., description="known findings whose status the file changes in a way the workflow does not allow"
+    )
+    dropped: list[BcfDroppedOut] = Field(
+        ..., description="everything of the file that was not kept (GlobalIds no model knows are kept: see unknown_global_ids)"
     )
 
 

@@ -442,7 +442,11 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     bcf_version, topics = package.version, package.topics
     tool = _bcf_tool(bcf_version, file_name)
     dropped = [
-        {"topic": d["topic"], "what": d["what"], "why": gettext("%(why)s (%(file)s)") % {"why": d["why"], "file": d["file"]}}
+        {
+            "topic": d["topic"],
+            "what": d["what"],
+            "why": gettext("%(why)s (%(file)s)") % {"why": d["why"], "file": d["file"]},
+        }
         for d in package.dropped
     ]
     snapshots = _store_snapshots(topics, dropped)
@@ -545,8 +549,17 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
                 report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
             else:
                 action, changes["status"] = f"finding.{step}", [old, status]
-        if missing != finding.unmapped_global_ids and version is not None and set(global_ids) >= set(finding.global_ids):
-            fields.update(version=version, global_ids=global_ids, unmapped_global_ids=missing)
+        # GlobalIds no model held when the topic came are mapped once a model that has them has arrived
+        grows = set(global_ids) >= set(finding.global_ids) and set(global_ids) != set(finding.global_ids)
+        if version is not None and (
+            grows or (set(global_ids) >= set(finding.global_ids) and missing != finding.unmapped_global_ids)
+        ):
+            fields.update(
+                version=version,
+                global_ids=global_ids,
+                unmapped_global_ids=missing,
+                storey_global_id=_storey_of(version, global_ids) or finding.storey_global_id,
+            )
         changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
         if changed:
             changes.update({k: [_plain(getattr(finding, k)), _plain(v)] for k, v in changed.items()})
@@ -642,7 +655,9 @@ def _member_by_email(project: Project, email: str):
     if not email or "@" not in email:
         return None
     membership = (
-        ProjectMembership.objects.filter(active_membership(), project=project, person__user__email__iexact=email.strip())
+        ProjectMembership.objects.filter(
+            active_membership(), project=project, person__user__email__iexact=email.strip()
+        )
         .select_related("person__user")
         .first()
     )
@@ -717,8 +732,14 @@ def _add_topic_documents(finding: Finding, topic: dict) -> list[str]:
     for reference in topic["document_references"]:
         document = reference.get("document") or {}
         items.append(
-            (reference["guid"], AttachmentKind.DOCUMENT, reference.get("url", ""), reference.get("description", ""),
-             document.get("filename", ""), document.get("data"))
+            (
+                reference["guid"],
+                AttachmentKind.DOCUMENT,
+                reference.get("url", ""),
+                reference.get("description", ""),
+                document.get("filename", ""),
+                document.get("data"),
+            )
         )
     for viewpoint in topic["viewpoints"]:
         for bitmap in viewpoint.get("bitmaps", []):
@@ -727,7 +748,16 @@ def _add_topic_documents(finding: Finding, topic: dict) -> list[str]:
                 items.append((guid, AttachmentKind.BITMAP, "", "", bitmap["reference"], bitmap["data"]))
     snippet = topic.get("bim_snippet") or {}
     if snippet.get("data") is not None:
-        items.append((str(uuid_module.uuid5(base, "snippet")), AttachmentKind.SNIPPET, "", "", snippet["reference"], snippet["data"]))
+        items.append(
+            (
+                str(uuid_module.uuid5(base, "snippet")),
+                AttachmentKind.SNIPPET,
+                "",
+                "",
+                snippet["reference"],
+                snippet["data"],
+            )
+        )
     for header in topic.get("header_files", []):
         if header.get("data") is not None:
             guid = str(uuid_module.uuid5(base, f"model-{header['reference']}"))
@@ -736,7 +766,9 @@ def _add_topic_documents(finding: Finding, topic: dict) -> list[str]:
     for guid, kind, url, description, name, data in items:
         if guid.lower() in known:
             continue
-        row = FindingDocument(finding=finding, guid=guid, kind=kind, url=url[:2000], description=description, file_name=name[:255])
+        row = FindingDocument(
+            finding=finding, guid=guid, kind=kind, url=url[:2000], description=description, file_name=name[:255]
+        )
         if data is not None:
             stored = storage.put(io.BytesIO(data), "application/octet-stream")
             row.file_key, row.sha256, row.size = stored.key, stored.sha256, stored.size
@@ -1085,3 +1117,22 @@ def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checkli
         for photo_id in new_photos:
             transaction.on_commit(lambda photo_id=photo_id: tasks.make_thumbnail.delay(photo_id))
     return checklist
+
+
+# --- BCF-API 3.0 ------------------------------------------------------------------------------
+
+
+def save_bcf_topic(project: Project, *, topic: dict, tool: str, actor) -> tuple[Finding, dict]:
+    """A topic a BCF-API client posts or changes, applied as a topic of an imported file is: a new
+    one opens as an open finding, a known one moves only as its user may move it, comments and
+    viewpoints are added, and the finding gets its one audit event. (finding, report)."""
+    authorize(actor, project, "finding.open")
+    dropped: list[dict] = []
+    snapshots = _store_snapshots([topic], dropped)
+    _refuse_topics_of_other_projects(project, [topic])
+    report = {"created": [], "updated": [], "unknown_global_ids": [], "status_not_applied": [], "dropped": dropped}
+    topic = {**topic, "snapshots": topic.get("snapshots", [])}
+    topic.setdefault("creation_author", "")
+    with transaction.atomic():
+        _apply_topic(project, topic, tool=tool, snapshots=snapshots, report=report, actor=actor)
+    return Finding.objects.get(project=project, client_uuid=topic["guid"]), report

@@ -23,7 +23,7 @@ from projects.queries import active_membership, authorize, current_appointments,
 from storage import get_storage
 
 from .bcf import BcfError, read_bcf
-from .exchange import comment_guid, finding_fields, map_global_ids
+from .exchange import STATUS_TO_BCF, comment_guid, finding_fields, map_global_ids
 from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
@@ -1122,17 +1122,38 @@ def complete_checklist(project: Project, *, checklist_id: int, actor) -> Checkli
 # --- BCF-API 3.0 ------------------------------------------------------------------------------
 
 
-def save_bcf_topic(project: Project, *, topic: dict, tool: str, actor) -> tuple[Finding, dict]:
+def save_bcf_topic(project: Project, *, topic: dict, tool: str, actor, strict: bool = False) -> tuple[Finding, dict]:
     """A topic a BCF-API client posts or changes, applied as a topic of an imported file is: a new
-    one opens as an open finding, a known one moves only as its user may move it, comments and
-    viewpoints are added, and the finding gets its one audit event. (finding, report)."""
+    one opens as an open finding, a known one moves only as its user may move it, comments,
+    viewpoints and documents are added, and the finding gets its one audit event.
+
+    `strict` (a change the client asked for by name): a status the workflow does not allow is a
+    409 and a snapshot that cannot be kept a 422, and nothing changes. (finding, report)."""
     authorize(actor, project, "finding.open")
     dropped: list[dict] = []
+    topic = {**topic, "snapshots": topic.get("snapshots", [])}
     snapshots = _store_snapshots([topic], dropped)
+    if strict and dropped:
+        raise InvalidInput(dropped[0]["why"], field="snapshot")
     _refuse_topics_of_other_projects(project, [topic])
     report = {"created": [], "updated": [], "unknown_global_ids": [], "status_not_applied": [], "dropped": dropped}
-    topic = {**topic, "snapshots": topic.get("snapshots", [])}
-    topic.setdefault("creation_author", "")
     with transaction.atomic():
+        existed = Finding.objects.filter(project=project, client_uuid=topic["guid"]).exists()
         _apply_topic(project, topic, tool=tool, snapshots=snapshots, report=report, actor=actor)
+        if strict and existed and report["status_not_applied"]:
+            refused = report["status_not_applied"][0]
+            finding = Finding.objects.get(project=project, client_uuid=topic["guid"])
+            raise InvalidTransition(
+                gettext("The topic keeps its status: %(why)s.") % {"why": refused["why"]},
+                allowed=[STATUS_TO_BCF[s] for s in _reachable(finding, actor)],
+            )
     return Finding.objects.get(project=project, client_uuid=topic["guid"]), report
+
+
+def _reachable(finding: Finding, actor) -> list[str]:
+    roles = roles_in(actor, finding.project)
+    return [
+        target
+        for verb, (sources, target) in FINDING_MOVES.items()
+        if finding.status in sources and verb != "submit_rectification" and roles & allowed_roles(MOVE_ACTIONS[verb])
+    ]

@@ -12,18 +12,21 @@ import base64
 import binascii
 import re
 import uuid
+from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Body, Router, Status
+from ninja import Router, Status
 
 from plumbline.core.errors import InvalidInput, NotFound
-from projects.queries import get_project, list_projects
+from plumbline.core.permissions import allowed_roles
+from projects.queries import get_project, list_projects, roles_in
 
 from . import actions, queries
 from .exchange import STATUS_TO_BCF, TOPIC_TYPE, extension_values, topic_of
 from .models import Category, Finding
+from .schemas import BcfCommentIn, BcfDocumentReferenceIn, BcfRelatedTopicIn, BcfTopicIn, BcfViewpointIn
 
 foundation_router = Router(tags=["BCF-API 3.0"])
 router = Router(tags=["BCF-API 3.0"])
@@ -78,8 +81,16 @@ def current_user(request: HttpRequest):
     }
 
 
+def _may_write(project, user) -> bool:
+    return bool(roles_in(user, project) & allowed_roles("finding.open"))
+
+
 def _project_out(project, user) -> dict:
-    return {"project_id": project.code, "name": project.name, "authorization": {"project_actions": ["createTopic"]}}
+    return {
+        "project_id": project.code,
+        "name": project.name,
+        "authorization": {"project_actions": ["createTopic"] if _may_write(project, user) else []},
+    }
 
 
 @router.get("/projects", response={200: list[dict], **ERRORS}, operation_id="bcf_list_projects", summary="Projects")
@@ -94,6 +105,9 @@ def bcf_project(request: HttpRequest, project_id: str):
     return _project_out(get_project(project_id, user=request.user), request.user)
 
 
+TOPIC_ACTIONS = ["update", "createComment", "createViewpoint", "updateRelatedTopics", "updateDocumentReferences"]
+
+
 @router.get(
     "/projects/{project_id}/extensions",
     response={200: dict, **ERRORS},
@@ -102,8 +116,9 @@ def bcf_project(request: HttpRequest, project_id: str):
 )
 def bcf_extensions(request: HttpRequest, project_id: str):
     project = get_project(project_id, user=request.user)
-    topics = [_topic_dict(f) for f in queries.list_findings_for_bcf(project, user=request.user)]
+    topics = [topic_of(f, "3.0") for f in queries.list_findings_for_bcf(project, user=request.user)]
     values = extension_values(topics)
+    may_write = _may_write(project, request.user)
     return {
         "topic_type": sorted(set(values["topic_types"])),
         "topic_status": sorted(set(values["topic_statuses"])),
@@ -112,24 +127,17 @@ def bcf_extensions(request: HttpRequest, project_id: str):
         "users": sorted(set(values["users"])),
         "stage": sorted(set(values["stages"])),
         "snippet_type": [],
-        "project_actions": ["createTopic"],
-        "topic_actions": [
-            "update",
-            "updateRelatedTopics",
-            "updateDocumentReferences",
-            "createComment",
-            "createViewpoint",
-        ],
+        "project_actions": ["createTopic"] if may_write else [],
+        "topic_actions": TOPIC_ACTIONS if may_write else [],
+        # comments are history: no one edits or deletes one
         "comment_actions": [],
     }
 
 
-def _topic_dict(finding: Finding) -> dict:
-    return topic_of(finding, "3.0")
-
-
 def _topic_out(finding: Finding, user) -> dict:
-    t = _topic_dict(finding)
+    t = topic_of(finding, "3.0")
+    may_write = _may_write(finding.project, user)
+    reachable = {STATUS_TO_BCF[s] for s in queries.next_statuses(finding, user=user)} if may_write else set()
     return {
         "guid": t["guid"],
         "server_assigned_id": t["server_assigned_id"],
@@ -149,18 +157,16 @@ def _topic_out(finding: Finding, user) -> dict:
         "reference_links": t["reference_links"],
         "index": t["index"],
         "authorization": {
-            "topic_actions": ["createComment", "createViewpoint", "update", "updateRelatedTopics"],
-            "topic_status": sorted(
-                {STATUS_TO_BCF[finding.status]} | {STATUS_TO_BCF[m] for m in queries.next_statuses(finding, user=user)}
-            ),
+            "topic_actions": TOPIC_ACTIONS if may_write else [],
+            "topic_status": sorted({t["status"]} | reachable),
         },
     }
 
 
-# OData as BCF-API 3.0 uses it: `field eq 'value'` clauses joined by `and`, labels/any(...)
-_FIELDS = {
+# OData as BCF-API 3.0 uses it: `field op 'value'` clauses joined by `and`, and labels/any(...)
+FILTER_FIELDS = {
     "topic_type": "topic_type",
-    "topic_status": "status",
+    "topic_status": "topic_status",
     "priority": "priority",
     "stage": "stage",
     "assigned_to": "assigned_to",
@@ -170,44 +176,59 @@ _FIELDS = {
     "due_date": "due_date",
     "title": "title",
 }
+ORDER_FIELDS = ("creation_date", "modified_date", "index", "title", "due_date")
 _CLAUSE = re.compile(r"^\s*(\w+)\s+(eq|ne|gt|ge|lt|le)\s+(?:'((?:[^']|'')*)'|(\S+))\s*$")
 _ANY_LABEL = re.compile(r"^\s*labels/any\(\s*(\w+)\s*:\s*\1\s+eq\s+'((?:[^']|'')*)'\s*\)\s*$")
 
 
+def _has_label(label: str, topic: dict) -> bool:
+    return label in topic["labels"]
+
+
+def _matches(name: str, op: str, wanted: str, topic: dict) -> bool:
+    return _compare(topic.get(name) or "", op, wanted)
+
+
 def _filter(expression: str):
-    """A predicate over topic dicts for an OData $filter; InvalidInput names what it cannot read."""
+    """A predicate over topics for an OData $filter; InvalidInput names the part it cannot read."""
     tests = []
     for part in re.split(r"\s+and\s+", expression.strip()) if expression.strip() else []:
         label = _ANY_LABEL.match(part)
         if label:
-            tests.append(lambda t, v=label.group(2).replace("''", "'"): v in t["labels"])
+            tests.append(partial(_has_label, label.group(2).replace("''", "'")))
             continue
         clause = _CLAUSE.match(part)
-        if not clause or clause.group(1) not in _FIELDS:
+        if not clause or clause.group(1) not in FILTER_FIELDS:
             raise InvalidInput(
-                _("$filter cannot read %(part)s: use field eq 'value' joined by and, on %(fields)s or labels/any().")
-                % {"part": part, "fields": ", ".join(_FIELDS)},
+                _("$filter cannot read %(part)s: use field eq 'value' joined by and, on %(fields)s, or labels/any().")
+                % {"part": part, "fields": ", ".join(FILTER_FIELDS)},
                 field="$filter",
             )
-        name, op = _FIELDS[clause.group(1)], clause.group(2)
         raw = clause.group(3).replace("''", "'") if clause.group(3) is not None else clause.group(4)
-        if raw == "null":
-            raw = ""
-        tests.append(lambda t, n=name, o=op, v=raw: _compare(t.get(n) or "", o, v))
+        tests.append(partial(_matches, FILTER_FIELDS[clause.group(1)], clause.group(2), "" if raw == "null" else raw))
     return lambda topic: all(test(topic) for test in tests)
 
 
-def _compare(value: str, op: str, wanted: str) -> bool:
-    left, right = parse_datetime(value) if value else None, parse_datetime(wanted) if wanted else None
+def _compare(value, op: str, wanted) -> bool:
+    left, right = (parse_datetime(value) if value else None), (parse_datetime(wanted) if wanted else None)
     if left is not None and right is not None:
         value, wanted = left, right
     if op == "eq":
         return value == wanted
     if op == "ne":
         return value != wanted
-    if type(value) is not type(wanted):
+    if type(value) is not type(wanted) or value in ("", None):
         return False
     return {"gt": value > wanted, "ge": value >= wanted, "lt": value < wanted, "le": value <= wanted}[op]
+
+
+def _int(query, name: str, default):
+    value = query.get(name)
+    if value in (None, ""):
+        return default
+    if not value.isdigit():
+        raise InvalidInput(_("%(name)s must be a whole number.") % {"name": name}, field=name)
+    return int(value)
 
 
 @router.get(
@@ -220,33 +241,22 @@ def bcf_topics(request: HttpRequest, project_id: str):
     project = get_project(project_id, user=request.user)
     query = request.GET
     keep = _filter(query.get("$filter", ""))
-    rows = [(f, _topic_out(f, request.user)) for f in queries.list_findings_for_bcf(project, user=request.user)]
-    rows = [(f, out) for f, out in rows if keep({**out, "status": out["topic_status"]})]
     order = query.get("$orderby", "").strip()
-    if order:
-        field, _sep, direction = order.partition(" ")
-        if field not in ("creation_date", "modified_date", "index", "title", "due_date") or direction.strip() not in (
-            "",
-            "asc",
-            "desc",
-        ):
-            raise InvalidInput(
-                _("$orderby takes creation_date, modified_date, index, title or due_date, then asc or desc."),
-                field="$orderby",
-            )
-        rows.sort(key=lambda r: (r[1].get(field) is None, r[1].get(field) or ""), reverse=direction.strip() == "desc")
+    field, _sep, direction = order.partition(" ")
+    if order and (field not in ORDER_FIELDS or direction.strip() not in ("", "asc", "desc")):
+        raise InvalidInput(
+            _("$orderby takes one of %(fields)s, then asc or desc.") % {"fields": ", ".join(ORDER_FIELDS)},
+            field="$orderby",
+        )
     skip, top = _int(query, "$skip", 0), _int(query, "$top", None)
-    rows = rows[skip:] if top is None else rows[skip : skip + top]
-    return [out for _f, out in rows]
-
-
-def _int(query, name: str, default):
-    value = query.get(name)
-    if value in (None, ""):
-        return default
-    if not value.isdigit():
-        raise InvalidInput(_("%(name)s must be a whole number.") % {"name": name}, field=name)
-    return int(value)
+    topics = [_topic_out(f, request.user) for f in queries.list_findings_for_bcf(project, user=request.user)]
+    topics = [t for t in topics if keep(t)]
+    if order:
+        present = [t for t in topics if t.get(field) is not None]
+        missing = [t for t in topics if t.get(field) is None]
+        key = (lambda t: parse_datetime(t[field]) or t[field]) if field.endswith("date") else (lambda t: t[field])
+        topics = sorted(present, key=key, reverse=direction.strip() == "desc") + missing
+    return topics[skip:] if top is None else topics[skip : skip + top]
 
 
 def _finding(request, project_id: str, topic_id: str) -> tuple:
@@ -265,65 +275,63 @@ def bcf_topic(request: HttpRequest, project_id: str, topic_id: str):
     return _topic_out(finding, request.user)
 
 
-def _topic_from_body(body: dict, base: dict | None = None) -> dict:
-    if not isinstance(body, dict):
-        raise InvalidInput(_("The body must be a JSON object."), field="body")
-    topic = dict(base or {})
-    if base is None:
-        if not (body.get("title") or "").strip():
-            raise InvalidInput(_("A topic needs a title."), field="title")
-        guid = body.get("guid") or str(uuid.uuid4())
-        try:
-            uuid.UUID(str(guid))
-        except ValueError:
-            raise InvalidInput(_("The topic guid is not a UUID."), field="guid") from None
-        topic.update(
-            guid=str(guid).lower(),
-            labels=[Category.OTHER],
-            priority="",
-            description="",
-            topic_type=TOPIC_TYPE,
-            status="Open",
-            comments=[],
-            viewpoints=[],
-            snapshots=[],
-            document_references=[],
-            related_topics=[],
-            header_files=[],
-            reference_links=[],
-            global_ids=[],
-            creation_date="",
-            creation_author="",
-            stage="",
-            assigned_to="",
-            due_date="",
-        )
-    mapping = {
-        "title": "title",
-        "topic_status": "status",
-        "topic_type": "topic_type",
-        "priority": "priority",
-        "labels": "labels",
-        "description": "description",
-        "assigned_to": "assigned_to",
-        "stage": "stage",
-        "due_date": "due_date",
-        "reference_links": "reference_links",
-        "index": "index",
+_TOPIC_FIELDS = {
+    "title": "title",
+    "topic_status": "status",
+    "topic_type": "topic_type",
+    "priority": "priority",
+    "labels": "labels",
+    "description": "description",
+    "assigned_to": "assigned_to",
+    "stage": "stage",
+    "due_date": "due_date",
+    "reference_links": "reference_links",
+    "index": "index",
+}
+_LISTS = ("labels", "reference_links")
+
+
+def _new_topic(guid: str) -> dict:
+    return {
+        "guid": guid,
+        "title": "",
+        "status": "Open",
+        "topic_type": TOPIC_TYPE,
+        "priority": "",
+        "labels": [Category.OTHER],
+        "description": "",
+        "stage": "",
+        "assigned_to": "",
+        "due_date": "",
+        "creation_date": "",
+        "creation_author": "",
+        "reference_links": [],
+        "related_topics": [],
+        "header_files": [],
+        "document_references": [],
+        "comments": [],
+        "viewpoints": [],
+        "snapshots": [],
+        "global_ids": [],
     }
-    for key, target in mapping.items():
-        if key in body:
-            topic[target] = (
-                body[key] if body[key] is not None else ([] if target in ("labels", "reference_links") else "")
-            )
-    return topic
 
 
 def _existing(finding: Finding) -> dict:
-    """The finding as a topic to apply a change onto: no viewpoints or comments (they are only added)."""
-    topic = _topic_dict(finding)
-    topic.update(viewpoints=[], snapshots=[], comments=[], document_references=[], global_ids=finding.global_ids)
-    topic["labels"] = [] if (finding.bcf_extra or {}).get("no_labels") else topic["labels"]
+    """The finding as a topic to apply a change onto: comments, viewpoints and documents are only
+    ever added, so the change carries none but its own."""
+    topic = topic_of(finding, "3.0")
+    topic.update(viewpoints=[], snapshots=[], comments=[], document_references=[])
+    topic["global_ids"] = [*finding.global_ids, *finding.unmapped_global_ids]
+    if (finding.bcf_extra or {}).get("no_labels"):
+        topic["labels"] = []
+    return topic
+
+
+def _apply_fields(topic: dict, body: BcfTopicIn) -> dict:
+    for key, value in body.dict(exclude_unset=True).items():
+        if key in _TOPIC_FIELDS:
+            target = _TOPIC_FIELDS[key]
+            topic[target] = value if value is not None else ([] if target in _LISTS else "")
     return topic
 
 
@@ -333,9 +341,11 @@ def _existing(finding: Finding) -> dict:
     operation_id="bcf_create_topic",
     summary="Open a finding from a topic (a topic posted Closed starts open)",
 )
-def bcf_create_topic(request: HttpRequest, project_id: str, body: dict = Body(...)):
+def bcf_create_topic(request: HttpRequest, project_id: str, body: BcfTopicIn):
     project = get_project(project_id, user=request.user)
-    topic = _topic_from_body(body)
+    if not (body.title or "").strip():
+        raise InvalidInput(_("A topic needs a title."), field="title")
+    topic = _apply_fields(_new_topic(str(body.guid or uuid.uuid4())), body)
     finding, _report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user)
     return Status(201, _topic_out(finding, request.user))
 
@@ -344,12 +354,14 @@ def bcf_create_topic(request: HttpRequest, project_id: str, body: dict = Body(..
     "/projects/{project_id}/topics/{topic_id}",
     response={200: dict, **ERRORS},
     operation_id="bcf_update_topic",
-    summary="Change a topic as our workflow allows its user",
+    summary="Change a topic as our workflow allows its user (a status our workflow does not allow is a 409)",
 )
-def bcf_update_topic(request: HttpRequest, project_id: str, topic_id: str, body: dict = Body(...)):
+def bcf_update_topic(request: HttpRequest, project_id: str, topic_id: str, body: BcfTopicIn):
     project, finding = _finding(request, project_id, topic_id)
+    if body.title is not None and not body.title.strip():
+        raise InvalidInput(_("A topic needs a title."), field="title")
     finding, _report = actions.save_bcf_topic(
-        project, topic=_topic_from_body(body, _existing(finding)), tool=TOOL, actor=request.user
+        project, topic=_apply_fields(_existing(finding), body), tool=TOOL, actor=request.user, strict=True
     )
     return _topic_out(finding, request.user)
 
@@ -362,6 +374,8 @@ def _comment_out(finding, comment: dict) -> dict:
         "comment": comment["text"],
         "topic_guid": str(finding.client_uuid),
         "viewpoint_guid": comment.get("viewpoint_guid") or None,
+        "modified_date": comment.get("modified_date") or None,
+        "modified_author": comment.get("modified_author") or None,
         "authorization": {"comment_actions": []},
     }
 
@@ -374,7 +388,41 @@ def _comment_out(finding, comment: dict) -> dict:
 )
 def bcf_comments(request: HttpRequest, project_id: str, topic_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    return [_comment_out(finding, c) for c in _topic_dict(finding)["comments"]]
+    return [_comment_out(finding, c) for c in topic_of(finding, "3.0")["comments"]]
+
+
+@router.get(
+    "/projects/{project_id}/topics/{topic_id}/comments/events",
+    response={200: list[dict], **ERRORS},
+    operation_id="bcf_list_comment_events",
+    summary="When each comment of a topic was written, and by whom",
+)
+def bcf_comment_events(request: HttpRequest, project_id: str, topic_id: str):
+    _project, finding = _finding(request, project_id, topic_id)
+    return [
+        {
+            "comment_guid": c["guid"],
+            "topic_guid": str(finding.client_uuid),
+            "date": c["date"],
+            "author": c["author"],
+            "actions": [{"type": "add_comment", "value": c["text"]}],
+        }
+        for c in topic_of(finding, "3.0")["comments"]
+    ]
+
+
+@router.get(
+    "/projects/{project_id}/topics/{topic_id}/comments/{comment_id}",
+    response={200: dict, **ERRORS},
+    operation_id="bcf_get_comment",
+    summary="One comment",
+)
+def bcf_comment(request: HttpRequest, project_id: str, topic_id: str, comment_id: str):
+    _project, finding = _finding(request, project_id, topic_id)
+    comment = next((c for c in topic_of(finding, "3.0")["comments"] if c["guid"] == comment_id.lower()), None)
+    if comment is None:
+        raise NotFound(_("This comment does not exist."), code="comment_not_found")
+    return _comment_out(finding, comment)
 
 
 @router.post(
@@ -383,11 +431,12 @@ def bcf_comments(request: HttpRequest, project_id: str, topic_id: str):
     operation_id="bcf_create_comment",
     summary="Comment on a topic",
 )
-def bcf_create_comment(request: HttpRequest, project_id: str, topic_id: str, body: dict = Body(...)):
+def bcf_create_comment(request: HttpRequest, project_id: str, topic_id: str, body: BcfCommentIn):
     project, finding = _finding(request, project_id, topic_id)
-    text = (body.get("comment") or "").strip() if isinstance(body, dict) else ""
-    if not text:
+    if not body.comment.strip():
         raise InvalidInput(_("A comment needs its text."), field="comment")
+    if body.viewpoint_guid and not finding.viewpoints.filter(guid=body.viewpoint_guid).exists():
+        raise InvalidInput(_("The comment names a viewpoint this topic does not have."), field="viewpoint_guid")
     guid = str(uuid.uuid4())
     person = getattr(request.user, "person", None)
     topic = _existing(finding)
@@ -396,16 +445,16 @@ def bcf_create_comment(request: HttpRequest, project_id: str, topic_id: str, bod
             "guid": guid,
             "date": "",
             "author": person.name if person else request.user.get_username(),
-            "text": text,
-            "viewpoint_guid": body.get("viewpoint_guid") or "",
+            "text": body.comment.strip(),
+            "viewpoint_guid": str(body.viewpoint_guid) if body.viewpoint_guid else "",
         }
     ]
     finding, _report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user)
-    comment = next(c for c in _topic_dict(finding)["comments"] if c["guid"] == guid)
+    comment = next(c for c in topic_of(finding, "3.0")["comments"] if c["guid"] == guid)
     return Status(201, _comment_out(finding, comment))
 
 
-def _viewpoint_out(finding, viewpoint) -> dict:
+def _viewpoint_out(viewpoint) -> dict:
     data = {k: v for k, v in viewpoint.data.items() if k != "bitmaps"}
     data["guid"] = str(viewpoint.guid)
     data["index"] = viewpoint.index
@@ -422,45 +471,39 @@ def _viewpoint_out(finding, viewpoint) -> dict:
 )
 def bcf_viewpoints(request: HttpRequest, project_id: str, topic_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    return [_viewpoint_out(finding, v) for v in finding.viewpoints.select_related("snapshot")]
+    return [_viewpoint_out(v) for v in finding.viewpoints.select_related("snapshot")]
 
 
 @router.post(
     "/projects/{project_id}/topics/{topic_id}/viewpoints",
     response={201: dict, **ERRORS},
     operation_id="bcf_create_viewpoint",
-    summary="Add a viewpoint (camera, components, snapshot as base64)",
+    summary="Add a viewpoint (camera, components, lines, clipping planes; its snapshot as base64)",
 )
-def bcf_create_viewpoint(request: HttpRequest, project_id: str, topic_id: str, body: dict = Body(...)):
+def bcf_create_viewpoint(request: HttpRequest, project_id: str, topic_id: str, body: BcfViewpointIn):
     project, finding = _finding(request, project_id, topic_id)
-    if not isinstance(body, dict):
-        raise InvalidInput(_("The body must be a JSON object."), field="body")
-    guid = str(body.get("guid") or uuid.uuid4()).lower()
-    viewpoint = {
-        k: body[k]
-        for k in ("perspective_camera", "orthogonal_camera", "lines", "clipping_planes", "components")
-        if body.get(k)
-    }
+    if body.perspective_camera and body.orthogonal_camera:
+        raise InvalidInput(_("A viewpoint has one camera, perspective or orthogonal."), field="perspective_camera")
+    guid = str(body.guid or uuid.uuid4())
+    if finding.viewpoints.filter(guid=guid).exists():
+        raise InvalidInput(_("This topic already has a viewpoint with this guid."), field="guid")
+    values = body.dict(exclude_none=True, exclude={"guid", "snapshot", "index"})
+    viewpoint = {k: v for k, v in values.items() if v not in ([], {})}
     viewpoint["guid"] = guid
+    viewpoint["index"] = body.index if body.index is not None else finding.viewpoints.count()
     topic = _existing(finding)
-    snapshot = body.get("snapshot")
-    if snapshot:
+    if body.snapshot:
         try:
-            data = base64.b64decode(snapshot.get("snapshot_data") or "", validate=True)
-        except (binascii.Error, AttributeError):
+            data = base64.b64decode(body.snapshot.snapshot_data, validate=True)
+        except (binascii.Error, ValueError):
             raise InvalidInput(_("snapshot_data must be base64."), field="snapshot") from None
-        name = f"{guid}.{'jpg' if snapshot.get('snapshot_type') == 'jpg' else 'png'}"
-        viewpoint["snapshot"] = {"name": name, "data": data}
+        viewpoint["snapshot"] = {"name": f"{guid}.{body.snapshot.snapshot_type}", "data": data}
         topic["snapshots"] = [viewpoint["snapshot"]]
-    selection = [
-        c.get("ifc_guid") for c in (viewpoint.get("components") or {}).get("selection", []) if c.get("ifc_guid")
-    ]
-    topic["global_ids"] = list(dict.fromkeys([*finding.global_ids, *finding.unmapped_global_ids, *selection]))
+    selection = [c["ifc_guid"] for c in viewpoint.get("components", {}).get("selection", []) if c.get("ifc_guid")]
+    topic["global_ids"] = list(dict.fromkeys([*topic["global_ids"], *selection]))
     topic["viewpoints"] = [viewpoint]
-    finding, report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user)
-    if snapshot and report["dropped"]:
-        raise InvalidInput(report["dropped"][0]["why"], field="snapshot")
-    return Status(201, _viewpoint_out(finding, finding.viewpoints.select_related("snapshot").get(guid=guid)))
+    finding, _report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user, strict=True)
+    return Status(201, _viewpoint_out(finding.viewpoints.select_related("snapshot").get(guid=guid)))
 
 
 def _viewpoint(finding, viewpoint_id: str):
@@ -478,7 +521,43 @@ def _viewpoint(finding, viewpoint_id: str):
 )
 def bcf_get_viewpoint(request: HttpRequest, project_id: str, topic_id: str, viewpoint_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    return _viewpoint_out(finding, _viewpoint(finding, viewpoint_id))
+    return _viewpoint_out(_viewpoint(finding, viewpoint_id))
+
+
+def _viewpoint_part(request, project_id, topic_id, viewpoint_id, part: str) -> dict:
+    _project, finding = _finding(request, project_id, topic_id)
+    components = _viewpoint(finding, viewpoint_id).data.get("components") or {}
+    return {part: components.get(part) or ({} if part == "visibility" else [])}
+
+
+@router.get(
+    "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}/selection",
+    response={200: dict, **ERRORS},
+    operation_id="bcf_get_selection",
+    summary="The components a viewpoint selects",
+)
+def bcf_get_selection(request: HttpRequest, project_id: str, topic_id: str, viewpoint_id: str):
+    return _viewpoint_part(request, project_id, topic_id, viewpoint_id, "selection")
+
+
+@router.get(
+    "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}/coloring",
+    response={200: dict, **ERRORS},
+    operation_id="bcf_get_coloring",
+    summary="The colours a viewpoint gives components",
+)
+def bcf_get_coloring(request: HttpRequest, project_id: str, topic_id: str, viewpoint_id: str):
+    return _viewpoint_part(request, project_id, topic_id, viewpoint_id, "coloring")
+
+
+@router.get(
+    "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}/visibility",
+    response={200: dict, **ERRORS},
+    operation_id="bcf_get_visibility",
+    summary="Which components a viewpoint shows",
+)
+def bcf_get_visibility(request: HttpRequest, project_id: str, topic_id: str, viewpoint_id: str):
+    return _viewpoint_part(request, project_id, topic_id, viewpoint_id, "visibility")
 
 
 @router.get(
@@ -507,6 +586,29 @@ def bcf_related_topics(request: HttpRequest, project_id: str, topic_id: str):
     return [{"related_topic_guid": g} for g in finding.bcf_related_topics]
 
 
+@router.put(
+    "/projects/{project_id}/topics/{topic_id}/related_topics",
+    response={200: list[dict], **ERRORS},
+    operation_id="bcf_update_related_topics",
+    summary="Replace the related topics",
+)
+def bcf_update_related_topics(request: HttpRequest, project_id: str, topic_id: str, body: list[BcfRelatedTopicIn]):
+    project, finding = _finding(request, project_id, topic_id)
+    topic = _existing(finding)
+    topic["related_topics"] = list(dict.fromkeys(str(r.related_topic_guid) for r in body))
+    finding, _report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user)
+    return [{"related_topic_guid": g} for g in finding.bcf_related_topics]
+
+
+def _reference_out(document) -> dict:
+    return {
+        "guid": str(document.guid),
+        "url": document.url or None,
+        "document_guid": None if document.url else str(document.guid),
+        "description": document.description or None,
+    }
+
+
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/document_references",
     response={200: list[dict], **ERRORS},
@@ -515,15 +617,38 @@ def bcf_related_topics(request: HttpRequest, project_id: str, topic_id: str):
 )
 def bcf_document_references(request: HttpRequest, project_id: str, topic_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    return [
-        {
-            "guid": str(d.guid),
-            "url": d.url or None,
-            "document_guid": None if d.url else str(d.guid),
-            "description": d.description,
-        }
-        for d in finding.documents.filter(kind="document")
-    ]
+    return [_reference_out(d) for d in finding.documents.filter(kind="document")]
+
+
+@router.post(
+    "/projects/{project_id}/topics/{topic_id}/document_references",
+    response={201: dict, **ERRORS},
+    operation_id="bcf_create_document_reference",
+    summary="Add a link to a document",
+)
+def bcf_create_document_reference(request: HttpRequest, project_id: str, topic_id: str, body: BcfDocumentReferenceIn):
+    project, finding = _finding(request, project_id, topic_id)
+    if not re.match(r"^https?://", body.url):
+        raise InvalidInput(_("A document reference is an http or https link."), field="url")
+    guid = str(body.guid or uuid.uuid4())
+    topic = _existing(finding)
+    topic["document_references"] = [{"guid": guid, "url": body.url, "description": body.description}]
+    finding, _report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user)
+    return Status(201, _reference_out(finding.documents.get(guid=guid)))
+
+
+def _event_out(finding, event) -> dict:
+    return {
+        "topic_guid": str(finding.client_uuid),
+        "date": event.created_at.isoformat(),
+        "author": event.actor_name,
+        "actions": [
+            {"type": key, "value": None if new is None else str(new)}
+            for key, (old, new) in (event.changes or {}).items()
+            if key not in ("comments",)
+        ]
+        or [{"type": event.action, "value": None}],
+    }
 
 
 @router.get(
@@ -534,12 +659,4 @@ def bcf_document_references(request: HttpRequest, project_id: str, topic_id: str
 )
 def bcf_topic_events(request: HttpRequest, project_id: str, topic_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    return [
-        {
-            "topic_guid": str(finding.client_uuid),
-            "date": event.created_at.isoformat(),
-            "author": event.actor_name,
-            "actions": [{"type": event.action, "value": None}],
-        }
-        for event in queries.finding_events(finding)
-    ]
+    return [_event_out(finding, e) for e in queries.finding_events(finding)]

@@ -235,3 +235,113 @@ class FindingFilters(Schema):
     category: str | None = None
     storey: str | None = None
     global_id: str | None = None
+
+
+# --- BCF-API 3.0 (inspections/bcf_api.py): bodies as the buildingSMART specification names them
+
+
+class BcfPoint(Schema):
+    x: float
+    y: float
+    z: float
+
+
+class BcfPerspectiveCamera(Schema):
+    camera_view_point: BcfPoint
+    camera_direction: BcfPoint
+    camera_up_vector: BcfPoint
+    field_of_view: float = Field(..., gt=0, lt=180)
+    aspect_ratio: float | None = Field(None, gt=0)
+
+
+class BcfOrthogonalCamera(Schema):
+    camera_view_point: BcfPoint
+    camera_direction: BcfPoint
+    camera_up_vector: BcfPoint
+    view_to_world_scale: float = Field(..., gt=0)
+    aspect_ratio: float | None = Field(None, gt=0)
+
+
+class BcfLine(Schema):
+    start_point: BcfPoint
+    end_point: BcfPoint
+
+
+class BcfClippingPlane(Schema):
+    location: BcfPoint
+    direction: BcfPoint
+
+
+class BcfComponent(Schema):
+    ifc_guid: str | None = Field(None, min_length=22, max_length=22)
+    originating_system: str | None = None
+    authoring_tool_id: str | None = None
+
+
+class BcfColoring(Schema):
+    color: str = Field(..., pattern=r"^[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")
+    components: list[BcfComponent]
+
+
+class BcfViewSetupHints(Schema):
+    spaces_visible: bool = False
+    space_boundaries_visible: bool = False
+    openings_visible: bool = False
+
+
+class BcfVisibility(Schema):
+    default_visibility: bool = False
+    exceptions: list[BcfComponent] = []
+    view_setup_hints: BcfViewSetupHints | None = None
+
+
+class BcfComponents(Schema):
+    selection: list[BcfComponent] = []
+    coloring: list[BcfColoring] = []
+    visibility: BcfVisibility | None = None
+
+
+class BcfSnapshotIn(Schema):
+    snapshot_type: str = Field(..., pattern="^(png|jpg)$")
+    snapshot_data: str = Field(..., description="the image, base64")
+
+
+class BcfViewpointIn(Schema):
+    guid: uuid.UUID | None = None
+    index: int | None = None
+    perspective_camera: BcfPerspectiveCamera | None = None
+    orthogonal_camera: BcfOrthogonalCamera | None = None
+    lines: list[BcfLine] = []
+    clipping_planes: list[BcfClippingPlane] = []
+    components: BcfComponents | None = None
+    snapshot: BcfSnapshotIn | None = None
+
+
+class BcfTopicIn(Schema):
+    guid: uuid.UUID | None = None
+    title: str | None = Field(None, max_length=200)
+    topic_type: str | None = Field(None, max_length=100)
+    topic_status: str | None = None
+    priority: str | None = Field(None, max_length=100)
+    labels: list[str] | None = None
+    description: str | None = None
+    assigned_to: str | None = Field(None, max_length=254)
+    stage: str | None = Field(None, max_length=100)
+    due_date: str | None = None
+    reference_links: list[str] | None = None
+    index: int | None = None
+
+
+class BcfCommentIn(Schema):
+    comment: str = Field(..., min_length=1)
+    viewpoint_guid: uuid.UUID | None = None
+
+
+class BcfRelatedTopicIn(Schema):
+    related_topic_guid: uuid.UUID
+
+
+class BcfDocumentReferenceIn(Schema):
+    guid: uuid.UUID | None = None
+    url: str = Field(..., min_length=1, max_length=2000)
+    description: str = ""

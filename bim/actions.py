@@ -33,6 +33,7 @@ from .models import (
     ModelVersion,
     VersionStatus,
 )
+from .signals import version_ready
 
 IFC_SUFFIXES = (".ifc", ".ifczip")
 
@@ -309,6 +310,7 @@ def finish_ingest(
         )
         version.phase, version.finished_at = "", now
         version.save()
+        transaction.on_commit(lambda: version_ready.send(sender=ModelVersion, version_id=version.pk))
     return version
 
 

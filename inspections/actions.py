@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bim import queries as bim_queries
+from bim.models import ModelVersion
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
 from plumbline.core.permissions import allowed_roles
@@ -500,7 +501,7 @@ def _store_snapshots(topics: list[dict], dropped: list[dict]) -> dict:
                     what=gettext("Snapshot %(name)s") % {"name": snapshot["name"]},
                 )
             except (InvalidInput, PayloadTooLarge) as exc:
-                dropped.append({"topic": topic["guid"], "what": snapshot["name"], "why": str(exc.message)})
+                dropped.append({"topic": topic["guid"], "what": snapshot["name"], "why": str(exc.detail)})
     return stored
 
 
@@ -1148,6 +1149,49 @@ def save_bcf_topic(project: Project, *, topic: dict, tool: str, actor, strict: b
                 allowed=[STATUS_TO_BCF[s] for s in _reachable(finding, actor)],
             )
     return Finding.objects.get(project=project, client_uuid=topic["guid"]), report
+
+
+def map_unmapped_global_ids(version_id: int, *, actor=None) -> list[Finding]:
+    """GlobalIds of BCF topics that no model held when they came in, mapped onto a version that
+    now holds them (following accepted remaps): each finding changed gets its audit event. A
+    finding already on another model's elements keeps the ids waiting (a finding is on one model).
+    Run by the platform when a version is ready (actor None); running it again changes nothing."""
+    version = ModelVersion.objects.select_related("model__project").filter(pk=version_id, status="ready").first()
+    if version is None:
+        return []
+    project = version.model.project
+    changed = []
+    with transaction.atomic():
+        waiting = Finding.objects.select_for_update().filter(project=project).exclude(unmapped_global_ids=[])
+        for finding in waiting.select_related("version"):
+            if finding.global_ids and finding.version_id and finding.version.model_id != version.model_id:
+                continue
+            found = {g: bim_queries.follow_global_id(version, g) for g in finding.unmapped_global_ids}
+            hits = [f for f in found.values() if f]
+            if not hits:
+                continue
+            old = {"global_ids": finding.global_ids, "unmapped_global_ids": finding.unmapped_global_ids}
+            followed = [bim_queries.follow_global_id(version, g) or g for g in finding.global_ids]
+            finding.version = version
+            finding.global_ids = list(dict.fromkeys([*followed, *hits]))
+            finding.unmapped_global_ids = [g for g, f in found.items() if not f]
+            finding.storey_global_id = _storey_of(version, finding.global_ids) or finding.storey_global_id
+            finding.save(
+                update_fields=["version", "global_ids", "unmapped_global_ids", "storey_global_id", "updated_at"]
+            )
+            record_event(
+                "finding.global_ids_mapped",
+                actor=actor,
+                project=project,
+                target=finding,
+                changes={
+                    "version": [None, version.pk],
+                    "global_ids": [old["global_ids"], finding.global_ids],
+                    "unmapped_global_ids": [old["unmapped_global_ids"], finding.unmapped_global_ids],
+                },
+            )
+            changed.append(finding)
+    return changed
 
 
 def _reachable(finding: Finding, actor) -> list[str]:

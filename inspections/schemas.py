@@ -134,7 +134,8 @@ class BcfImportOut(Schema):
         ..., description="known findings whose status the file changes in a way the workflow does not allow"
     )
     dropped: list[BcfDroppedOut] = Field(
-        ..., description="everything of the file that was not kept (GlobalIds no model knows are kept: see unknown_global_ids)"
+        ...,
+        description="everything of the file that was not kept (GlobalIds no model knows are kept: see unknown_global_ids)",
     )
 
 

@@ -1,4 +1,5 @@
-"""Thumbnails of finding photos, made after the upload commits."""
+"""Thumbnails of finding photos, made after the upload commits; BCF GlobalIds no model held,
+mapped when a model version that holds them is ready."""
 
 import io
 
@@ -37,3 +38,19 @@ def make_thumbnail(photo_id: int) -> None:
         return  # HEIC has no decoder here: the original stands in for its thumbnail
     stored = storage.put(io.BytesIO(out.getvalue()), content_type="image/jpeg")
     actions.record_thumbnail(photo_id, stored.key)
+
+
+@shared_task(
+    name="inspections.map_unmapped_global_ids",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=5,
+)
+def map_unmapped_global_ids(version_id: int) -> None:
+    actions.map_unmapped_global_ids(version_id, actor=None)
+
+
+def on_version_ready(sender, version_id: int, **kwargs) -> None:
+    """bim's version_ready (sent on commit): map the findings' waiting GlobalIds in a task."""
+    map_unmapped_global_ids.delay(version_id)

@@ -168,7 +168,7 @@ def test_a_snapshot_named_without_the_utf8_flag_is_found(world, as_persona):
         {
             "bcf.version": '<Version VersionId="2.1"/>',
             f"{guid}/markup.bcf": _markup(guid, snapshot="快照.png"),
-            f"{guid}/viewpoint.bcfv": '<VisualizationInfo Guid="%s"/>' % uuid.uuid4(),
+            f"{guid}/viewpoint.bcfv": f'<VisualizationInfo Guid="{uuid.uuid4()}"/>',
             f"{guid}/XXXX.png": finding_photo_png("gbk"),
         },
         raw_names={"XXXX.png": "快照.png".encode("gbk")},
@@ -188,7 +188,7 @@ def test_the_import_report_names_what_it_could_not_keep_and_why(world, as_person
         {
             "bcf.version": '<Version VersionId="2.1"/>',
             f"{guid}/markup.bcf": _markup(guid),
-            f"{guid}/viewpoint.bcfv": '<VisualizationInfo Guid="%s"/>' % uuid.uuid4(),
+            f"{guid}/viewpoint.bcfv": f'<VisualizationInfo Guid="{uuid.uuid4()}"/>',
             f"{guid}/snapshot.png": big.getvalue(),
             f"{guid}/notes.txt": "a file no topic names",
         }

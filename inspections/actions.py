@@ -11,7 +11,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from bim import queries as bim_queries
 from bim.models import ModelVersion
@@ -48,6 +48,12 @@ from .models import (
 )
 
 PHOTO_TYPES = {JPEG, PNG, HEIC}
+# what an import report says of a part of a BCF file that was not kept (codes of bcf.DROP_REASONS)
+DROP_REASONS = {
+    "not_in_schema": gettext_lazy("%(file)s holds this, which the BCF schema of its version does not define"),
+    "unreferenced_file": gettext_lazy("no topic of the file refers to %(file)s"),
+    "missing_file": gettext_lazy("the file names %(file)s, which is not in the ZIP"),
+}
 STEP_OF_MOVE = {
     "submit_rectification": StepKind.RECTIFICATION_SUBMITTED,
     "verify": StepKind.VERIFIED,
@@ -446,7 +452,7 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
         {
             "topic": d["topic"],
             "what": d["what"],
-            "why": gettext("%(why)s (%(file)s)") % {"why": d["why"], "file": d["file"]},
+            "why": str(DROP_REASONS[d["reason"]]) % {"file": d["file"]},
         }
         for d in package.dropped
     ]

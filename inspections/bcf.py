@@ -34,13 +34,18 @@ _LENIENT = XmlParser(config=ParserConfig(fail_on_unknown_properties=False, fail_
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
+# why a part of a file was not kept: a code, for the caller to say in the reader's language
+DROP_REASONS = ("not_in_schema", "unreferenced_file", "missing_file")
+
+
 class BcfError(Exception):
     """The file is not a BCF file we can read; the message says which part is wrong."""
 
 
 @dataclasses.dataclass
 class BcfPackage:
-    """What a BCF file holds: its version, topics, project, extensions (3.0), and what was left out."""
+    """What a BCF file holds: its version, topics, project, extensions (3.0), and what was left out
+    (`dropped`: topic, file, what, and a `reason` of DROP_REASONS)."""
 
     version: str
     topics: list[dict]
@@ -587,7 +592,7 @@ def _parse(data: bytes, cls, name: str, dropped: list[dict], topic: str | None =
         raise BcfError(f"{name} does not follow the BCF schema ({exc}).") from None
     kept = _paths(_tree(_xml(obj), name))
     for path in sorted(_paths(tree) - kept):
-        dropped.append({"topic": topic, "file": name, "what": path, "why": "not part of the BCF schema"})
+        dropped.append({"topic": topic, "file": name, "what": path, "reason": "not_in_schema"})
     return obj
 
 
@@ -826,7 +831,7 @@ def read_bcf(data: bytes, *, max_unpacked: int = 500 * 1024 * 1024) -> BcfPackag
     for name in sorted(set(archive.members) - used):
         if name.lower().endswith((".xsd",)):
             continue  # a 2.x extension schema: its values are the topics' own
-        dropped.append({"topic": None, "file": name, "what": name, "why": "a file no topic refers to"})
+        dropped.append({"topic": None, "file": name, "what": name, "reason": "unreferenced_file"})
     return package
 
 
@@ -861,7 +866,7 @@ def _read_documents(archive: _Zip, package: BcfPackage) -> dict[str, dict]:
                     "topic": None,
                     "file": name,
                     "what": document.filename,
-                    "why": "the document is listed but not in the ZIP",
+                    "reason": "missing_file",
                 }
             )
             continue
@@ -1008,7 +1013,7 @@ def _read_topic(archive: _Zip, folder: str, family: str, documents: dict, droppe
                         "topic": guid,
                         "file": path,
                         "what": file_name,
-                        "why": "the viewpoint is listed but not in the ZIP",
+                        "reason": "missing_file",
                     }
                 )
             continue
@@ -1037,7 +1042,7 @@ def _read_topic(archive: _Zip, folder: str, family: str, documents: dict, droppe
                         "topic": guid,
                         "file": snapshot_path,
                         "what": entry.snapshot,
-                        "why": "the snapshot is listed but not in the ZIP",
+                        "reason": "missing_file",
                     }
                 )
         global_ids += [c["ifc_guid"] for c in viewpoint.get("components", {}).get("selection", []) if c.get("ifc_guid")]
@@ -1067,7 +1072,7 @@ def _read_document_references(archive, folder, t, v3, documents, topic, members,
                         "topic": topic["guid"],
                         "file": "documents.xml",
                         "what": reference.document_guid or "",
-                        "why": "the referenced document is not in the file",
+                        "reason": "missing_file",
                     }
                 )
                 continue
@@ -1081,7 +1086,7 @@ def _read_document_references(archive, folder, t, v3, documents, topic, members,
                         "topic": topic["guid"],
                         "file": path,
                         "what": reference.referenced_document or "",
-                        "why": "the referenced document is not in the file",
+                        "reason": "missing_file",
                     }
                 )
                 continue

@@ -35,6 +35,7 @@ class StepOut(Schema):
     note: str
     actor: str = Field(..., description="who made this step in Plumbline (for a BCF import, the importer)")
     written_by: str | None = Field(None, description="for a text imported from BCF: who wrote it, in which file")
+    written_at: datetime | None = Field(None, description="for a comment imported from BCF: when its author wrote it")
     created_at: datetime
 
     @staticmethod

@@ -144,6 +144,7 @@ def test_a_topic_from_another_tool_becomes_a_finding_on_the_current_version(demo
         "note": comment.note,
         "actor": "赵监理",  # who put it into Plumbline; the file's author is who wrote it, and where
         "written_by": "由 designer@arch.example 在 BCF 3.0 (issues.bcf) 中撰写",
+        "written_at": "2026-11-21T02:00:00Z",  # when the designer wrote it (10:00 in Beijing), not the import
     }.items() <= detail["steps"][-1].items()
     with translation.override("en"):
         assert comment.written_by() == "written in BCF 3.0 (issues.bcf) by designer@arch.example"

@@ -637,17 +637,38 @@ def bcf_create_document_reference(request: HttpRequest, project_id: str, topic_i
     return Status(201, _reference_out(finding.documents.get(guid=guid)))
 
 
+# audit changes of a finding -> the BCF-API event action that names them
+EVENT_ACTIONS = {
+    "title": "update_title",
+    "status": "update_status",
+    "severity": "update_priority",
+    "bcf_priority": "update_priority",
+    "category": "update_labels",
+    "bcf_labels": "update_labels",
+    "description": "update_description",
+    "due_date": "update_due_date",
+    "bcf_assigned_to": "update_assigned_to",
+    "bcf_stage": "update_stage",
+    "bcf_topic_type": "update_type",
+    "bcf_related_topics": "update_related_topics",
+    "documents": "add_document_reference",
+    "viewpoints": "add_viewpoint",
+    "comments": "add_comment",
+}
+
+
 def _event_out(finding, event) -> dict:
+    changes = event.changes or {}
+    actions = [{"type": "create", "value": None}] if event.action == "finding.opened" else []
+    if event.action != "finding.opened":
+        for key, (_old, new) in changes.items():
+            if key in EVENT_ACTIONS:
+                actions.append({"type": EVENT_ACTIONS[key], "value": None if new is None else str(new)})
     return {
         "topic_guid": str(finding.client_uuid),
         "date": event.created_at.isoformat(),
         "author": event.actor_name,
-        "actions": [
-            {"type": key, "value": None if new is None else str(new)}
-            for key, (old, new) in (event.changes or {}).items()
-            if key not in ("comments",)
-        ]
-        or [{"type": event.action, "value": None}],
+        "actions": actions or [{"type": event.action, "value": None}],
     }
 
 

@@ -109,3 +109,24 @@ def test_an_outsider_does_not_see_the_project_and_a_bad_token_is_refused(world, 
     with pytest.raises(BcfApiError) as refused:
         stranger.get("/projects")
     assert refused.value.status == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_topic_moves_only_as_our_workflow_lets_its_user_move_it(world, client_of):
+    api = client_of("inspector")
+    code = world["project"].code
+    topic = api.post(f"/projects/{code}/topics", {"title": "楼板裂缝"})
+    assert topic["authorization"]["topic_status"] == ["Open"]  # rectification is the contractor's, with photos
+    with pytest.raises(BcfApiError) as refused:
+        api.put(f"/projects/{code}/topics/{topic['guid']}", {"topic_status": "Closed"})
+    assert refused.value.status == 409
+    assert Finding.objects.get(client_uuid=topic["guid"]).status == "open"
+    changed = api.put(f"/projects/{code}/topics/{topic['guid']}", {"title": "楼板裂缝（二层）", "stage": "主体结构"})
+    assert (changed["title"], changed["stage"], changed["topic_status"]) == ("楼板裂缝（二层）", "主体结构", "Open")
+    contractor = client_of("contractor")
+    assert contractor.get(f"/projects/{code}/topics/{topic['guid']}")["authorization"]["topic_actions"] == []
+    with pytest.raises(BcfApiError) as forbidden:
+        contractor.post(f"/projects/{code}/topics/{topic['guid']}/comments", {"comment": "收到"})
+    assert forbidden.value.status == 403
+    events = api.get(f"/projects/{code}/topics/{topic['guid']}/events")
+    assert [sorted(a["type"] for a in e["actions"]) for e in events] == [["create"], ["update_stage", "update_title"]]

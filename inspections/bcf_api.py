@@ -116,7 +116,7 @@ TOPIC_ACTIONS = ["update", "createComment", "createViewpoint", "updateRelatedTop
 )
 def bcf_extensions(request: HttpRequest, project_id: str):
     project = get_project(project_id, user=request.user)
-    topics = [topic_of(f, "3.0") for f in queries.list_findings_for_bcf(project, user=request.user)]
+    topics = [topic_of(f, "3.0", with_files=False) for f in queries.list_findings_for_bcf(project, user=request.user)]
     values = extension_values(topics)
     may_write = _may_write(project, request.user)
     return {
@@ -135,7 +135,7 @@ def bcf_extensions(request: HttpRequest, project_id: str):
 
 
 def _topic_out(finding: Finding, user) -> dict:
-    t = topic_of(finding, "3.0")
+    t = topic_of(finding, "3.0", with_files=False)
     may_write = _may_write(finding.project, user)
     reachable = {STATUS_TO_BCF[s] for s in queries.next_statuses(finding, user=user)} if may_write else set()
     return {
@@ -319,7 +319,7 @@ def _new_topic(guid: str) -> dict:
 def _existing(finding: Finding) -> dict:
     """The finding as a topic to apply a change onto: comments, viewpoints and documents are only
     ever added, so the change carries none but its own."""
-    topic = topic_of(finding, "3.0")
+    topic = topic_of(finding, "3.0", with_files=False)
     topic.update(viewpoints=[], snapshots=[], comments=[], document_references=[])
     topic["global_ids"] = [*finding.global_ids, *finding.unmapped_global_ids]
     if (finding.bcf_extra or {}).get("no_labels"):
@@ -388,7 +388,7 @@ def _comment_out(finding, comment: dict) -> dict:
 )
 def bcf_comments(request: HttpRequest, project_id: str, topic_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    return [_comment_out(finding, c) for c in topic_of(finding, "3.0")["comments"]]
+    return [_comment_out(finding, c) for c in topic_of(finding, "3.0", with_files=False)["comments"]]
 
 
 @router.get(
@@ -407,7 +407,7 @@ def bcf_comment_events(request: HttpRequest, project_id: str, topic_id: str):
             "author": c["author"],
             "actions": [{"type": "add_comment", "value": c["text"]}],
         }
-        for c in topic_of(finding, "3.0")["comments"]
+        for c in topic_of(finding, "3.0", with_files=False)["comments"]
     ]
 
 
@@ -419,7 +419,9 @@ def bcf_comment_events(request: HttpRequest, project_id: str, topic_id: str):
 )
 def bcf_comment(request: HttpRequest, project_id: str, topic_id: str, comment_id: str):
     _project, finding = _finding(request, project_id, topic_id)
-    comment = next((c for c in topic_of(finding, "3.0")["comments"] if c["guid"] == comment_id.lower()), None)
+    comment = next(
+        (c for c in topic_of(finding, "3.0", with_files=False)["comments"] if c["guid"] == comment_id.lower()), None
+    )
     if comment is None:
         raise NotFound(_("This comment does not exist."), code="comment_not_found")
     return _comment_out(finding, comment)
@@ -450,7 +452,7 @@ def bcf_create_comment(request: HttpRequest, project_id: str, topic_id: str, bod
         }
     ]
     finding, _report = actions.save_bcf_topic(project, topic=topic, tool=TOOL, actor=request.user)
-    comment = next(c for c in topic_of(finding, "3.0")["comments"] if c["guid"] == guid)
+    comment = next(c for c in topic_of(finding, "3.0", with_files=False)["comments"] if c["guid"] == guid)
     return Status(201, _comment_out(finding, comment))
 
 

@@ -208,13 +208,15 @@ def _photo_document(finding, photo, snapshot) -> dict:
     }
 
 
-def topic_of(finding: Finding, version: str = "2.1") -> dict:
+def topic_of(finding: Finding, version: str = "2.1", *, with_files: bool = True) -> dict:
+    """The finding as a topic for a BCF file of `version`. Without files (what the BCF-API lists),
+    no viewpoints, documents or snippet bytes are read from storage."""
     extra = finding.bcf_extra or {}
     photo_documents: list[dict] = []
-    viewpoints = _viewpoints(finding, version, photo_documents)
+    viewpoints = _viewpoints(finding, version, photo_documents) if with_files else []
     references = []
     for document in finding.documents.all():
-        if document.kind != "document":
+        if document.kind != "document" or not (with_files or document.url):
             continue
         if document.url:
             references.append({"guid": str(document.guid), "url": document.url, "description": document.description})
@@ -243,7 +245,7 @@ def topic_of(finding: Finding, version: str = "2.1") -> dict:
             item["is_external"] = True  # the file itself is not in this export: its name still says which model
         header_files.append(item)
     snippet = dict(extra["bim_snippet"]) if extra.get("bim_snippet") else None
-    if snippet and not snippet.get("is_external"):
+    if snippet and not snippet.get("is_external") and with_files:
         stored = next((d for d in finding.documents.all() if d.kind == "snippet"), None)
         if stored:
             snippet["data"] = _read(stored.file_key)

@@ -59,7 +59,7 @@ def foundation_versions(request: HttpRequest):
     "/3.0/auth", auth=None, operation_id="bcf_foundation_auth", summary="How to authenticate: a Plumbline API token"
 )
 def foundation_auth(request: HttpRequest):
-    # Plumbline issues API tokens (POST /api/v1/me/tokens, or the account page); a client sends
+    # Plumbline issues API tokens (POST /api/v1/tokens, signed in); a client sends
     # one as `Authorization: Bearer <token>`. No OAuth2 flow is offered.
     return {
         "oauth2_auth_url": None,

@@ -310,7 +310,10 @@ def finish_ingest(
         )
         version.phase, version.finished_at = "", now
         version.save()
-        transaction.on_commit(lambda: version_ready.send(sender=ModelVersion, version_id=version.pk))
+        project_id = version.model.project_id
+        transaction.on_commit(
+            lambda: version_ready.send(sender=ModelVersion, version_id=version.pk, project_id=project_id)
+        )
     return version
 
 

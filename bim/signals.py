@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# sent after the commit that makes a model version ready, with `version_id`
+# sent after the commit that makes a model version ready, with `version_id` and `project_id`
 version_ready = Signal()

@@ -51,6 +51,10 @@ def map_unmapped_global_ids(version_id: int) -> None:
     actions.map_unmapped_global_ids(version_id, actor=None)
 
 
-def on_version_ready(sender, version_id: int, **kwargs) -> None:
-    """bim's version_ready (sent on commit): map the findings' waiting GlobalIds in a task."""
-    map_unmapped_global_ids.delay(version_id)
+def on_version_ready(sender, version_id: int, project_id: int, **kwargs) -> None:
+    """bim's version_ready (sent on commit): map the findings' waiting GlobalIds in a task, if
+    the project has any (most versions arrive with none waiting: no task, no broker call)."""
+    from .models import Finding
+
+    if Finding.objects.filter(project_id=project_id).exclude(unmapped_global_ids=[]).exists():
+        map_unmapped_global_ids.delay(version_id)

@@ -51,9 +51,11 @@ def comment_guid(finding: Finding, step) -> str:
 
 def snapshot_image(data: bytes, *, as_png: bool) -> tuple[bytes, str] | None:
     """A photo as a BCF snapshot: at most SNAPSHOT_MAX_PIXELS on its longest side, PNG (or JPEG
-    kept as JPEG when `as_png` is false); None for an image this server cannot decode (HEIC)."""
+    kept as JPEG when `as_png` is false; HEIC becomes PNG); None for an image that cannot be decoded."""
     from PIL import Image, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
 
+    register_heif_opener()  # tablets' HEIC photos, converted: BCF snapshots are PNG or JPEG
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
@@ -135,7 +137,7 @@ def _snapshot(photo, *, as_png: bool) -> dict | None:
         return None
     image = snapshot_image(_read(photo.file_key), as_png=as_png)
     if image is None:
-        return None  # a HEIC original stays in Plumbline
+        return None  # an image nothing here decodes stays in Plumbline only
     return {"name": f"{photo.sha256[:12]}{image[1]}", "data": image[0]}
 
 

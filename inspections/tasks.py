@@ -23,7 +23,9 @@ THUMBNAIL_PX = 320
 )
 def make_thumbnail(photo_id: int) -> None:
     from PIL import Image, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
 
+    register_heif_opener()
     photo = FindingPhoto.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail_key:
         return
@@ -35,7 +37,7 @@ def make_thumbnail(photo_id: int) -> None:
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=80)
     except (UnidentifiedImageError, OSError):
-        return  # HEIC has no decoder here: the original stands in for its thumbnail
+        return  # an image nothing here decodes: the original stands in for its thumbnail
     stored = storage.put(io.BytesIO(out.getvalue()), content_type="image/jpeg")
     actions.record_thumbnail(photo_id, stored.key)
 

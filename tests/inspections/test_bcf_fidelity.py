@@ -228,3 +228,30 @@ def test_exported_snapshots_are_png_first_in_2_1_and_at_most_1500_pixels(world, 
         if version == "2.1":
             assert Image.open(io.BytesIO(archive.read(f"{finding.client_uuid}/snapshot.png"))).format == "PNG"
         assert read(response.content).topics
+
+
+def test_a_heic_photo_from_a_tablet_goes_out_as_a_png_snapshot(world, as_persona):
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    inspector = as_persona("inspector")
+    code = world["project"].code
+    finding = Finding.objects.filter(project=world["project"]).exclude(global_ids=[]).first()
+    photo = io.BytesIO()
+    Image.new("RGB", (2400, 1800), (90, 120, 150)).save(photo, "HEIF")
+    response = inspector.client.post(
+        f"/api/v1/projects/{code}/findings/{finding.pk}/photos",
+        headers=inspector.headers,
+        data={"file": SimpleUploadedFile("IMG_0001.HEIC", photo.getvalue()), "client_uuid": str(uuid.uuid4())},
+    )
+    assert response.status_code in (200, 201), response.content
+    sha = response.json()["sha256"]
+    for version in ("2.1", "3.0"):
+        response = inspector.client.get(
+            f"/api/v1/projects/{code}/findings/bcf?bcf_version={version}", headers=inspector.headers
+        )
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        (topic,) = [t for t in read_bcf(response.content).topics if t["guid"] == str(finding.client_uuid)]
+        snapshots = [v["snapshot"]["data"] for v in topic["viewpoints"] if v.get("snapshot")]
+        converted = [Image.open(io.BytesIO(d)) for d in snapshots if Image.open(io.BytesIO(d)).size == (1500, 1125)]
+        assert [i.format for i in converted] == ["PNG"], (version, sha, archive.namelist())

@@ -1168,7 +1168,9 @@ def map_unmapped_global_ids(version_id: int, *, actor=None) -> list[Finding]:
     project = version.model.project
     changed = []
     with transaction.atomic():
-        waiting = Finding.objects.select_for_update().filter(project=project).exclude(unmapped_global_ids=[])
+        waiting = (
+            Finding.objects.select_for_update(of=("self",)).filter(project=project).exclude(unmapped_global_ids=[])
+        )
         for finding in waiting.select_related("version"):
             if finding.global_ids and finding.version_id and finding.version.model_id != version.model_id:
                 continue

@@ -84,10 +84,43 @@ class FindingOut(Schema):
     updated_at: datetime
 
 
+class FindingBcfOut(Schema):
+    """What a BCF topic said beyond our own fields, kept and exported again."""
+
+    topic_type: str = Field("", alias="bcf_topic_type")
+    stage: str = Field("", alias="bcf_stage")
+    priority: str = Field("", alias="bcf_priority", description="as written; our severity is mapped from it")
+    labels: list[str] = Field([], alias="bcf_labels", description="as written; our category is mapped from them")
+    assigned_to: str = Field("", alias="bcf_assigned_to", description="as written (an e-mail or a name)")
+    assignee: str | None = Field(None, description="the project member that e-mail names, if any")
+    related_topics: list[str] = Field([], alias="bcf_related_topics")
+    unmapped_global_ids: list[str] = Field(
+        [], description="GlobalIds no current model holds, mapped when a version that has them is ready"
+    )
+    viewpoints: int = Field(0, description="viewpoints kept (camera, selection, visibility); see the BCF-API")
+
+    @staticmethod
+    def resolve_assignee(finding) -> str | None:
+        user = finding.bcf_assignee
+        if user is None:
+            return None
+        person = getattr(user, "person", None)
+        return person.name if person else user.get_username()
+
+    @staticmethod
+    def resolve_viewpoints(finding) -> int:
+        return finding.viewpoints.count()
+
+
 class FindingDetailOut(FindingOut):
     steps: list[StepOut]
     photos: list[PhotoOut]
     next_moves: list[str] = Field(..., description="the moves you may make now")
+    bcf: FindingBcfOut
+
+    @staticmethod
+    def resolve_bcf(finding):
+        return finding
 
     @staticmethod
     def resolve_steps(finding) -> list:

@@ -255,3 +255,22 @@ def test_a_heic_photo_from_a_tablet_goes_out_as_a_png_snapshot(world, as_persona
         snapshots = [v["snapshot"]["data"] for v in topic["viewpoints"] if v.get("snapshot")]
         converted = [Image.open(io.BytesIO(d)) for d in snapshots if Image.open(io.BytesIO(d)).size == (1500, 1125)]
         assert [i.format for i in converted] == ["PNG"], (version, sha, archive.namelist())
+
+
+def test_a_finding_shows_what_its_bcf_topic_said(world, as_persona):
+    code = world["project"].code
+    item = topic(["0000000000000000000009"], topic_type="Clash", stage="施工图", assigned_to="someone@else.example")
+    upload(as_persona("inspector"), code, write_bcf([item], version="3.0"))
+    finding = Finding.objects.get(client_uuid=item["guid"])
+    bcf = as_persona("owner").get(f"/projects/{code}/findings/{finding.pk}").json()["bcf"]
+    assert bcf == {
+        "topic_type": "Clash",
+        "stage": "施工图",
+        "priority": "",  # "Major" is our severity major: nothing more to say
+        "labels": [],
+        "assigned_to": "someone@else.example",
+        "assignee": None,  # no member has that e-mail: kept as text
+        "related_topics": [],
+        "unmapped_global_ids": ["0000000000000000000009"],
+        "viewpoints": 1,
+    }

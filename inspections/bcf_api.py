@@ -26,7 +26,28 @@ from projects.queries import get_project, list_projects, roles_in
 from . import actions, queries
 from .exchange import STATUS_TO_BCF, TOPIC_TYPE, extension_values, topic_of
 from .models import Category, Finding
-from .schemas import BcfCommentIn, BcfDocumentReferenceIn, BcfRelatedTopicIn, BcfTopicIn, BcfViewpointIn
+from .schemas import (
+    BcfAuthOut,
+    BcfColoringOut,
+    BcfCommentEventOut,
+    BcfCommentIn,
+    BcfCommentOut,
+    BcfDocumentReferenceIn,
+    BcfDocumentReferenceOut,
+    BcfExtensionsOut,
+    BcfProjectOut,
+    BcfRelatedTopicIn,
+    BcfRelatedTopicOut,
+    BcfSelectionOut,
+    BcfTopicEventOut,
+    BcfTopicIn,
+    BcfTopicOut,
+    BcfUserOut,
+    BcfVersionsOut,
+    BcfViewpointIn,
+    BcfViewpointOut,
+    BcfVisibilityOut,
+)
 
 foundation_router = Router(tags=["BCF-API 3.0"])
 router = Router(tags=["BCF-API 3.0"])
@@ -40,7 +61,11 @@ def _site(request: HttpRequest) -> str:
 
 
 @foundation_router.get(
-    "/versions", auth=None, operation_id="bcf_foundation_versions", summary="The API versions this server speaks"
+    "/versions",
+    auth=None,
+    response={200: BcfVersionsOut},
+    operation_id="bcf_foundation_versions",
+    summary="The API versions this server speaks",
 )
 def foundation_versions(request: HttpRequest):
     return {
@@ -56,7 +81,11 @@ def foundation_versions(request: HttpRequest):
 
 
 @foundation_router.get(
-    "/3.0/auth", auth=None, operation_id="bcf_foundation_auth", summary="How to authenticate: a Plumbline API token"
+    "/3.0/auth",
+    auth=None,
+    response={200: BcfAuthOut},
+    operation_id="bcf_foundation_auth",
+    summary="How to authenticate: a Plumbline API token",
 )
 def foundation_auth(request: HttpRequest):
     # Plumbline issues API tokens (POST /api/v1/tokens, signed in); a client sends
@@ -71,7 +100,10 @@ def foundation_auth(request: HttpRequest):
 
 
 @foundation_router.get(
-    "/3.0/current-user", response={200: dict, **ERRORS}, operation_id="bcf_current_user", summary="Who the token is"
+    "/3.0/current-user",
+    response={200: BcfUserOut, **ERRORS},
+    operation_id="bcf_current_user",
+    summary="Who the token is",
 )
 def current_user(request: HttpRequest):
     person = getattr(request.user, "person", None)
@@ -93,13 +125,18 @@ def _project_out(project, user) -> dict:
     }
 
 
-@router.get("/projects", response={200: list[dict], **ERRORS}, operation_id="bcf_list_projects", summary="Projects")
+@router.get(
+    "/projects", response={200: list[BcfProjectOut], **ERRORS}, operation_id="bcf_list_projects", summary="Projects"
+)
 def bcf_projects(request: HttpRequest):
     return [_project_out(p, request.user) for p in list_projects(user=request.user)]
 
 
 @router.get(
-    "/projects/{project_id}", response={200: dict, **ERRORS}, operation_id="bcf_get_project", summary="One project"
+    "/projects/{project_id}",
+    response={200: BcfProjectOut, **ERRORS},
+    operation_id="bcf_get_project",
+    summary="One project",
 )
 def bcf_project(request: HttpRequest, project_id: str):
     return _project_out(get_project(project_id, user=request.user), request.user)
@@ -110,7 +147,7 @@ TOPIC_ACTIONS = ["update", "createComment", "createViewpoint", "updateRelatedTop
 
 @router.get(
     "/projects/{project_id}/extensions",
-    response={200: dict, **ERRORS},
+    response={200: BcfExtensionsOut, **ERRORS},
     operation_id="bcf_get_extensions",
     summary="The topic types, statuses, priorities, labels, users and stages the project uses",
 )
@@ -233,7 +270,7 @@ def _int(query, name: str, default):
 
 @router.get(
     "/projects/{project_id}/topics",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfTopicOut], **ERRORS},
     operation_id="bcf_list_topics",
     summary="Topics (our findings), with OData $filter, $orderby, $top and $skip",
 )
@@ -266,7 +303,7 @@ def _finding(request, project_id: str, topic_id: str) -> tuple:
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}",
-    response={200: dict, **ERRORS},
+    response={200: BcfTopicOut, **ERRORS},
     operation_id="bcf_get_topic",
     summary="One topic",
 )
@@ -337,7 +374,7 @@ def _apply_fields(topic: dict, body: BcfTopicIn) -> dict:
 
 @router.post(
     "/projects/{project_id}/topics",
-    response={201: dict, **ERRORS},
+    response={201: BcfTopicOut, **ERRORS},
     operation_id="bcf_create_topic",
     summary="Open a finding from a topic (a topic posted Closed starts open)",
 )
@@ -352,7 +389,7 @@ def bcf_create_topic(request: HttpRequest, project_id: str, body: BcfTopicIn):
 
 @router.put(
     "/projects/{project_id}/topics/{topic_id}",
-    response={200: dict, **ERRORS},
+    response={200: BcfTopicOut, **ERRORS},
     operation_id="bcf_update_topic",
     summary="Change a topic as our workflow allows its user (a status our workflow does not allow is a 409)",
 )
@@ -382,7 +419,7 @@ def _comment_out(finding, comment: dict) -> dict:
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/comments",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfCommentOut], **ERRORS},
     operation_id="bcf_list_comments",
     summary="A topic's comments",
 )
@@ -393,7 +430,7 @@ def bcf_comments(request: HttpRequest, project_id: str, topic_id: str):
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/comments/events",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfCommentEventOut], **ERRORS},
     operation_id="bcf_list_comment_events",
     summary="When each comment of a topic was written, and by whom",
 )
@@ -413,7 +450,7 @@ def bcf_comment_events(request: HttpRequest, project_id: str, topic_id: str):
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/comments/{comment_id}",
-    response={200: dict, **ERRORS},
+    response={200: BcfCommentOut, **ERRORS},
     operation_id="bcf_get_comment",
     summary="One comment",
 )
@@ -429,7 +466,7 @@ def bcf_comment(request: HttpRequest, project_id: str, topic_id: str, comment_id
 
 @router.post(
     "/projects/{project_id}/topics/{topic_id}/comments",
-    response={201: dict, **ERRORS},
+    response={201: BcfCommentOut, **ERRORS},
     operation_id="bcf_create_comment",
     summary="Comment on a topic",
 )
@@ -467,7 +504,7 @@ def _viewpoint_out(viewpoint) -> dict:
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/viewpoints",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfViewpointOut], **ERRORS},
     operation_id="bcf_list_viewpoints",
     summary="A topic's viewpoints",
 )
@@ -478,7 +515,7 @@ def bcf_viewpoints(request: HttpRequest, project_id: str, topic_id: str):
 
 @router.post(
     "/projects/{project_id}/topics/{topic_id}/viewpoints",
-    response={201: dict, **ERRORS},
+    response={201: BcfViewpointOut, **ERRORS},
     operation_id="bcf_create_viewpoint",
     summary="Add a viewpoint (camera, components, lines, clipping planes; its snapshot as base64)",
 )
@@ -517,7 +554,7 @@ def _viewpoint(finding, viewpoint_id: str):
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}",
-    response={200: dict, **ERRORS},
+    response={200: BcfViewpointOut, **ERRORS},
     operation_id="bcf_get_viewpoint",
     summary="One viewpoint",
 )
@@ -529,12 +566,12 @@ def bcf_get_viewpoint(request: HttpRequest, project_id: str, topic_id: str, view
 def _viewpoint_part(request, project_id, topic_id, viewpoint_id, part: str) -> dict:
     _project, finding = _finding(request, project_id, topic_id)
     components = _viewpoint(finding, viewpoint_id).data.get("components") or {}
-    return {part: components.get(part) or ({} if part == "visibility" else [])}
+    return {part: components.get(part) or (None if part == "visibility" else [])}
 
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}/selection",
-    response={200: dict, **ERRORS},
+    response={200: BcfSelectionOut, **ERRORS},
     operation_id="bcf_get_selection",
     summary="The components a viewpoint selects",
 )
@@ -544,7 +581,7 @@ def bcf_get_selection(request: HttpRequest, project_id: str, topic_id: str, view
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}/coloring",
-    response={200: dict, **ERRORS},
+    response={200: BcfColoringOut, **ERRORS},
     operation_id="bcf_get_coloring",
     summary="The colours a viewpoint gives components",
 )
@@ -554,7 +591,7 @@ def bcf_get_coloring(request: HttpRequest, project_id: str, topic_id: str, viewp
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/viewpoints/{viewpoint_id}/visibility",
-    response={200: dict, **ERRORS},
+    response={200: BcfVisibilityOut, **ERRORS},
     operation_id="bcf_get_visibility",
     summary="Which components a viewpoint shows",
 )
@@ -579,7 +616,7 @@ def bcf_get_snapshot(request: HttpRequest, project_id: str, topic_id: str, viewp
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/related_topics",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfRelatedTopicOut], **ERRORS},
     operation_id="bcf_list_related_topics",
     summary="Related topics",
 )
@@ -590,7 +627,7 @@ def bcf_related_topics(request: HttpRequest, project_id: str, topic_id: str):
 
 @router.put(
     "/projects/{project_id}/topics/{topic_id}/related_topics",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfRelatedTopicOut], **ERRORS},
     operation_id="bcf_update_related_topics",
     summary="Replace the related topics",
 )
@@ -613,7 +650,7 @@ def _reference_out(document) -> dict:
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/document_references",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfDocumentReferenceOut], **ERRORS},
     operation_id="bcf_list_document_references",
     summary="Document references (links, or documents kept with the finding)",
 )
@@ -624,7 +661,7 @@ def bcf_document_references(request: HttpRequest, project_id: str, topic_id: str
 
 @router.post(
     "/projects/{project_id}/topics/{topic_id}/document_references",
-    response={201: dict, **ERRORS},
+    response={201: BcfDocumentReferenceOut, **ERRORS},
     operation_id="bcf_create_document_reference",
     summary="Add a link to a document",
 )
@@ -676,7 +713,7 @@ def _event_out(finding, event) -> dict:
 
 @router.get(
     "/projects/{project_id}/topics/{topic_id}/events",
-    response={200: list[dict], **ERRORS},
+    response={200: list[BcfTopicEventOut], **ERRORS},
     operation_id="bcf_list_topic_events",
     summary="What happened to a topic (from the audit trail)",
 )

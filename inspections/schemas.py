@@ -380,3 +380,151 @@ class BcfDocumentReferenceIn(Schema):
     guid: uuid.UUID | None = None
     url: str = Field(..., min_length=1, max_length=2000)
     description: str = ""
+
+
+class BcfVersionOut(Schema):
+    api_id: str
+    version_id: str
+    detailed_version: str
+    api_base_url: str
+
+
+class BcfVersionsOut(Schema):
+    versions: list[BcfVersionOut]
+
+
+class BcfAuthOut(Schema):
+    oauth2_auth_url: str | None = None
+    oauth2_token_url: str | None = None
+    oauth2_dynamic_client_reg_url: str | None = None
+    http_basic_supported: bool = False
+    supported_oauth2_flows: list[str] = Field(
+        [], description="none: send a Plumbline API token (POST /api/v1/tokens) as Authorization: Bearer <token>"
+    )
+
+
+class BcfUserOut(Schema):
+    id: str
+    name: str
+
+
+class BcfProjectAuthorization(Schema):
+    project_actions: list[str]
+
+
+class BcfProjectOut(Schema):
+    project_id: str = Field(..., description="the Plumbline project code")
+    name: str
+    authorization: BcfProjectAuthorization
+
+
+class BcfExtensionsOut(Schema):
+    topic_type: list[str]
+    topic_status: list[str]
+    topic_label: list[str]
+    priority: list[str]
+    users: list[str]
+    stage: list[str]
+    snippet_type: list[str]
+    project_actions: list[str]
+    topic_actions: list[str]
+    comment_actions: list[str]
+
+
+class BcfTopicAuthorization(Schema):
+    topic_actions: list[str]
+    topic_status: list[str] = Field(..., description="the statuses the topic may have after your next move")
+
+
+class BcfTopicOut(Schema):
+    guid: str
+    server_assigned_id: str
+    topic_type: str
+    topic_status: str
+    title: str
+    priority: str | None = None
+    labels: list[str]
+    creation_date: str
+    creation_author: str
+    modified_date: str | None = None
+    modified_author: str | None = None
+    assigned_to: str | None = None
+    stage: str | None = None
+    description: str | None = None
+    due_date: str | None = None
+    reference_links: list[str] = []
+    index: int | None = None
+    authorization: BcfTopicAuthorization
+
+
+class BcfCommentAuthorization(Schema):
+    comment_actions: list[str] = Field(..., description="none: a comment is history, never edited or deleted")
+
+
+class BcfCommentOut(Schema):
+    guid: str
+    date: str
+    author: str
+    comment: str
+    topic_guid: str
+    viewpoint_guid: str | None = None
+    modified_date: str | None = None
+    modified_author: str | None = None
+    authorization: BcfCommentAuthorization
+
+
+class BcfSnapshotOut(Schema):
+    snapshot_type: str
+
+
+class BcfViewpointOut(Schema):
+    """A viewpoint as it came (from a file or a client): the shapes of BcfViewpointIn, not checked
+    again on the way out, since a file from another tool may hold what we would refuse."""
+
+    guid: str
+    index: int | None = None
+    perspective_camera: dict | None = None
+    orthogonal_camera: dict | None = None
+    lines: list[dict] = []
+    clipping_planes: list[dict] = []
+    components: dict | None = None
+    snapshot: BcfSnapshotOut | None = None
+
+
+class BcfRelatedTopicOut(Schema):
+    related_topic_guid: str
+
+
+class BcfDocumentReferenceOut(Schema):
+    guid: str
+    url: str | None = None
+    document_guid: str | None = None
+    description: str | None = None
+
+
+class BcfEventAction(Schema):
+    type: str
+    value: str | None = None
+
+
+class BcfTopicEventOut(Schema):
+    topic_guid: str
+    date: str
+    author: str
+    actions: list[BcfEventAction]
+
+
+class BcfCommentEventOut(BcfTopicEventOut):
+    comment_guid: str
+
+
+class BcfSelectionOut(Schema):
+    selection: list[dict] = Field(..., description="components: ifc_guid, originating_system, authoring_tool_id")
+
+
+class BcfColoringOut(Schema):
+    coloring: list[dict] = Field(..., description="color (hex ARGB or RGB) and its components")
+
+
+class BcfVisibilityOut(Schema):
+    visibility: dict | None = Field(None, description="default_visibility, exceptions, view_setup_hints")

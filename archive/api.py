@@ -8,8 +8,8 @@ from ninja import Router, Status
 from projects.queries import get_project
 from projects.rights import project_right
 
-from .evidence import stream_claim_evidence
 from . import actions, queries
+from .evidence import stream_claim_evidence
 from .export import stream_archive
 from .schemas import ArchiveCheckOut
 

@@ -33,6 +33,7 @@ from .models import (
     ModelVersion,
     VersionStatus,
 )
+from .signals import version_ready
 
 IFC_SUFFIXES = (".ifc", ".ifczip")
 
@@ -309,6 +310,10 @@ def finish_ingest(
         )
         version.phase, version.finished_at = "", now
         version.save()
+        project_id = version.model.project_id
+        transaction.on_commit(
+            lambda: version_ready.send(sender=ModelVersion, version_id=version.pk, project_id=project_id)
+        )
     return version
 
 

@@ -12,23 +12,26 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from bim import queries as bim_queries
+from bim.models import ModelVersion
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge, PermissionDenied
 from plumbline.core.notifications.actions import notify
 from plumbline.core.permissions import Role, allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
-from projects.models import Party, Project
-from projects.queries import authorize, current_appointments, members_of, person_of, roles_in
+from projects.models import Party, Project, ProjectMembership
+from projects.queries import active_membership, authorize, current_appointments, members_of, person_of, roles_in
+from storage import get_storage
 
 from .bcf import BcfError, read_bcf
-from .exchange import comment_guid, finding_fields, map_global_ids
+from .exchange import STATUS_TO_BCF, comment_guid, finding_fields, map_global_ids
 from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
     OVERDUE_STATUSES,
+    AttachmentKind,
     Category,
     Checklist,
     ChecklistAnswer,
@@ -37,10 +40,12 @@ from .models import (
     ChecklistStatus,
     ChecklistTemplate,
     Finding,
+    FindingDocument,
     FindingPhoto,
     FindingsReport,
     FindingStatus,
     FindingStep,
+    FindingViewpoint,
     ItemResult,
     PhotoKind,
     ReportFormat,
@@ -50,6 +55,12 @@ from .models import (
 )
 
 PHOTO_TYPES = {JPEG, PNG, HEIC}
+# what an import report says of a part of a BCF file that was not kept (codes of bcf.DROP_REASONS)
+DROP_REASONS = {
+    "not_in_schema": gettext_lazy("%(file)s holds this, which the BCF schema of its version does not define"),
+    "unreferenced_file": gettext_lazy("no topic of the file refers to %(file)s"),
+    "missing_file": gettext_lazy("the file names %(file)s, which is not in the ZIP"),
+}
 STEP_OF_MOVE = {
     "submit_rectification": StepKind.RECTIFICATION_SUBMITTED,
     "verify": StepKind.VERIFIED,
@@ -634,9 +645,18 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     its changes {field: [old, new]}. In three steps: the file is parsed, its snapshots stored,
     then each topic applied, all topics in one transaction."""
     authorize(actor, project, "finding.open")
-    bcf_version, topics = _parse_bcf(data)
+    package = _parse_bcf(data)
+    bcf_version, topics = package.version, package.topics
     tool = _bcf_tool(bcf_version, file_name)
-    snapshots = _store_snapshots(topics)
+    dropped = [
+        {
+            "topic": d["topic"],
+            "what": d["what"],
+            "why": str(DROP_REASONS[d["reason"]]) % {"file": d["file"]},
+        }
+        for d in package.dropped
+    ]
+    snapshots = _store_snapshots(topics, dropped)
     _refuse_topics_of_other_projects(project, topics)
     report = {
         "bcf_version": bcf_version,
@@ -644,6 +664,7 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
         "updated": [],
         "unknown_global_ids": [],
         "status_not_applied": [],
+        "dropped": dropped,
     }
     with transaction.atomic():
         for topic in topics:
@@ -662,20 +683,22 @@ def import_bcf(project: Project, *, data: bytes, file_name: str = "", actor) -> 
     return report
 
 
-def _parse_bcf(data: bytes) -> tuple[str, list[dict]]:
-    """The file's BCF version and topics; a file that is not BCF is invalid input."""
+def _parse_bcf(data: bytes):
+    """The file's BCF package; a file that is not BCF is invalid input."""
     try:
         return read_bcf(data)
     except BcfError as exc:
         raise InvalidInput(str(exc), field="file") from None
 
 
-def _store_snapshots(topics: list[dict]) -> dict:
+def _store_snapshots(topics: list[dict], dropped: list[dict]) -> dict:
     """Each topic's snapshots stored as photos: {(topic guid, snapshot name): stored file}. A
-    snapshot we cannot show is left out; its topic still comes in."""
+    snapshot we cannot show is left out, and listed in `dropped` with why; its topic still comes in."""
     stored = {}
     for topic in topics:
         for snapshot in topic["snapshots"]:
+            if (topic["guid"], snapshot["name"]) in stored:
+                continue
             try:
                 stored[(topic["guid"], snapshot["name"])] = store_upload(
                     io.BytesIO(snapshot["data"]),
@@ -683,8 +706,8 @@ def _store_snapshots(topics: list[dict]) -> dict:
                     max_bytes=settings.PHOTO_MAX_BYTES,
                     what=gettext("Snapshot %(name)s") % {"name": snapshot["name"]},
                 )
-            except (InvalidInput, PayloadTooLarge):
-                continue
+            except (InvalidInput, PayloadTooLarge) as exc:
+                dropped.append({"topic": topic["guid"], "what": snapshot["name"], "why": str(exc.detail)})
     return stored
 
 
@@ -706,11 +729,13 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
     with its new comments and snapshots, and the finding's one audit event if anything changed;
     what was done goes into `report`."""
     fields = finding_fields(topic)
+    fields["bcf_assignee"] = _member_by_email(project, fields["bcf_assigned_to"])
     status = fields.pop("status")
     version, global_ids, missing = map_global_ids(project, topic["global_ids"])
     report["unknown_global_ids"] += missing
     finding = Finding.objects.select_for_update().filter(project=project, client_uuid=topic["guid"]).first()
     if finding is None:
+        fields["unmapped_global_ids"] = missing
         finding, changes = _open_topic(project, topic, fields, version, global_ids, tool=tool, actor=actor)
         action = "finding.opened"
         if status != FindingStatus.OPEN:
@@ -731,9 +756,20 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
                 report["status_not_applied"].append({"topic": topic["guid"], "status": status, "why": refused})
             else:
                 action, changes["status"] = f"finding.{step}", [old, status]
+        # GlobalIds no model held when the topic came are mapped once a model that has them has arrived
+        grows = set(global_ids) >= set(finding.global_ids) and set(global_ids) != set(finding.global_ids)
+        if version is not None and (
+            grows or (set(global_ids) >= set(finding.global_ids) and missing != finding.unmapped_global_ids)
+        ):
+            fields.update(
+                version=version,
+                global_ids=global_ids,
+                unmapped_global_ids=missing,
+                storey_global_id=_storey_of(version, global_ids) or finding.storey_global_id,
+            )
         changed = {k: v for k, v in fields.items() if getattr(finding, k) != v}
         if changed:
-            changes.update({k: [getattr(finding, k), v] for k, v in changed.items()})
+            changes.update({k: [_plain(getattr(finding, k)), _plain(v)] for k, v in changed.items()})
             for key, value in changed.items():
                 setattr(finding, key, value)
             finding.save(update_fields=[*changed, "updated_at"])
@@ -743,6 +779,12 @@ def _apply_topic(project: Project, topic: dict, *, tool: str, snapshots: dict, r
     photos = _add_topic_snapshots(finding, topic, snapshots, actor=actor)
     if photos:
         changes["photos"] = [None, photos]
+    viewpoints = _add_topic_viewpoints(finding, topic, snapshots)
+    if viewpoints:
+        changes["viewpoints"] = [None, viewpoints]
+    documents = _add_topic_documents(finding, topic)
+    if documents:
+        changes["documents"] = [None, documents]
     if not changes:
         return  # the file says what the finding already says
     changes.setdefault("source", [None, tool])
@@ -771,7 +813,9 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
     _step_from_file(
         finding, StepKind.OPENED, fields["description"], author=topic["creation_author"], tool=tool, actor=actor
     )
+    changes = {} if not finding.unmapped_global_ids else {"unmapped_global_ids": [None, finding.unmapped_global_ids]}
     return finding, {
+        **changes,
         "title": [None, finding.title],
         "severity": [None, finding.severity],
         "category": [None, finding.category],
@@ -783,9 +827,12 @@ def _open_topic(project: Project, topic: dict, fields: dict, version, global_ids
     }
 
 
-def _step_from_file(finding: Finding, kind: str, note: str, *, author: str, tool: str, actor, bcf_guid: str = ""):
+def _step_from_file(
+    finding: Finding, kind: str, note: str, *, author: str, tool: str, actor, bcf_guid: str = "", comment=None
+):
     """A step of the finding made by the importer (`actor`), with the file's author kept as who
-    wrote it in `tool`."""
+    wrote it in `tool`, and when (a comment's Date)."""
+    comment = comment or {}
     return FindingStep.objects.create(
         finding=finding,
         kind=kind,
@@ -794,7 +841,34 @@ def _step_from_file(finding: Finding, kind: str, note: str, *, author: str, tool
         author_name=author[:200],
         author_tool=tool if author else "",
         bcf_guid=bcf_guid,
+        written_at=_bcf_creation_date(comment["date"]) if comment.get("date") else None,
+        bcf_extra={
+            k: comment[k]
+            for k in ("viewpoint_guid", "modified_date", "modified_author", "status", "verbal_status", "reply_to")
+            if comment.get(k)
+        },
     )
+
+
+def _plain(value):
+    """A value as the audit log stores it (dates as ISO text, users by id)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return getattr(value, "pk", value)
+
+
+def _member_by_email(project: Project, email: str):
+    """The project member a BCF AssignedTo names by e-mail, or None (the text is kept)."""
+    if not email or "@" not in email:
+        return None
+    membership = (
+        ProjectMembership.objects.filter(
+            active_membership(), project=project, person__user__email__iexact=email.strip()
+        )
+        .select_related("person__user")
+        .first()
+    )
+    return membership.person.user if membership else None
 
 
 def _add_topic_comments(finding: Finding, topic: dict, *, tool: str, actor) -> list[str]:
@@ -811,6 +885,7 @@ def _add_topic_comments(finding: Finding, topic: dict, *, tool: str, actor) -> l
                 tool=tool,
                 actor=actor,
                 bcf_guid=comment["guid"],
+                comment=comment,
             )
             added.append(comment["text"])
     return added
@@ -829,6 +904,84 @@ def _add_topic_snapshots(finding: Finding, topic: dict, snapshots: dict, *, acto
             photo.set_stored(stored, original_name=snapshot["name"], uploaded_by=actor)
             photo.save()
             added.append(stored.sha256)
+    return added
+
+
+def _add_topic_viewpoints(finding: Finding, topic: dict, snapshots: dict) -> list[str]:
+    """The topic's viewpoints the finding does not have yet (camera, components, lines, clipping
+    planes as the file gives them), each linked to its stored snapshot; their Guids."""
+    known = {str(g) for g in finding.viewpoints.values_list("guid", flat=True)}
+    added = []
+    for viewpoint in topic["viewpoints"]:
+        if not viewpoint.get("guid") or viewpoint["guid"].lower() in known:
+            continue
+        snapshot = viewpoint.get("snapshot")
+        stored = snapshots.get((topic["guid"], snapshot["name"])) if snapshot else None
+        photo = finding.photos.filter(sha256=stored.sha256).first() if stored else None
+        data = {k: v for k, v in viewpoint.items() if k not in ("snapshot", "guid", "index")}
+        for bitmap in data.get("bitmaps", []):
+            bitmap.pop("data", None)
+        FindingViewpoint.objects.create(
+            finding=finding, guid=viewpoint["guid"], index=viewpoint.get("index"), data=data, snapshot=photo
+        )
+        known.add(viewpoint["guid"].lower())
+        added.append(viewpoint["guid"])
+    return added
+
+
+def _add_topic_documents(finding: Finding, topic: dict) -> list[str]:
+    """The topic's document references (links, or files stored with the finding), and the files
+    kept only to be exported again (viewpoint bitmaps, its BIM snippet, a header's model file)."""
+    storage = get_storage()
+    known = {str(g) for g in finding.documents.values_list("guid", flat=True)}
+    base = uuid_module.UUID(topic["guid"])
+    items = []
+    for reference in topic["document_references"]:
+        document = reference.get("document") or {}
+        items.append(
+            (
+                reference["guid"],
+                AttachmentKind.DOCUMENT,
+                reference.get("url", ""),
+                reference.get("description", ""),
+                document.get("filename", ""),
+                document.get("data"),
+            )
+        )
+    for viewpoint in topic["viewpoints"]:
+        for bitmap in viewpoint.get("bitmaps", []):
+            if bitmap.get("data") is not None:
+                guid = str(uuid_module.uuid5(base, f"bitmap-{bitmap['reference']}"))
+                items.append((guid, AttachmentKind.BITMAP, "", "", bitmap["reference"], bitmap["data"]))
+    snippet = topic.get("bim_snippet") or {}
+    if snippet.get("data") is not None:
+        items.append(
+            (
+                str(uuid_module.uuid5(base, "snippet")),
+                AttachmentKind.SNIPPET,
+                "",
+                "",
+                snippet["reference"],
+                snippet["data"],
+            )
+        )
+    for header in topic.get("header_files", []):
+        if header.get("data") is not None:
+            guid = str(uuid_module.uuid5(base, f"model-{header['reference']}"))
+            items.append((guid, AttachmentKind.MODEL, "", "", header["reference"], header["data"]))
+    added = []
+    for guid, kind, url, description, name, data in items:
+        if guid.lower() in known:
+            continue
+        row = FindingDocument(
+            finding=finding, guid=guid, kind=kind, url=url[:2000], description=description, file_name=name[:255]
+        )
+        if data is not None:
+            stored = storage.put(io.BytesIO(data), "application/octet-stream")
+            row.file_key, row.sha256, row.size = stored.key, stored.sha256, stored.size
+        row.save()
+        known.add(guid.lower())
+        added.append(url or name)
     return added
 
 
@@ -1269,3 +1422,88 @@ def fail_findings_report(report_id: int, *, error: str) -> FindingsReport:
             changes={"status": [old, ReportStatus.FAILED], "error": [None, findings_report.error]},
         )
     return findings_report
+
+
+# --- BCF-API 3.0 ------------------------------------------------------------------------------
+
+
+def save_bcf_topic(project: Project, *, topic: dict, tool: str, actor, strict: bool = False) -> tuple[Finding, dict]:
+    """A topic a BCF-API client posts or changes, applied as a topic of an imported file is: a new
+    one opens as an open finding, a known one moves only as its user may move it, comments,
+    viewpoints and documents are added, and the finding gets its one audit event.
+
+    `strict` (a change the client asked for by name): a status the workflow does not allow is a
+    409 and a snapshot that cannot be kept a 422, and nothing changes. (finding, report)."""
+    authorize(actor, project, "finding.open")
+    dropped: list[dict] = []
+    topic = {**topic, "snapshots": topic.get("snapshots", [])}
+    snapshots = _store_snapshots([topic], dropped)
+    if strict and dropped:
+        raise InvalidInput(dropped[0]["why"], field="snapshot")
+    _refuse_topics_of_other_projects(project, [topic])
+    report = {"created": [], "updated": [], "unknown_global_ids": [], "status_not_applied": [], "dropped": dropped}
+    with transaction.atomic():
+        existed = Finding.objects.filter(project=project, client_uuid=topic["guid"]).exists()
+        _apply_topic(project, topic, tool=tool, snapshots=snapshots, report=report, actor=actor)
+        if strict and existed and report["status_not_applied"]:
+            refused = report["status_not_applied"][0]
+            finding = Finding.objects.get(project=project, client_uuid=topic["guid"])
+            raise InvalidTransition(
+                gettext("The topic keeps its status: %(why)s.") % {"why": refused["why"]},
+                allowed=[STATUS_TO_BCF[s] for s in _reachable(finding, actor)],
+            )
+    return Finding.objects.get(project=project, client_uuid=topic["guid"]), report
+
+
+def map_unmapped_global_ids(version_id: int, *, actor=None) -> list[Finding]:
+    """GlobalIds of BCF topics that no model held when they came in, mapped onto a version that
+    now holds them (following accepted remaps): each finding changed gets its audit event. A
+    finding already on another model's elements keeps the ids waiting (a finding is on one model).
+    Run by the platform when a version is ready (actor None); running it again changes nothing."""
+    version = ModelVersion.objects.select_related("model__project").filter(pk=version_id, status="ready").first()
+    if version is None:
+        return []
+    project = version.model.project
+    changed = []
+    with transaction.atomic():
+        waiting = (
+            Finding.objects.select_for_update(of=("self",)).filter(project=project).exclude(unmapped_global_ids=[])
+        )
+        for finding in waiting.select_related("version"):
+            if finding.global_ids and finding.version_id and finding.version.model_id != version.model_id:
+                continue
+            found = {g: bim_queries.follow_global_id(version, g) for g in finding.unmapped_global_ids}
+            hits = [f for f in found.values() if f]
+            if not hits:
+                continue
+            old = {"global_ids": finding.global_ids, "unmapped_global_ids": finding.unmapped_global_ids}
+            followed = [bim_queries.follow_global_id(version, g) or g for g in finding.global_ids]
+            finding.version = version
+            finding.global_ids = list(dict.fromkeys([*followed, *hits]))
+            finding.unmapped_global_ids = [g for g, f in found.items() if not f]
+            finding.storey_global_id = _storey_of(version, finding.global_ids) or finding.storey_global_id
+            finding.save(
+                update_fields=["version", "global_ids", "unmapped_global_ids", "storey_global_id", "updated_at"]
+            )
+            record_event(
+                "finding.global_ids_mapped",
+                actor=actor,
+                project=project,
+                target=finding,
+                changes={
+                    "version": [None, version.pk],
+                    "global_ids": [old["global_ids"], finding.global_ids],
+                    "unmapped_global_ids": [old["unmapped_global_ids"], finding.unmapped_global_ids],
+                },
+            )
+            changed.append(finding)
+    return changed
+
+
+def _reachable(finding: Finding, actor) -> list[str]:
+    roles = roles_in(actor, finding.project)
+    return [
+        target
+        for verb, (sources, target) in FINDING_MOVES.items()
+        if finding.status in sources and verb != "submit_rectification" and roles & allowed_roles(MOVE_ACTIONS[verb])
+    ]

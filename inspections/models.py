@@ -92,6 +92,27 @@ class Finding(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, help_text=_("when it reached the server"))
     updated_at = models.DateTimeField(auto_now=True)
+    # what a BCF topic says beyond our own fields, kept so that a re-export says it again
+    bcf_topic_type = models.CharField(max_length=100, blank=True, help_text=_("the BCF TopicType"))
+    bcf_stage = models.CharField(max_length=100, blank=True, help_text=_("the BCF Stage"))
+    bcf_priority = models.CharField(max_length=100, blank=True, help_text=_("the BCF Priority as written"))
+    bcf_labels = models.JSONField(default=list, blank=True, help_text=_("the BCF Labels as written"))
+    bcf_assigned_to = models.CharField(max_length=254, blank=True, help_text=_("the BCF AssignedTo as written"))
+    bcf_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("the project member whose e-mail the BCF AssignedTo names"),
+    )
+    bcf_related_topics = models.JSONField(default=list, blank=True, help_text=_("Guids of related BCF topics"))
+    unmapped_global_ids = models.JSONField(
+        default=list, blank=True, help_text=_("GlobalIds of the topic no current model holds (mapped when one arrives)")
+    )
+    bcf_extra = models.JSONField(
+        default=dict, blank=True, help_text=_("the rest of the BCF topic (dates, authors, links, snippet, header)")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -128,6 +149,8 @@ class FindingStep(models.Model):
         max_length=200, blank=True, help_text=_("the BCF file (and its version) the author wrote this step in")
     )
     bcf_guid = models.CharField(max_length=36, blank=True, help_text=_("the BCF comment this step came from"))
+    written_at = models.DateTimeField(null=True, blank=True, help_text=_("when the BCF comment was written"))
+    bcf_extra = models.JSONField(default=dict, blank=True, help_text=_("the rest of the BCF comment"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -214,6 +237,55 @@ class FindingsReport(models.Model):
 
     def __str__(self):
         return f"findings report #{self.pk} ({self.format}) of {self.project_id}"
+
+
+class FindingViewpoint(models.Model):
+    """Where a BCF author looked (camera, selection, visibility, colouring, lines, clipping
+    planes), in the BCF-API JSON form, with its snapshot as one of the finding's photos."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="viewpoints")
+    guid = models.UUIDField()
+    index = models.IntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    snapshot = models.ForeignKey(FindingPhoto, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["finding", "index", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["finding", "guid"], name="finding_viewpoint_guid_unique")]
+
+    def __str__(self):
+        return f"viewpoint {self.guid} of {self.finding}"
+
+
+class AttachmentKind(models.TextChoices):
+    DOCUMENT = "document", _("document")
+    BITMAP = "bitmap", _("viewpoint bitmap")
+    SNIPPET = "snippet", _("BIM snippet")
+    MODEL = "model", _("model file in a BCF header")
+
+
+class FindingDocument(models.Model):
+    """A BCF document reference of a finding: a link, or a file stored with it (a document, a
+    viewpoint bitmap, a BIM snippet or a header's model file, kept for re-export)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="documents")
+    guid = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.DOCUMENT)
+    url = models.URLField(max_length=2000, blank=True)
+    description = models.TextField(blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    file_key = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["finding", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["finding", "guid"], name="finding_document_guid_unique")]
+
+    def __str__(self):
+        return self.url or self.file_name
 
 
 class ChecklistTemplate(models.Model):

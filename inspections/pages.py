@@ -491,8 +491,8 @@ def _assignment(request, project, finding) -> dict:
     return {"assignable": people if may else [], "may_assign": may and bool(people)}
 
 
+@_posted_from(_finding_of)
 @_signed_in_or_back
-@require_POST
 def assign_finding(request, code: str, finding_id: int):
     project = _project(request, code)
     person_id = request.POST.get("person_id", "")

@@ -416,3 +416,49 @@ def critical_findings_past_due(*, today) -> QuerySet[Finding]:
         .select_related("responsible_appointment")
         .only("id", "project_id", "title", "due_date", "responsible_appointment__organisation_id")
     )
+# --- BCF-API 3.0 ------------------------------------------------------------------------------
+
+
+def list_findings_for_bcf(project: Project, *, user):
+    """The project's findings as BCF-API topics, with what a topic shows prefetched."""
+    from .exchange import findings_for_export
+
+    authorize(user, project, "finding.view")
+    return findings_for_export(project)
+
+
+def get_finding_by_guid(project: Project, guid: str, *, user) -> Finding:
+    """A finding by its topic Guid (our client UUID); invisible or unknown -> 404."""
+    import uuid
+
+    from .exchange import findings_for_export
+
+    authorize(user, project, "finding.view")
+    try:
+        key = uuid.UUID(str(guid))
+    except ValueError:
+        key = None
+    finding = findings_for_export(project).filter(client_uuid=key).first() if key else None
+    if finding is None:
+        raise NotFound(_("No topic %(guid)s in project %(code)s.") % {"guid": guid, "code": project.code})
+    return finding
+
+
+def next_statuses(finding: Finding, *, user) -> list[str]:
+    """The statuses the user's next moves lead the finding to (a BCF topic's authorization)."""
+    return [FINDING_MOVES[verb][1] for verb in next_moves(finding, user=user) if verb != "submit_rectification"]
+
+
+def read_photo(photo) -> tuple[bytes, str]:
+    from storage import get_storage
+
+    with get_storage().open(photo.file_key) as handle:
+        return handle.read(), photo.content_type
+
+
+def finding_events(finding: Finding):
+    from plumbline.core.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        project=finding.project, target_type="Finding", target_id=str(finding.pk)
+    ).order_by("sequence")

@@ -35,6 +35,7 @@ class StepOut(Schema):
     note: str
     actor: str = Field(..., description="who made this step in Plumbline (for a BCF import, the importer)")
     written_by: str | None = Field(None, description="for a text imported from BCF: who wrote it, in which file")
+    written_at: datetime | None = Field(None, description="for a comment imported from BCF: when its author wrote it")
     created_at: datetime
 
     @staticmethod
@@ -103,10 +104,43 @@ class FindingOut(Schema):
         return location_of(finding)["element_class"]
 
 
+class FindingBcfOut(Schema):
+    """What a BCF topic said beyond our own fields, kept and exported again."""
+
+    topic_type: str = Field("", alias="bcf_topic_type")
+    stage: str = Field("", alias="bcf_stage")
+    priority: str = Field("", alias="bcf_priority", description="as written; our severity is mapped from it")
+    labels: list[str] = Field([], alias="bcf_labels", description="as written; our category is mapped from them")
+    assigned_to: str = Field("", alias="bcf_assigned_to", description="as written (an e-mail or a name)")
+    assignee: str | None = Field(None, description="the project member that e-mail names, if any")
+    related_topics: list[str] = Field([], alias="bcf_related_topics")
+    unmapped_global_ids: list[str] = Field(
+        [], description="GlobalIds no current model holds, mapped when a version that has them is ready"
+    )
+    viewpoints: int = Field(0, description="viewpoints kept (camera, selection, visibility); see the BCF-API")
+
+    @staticmethod
+    def resolve_assignee(finding) -> str | None:
+        user = finding.bcf_assignee
+        if user is None:
+            return None
+        person = getattr(user, "person", None)
+        return person.name if person else user.get_username()
+
+    @staticmethod
+    def resolve_viewpoints(finding) -> int:
+        return finding.viewpoints.count()
+
+
 class FindingDetailOut(FindingOut):
     steps: list[StepOut]
     photos: list[PhotoOut]
     next_moves: list[str] = Field(..., description="the moves you may make now")
+    bcf: FindingBcfOut
+
+    @staticmethod
+    def resolve_bcf(finding):
+        return finding
 
     @staticmethod
     def resolve_steps(finding) -> list:
@@ -148,6 +182,12 @@ class BcfStatusKeptOut(Schema):
     why: str = Field(..., description="why the finding keeps its own")
 
 
+class BcfDroppedOut(Schema):
+    topic: str | None = Field(None, description="the topic Guid, or null for a part of the file outside every topic")
+    what: str = Field(..., description="what was left out: an element path, a file name")
+    why: str
+
+
 class BcfImportOut(Schema):
     bcf_version: str
     created: list[str] = Field(..., description="topic Guids that became new findings")
@@ -155,6 +195,10 @@ class BcfImportOut(Schema):
     unknown_global_ids: list[str] = Field(..., description="GlobalIds no current model version knows")
     status_not_applied: list[BcfStatusKeptOut] = Field(
         ..., description="known findings whose status the file changes in a way the workflow does not allow"
+    )
+    dropped: list[BcfDroppedOut] = Field(
+        ...,
+        description="everything of the file that was not kept (GlobalIds no model knows are kept: see unknown_global_ids)",
     )
 
 
@@ -292,3 +336,260 @@ class FindingsReportOut(Schema):
     @staticmethod
     def resolve_download_url(report) -> str | None:
         return report_download_url(report)
+
+# --- BCF-API 3.0 (inspections/bcf_api.py): bodies as the buildingSMART specification names them
+
+
+class BcfPoint(Schema):
+    x: float
+    y: float
+    z: float
+
+
+class BcfPerspectiveCamera(Schema):
+    camera_view_point: BcfPoint
+    camera_direction: BcfPoint
+    camera_up_vector: BcfPoint
+    field_of_view: float = Field(..., gt=0, lt=180)
+    aspect_ratio: float | None = Field(None, gt=0)
+
+
+class BcfOrthogonalCamera(Schema):
+    camera_view_point: BcfPoint
+    camera_direction: BcfPoint
+    camera_up_vector: BcfPoint
+    view_to_world_scale: float = Field(..., gt=0)
+    aspect_ratio: float | None = Field(None, gt=0)
+
+
+class BcfLine(Schema):
+    start_point: BcfPoint
+    end_point: BcfPoint
+
+
+class BcfClippingPlane(Schema):
+    location: BcfPoint
+    direction: BcfPoint
+
+
+class BcfComponent(Schema):
+    ifc_guid: str | None = Field(None, min_length=22, max_length=22)
+    originating_system: str | None = None
+    authoring_tool_id: str | None = None
+
+
+class BcfColoring(Schema):
+    color: str = Field(..., pattern=r"^[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")
+    components: list[BcfComponent]
+
+
+class BcfViewSetupHints(Schema):
+    spaces_visible: bool = False
+    space_boundaries_visible: bool = False
+    openings_visible: bool = False
+
+
+class BcfVisibility(Schema):
+    default_visibility: bool = False
+    exceptions: list[BcfComponent] = []
+    view_setup_hints: BcfViewSetupHints | None = None
+
+
+class BcfComponents(Schema):
+    selection: list[BcfComponent] = []
+    coloring: list[BcfColoring] = []
+    visibility: BcfVisibility | None = None
+
+
+class BcfSnapshotIn(Schema):
+    snapshot_type: str = Field(..., pattern="^(png|jpg)$")
+    snapshot_data: str = Field(..., description="the image, base64")
+
+
+class BcfViewpointIn(Schema):
+    guid: uuid.UUID | None = None
+    index: int | None = None
+    perspective_camera: BcfPerspectiveCamera | None = None
+    orthogonal_camera: BcfOrthogonalCamera | None = None
+    lines: list[BcfLine] = []
+    clipping_planes: list[BcfClippingPlane] = []
+    components: BcfComponents | None = None
+    snapshot: BcfSnapshotIn | None = None
+
+
+class BcfTopicIn(Schema):
+    guid: uuid.UUID | None = None
+    title: str | None = Field(None, max_length=200)
+    topic_type: str | None = Field(None, max_length=100)
+    topic_status: str | None = None
+    priority: str | None = Field(None, max_length=100)
+    labels: list[str] | None = None
+    description: str | None = None
+    assigned_to: str | None = Field(None, max_length=254)
+    stage: str | None = Field(None, max_length=100)
+    due_date: str | None = None
+    reference_links: list[str] | None = None
+    index: int | None = None
+
+
+class BcfCommentIn(Schema):
+    comment: str = Field(..., min_length=1)
+    viewpoint_guid: uuid.UUID | None = None
+
+
+class BcfRelatedTopicIn(Schema):
+    related_topic_guid: uuid.UUID
+
+
+class BcfDocumentReferenceIn(Schema):
+    guid: uuid.UUID | None = None
+    url: str = Field(..., min_length=1, max_length=2000)
+    description: str = ""
+
+
+class BcfVersionOut(Schema):
+    api_id: str
+    version_id: str
+    detailed_version: str
+    api_base_url: str
+
+
+class BcfVersionsOut(Schema):
+    versions: list[BcfVersionOut]
+
+
+class BcfAuthOut(Schema):
+    oauth2_auth_url: str | None = None
+    oauth2_token_url: str | None = None
+    oauth2_dynamic_client_reg_url: str | None = None
+    http_basic_supported: bool = False
+    supported_oauth2_flows: list[str] = Field(
+        [], description="none: send a Plumbline API token (POST /api/v1/tokens) as Authorization: Bearer <token>"
+    )
+
+
+class BcfUserOut(Schema):
+    id: str
+    name: str
+
+
+class BcfProjectAuthorization(Schema):
+    project_actions: list[str]
+
+
+class BcfProjectOut(Schema):
+    project_id: str = Field(..., description="the Plumbline project code")
+    name: str
+    authorization: BcfProjectAuthorization
+
+
+class BcfExtensionsOut(Schema):
+    topic_type: list[str]
+    topic_status: list[str]
+    topic_label: list[str]
+    priority: list[str]
+    users: list[str]
+    stage: list[str]
+    snippet_type: list[str]
+    project_actions: list[str]
+    topic_actions: list[str]
+    comment_actions: list[str]
+
+
+class BcfTopicAuthorization(Schema):
+    topic_actions: list[str]
+    topic_status: list[str] = Field(..., description="the statuses the topic may have after your next move")
+
+
+class BcfTopicOut(Schema):
+    guid: str
+    server_assigned_id: str
+    topic_type: str
+    topic_status: str
+    title: str
+    priority: str | None = None
+    labels: list[str]
+    creation_date: str
+    creation_author: str
+    modified_date: str | None = None
+    modified_author: str | None = None
+    assigned_to: str | None = None
+    stage: str | None = None
+    description: str | None = None
+    due_date: str | None = None
+    reference_links: list[str] = []
+    index: int | None = None
+    authorization: BcfTopicAuthorization
+
+
+class BcfCommentAuthorization(Schema):
+    comment_actions: list[str] = Field(..., description="none: a comment is history, never edited or deleted")
+
+
+class BcfCommentOut(Schema):
+    guid: str
+    date: str
+    author: str
+    comment: str
+    topic_guid: str
+    viewpoint_guid: str | None = None
+    modified_date: str | None = None
+    modified_author: str | None = None
+    authorization: BcfCommentAuthorization
+
+
+class BcfSnapshotOut(Schema):
+    snapshot_type: str
+
+
+class BcfViewpointOut(Schema):
+    """A viewpoint as it came (from a file or a client): the shapes of BcfViewpointIn, not checked
+    again on the way out, since a file from another tool may hold what we would refuse."""
+
+    guid: str
+    index: int | None = None
+    perspective_camera: dict | None = None
+    orthogonal_camera: dict | None = None
+    lines: list[dict] = []
+    clipping_planes: list[dict] = []
+    components: dict | None = None
+    snapshot: BcfSnapshotOut | None = None
+
+
+class BcfRelatedTopicOut(Schema):
+    related_topic_guid: str
+
+
+class BcfDocumentReferenceOut(Schema):
+    guid: str
+    url: str | None = None
+    document_guid: str | None = None
+    description: str | None = None
+
+
+class BcfEventAction(Schema):
+    type: str
+    value: str | None = None
+
+
+class BcfTopicEventOut(Schema):
+    topic_guid: str
+    date: str
+    author: str
+    actions: list[BcfEventAction]
+
+
+class BcfCommentEventOut(BcfTopicEventOut):
+    comment_guid: str
+
+
+class BcfSelectionOut(Schema):
+    selection: list[dict] = Field(..., description="components: ifc_guid, originating_system, authoring_tool_id")
+
+
+class BcfColoringOut(Schema):
+    coloring: list[dict] = Field(..., description="color (hex ARGB or RGB) and its components")
+
+
+class BcfVisibilityOut(Schema):
+    visibility: dict | None = Field(None, description="default_visibility, exceptions, view_setup_hints")

@@ -1,5 +1,5 @@
 """Thumbnails of finding photos, made after the upload commits; the daily notices of overdue findings;
-findings reports."""
+findings reports; BCF GlobalIds no model held, mapped when a model version that holds them is ready."""
 
 import io
 import logging
@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 )
 def make_thumbnail(photo_id: int) -> None:
     from PIL import Image, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
 
+    register_heif_opener()
     photo = FindingPhoto.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail_key:
         return
@@ -38,7 +40,7 @@ def make_thumbnail(photo_id: int) -> None:
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=80)
     except (UnidentifiedImageError, OSError):
-        return  # HEIC has no decoder here: the original stands in for its thumbnail
+        return  # an image nothing here decodes: the original stands in for its thumbnail
     stored = storage.put(io.BytesIO(out.getvalue()), content_type="image/jpeg")
     actions.record_thumbnail(photo_id, stored.key)
 
@@ -83,3 +85,23 @@ def build_findings_report(report_id: int) -> None:
             return
     stored = get_storage().put(io.BytesIO(data), content_type=report.CONTENT_TYPES[findings_report.format])
     actions.finish_findings_report(report_id, stored=stored, finding_count=count)
+
+
+@shared_task(
+    name="inspections.map_unmapped_global_ids",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=5,
+)
+def map_unmapped_global_ids(version_id: int) -> None:
+    actions.map_unmapped_global_ids(version_id, actor=None)
+
+
+def on_version_ready(sender, version_id: int, project_id: int, **kwargs) -> None:
+    """bim's version_ready (sent on commit): map the findings' waiting GlobalIds in a task, if
+    the project has any (most versions arrive with none waiting: no task, no broker call)."""
+    from .models import Finding
+
+    if Finding.objects.filter(project_id=project_id).exclude(unmapped_global_ids=[]).exists():
+        map_unmapped_global_ids.delay(version_id)

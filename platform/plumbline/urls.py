@@ -15,6 +15,7 @@ from supervision import pages as supervision_pages
 
 from . import audit_pages, views
 from .api import api, mount_routers
+from .bcf_server import bcf_api
 from .core.accounts.views import LoginView, LogoutView
 from .core.notifications import views as notification_views
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("sw.js", inspection_pages.service_worker, name="service-worker"),
     path("favicon.ico", RedirectView.as_view(url=static("plumbline/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
+    path("", bcf_api.urls),  # /foundation/... and /bcf/3.0/..., the paths BCF-API fixes
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("files/<path:key>", views.download_file, name="file-download"),

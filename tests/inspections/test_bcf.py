@@ -37,7 +37,18 @@ def upload(api, code, data, name="issues.bcf"):
     )
 
 
+CAMERA = {
+    "camera_view_point": {"x": -5.0, "y": -5.0, "z": 8.0},
+    "camera_direction": {"x": 0.577, "y": 0.577, "z": -0.577},
+    "camera_up_vector": {"x": 0.408, "y": 0.408, "z": 0.816},
+    "field_of_view": 60.0,
+    "aspect_ratio": 1.5,
+}
+
+
 def topic(global_ids, **extra):
+    """A topic as another tool writes it: one viewpoint selecting the elements, with a snapshot."""
+    snapshot = {"name": "snapshot.png", "data": finding_photo_png("bcf")}
     return {
         "guid": str(uuid.uuid4()),
         "title": "Crack in the wall",
@@ -56,7 +67,14 @@ def topic(global_ids, **extra):
                 "text": "Please check the lintel too",
             }
         ],
-        "snapshots": [{"name": "snapshot.png", "data": finding_photo_png("bcf")}],
+        "viewpoints": [
+            {
+                "guid": str(uuid.uuid4()),
+                "perspective_camera": CAMERA,
+                "components": {"selection": [{"ifc_guid": g} for g in global_ids]},
+                "snapshot": snapshot,
+            }
+        ],
         **extra,
     }
 
@@ -68,7 +86,8 @@ def test_a_round_trip_keeps_titles_statuses_comments_and_global_ids(demo, as_per
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert f'VersionId="{bcf_version}"' in archive.read("bcf.version").decode()
     findings = {str(f.client_uuid): f for f in Finding.objects.filter(project__code=code)}
-    read_version, topics = read_bcf(data)
+    package = read_bcf(data)
+    read_version, topics = package.version, package.topics
     assert read_version == bcf_version and {t["guid"] for t in topics} == set(findings)
     for item in topics:
         finding = findings[item["guid"]]
@@ -125,6 +144,7 @@ def test_a_topic_from_another_tool_becomes_a_finding_on_the_current_version(demo
         "note": comment.note,
         "actor": "赵监理",  # who put it into Plumbline; the file's author is who wrote it, and where
         "written_by": "由 designer@arch.example 在 BCF 3.0 (issues.bcf) 中撰写",
+        "written_at": "2026-11-21T02:00:00Z",  # when the designer wrote it (10:00 in Beijing), not the import
     }.items() <= detail["steps"][-1].items()
     with translation.override("en"):
         assert comment.written_by() == "written in BCF 3.0 (issues.bcf) by designer@arch.example"
@@ -215,7 +235,7 @@ def test_the_history_of_an_imported_topic_names_the_importer_as_actor_and_keeps_
     html = page.get(f"/projects/{code}/findings/{finding.pk}/").content.decode()
     assert "赵监理 (由 coordinator@mep.example 在 BCF 2.1 (clash.bcf) 中撰写)" in html
     assert AuditEvent.objects.filter(target_id=str(finding.pk), action__startswith="finding.").get().actor == inspector
-    _, (exported,) = read_bcf(write_bcf([topic_of(finding)]))  # going out again, the authors are the file's
+    (exported,) = read_bcf(write_bcf([topic_of(finding)])).topics  # going out again, the authors are the file's
     assert (exported["creation_author"], exported["comments"][0]["author"]) == (
         "coordinator@mep.example",
         "designer@arch.example",
@@ -240,6 +260,7 @@ def test_a_finding_a_bcf_import_creates_gets_its_opened_event_with_what_it_holds
         "written_by": [None, "designer@arch.example"],
         "comments": [None, ["Please check the lintel too"]],
         "photos": [None, [finding.photos.get().sha256]],
+        "viewpoints": [None, [item["viewpoints"][0]["guid"]]],
     }
 
 
@@ -332,7 +353,7 @@ def test_the_command_line_exports_and_imports(demo, tmp_path, capsys):
     code, version = demo
     out = tmp_path / "out.bcfzip"
     call_command("bcf", "export", code, "-o", str(out), "--bcf-version", "3.0")
-    assert read_bcf(out.read_bytes())[0] == "3.0"
+    assert read_bcf(out.read_bytes()).version == "3.0"
     item = topic([version.elements.first().global_id])
     incoming = tmp_path / "in.bcf"
     incoming.write_bytes(write_bcf([item]))

@@ -16,7 +16,7 @@ from plumbline.core.permissions import allowed_roles
 from projects.models import Project
 from projects.queries import authorize, roles_in
 
-from .models import FINDING_MOVES, MOVE_ACTIONS, Checklist, ChecklistTemplate, Finding
+from .models import FINDING_MOVES, MOVE_ACTIONS, Checklist, ChecklistTemplate, Finding, FindingStatus
 
 
 def list_findings(
@@ -46,6 +46,16 @@ def list_findings(
             on_element |= _global_id_in_list(alias)
         qs = qs.filter(on_element)
     return qs.order_by("-created_at")
+
+
+def open_findings_on(project: Project, global_ids: set[str], *, severities: tuple[str, ...]) -> list[Finding]:
+    """Findings not yet closed, of these severities, on any of the elements (under every GlobalId
+    they have had): what keeps an acceptance of those elements from passing."""
+    if not global_ids:
+        return []
+    wanted = bim_queries.global_ids_with_aliases(project, set(global_ids))
+    candidates = Finding.objects.filter(project=project, severity__in=severities).exclude(status=FindingStatus.CLOSED)
+    return [f for f in candidates.order_by("pk") if wanted.intersection(f.global_ids or [])]
 
 
 def note_element_changes(findings: list[Finding], version: ModelVersion) -> None:

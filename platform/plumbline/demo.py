@@ -17,6 +17,7 @@ DEMOS = [
     "signage.demo",
     "bim.demo",
     "inspections.demo",
+    "acceptance.demo",
 ]
 
 __all__ = ["DEMOS", "LOGINS", "PASSWORD", "PROJECT_CODE", "load"]

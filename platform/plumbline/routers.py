@@ -1,5 +1,6 @@
 """Which app router is mounted where under /api/v1/."""
 
+from acceptance.api import router as acceptance_router
 from archive.api import router as archive_router
 from bim.api import router as bim_router
 from inspections.api import router as inspections_router
@@ -16,5 +17,6 @@ ROUTERS: list = [
     ("/", signage_router),
     ("/", bim_router),
     ("/", inspections_router),
+    ("/", acceptance_router),
     ("/", archive_router),
 ]

@@ -273,6 +273,7 @@ INSTALLED_APPS = [
     "signage",
     "bim",
     "inspections",
+    "acceptance",
     "insurance",
     "archive",
 ]

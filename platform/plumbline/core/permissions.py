@@ -61,6 +61,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
+    # acceptance (acceptance/): the contractor splits and inspects, the chief supervising engineer
+    # approves the split; every party signs in the capacity it holds (checked per signature)
+    "acceptance.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "acceptance.plan": frozenset({R.CONTRACTOR}),
+    "acceptance.approve_plan": frozenset({R.CHIEF_INSPECTOR}),
+    "acceptance.generate": frozenset({R.CONTRACTOR}),
+    "acceptance.inspect": frozenset({R.CONTRACTOR}),
+    "acceptance.document": PARTIES,
+    "acceptance.sign": PARTIES,
     # insurance
     "claim.view": frozenset({R.OWNER, R.INSURER, R.TIS_INSPECTOR, R.HOME_OWNER, R.AUDITOR}),
     "claim.file": frozenset({R.HOME_OWNER}),

@@ -12,7 +12,7 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "platform" / "plumbline" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-APPS = ["projects", "signage", "bim", "inspections", "insurance", "archive", "platform/plumbline"]
+APPS = ["projects", "signage", "bim", "inspections", "acceptance", "insurance", "archive", "platform/plumbline"]
 
 # the classes of platform/plumbline/errors.py: their first argument is read by a person
 ERROR_CLASSES = {

@@ -194,8 +194,9 @@ def approve_acceptance_plan(project: Project, *, building_id: int, actor) -> Acc
 
 
 def _rule_elements(version: ModelVersion, building: Building, rule: dict) -> list[tuple]:
-    """(global_id, ifc_class, storey global id, storey name, zone) of the version's elements that
-    the rule picks, in the building's storeys. One query (two with a property filter)."""
+    """(global_id, ifc_class, storey global id, storey name, elevation, zone) of the version's
+    elements that the rule picks, in the building's storeys. One query (two with a property
+    filter, two more when cut by zone)."""
     qs = Element.objects.filter(version=version, ifc_class__in=rule["ifc_classes"])
     if building.ifc_global_ids:
         qs = qs.filter(storey__building_global_id__in=building.ifc_global_ids)
@@ -205,16 +206,43 @@ def _rule_elements(version: ModelVersion, building: Building, rule: dict) -> lis
         qs = bim_queries.list_elements(
             version, pset=rule["pset"], prop=rule["prop"] or None, value=rule["value"] or None
         ).filter(pk__in=qs.values("pk"))
-    rows = qs.values_list("global_id", "ifc_class", "storey__global_id", "storey__name", "storey__elevation")
-    zones = {}
-    if rule["cut"] == LotCut.ZONE:
-        zones = dict(qs.exclude(space__isnull=True).values_list("global_id", "space__zones"))
-    picked = []
-    for global_id, ifc_class, storey_gid, storey_name, elevation in rows.order_by():
-        zone_list = zones.get(global_id) or []
-        zone = str(zone_list[0]) if zone_list else ""
-        picked.append((global_id, ifc_class, storey_gid or "", storey_name or "", elevation, zone))
-    return picked
+    rows = qs.order_by().values_list(
+        "global_id", "ifc_class", "storey__global_id", "storey__name", "storey__elevation", "storey_id"
+    )
+    zone_of = _zones_of(version, qs) if rule["cut"] == LotCut.ZONE else {}
+    return [
+        (global_id, ifc_class, storey_gid or "", storey_name or "", elevation, zone_of.get(global_id, ""))
+        for global_id, ifc_class, storey_gid, storey_name, elevation, _storey_id in rows
+    ]
+
+
+def _zones_of(version: ModelVersion, elements) -> dict[str, str]:
+    """The zone of each element: its space's first zone, the space it is contained in or else
+    the one of its storey whose plan box holds the middle of the element's box."""
+    from bim.models import Space
+
+    spaces = defaultdict(list)
+    for storey_id, zones, box in (
+        (s.storey_id, s.zones, (s.min_x, s.min_y, s.max_x, s.max_y))
+        for s in Space.objects.filter(version=version).only("storey_id", "zones", "min_x", "min_y", "max_x", "max_y")
+    ):
+        if zones and None not in box:
+            spaces[storey_id].append((box, str(zones[0])))
+    found = {}
+    for global_id, storey_id, own_zones, min_x, min_y, max_x, max_y in elements.values_list(
+        "global_id", "storey_id", "space__zones", "min_x", "min_y", "max_x", "max_y"
+    ):
+        if own_zones:
+            found[global_id] = str(own_zones[0])
+            continue
+        if None in (min_x, min_y, max_x, max_y):
+            continue
+        x, y = (min_x + max_x) / 2, (min_y + max_y) / 2
+        for (sx0, sy0, sx1, sy1), zone in spaces.get(storey_id, ()):
+            if sx0 <= x <= sx1 and sy0 <= y <= sy1:
+                found[global_id] = zone
+                break
+    return found
 
 
 def _clean_rule(ifc_classes, material, pset, prop, value, cut) -> dict:

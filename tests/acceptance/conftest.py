@@ -77,7 +77,10 @@ def tower(world, upload_model):
 
 def pdf_upload(api, path, **fields):
     """POST a one-page PDF with form fields, as `api`'s persona."""
-    data = {**fields, "file": SimpleUploadedFile("doc.pdf", letter_pdf("doc", "signer"), content_type="application/pdf")}
+    data = {
+        **fields,
+        "file": SimpleUploadedFile("doc.pdf", letter_pdf("doc", "signer"), content_type="application/pdf"),
+    }
     return api.client.post(f"/api/v1{path}", data=data, headers=api.headers)
 
 

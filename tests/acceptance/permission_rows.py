@@ -102,9 +102,7 @@ ROWS = [
         params=concrete_sub_item,
         body={"name": "后浇带", "capacity_quantity": 12, "capacity_unit": "m3"},
     ),
-    project_row(
-        "GET", "/api/v1/projects/{code}/acceptance/lots/{lot_id}", 200, PARTY_READERS, params=concrete_lot_1f
-    ),
+    project_row("GET", "/api/v1/projects/{code}/acceptance/lots/{lot_id}", 200, PARTY_READERS, params=concrete_lot_1f),
     project_row(
         "POST",
         "/api/v1/projects/{code}/acceptance/lots/{lot_id}/inspection",

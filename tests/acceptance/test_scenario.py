@@ -117,7 +117,9 @@ def test_a_building_goes_from_its_split_to_an_accepted_unit_project(world, tower
     inspection_actions.move_finding(
         world["project"], finding_id=finding.pk, verb="submit_rectification", note="已补垫块", actor=users["contractor"]
     )
-    inspection_actions.move_finding(world["project"], finding_id=finding.pk, verb="verify", note="合格", actor=users["inspector"])
+    inspection_actions.move_finding(
+        world["project"], finding_id=finding.pk, verb="verify", note="合格", actor=users["inspector"]
+    )
 
     # the supervising engineer's membership began today: a signature dated yesterday is refused
     yesterday = (today - datetime.timedelta(days=1)).isoformat()
@@ -191,8 +193,16 @@ def test_a_building_goes_from_its_split_to_an_accepted_unit_project(world, tower
     assert set(codes(refused)) == {"letter_missing", "document_missing"}
     assert codes(refused).count("document_missing") == 4 and codes(refused).count("letter_missing") == 2
     assert AuditEvent.objects.count() == events_before and not AcceptanceSignature.objects.filter(node_id=unit["id"])
-    for kind in ("survey_quality_report", "design_quality_report", "supervisor_pre_acceptance", "contractor_self_check"):
-        assert pdf_upload(api["owner"], f"/projects/{code}/acceptance/{unit['id']}/documents", kind=kind).status_code == 201
+    for kind in (
+        "survey_quality_report",
+        "design_quality_report",
+        "supervisor_pre_acceptance",
+        "contractor_self_check",
+    ):
+        assert (
+            pdf_upload(api["owner"], f"/projects/{code}/acceptance/{unit['id']}/documents", kind=kind).status_code
+            == 201
+        )
     only_letters = sign("owner", unit["id"])
     assert codes(only_letters) == ["letter_missing", "letter_missing"]
     appointment_id = appointed.json()["id"]

@@ -409,6 +409,7 @@ def lots_covering(project: Project, global_ids) -> list[dict]:
             "sub_item": lot.parent.name if lot.parent else "",
             "storey": lot.storey_name,
             "status": lot.status,
+            "status_label": str(NodeStatus(lot.status).label),
             "accepted_on": lot.accepted_on,
             "global_ids": sorted(matched[lot.pk]),
             "signatures": [

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from acceptance import pages as acceptance_pages
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
 from signage import pages as signage_pages
@@ -50,6 +51,9 @@ urlpatterns = [
         inspection_pages.complete_checklist,
         name="complete-checklist",
     ),
+    path("projects/<str:code>/acceptance/", acceptance_pages.tree_page, name="acceptance-tree"),
+    path("projects/<str:code>/acceptance/lots/<int:lot_id>/", acceptance_pages.lot_page, name="acceptance-lot"),
+    path("projects/<str:code>/acceptance/<int:node_id>/sign/", acceptance_pages.sign_node, name="acceptance-sign"),
     path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("signs/<str:token>/", signage_pages.verify_sign, name="sign-verify"),

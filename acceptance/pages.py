@@ -102,7 +102,12 @@ def inspection_template(lot) -> list[dict]:
             )
         return items
     return [
-        {"kind": "main", "name": gettext("Main-control items (主控项目)"), "measured": False, "by_eye": False},
+        {
+            "kind": "main",
+            "name": gettext("As the specialist acceptance code requires"),
+            "measured": False,
+            "by_eye": False,
+        },
         {
             "kind": "general",
             "name": gettext("Measured deviation (mm)"),
@@ -122,7 +127,9 @@ def _plan(lot, version):
     svg = bim_queries.storey_plan_svg(storey)
     gids = [g for g in lot.elements.filter(is_present=True).values_list("global_id", flat=True)]
     # the lot's elements filled on the plan: one CSS rule (GlobalIds are letters, digits, _ and $)
-    selectors = ",".join(f'#lot-plan [data-global-id="{g}"]' for g in gids if g.replace("_", "").replace("$", "").isalnum())
+    selectors = ",".join(
+        f'#lot-plan [data-global-id="{g}"]' for g in gids if g.replace("_", "").replace("$", "").isalnum()
+    )
     return svg, selectors
 
 

@@ -27,7 +27,10 @@ def test_the_lot_page_highlights_the_lots_elements_and_offers_the_supervisor_his
     assert 'id="lot-inspection"' not in html  # the record is the contractor's
     response = client.post(
         f"/projects/{world['project'].code}/acceptance/{waiting.pk}/sign/",
-        {"capacity": "supervising_engineer", "back": f"/projects/{world['project'].code}/acceptance/lots/{waiting.pk}/"},
+        {
+            "capacity": "supervising_engineer",
+            "back": f"/projects/{world['project'].code}/acceptance/lots/{waiting.pk}/",
+        },
     )
     assert response.status_code == 302
     waiting.refresh_from_db()

@@ -3,11 +3,25 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
-from projects.schemas import IsoDate
+from projects.dates import ISO_DATE
+
+
+def _iso_date(value):
+    """Only YYYY-MM-DD is a date: pydantic alone would read the number 0 as 1970-01-01."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        return value.strip()
+    raise ValueError(gettext("write the date as YYYY-MM-DD, e.g. 2026-03-02"))
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class PlanSubItemIn(Schema):

@@ -60,7 +60,7 @@ class AcceptanceNode(models.Model):
     building = models.ForeignKey("projects.Building", on_delete=models.PROTECT, related_name="acceptance_nodes")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     level = models.CharField(max_length=20, choices=Level.choices)
-    code = models.CharField(max_length=20, help_text=_("catalogue code (GB 50300 appendix B) or the lot's number"))
+    code = models.CharField(max_length=60, help_text=_("catalogue code (GB 50300 appendix B) or the lot's number"))
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=NodeStatus.choices, default=NodeStatus.PENDING)
     accepted_on = models.DateField(null=True, blank=True)

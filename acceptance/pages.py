@@ -24,7 +24,7 @@ from plumbline.core.permissions import allowed_roles
 from projects.queries import get_project, list_buildings, roles_in
 
 from . import actions, queries
-from .models import Capacity, Level, LotInspection, NodeStatus
+from .models import AcceptanceNode, Capacity, Level, LotInspection, NodeStatus
 
 
 def _project(request, code, action="acceptance.view"):
@@ -62,6 +62,14 @@ def tree_page(request, code: str):
     chosen = request.GET.get("building")
     building = next((b for b in buildings if str(b.pk) == chosen), buildings[0] if buildings else None)
     tree = queries.acceptance_tree(building) if building is not None else None
+    rows = _flat(tree)
+    may_sign = bool(roles_in(request.user, project) & allowed_roles("acceptance.sign"))
+    upper = [r["id"] for r in rows if r["level"] != Level.INSPECTION_LOT and r["status"] != NodeStatus.ACCEPTED]
+    if may_sign and upper:
+        today = timezone.localdate()
+        for node in AcceptanceNode.objects.filter(pk__in=upper).select_related("project"):
+            row = next(r for r in rows if r["id"] == node.pk)
+            row["sign_as"] = [(c, Capacity(c).label) for c in queries.next_capacities_for(node, request.user, today)]
     return render(
         request,
         "acceptance/tree.html",
@@ -70,7 +78,7 @@ def tree_page(request, code: str):
             "buildings": buildings,
             "building": building,
             "tree": tree,
-            "rows": _flat(tree),
+            "rows": rows,
             "statuses": NodeStatus.choices,
         },
     )

@@ -72,3 +72,19 @@ def test_the_home_page_links_the_acceptance_tree_for_who_may_read_it(world, clie
     assert f"/projects/{world['project'].code}/acceptance/" in client.get("/").content.decode()
     client.force_login(world["users"]["home_owner"])
     assert f"/projects/{world['project'].code}/acceptance/" not in client.get("/").content.decode()
+
+
+def test_the_tree_offers_each_signer_the_levels_waiting_for_them(world, client, users):
+    client.force_login(users["technical_lead"])
+    html = client.get(f"/projects/{world['project'].code}/acceptance/").content.decode()
+    # the rebar sub-item waits for its lots, yet the technical lead may sign its record: the
+    # refusal then names the lots still open
+    rebar = AcceptanceNode.objects.get(building__name="1#", level="sub_item", code="020102")
+    assert f'action="/projects/{world["project"].code}/acceptance/{rebar.pk}/sign/"' in html
+    response = client.post(
+        f"/projects/{world['project'].code}/acceptance/{rebar.pk}/sign/",
+        {"capacity": "contractor_technical_lead", "back": f"/projects/{world['project'].code}/acceptance/"},
+        follow=True,
+    )
+    assert "尚未验收" in response.content.decode()
+    assert not AcceptanceSignature.objects.filter(node=rebar).exists()

@@ -812,7 +812,7 @@ def sign_acceptance(
     node = queries.get_node(project, node_id, user=actor)
     person = person_of(actor)
     with transaction.atomic():
-        node = AcceptanceNode.objects.select_for_update().select_related("building", "parent").get(pk=node.pk)
+        node = AcceptanceNode.objects.select_for_update(of=("self",)).select_related("building", "parent").get(pk=node.pk)
         if node.status == NodeStatus.ACCEPTED:
             raise InvalidTransition(gettext("%(node)s is accepted already.") % {"node": node.name}, allowed=[])
         refusals = []

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -21,13 +21,14 @@ from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from plumbline.core.uploads import JPEG, PDF, PNG, store_upload
 from projects.dates import check_date
-from projects.models import Building, Project
+from projects.models import Building, Person, Project, ProjectMembership
 from projects.queries import authorize, person_of
 
 from . import queries, rules
 from .models import (
     NODE_MOVES,
     REQUIRED_DOCUMENTS,
+    SITE_CAPACITIES,
     AcceptanceDocument,
     AcceptanceNode,
     AcceptanceSignature,
@@ -42,6 +43,7 @@ from .models import (
     LotRule,
     NodeStatus,
     PlanStatus,
+    SiteDesignation,
 )
 
 PHOTO_TYPES = {JPEG, PNG}
@@ -793,6 +795,75 @@ def upload_acceptance_document(
 # --- signing ------------------------------------------------------------------------------------
 
 
+def designate_site_staff(
+    project: Project,
+    *,
+    person_id: int,
+    capacity: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    actor,
+) -> SiteDesignation:
+    """The contractor names a member of its staff on the project its quality inspector, foreman
+    or technical lead from `start_date` (to `end_date`): who may sign in that capacity on a date."""
+    authorize(actor, project, "acceptance.designate")  # the right first, then the input
+    if capacity not in SITE_CAPACITIES:
+        raise InvalidInput(
+            gettext("%(value)s is not a site capacity: use one of %(choices)s.")
+            % {"value": repr(capacity), "choices": ", ".join(SITE_CAPACITIES)},
+            field="capacity",
+        )
+    person = Person.objects.filter(pk=person_id).first()
+    if (
+        person is None
+        or not ProjectMembership.objects.filter(project=project, person=person, role=rules.DESIGNATED_ROLE).exists()
+    ):
+        raise InvalidInput(
+            gettext("Person %(id)s is not contractor staff on project %(code)s.")
+            % {"id": person_id, "code": project.code},
+            field="person_id",
+        )
+    check_date(start_date, field="start_date", label=gettext("The start date"))
+    if end_date is not None:
+        check_date(end_date, field="end_date", label=gettext("The end date"))
+        if end_date < start_date:
+            raise InvalidInput(gettext("The designation ends before it starts."), field="end_date")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        overlapping = SiteDesignation.objects.filter(project=project, person=person, capacity=capacity).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+        )
+        if end_date is not None:
+            overlapping = overlapping.filter(start_date__lte=end_date)
+        if overlapping.exists():
+            raise Conflict(
+                gettext("%(person)s is already designated %(capacity)s for these dates.")
+                % {"person": person.name, "capacity": Capacity(capacity).label},
+                code="designation_overlaps",
+            )
+        designation = SiteDesignation.objects.create(
+            project=project,
+            person=person,
+            capacity=capacity,
+            start_date=start_date,
+            end_date=end_date,
+            designated_by=actor,
+        )
+        record_event(
+            "acceptance.site_staff_designated",
+            actor=actor,
+            project=project,
+            target=designation,
+            changes={
+                "person": [None, person.name],
+                "capacity": [None, capacity],
+                "start_date": [None, start_date],
+                "end_date": [None, end_date],
+            },
+        )
+    return designation
+
+
 def sign_acceptance(
     project: Project, *, node_id: int, signed_on: datetime.date | None = None, capacity: str | None = None, actor
 ) -> tuple[AcceptanceNode, AcceptanceSignature]:
@@ -812,7 +883,9 @@ def sign_acceptance(
     node = queries.get_node(project, node_id, user=actor)
     person = person_of(actor)
     with transaction.atomic():
-        node = AcceptanceNode.objects.select_for_update(of=("self",)).select_related("building", "parent").get(pk=node.pk)
+        node = (
+            AcceptanceNode.objects.select_for_update(of=("self",)).select_related("building", "parent").get(pk=node.pk)
+        )
         if node.status == NodeStatus.ACCEPTED:
             raise InvalidTransition(gettext("%(node)s is accepted already.") % {"node": node.name}, allowed=[])
         refusals = []
@@ -878,6 +951,7 @@ def sign_acceptance(
             person=person,
             membership=basis.membership,
             appointment=basis.appointment,
+            designation=basis.designation,
             signed_on=day,
             signed_by=actor,
         )

@@ -10,6 +10,8 @@ from projects.rights import project_right
 from . import actions, queries, rules
 from .schemas import (
     CatalogueEntryOut,
+    DesignationIn,
+    DesignationOut,
     DocumentOut,
     GenerationOut,
     LotIn,
@@ -39,6 +41,29 @@ router = Router(tags=["acceptance"])
 )
 def list_acceptance_catalogue(request: HttpRequest):
     return [vars(entry) for entry in rules.catalogue().values()]
+
+
+@router.get(
+    "/projects/{code}/acceptance/designations",
+    response={200: list[DesignationOut], **ERRORS},
+    operation_id="list_site_designations",
+    summary="Who the contractor has named its quality inspectors, foremen and technical leads, and when",
+)
+def list_site_designations(request: HttpRequest, code: str):
+    project = project_queries.get_project(code, user=request.user, action="acceptance.view")
+    return queries.list_site_designations(project, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/acceptance/designations",
+    response={201: DesignationOut, **ERRORS},
+    operation_id="designate_site_staff",
+    summary="Name a contractor member quality inspector, foreman or technical lead from a date",
+)
+@project_right("acceptance.designate")
+def designate_site_staff(request: HttpRequest, code: str, payload: DesignationIn):
+    project = project_queries.get_project(code, user=request.user)
+    return Status(201, actions.designate_site_staff(project, **payload.dict(), actor=request.user))
 
 
 @router.get(

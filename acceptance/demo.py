@@ -2,7 +2,7 @@
 demo model, the foundation division accepted, and the main structure under way (storey 1F's
 rebar lot accepted, 2F's inspected and waiting for the supervisor: the materials demo blocks it
 with a failed rebar batch), signed by the contractor's foreman, quality inspector and technical
-lead, who join the project here."""
+lead, who join the project here and whom the contractor designates in those capacities."""
 
 import datetime
 import io
@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from plumbline.core.permissions import Role
 from projects import actions as project_actions
-from projects.demo import PASSWORD, id_number, letter_pdf
+from projects.demo import APPOINTED_ON, PASSWORD, id_number, letter_pdf
 
 from . import actions
-from .models import AcceptanceNode, DocumentKind, Level
+from .models import AcceptanceNode, Capacity, DocumentKind, Level
 
 # (username, name, ID number first 17, qualification): the contractor's site staff who sign lots
 SITE_STAFF = [
@@ -24,6 +24,7 @@ SITE_STAFF = [
     ("quality_inspector", "刘质检", "44010619870723221", "专业质量检查员"),
     ("technical_lead", "陈技术", "44010619790909111", "高级工程师"),
 ]
+SITE_CAPACITY_OF = [Capacity.FOREMAN, Capacity.QUALITY_INSPECTOR, Capacity.TECHNICAL_LEAD]
 REBAR, CONCRETE, SPREAD_FOOTING = "020102", "020103", "010202"
 CONCRETE_CLASSES = ["IfcColumn", "IfcSlab"]
 
@@ -34,7 +35,7 @@ def load(context) -> None:
     building = context.buildings["1#"]
     today = timezone.localdate()
     with transaction.atomic():
-        for username, name, id17, qualification in SITE_STAFF:
+        for (username, name, id17, qualification), capacity in zip(SITE_STAFF, SITE_CAPACITY_OF, strict=True):
             person = project_actions.register_person(
                 username=username,
                 name=name,
@@ -47,6 +48,13 @@ def load(context) -> None:
             )
             context.people[username] = person
             project_actions.add_project_member(project, person_id=person.pk, role=Role.CONTRACTOR, actor=context.owner)
+            actions.designate_site_staff(
+                project,
+                person_id=person.pk,
+                capacity=capacity,
+                start_date=APPOINTED_ON,
+                actor=context.user("contractor"),
+            )
         contractor, chief = context.user("contractor"), context.user("chief_inspector")
         actions.propose_acceptance_plan(
             project,

@@ -235,6 +235,35 @@ class Capacity(models.TextChoices):
     OWNER_LEADER = "owner_leader", _("owner's project leader (建设单位项目负责人)")
 
 
+SITE_CAPACITIES = (Capacity.QUALITY_INSPECTOR, Capacity.FOREMAN, Capacity.TECHNICAL_LEAD)
+
+
+class SiteDesignation(models.Model):
+    """The contractor names who serves on the project as its quality inspector, foreman or
+    technical lead, from a date (to a date): the register these signatures are checked against,
+    as the party appointments are for the project leaders."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="site_designations")
+    person = models.ForeignKey("projects.Person", on_delete=models.PROTECT, related_name="site_designations")
+    capacity = models.CharField(max_length=40, choices=[(c.value, c.label) for c in SITE_CAPACITIES])
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    designated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "capacity", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="designation_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} as {self.capacity} on {self.project}"
+
+
 class AcceptanceSignature(models.Model):
     """One signature on a node: the person, the capacity they signed in and what made them hold
     it on the signing date (a membership or a party appointment)."""
@@ -248,6 +277,7 @@ class AcceptanceSignature(models.Model):
     appointment = models.ForeignKey(
         "projects.PartyAppointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    designation = models.ForeignKey(SiteDesignation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     signed_on = models.DateField()
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,6 +26,7 @@ from .models import (
     LotElement,
     NodeStatus,
     PlanStatus,
+    SiteDesignation,
 )
 
 SERIOUS = ("major", "critical")
@@ -165,6 +166,7 @@ class Held:
     capacity: str
     membership: ProjectMembership | None = None
     appointment: object = None
+    designation: object = None
 
 
 def capacities_held(project: Project, person: Person | None, day: datetime.date) -> dict[str, Held]:
@@ -181,6 +183,15 @@ def capacities_held(project: Project, person: Person | None, day: datetime.date)
     for membership in memberships.order_by("started_at"):
         for capacity in rules.MEMBERSHIP_CAPACITIES.get(membership.role, ()):
             held.setdefault(capacity, Held(capacity, membership=membership))
+        if membership.role == rules.DESIGNATED_ROLE:
+            designations = SiteDesignation.objects.filter(project=project, person=person, start_date__lte=day).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=day)
+            )
+            for designation in designations:
+                held.setdefault(
+                    designation.capacity,
+                    Held(designation.capacity, membership=membership, designation=designation),
+                )
     for party, appointment in project_queries.appointments_at(project, day).items():
         if appointment is not None and appointment.leader_id == person.pk:
             held[rules.LEADER_CAPACITIES[party]] = Held(rules.LEADER_CAPACITIES[party], appointment=appointment)
@@ -502,3 +513,8 @@ def lot_detail(lot: AcceptanceNode, *, user) -> dict:
         "may_sign_as": next_capacities_for(lot, user, today),
         "blockers": [] if lot.status == NodeStatus.ACCEPTED else blockers(lot, day=today),
     }
+
+
+def list_site_designations(project: Project, *, user):
+    project_queries.authorize(user, project, "acceptance.view")
+    return SiteDesignation.objects.filter(project=project).select_related("person").order_by("capacity", "start_date")

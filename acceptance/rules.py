@@ -85,13 +85,14 @@ def required_capacities(level: str, code: str) -> list[str]:
     ]
 
 
-# capacities held through a membership role on the signing date, and through being the leader of
-# a party appointed on it
+# capacities held through a membership role on the signing date (the contractor's site staff also
+# need the contractor's designation for that date: SiteDesignation), and through being the leader
+# of a party appointed on it
 MEMBERSHIP_CAPACITIES = {
-    "contractor": {Capacity.QUALITY_INSPECTOR, Capacity.FOREMAN, Capacity.TECHNICAL_LEAD},
     "inspector": {Capacity.SUPERVISING_ENGINEER},
     "chief_inspector": {Capacity.SUPERVISING_ENGINEER},
 }
+DESIGNATED_ROLE = "contractor"  # the membership a designated capacity needs on the same date
 LEADER_CAPACITIES = {
     "owner": Capacity.OWNER_LEADER,
     "surveyor": Capacity.SURVEY_LEADER,

@@ -239,3 +239,19 @@ class CatalogueEntryOut(Schema):
     name: str
     name_en: str
     parent: str | None
+
+
+class DesignationIn(Schema):
+    person_id: int
+    capacity: Literal["contractor_quality_inspector", "contractor_foreman", "contractor_technical_lead"]
+    start_date: IsoDate
+    end_date: IsoDate | None = None
+
+
+class DesignationOut(Schema):
+    id: int
+    person_id: int
+    person: str = Field(..., alias="person.name")
+    capacity: str
+    start_date: date
+    end_date: date | None

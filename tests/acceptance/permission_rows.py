@@ -138,3 +138,18 @@ ROWS = [
         overrides={"contractor": 409, "owner": 409},
     ),
 ]
+
+
+def new_designation_body(world, persona):
+    from django.contrib.auth import get_user_model
+
+    person = get_user_model().objects.get(username="foreman").person
+    return {"person_id": person.pk, "capacity": "contractor_technical_lead", "start_date": "2026-06-01"}
+
+
+ROWS += [
+    project_row("GET", "/api/v1/projects/{code}/acceptance/designations", 200, PARTY_READERS),
+    project_row(
+        "POST", "/api/v1/projects/{code}/acceptance/designations", 201, {"contractor"}, body=new_designation_body
+    ),
+]

@@ -75,3 +75,45 @@ def test_without_the_materials_app_the_adapter_reports_no_blocker(world, functio
         assert getattr(material_checks, function)(*arguments) == []
     else:  # merged with the materials app: its own tests cover what it reports
         assert callable(getattr(acceptance.materials.queries, "acceptance_blockers", None))
+
+
+def test_contractor_staff_sign_a_lot_only_in_the_capacity_they_are_designated_in(world, api, users):
+    from acceptance.models import SiteDesignation
+
+    lot_2f = node("020102-002")
+    path = f"/projects/{world['project'].code}/acceptance/{lot_2f.pk}/sign"
+    # the contractor's project manager is contractor staff but no designated quality inspector
+    AcceptanceSignature.objects.filter(node=lot_2f).delete()
+    refused = api["contractor"].post(path, {"capacity": "contractor_quality_inspector"})
+    assert refused.status_code == 409 and [r["code"] for r in refused.json()["reasons"]] == ["signer_not_in_role"]
+    designated = api["contractor"].post(
+        f"/projects/{world['project'].code}/acceptance/designations",
+        {
+            "person_id": users["contractor"].person.pk,
+            "capacity": "contractor_quality_inspector",
+            "start_date": "2026-06-01",
+        },
+    )
+    assert designated.status_code == 201, designated.content
+    signed = api["contractor"].post(path, {"capacity": "contractor_quality_inspector"})
+    assert signed.status_code == 200, signed.content
+    signature = AcceptanceSignature.objects.get(node=lot_2f, capacity="contractor_quality_inspector")
+    assert signature.designation == SiteDesignation.objects.get(pk=designated.json()["id"])
+    overlap = api["contractor"].post(
+        f"/projects/{world['project'].code}/acceptance/designations",
+        {
+            "person_id": users["contractor"].person.pk,
+            "capacity": "contractor_quality_inspector",
+            "start_date": "2026-07-01",
+        },
+    )
+    assert overlap.status_code == 409 and overlap.json()["code"] == "designation_overlaps"
+    outsider = api["contractor"].post(
+        f"/projects/{world['project'].code}/acceptance/designations",
+        {
+            "person_id": world["users"]["home_owner"].person.pk,
+            "capacity": "contractor_foreman",
+            "start_date": "2026-06-01",
+        },
+    )
+    assert outsider.status_code == 422 and outsider.json()["field"] == "person_id"

@@ -49,7 +49,10 @@ def test_a_lot_is_inspected_on_site_and_signed_on_tablets(world, browser, site):
     lot = AcceptanceNode.objects.get(building__project=world["project"], code="020103-001")  # concrete, 1F
 
     inspector = on_tablet(browser, site, "quality_inspector")
+    violations = []
+    inspector.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
     inspector.goto(f"{site}/projects/{code}/acceptance/")
+    inspector.screenshot(path=str(ARTIFACTS / "lot-0-tree-1024x768.png"), full_page=True)
     taps = Taps(inspector)
     with inspector.expect_navigation():
         taps.tap(f"a[href='/projects/{code}/acceptance/lots/{lot.pk}/']")
@@ -91,5 +94,6 @@ def test_a_lot_is_inspected_on_site_and_signed_on_tablets(world, browser, site):
     assert signer.locator("#lot-status").get_attribute("data-status") == "accepted"
     lot.refresh_from_db()
     assert lot.status == "accepted"
+    assert violations == []
     # open the lot, pass the main item, type 2 points, save, sign: 6 taps (2 of them typing)
     assert (site_taps, taps.typed) == (6, 2)

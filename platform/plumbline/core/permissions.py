@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "acceptance.approve_plan": frozenset({R.CHIEF_INSPECTOR}),
     "acceptance.generate": frozenset({R.CONTRACTOR}),
     "acceptance.inspect": frozenset({R.CONTRACTOR}),
+    "acceptance.designate": frozenset({R.CONTRACTOR}),
     "acceptance.document": PARTIES,
     "acceptance.sign": PARTIES,
     # insurance

@@ -44,9 +44,9 @@ from typing import BinaryIO
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from acceptance import queries as acceptance_queries
 from plumbline.core.audit.log import chain_key, chain_of, event_payload, list_anchors, verify_chain
 from plumbline.core.audit.models import AuditChainHead, AuditEvent
-from acceptance import queries as acceptance_queries
 from projects import queries as project_queries
 from projects.models import Project
 from projects.validators import mask_id_number

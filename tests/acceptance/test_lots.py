@@ -237,3 +237,24 @@ def test_the_demo_tree_has_its_foundation_accepted_and_a_lot_waiting_on_2f(world
         for lot in si["children"]
     ]
     assert [(lot["storey_name"], lot["status"]) for lot in rebar] == [("1F", "accepted"), ("2F", "inspected")]
+
+
+def test_a_lot_follows_an_element_re_exported_under_a_new_global_id_through_the_accepted_remap(
+    world, tower, split, api, django_capture_on_commit_callbacks
+):
+    from acceptance.queries import lots_covering
+    from tests.model_versions import accept_remaps, upload_next
+
+    building, v1, builder = tower
+    rule = {"sub_item_code": REBAR, "ifc_classes": ["IfcColumn"]}
+    lot_1f = AcceptanceNode.objects.get(pk=api["contractor"].post(f"{split}/lots", rule).json()["created"][0]["id"])
+    old_id = next(c.GlobalId for c in builder.model.by_type("IfcColumn") if c.Name == "1F column K1")
+    with django_capture_on_commit_callbacks(execute=True):
+        v2, new_ids = upload_next(world, v1, regenerate=["1F column K1"])
+    accept_remaps(world, v2)
+    again = api["contractor"].post(f"{split}/lots", {**rule, "version_id": v2.pk}).json()
+    assert (again["created"], again["extended"], again["vanished"]) == ([], [], [])
+    present = set(lot_1f.elements.filter(is_present=True).values_list("global_id", flat=True))
+    assert new_ids["1F column K1"] in present and old_id not in present and len(present) == 4
+    # the evidence trace finds the lot under the element's old GlobalId as under its new one
+    assert [c["id"] for c in lots_covering(world["project"], {old_id})] == [lot_1f.pk]

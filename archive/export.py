@@ -12,16 +12,20 @@ Folders (ASCII names, which every unzip tool reads; the Chinese titles are in th
                             permit (124号 art. 5-6).
   B-supervision/            监理文件: the supervisor's findings and their rectification, when the
                             inspections app adds its section.
-  C-construction/           施工文件. materials.json and materials/<batch>/: every material batch
-                            with its entry inspection, certificates, witnessed samples, lab reports
-                            and disposition, and the witness authorisation letters (GB/T 50328 C4,
-                            进场检验、见证取样和复试报告); later the inspection-lot, sub-item and
-                            division acceptance records and checklists.
+  C-construction/           施工文件. acceptance.json and acceptance/<node>/: the GB 50300 records of
+                            every building below the unit project (lots, sub-items, sub-divisions,
+                            divisions) with their inspection records, signatures (who, in which
+                            capacity, on which date), photos and documents. materials.json and
+                            materials/<batch>/: every material batch with its entry inspection,
+                            certificates, witnessed samples, lab reports and disposition, and the
+                            witness authorisation letters (GB/T 50328 C4, 进场检验、见证取样和复试报告).
   D-as-built/               竣工图: the as-built model and drawings (planned).
   E-completion-acceptance/  工程竣工验收文件. signs.json and signs/<id>/: the permanent signs and their
-                            photos, set up at completion acceptance (124号 art. 9); claims.json and
+                            photos, set up at completion acceptance (124号 art. 9). unit-projects.json
+                            and unit-projects/<node>/: each building's unit-project acceptance record,
+                            its signatures and reports (kept permanently). claims.json and
                             claims/<id>/: the latent-defect policies and every warranty claim with its
-                            photos; later the unit-project acceptance record.
+                            photos.
   audit/                    not a GB/T 50328 group but the seal over all of them: the project's audit
                             trail (events.jsonl), the platform's check of it at export, and heads.json
                             (the chain head and its signed anchors).
@@ -44,6 +48,7 @@ from typing import BinaryIO
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from acceptance import queries as acceptance_queries
 from acceptance.materials import queries as material_queries
 from insurance import queries as insurance_queries
 from plumbline.core.audit.log import chain_key, chain_of, event_payload, list_anchors, verify_chain
@@ -400,6 +405,65 @@ def warranty_claims(project: Project, folder: Folder, *, user) -> Iterator[bytes
             }
         )
     yield from folder.add_json("claims.json", {"policies": policies, "claims": claims})
+def _acceptance_record(node, folder: Folder, prefix: str) -> Iterator[bytes]:
+    """One node's record; its photos and documents are copied under `prefix/<node id>/`."""
+    files = []
+    for kind, stored in [("photo", p) for p in node.photos.all()] + [("document", d) for d in node.documents.all()]:
+        name = f"{prefix}/{node.pk}/{kind}-{stored.sha256[:12]}.{_extension(stored.content_type)}"
+        yield from folder.add_stored(name, stored.file_key)
+        files.append(
+            {
+                "file": folder.path(name),
+                "kind": getattr(stored, "kind", kind),
+                "sha256": stored.sha256,
+                "uploaded_at": stored.uploaded_at,
+            }
+        )
+    return {
+        "id": node.pk,
+        "building": node.building.name,
+        "parent": node.parent_id,
+        "level": node.level,
+        "code": node.code,
+        "name": node.name,
+        "status": node.status,
+        "accepted_on": node.accepted_on,
+        "storey": node.storey_name,
+        "zone": node.zone,
+        "covers": node.covers_codes,
+        "elements": sorted(node.elements.values_list("global_id", flat=True)) if node.is_lot else [],
+        "inspections": [
+            {
+                "inspected_on": i.inspected_on,
+                "result": i.result,
+                "sample_size": i.sample_size,
+                "items": i.items,
+                "note": i.note,
+            }
+            for i in node.inspections.all()
+        ],
+        "signatures": [
+            {"person": s.person.name, "capacity": s.capacity, "signed_on": s.signed_on} for s in node.signatures.all()
+        ],
+        "files": files,
+    }
+
+
+def acceptance_records(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
+    """C: every building's acceptance records below the unit project."""
+    records = []
+    for node in acceptance_queries.nodes_for_archive(project).exclude(level="unit_project"):
+        records.append((yield from _acceptance_record(node, folder, "acceptance")))
+    yield from folder.add_json("acceptance.json", records)
+
+
+def unit_project_records(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
+    """E: each building's unit-project acceptance record, kept permanently (GB/T 50328 永久)."""
+    records = []
+    for node in acceptance_queries.nodes_for_archive(project).filter(level="unit_project"):
+        record = yield from _acceptance_record(node, folder, "unit-projects")
+        records.append({**record, "retention": "permanent"})
+    yield from folder.add_json("unit-projects.json", records)
 
 
 # section(project, folder, user=...) writes its files; `user` is who the archive is made for.
@@ -408,8 +472,10 @@ Section = Callable[..., Iterator[bytes]]
 # In the order they are written; a new app adds its section function here.
 SECTIONS: list[tuple[Group, Section]] = [
     (PREPARATION, register_and_letters),
+    (CONSTRUCTION, acceptance_records),
     (CONSTRUCTION, material_batches),
     (COMPLETION_ACCEPTANCE, permanent_signs),
+    (COMPLETION_ACCEPTANCE, unit_project_records),
     (COMPLETION_ACCEPTANCE, warranty_claims),
 ]
 

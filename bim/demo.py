@@ -31,7 +31,9 @@ def _link_building(context, version) -> None:
     """Building 1# is the IfcBuilding its storeys belong to in the demo model."""
     from projects.actions import update_building
 
-    global_ids = sorted(set(version.storeys.exclude(building_global_id="").values_list("building_global_id", flat=True)))
+    global_ids = sorted(
+        set(version.storeys.exclude(building_global_id="").values_list("building_global_id", flat=True))
+    )
     update_building(
         context.project,
         building_id=context.buildings["1#"].pk,

@@ -289,6 +289,24 @@ def global_id_aliases(project: Project, global_id: str) -> set[str]:
     return aliases
 
 
+def global_ids_with_aliases(project: Project, global_ids: set[str]) -> set[str]:
+    """`global_ids` and every GlobalId joined to any of them by the project's accepted remaps, in
+    one query whatever their number (records of a lot or a batch follow their elements)."""
+    links: dict[str, set[str]] = {}
+    for old, new in GlobalIdRemap.objects.filter(version__model__project=project).values_list(
+        "old_global_id", "new_global_id"
+    ):
+        links.setdefault(old, set()).add(new)
+        links.setdefault(new, set()).add(old)
+    found, todo = set(global_ids), list(global_ids)
+    while todo:
+        for other in links.get(todo.pop(), ()):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
+    return found
+
+
 def list_ids_files(project: Project, *, user):
     authorize(user, project, "model.view")
     return IdsFile.objects.filter(project=project)

@@ -34,6 +34,7 @@ from projects.queries import get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
+from .cards import element_card_sections
 from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoKind, ReportFormat, Severity
 
 PAGE_SIZE = 25
@@ -241,6 +242,7 @@ def _element_card(request, project, version, element):
             if _may(request, project, "checklist.fill")
             else [],
             "checklist_uuid": uuid.uuid4(),
+            "extra_sections": element_card_sections(request, project, version, element),
             "categories": Category.choices,
             "severities": Severity.choices,
             "parties": Party.choices,

@@ -29,6 +29,7 @@ from .models import (
     ChecklistTemplate,
     Finding,
     FindingsReport,
+    FindingStatus,
     ReportStatus,
 )
 
@@ -186,6 +187,16 @@ def list_element_classes(project: Project, *, user) -> list[str]:
         latest.setdefault(version.model_id, version.pk)
     classes = Element.objects.filter(version_id__in=latest.values()).values_list("ifc_class", flat=True)
     return sorted(set(classes.distinct()))
+
+
+def open_findings_on(project: Project, global_ids: set[str], *, severities: tuple[str, ...]) -> list[Finding]:
+    """Findings not yet closed, of these severities, on any of the elements (under every GlobalId
+    they have had): what keeps an acceptance of those elements from passing."""
+    if not global_ids:
+        return []
+    wanted = bim_queries.global_ids_with_aliases(project, set(global_ids))
+    candidates = Finding.objects.filter(project=project, severity__in=severities).exclude(status=FindingStatus.CLOSED)
+    return [f for f in candidates.order_by("pk") if wanted.intersection(f.global_ids or [])]
 
 
 def note_element_changes(findings: list[Finding], version: ModelVersion) -> None:

@@ -23,9 +23,9 @@ from plumbline.core.permissions import Role
 from .dates import check_date, check_not_after, check_not_before
 from .models import (
     PARTY_ORGANISATION_KIND,
-    Building,
     ROLE_ORGANISATION_KINDS,
     STAGE_MOVES,
+    Building,
     LetterKind,
     LetterStatus,
     LiabilityLetter,
@@ -721,7 +721,10 @@ def _clean_building_values(values: dict) -> dict:
 
 
 def _building_changes(before: dict, after: dict) -> dict:
-    return {k: [str(v) if k == "floor_area_m2" and v is not None else v for v in pair] for k, pair in diff(before, after).items()}
+    return {
+        k: [str(v) if k == "floor_area_m2" and v is not None else v for v in pair]
+        for k, pair in diff(before, after).items()
+    }
 
 
 def create_building(
@@ -752,7 +755,8 @@ def create_building(
         authorize(actor, project, "building.manage")
         if Building.objects.filter(project=project, name=values["name"]).exists():
             raise Conflict(
-                gettext("Project %(code)s already has a building %(name)s.") % {"code": project.code, "name": values["name"]},
+                gettext("Project %(code)s already has a building %(name)s.")
+                % {"code": project.code, "name": values["name"]},
                 code="building_exists",
             )
         building = Building.objects.create(project=project, **values)
@@ -761,7 +765,9 @@ def create_building(
             actor=actor,
             project=project,
             target=building,
-            changes=_building_changes(dict.fromkeys(BUILDING_FIELDS), {k: getattr(building, k) for k in BUILDING_FIELDS}),
+            changes=_building_changes(
+                dict.fromkeys(BUILDING_FIELDS), {k: getattr(building, k) for k in BUILDING_FIELDS}
+            ),
         )
     return building
 
@@ -778,10 +784,16 @@ def update_building(project: Project, *, building_id: int, changes: dict, actor)
     with transaction.atomic():
         building = Building.objects.select_for_update().filter(pk=building_id, project=project).first()
         if building is None:
-            raise NotFound(gettext("No building %(id)s in project %(code)s.") % {"id": building_id, "code": project.code})
-        if "name" in values and Building.objects.filter(project=project, name=values["name"]).exclude(pk=building.pk).exists():
+            raise NotFound(
+                gettext("No building %(id)s in project %(code)s.") % {"id": building_id, "code": project.code}
+            )
+        if (
+            "name" in values
+            and Building.objects.filter(project=project, name=values["name"]).exclude(pk=building.pk).exists()
+        ):
             raise Conflict(
-                gettext("Project %(code)s already has a building %(name)s.") % {"code": project.code, "name": values["name"]},
+                gettext("Project %(code)s already has a building %(name)s.")
+                % {"code": project.code, "name": values["name"]},
                 code="building_exists",
             )
         before = {k: getattr(building, k) for k in BUILDING_FIELDS}

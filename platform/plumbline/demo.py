@@ -9,7 +9,9 @@ from importlib import import_module
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from acceptance.demo import SITE_STAFF
 from plumbline.core.inline import tasks_in_this_process
+from plumbline.core.permissions import Role
 from projects.demo import PASSWORD, PEOPLE, PROJECT_CODE, DemoContext, is_loaded
 
 DEMOS = [
@@ -17,6 +19,7 @@ DEMOS = [
     "signage.demo",
     "bim.demo",
     "inspections.demo",
+    "acceptance.demo",
     "acceptance.materials.demo",
     "insurance.demo",
     "supervision.demo",
@@ -36,9 +39,15 @@ def _describe(name: str, org_key: str | None, role):
     return format_lazy("{}, {}", name, _("contractor staff outside the demo project"))
 
 
-LOGINS: list[tuple[str, str]] = [("admin", _("platform administrator (Django admin at /admin/)"))] + [
-    (username, _describe(name, org_key, role)) for username, name, org_key, role, _unused, _also_unused in PEOPLE
-]
+LOGINS: list[tuple[str, str]] = (
+    [("admin", _("platform administrator (Django admin at /admin/)"))]
+    + [(username, _describe(name, org_key, role)) for username, name, org_key, role, _unused, _also_unused in PEOPLE]
+    # the contractor's site staff who sign inspection lots, added by the acceptance demo
+    + [
+        (username, format_lazy("{}, {} · {}", name, Role.CONTRACTOR.label, qualification))
+        for username, name, _id17, qualification in SITE_STAFF
+    ]
+)
 
 
 def load() -> bool:

@@ -1,5 +1,6 @@
 """Which app router is mounted where under /api/v1/."""
 
+from acceptance.api import router as acceptance_router
 from acceptance.materials.api import router as materials_router
 from archive.api import router as archive_router
 from bim.api import router as bim_router
@@ -24,5 +25,6 @@ ROUTERS: list = [
     ("/", materials_router),
     ("/", insurance_router),
     ("/", supervision_router),
+    ("/", acceptance_router),
     ("/", archive_router),
 ]

@@ -274,6 +274,7 @@ INSTALLED_APPS = [
     "signage",
     "bim",
     "inspections",
+    "acceptance",
     "acceptance.materials",
     "insurance",
     "supervision",

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from acceptance import pages as acceptance_pages
 from acceptance.materials import pages as material_pages
 from archive import pages as archive_pages
 from bim import pages as bim_pages
@@ -76,6 +77,9 @@ urlpatterns = [
         name="insurance-issue-code",
     ),
     path("units/bind/", insurance_pages.redeem_code, name="insurance-redeem"),
+    path("projects/<str:code>/acceptance/", acceptance_pages.tree_page, name="acceptance-tree"),
+    path("projects/<str:code>/acceptance/lots/<int:lot_id>/", acceptance_pages.lot_page, name="acceptance-lot"),
+    path("projects/<str:code>/acceptance/<int:node_id>/sign/", acceptance_pages.sign_node, name="acceptance-sign"),
     path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("projects/<str:code>/signs/", signage_pages.signs_page, name="signs"),

@@ -54,6 +54,7 @@ PROJECT_PAGES = [
     ("plan", _lazy("Plan"), "model.view"),
     ("findings", _lazy("Findings"), "finding.view"),
     ("checklists", _lazy("Checklists"), "checklist.view"),
+    ("acceptance-tree", _lazy("Acceptance"), "acceptance.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
     ("signs", _lazy("Permanent signs"), "register.view"),
     ("materials", _lazy("Building materials"), "material.view"),

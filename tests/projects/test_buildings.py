@@ -79,7 +79,14 @@ def test_migrating_signs_makes_one_building_per_name_and_keeps_the_text(world):
     project = world["project"]
     sign = project.signs.get(building="1#")
     old = PermanentSign.objects.create(
-        project=project, building="6#", content={}, width_mm=1, height_mm=1, thickness_mm=1, location_text="", status="retired"
+        project=project,
+        building="6#",
+        content={},
+        width_mm=1,
+        height_mm=1,
+        thickness_mm=1,
+        location_text="",
+        status="retired",
     )
     PermanentSign.objects.create(
         project=project, building="6#", content={}, width_mm=1, height_mm=1, thickness_mm=1, location_text=""

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Benchmarks measured against a baseline in the same run."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", required=True)
+        self.subcommands = sub = parser.add_subparsers(dest="subcommand", required=True)
         ingest = sub.add_parser("ingest", help="ingest FILE and compare with plain ifcopenshell")
         ingest.add_argument("file")
         ingest.add_argument("--repeat", type=int, default=5, help="runs of each measurement; the fastest is kept")

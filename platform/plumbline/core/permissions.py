@@ -104,6 +104,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "supervision.view": frozenset({R.AUDITOR}),
     "complaint.file": EVERY_MEMBER,
     "webhook.manage": frozenset({R.OWNER}),
+    # acceptance (acceptance/): the contractor splits and inspects, the chief supervising engineer
+    # approves the split; every party signs in the capacity it holds (checked per signature)
+    "acceptance.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "acceptance.plan": frozenset({R.CONTRACTOR}),
+    "acceptance.approve_plan": frozenset({R.CHIEF_INSPECTOR}),
+    "acceptance.generate": frozenset({R.CONTRACTOR}),
+    "acceptance.inspect": frozenset({R.CONTRACTOR}),
+    "acceptance.designate": frozenset({R.CONTRACTOR}),
+    "acceptance.document": PARTIES,
+    "acceptance.sign": PARTIES,
 }
 
 READ_SUFFIXES = (".view", ".read")

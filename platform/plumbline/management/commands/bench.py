@@ -1,29 +1,56 @@
-"""`plumbline bench`: the BIM benchmarks (`ingest`, `scaling`, bim's command) and `dashboard`,
-the region dashboard against /healthz (supervision/bench.py). The site holds the command because
-it alone sees both apps."""
+"""`plumbline bench ...`: bim's benchmarks (ingest, scaling) and those of the apps above it, in one
+command; the site mounts them because only it may import every app.
+
+`plumbline bench acceptance`: generating lots for models of growing size and computing the
+acceptance tree, one JSON line per size (seconds and queries of each step).
+`plumbline bench dashboard`: the region dashboard against GET /healthz (supervision/bench.py)."""
 
 import json
 
 from django.core.management.base import CommandError
 
+from acceptance.bench import SIZES, bench_acceptance
 from bim.management.commands.bench import Command as BimBench
 from supervision.bench import bench_dashboard
 
 
 class Command(BimBench):
-    help = "Benchmarks measured against a baseline in the same run (ingest, scaling, dashboard)."
+    help = "Benchmarks measured against a baseline in the same run (ingest, scaling, acceptance, dashboard)."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        sub = next(a for a in parser._subparsers._group_actions if a.dest == "subcommand")
-        dashboard = sub.add_parser("dashboard", help="the region dashboard against GET /healthz (loads the region)")
+        acceptance = self.subcommands.add_parser(
+            "acceptance",
+            help="generate lots for models of growing size and compute the tree (one JSON line per size; nothing is kept)",
+        )
+        acceptance.add_argument("--sizes", default=",".join(map(str, SIZES)), help="element counts, comma-separated")
+        acceptance.add_argument("--storeys", type=int, default=50, help="storeys the elements are spread over")
+        dashboard = self.subcommands.add_parser(
+            "dashboard", help="the region dashboard against GET /healthz (loads the region)"
+        )
         dashboard.add_argument("--projects", type=int, default=2000)
         dashboard.add_argument("--findings-per-project", type=int, default=50)
         dashboard.add_argument("--repeat", type=int, default=5, help="requests of each; the median is kept")
 
     def handle(self, *args, subcommand, **options):
-        if subcommand != "dashboard":
-            return super().handle(*args, subcommand=subcommand, **options)
+        if subcommand == "acceptance":
+            return self._acceptance(options)
+        if subcommand == "dashboard":
+            return self._dashboard(options)
+        return super().handle(*args, subcommand=subcommand, **options)
+
+    def _acceptance(self, options):
+        try:
+            sizes = [int(s) for s in options["sizes"].split(",") if s.strip()]
+        except ValueError:
+            raise CommandError("--sizes takes element counts separated by commas, e.g. 12500,25000,50000.") from None
+        if not sizes or min(sizes) < 1 or options["storeys"] < 1:
+            raise CommandError("--sizes needs counts of 1 or more, --storeys 1 or more.")
+        for line in bench_acceptance(sizes, options["storeys"]):
+            self.stdout.write(json.dumps(line))
+            self.stdout.flush()
+
+    def _dashboard(self, options):
         if options["projects"] < 1 or options["repeat"] < 1:
             raise CommandError("--projects and --repeat need 1 or more.")
         result = bench_dashboard(

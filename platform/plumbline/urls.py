@@ -27,7 +27,6 @@ urlpatterns = [
     path("sw.js", inspection_pages.service_worker, name="service-worker"),
     path("favicon.ico", RedirectView.as_view(url=static("plumbline/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
-    path("", bcf_api.urls),  # /foundation/... and /bcf/3.0/..., the paths BCF-API fixes
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("files/<path:key>", views.download_file, name="file-download"),
@@ -114,6 +113,9 @@ urlpatterns = [
     path("supervision/results/", supervision_pages.public_results_page, name="supervision-results"),
     path("supervision/draws/<int:draw_id>.json", supervision_pages.public_draw, name="supervision-draw"),
     path("", views.home, name="home"),
+    # /foundation/... and /bcf/3.0/..., the paths BCF-API fixes; after the home page, which the
+    # NinjaAPI's own root ("") would otherwise answer with a 404
+    path("", bcf_api.urls),
 ]
 handler404 = "plumbline.views.not_found"
 handler403 = "plumbline.views.forbidden"

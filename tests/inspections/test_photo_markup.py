@@ -55,7 +55,7 @@ def test_a_marked_up_photo_must_name_a_photo_of_the_same_finding(world, finding,
     if marks_up == "unknown":
         named = str(uuid.uuid4())
     else:
-        other = world["project"].findings.exclude(pk=finding.pk).first()
+        other = world["project"].findings.exclude(pk=finding.pk).filter(photos__isnull=False).first()
         named = str(other.photos.first().client_uuid)
     before = FindingPhoto.objects.count()
     response, _ = send(inspector, code, finding.pk, "marked", marks_up=named)

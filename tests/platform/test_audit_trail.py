@@ -119,7 +119,7 @@ def test_an_auditor_reads_and_verifies_the_trail_through_the_api(world, as_perso
     actions_seen = [e["action"] for e in listing.json()["items"]]
     assert actions_seen[0] == "project.created" and "membership.added" in actions_seen
     verdict = auditor.get(f"/projects/{world['project'].code}/audit/verify").json()
-    assert verdict["is_intact"] is True and verdict["events"] == len(actions_seen)
+    assert verdict["is_intact"] is True and verdict["events"] == listing.json()["count"] >= len(actions_seen)
 
 
 @pytest.mark.integration

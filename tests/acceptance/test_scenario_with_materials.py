@@ -3,7 +3,8 @@ from a model built in code; a rebar batch linked to the 2F columns fails its lab
 the 2F lot (`material_failed`, and the finding it opened) until its retest passes and the
 disposition is recorded; a batch on the 3F columns waiting for a required report blocks that lot
 (`material_untested`); the unit project is refused while a mandatory category (the demo's
-unwitnessed cement) is witnessed below 30% (`witness_share_low`), then accepted."""
+unwitnessed cement) is witnessed below 30% (`witness_share_low`), then accepted, and a policy on
+2# without a written date has its cover start on that acceptance date."""
 
 import datetime
 import io
@@ -17,6 +18,9 @@ from acceptance.materials.models import MaterialBatch
 from inspections import actions as inspection_actions
 from inspections.demo import finding_photo_png
 from inspections.models import Finding
+from insurance import actions as insurance_actions
+from insurance import queries as insurance_queries
+from projects.models import Organisation
 from tests.acceptance.conftest import passing_items, pdf_upload
 from tests.materials.helpers import SAMPLERS, lab, pdf, person
 
@@ -212,6 +216,19 @@ def test_materials_block_lots_and_the_unit_project_until_they_are_settled(world,
             pdf_upload(api["owner"], f"/projects/{code}/acceptance/{unit['id']}/documents", kind=kind).status_code
             == 201
         )
+    # insurance cover counts from the unit project's acceptance: a policy on 2# without a date waits
+    policy = insurance_actions.create_policy(
+        world["project"],
+        number="IDI-2#-0001",
+        building_id=building.pk,
+        insurer_id=Organisation.objects.get(kind="insurer").pk,
+        tis_id=Organisation.objects.get(kind="tis").pk,
+        premium_rate_percent="1.35",
+        premium_amount="100000.00",
+        actor=users["owner"],
+    )
+    assert policy.accepted_on is None
+    assert insurance_queries.cover_starts_from(policy, building)[1] != "acceptance_record"
     low = sign("owner", unit["id"])
     assert low.status_code == 409 and codes(low) == ["witness_share_low"]
     assert low.json()["reasons"][0]["category"] == "cement"
@@ -224,3 +241,4 @@ def test_materials_block_lots_and_the_unit_project_until_they_are_settled(world,
         assert response.status_code == 200, (who, response.content)
     assert response.json()["status"] == "accepted"
     assert queries.unit_project_accepted_on(building) == today
+    assert insurance_queries.cover_starts_from(policy, building) == (today, "acceptance_record")

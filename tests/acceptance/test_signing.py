@@ -77,9 +77,7 @@ def test_without_the_materials_app_the_adapter_reports_no_blocker(world, functio
         assert callable(getattr(acceptance.materials.queries, "acceptance_blockers", None))
 
 
-def test_contractor_staff_sign_a_lot_only_in_the_capacity_they_are_designated_in(
-    world, api, users, demo_rebar_settled
-):
+def test_contractor_staff_sign_a_lot_only_in_the_capacity_they_are_designated_in(world, api, users, demo_rebar_settled):
     from acceptance.models import SiteDesignation
 
     lot_2f = node("020102-002")

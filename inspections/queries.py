@@ -376,8 +376,6 @@ def report_download_url(report: FindingsReport) -> str | None:
     if report.status != ReportStatus.DONE or not report.file_key:
         return None
     return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME)
-
-
 # --- many projects at once (the housing department's region dashboard and credit) ---------------
 
 
@@ -429,8 +427,6 @@ def critical_findings_past_due(*, today) -> QuerySet[Finding]:
         .select_related("responsible_appointment")
         .only("id", "project_id", "title", "due_date", "responsible_appointment__organisation_id")
     )
-
-
 # --- BCF-API 3.0 ------------------------------------------------------------------------------
 
 

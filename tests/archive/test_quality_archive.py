@@ -230,9 +230,7 @@ def test_events_written_before_the_chain_was_keyed_are_recomputed_even_offline(w
     project, chain = world["project"], chain_of(world["project"])
     rehash_plainly(project)  # the chain as the unkeyed code left it, then sealed by the migration
     raw(f"UPDATE {HEADS} SET legacy_sequence = 0, legacy_hash = '', legacy_seal = '' WHERE chain = %s", (chain,))
-    importlib.import_module("plumbline.core.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(
-        apps, None
-    )
+    importlib.import_module("plumbline.core.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(apps, None)
     actions.update_project(project, changes={"name": "新名字"}, actor=world["users"]["owner"])  # keyed
     path = tmp_path / "archive.zip"
     path.write_bytes(b"".join(stream_archive(project, user=None)))

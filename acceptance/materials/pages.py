@@ -211,7 +211,7 @@ def witness_sample(request, code: str, batch_id: int, sample_id: int):
 
 def element_batches_section(request, project, version, element) -> str:
     """The material batches that went into an element, with their samples and lab reports, for
-    its card on the plan ("" for who may not read materials)."""
+    its card on the plan ("" when none did, or for who may not read materials)."""
     if not _may(request, project, "material.view"):
         return ""
     batches = (

@@ -1,7 +1,7 @@
 """The acceptance app's part of the demo: building 1#'s split approved, its lots generated from the
 demo model, the foundation division accepted, and the main structure under way (storey 1F's
 rebar lot accepted, 2F's inspected and waiting for the supervisor: the materials demo blocks it
-with a failed rebar batch), signed by the contractor's foreman, quality inspector and technical
+with a failed rebar batch; the cast-in-place structure lots on the concrete walls generated), signed by the contractor's foreman, quality inspector and technical
 lead, who join the project here and whom the contractor designates in those capacities."""
 
 import datetime
@@ -25,7 +25,7 @@ SITE_STAFF = [
     ("technical_lead", "陈技术", "44010619790909111", "高级工程师"),
 ]
 SITE_CAPACITY_OF = [Capacity.FOREMAN, Capacity.QUALITY_INSPECTOR, Capacity.TECHNICAL_LEAD]
-REBAR, CONCRETE, SPREAD_FOOTING = "020102", "020103", "010202"
+REBAR, CONCRETE, CAST_IN_PLACE, SPREAD_FOOTING = "020102", "020103", "020105", "010202"
 CONCRETE_CLASSES = ["IfcColumn", "IfcSlab"]
 
 
@@ -63,6 +63,7 @@ def load(context) -> None:
                 {"code": SPREAD_FOOTING},
                 {"code": REBAR},
                 {"code": CONCRETE, "covers": [REBAR]},
+                {"code": CAST_IN_PLACE},
             ],
             actor=contractor,
         )
@@ -76,6 +77,15 @@ def load(context) -> None:
                 material="Concrete",
                 actor=contractor,
             )
+        # the cast-in-place structure's lots on the concrete walls, one per storey, not inspected yet
+        actions.generate_inspection_lots(
+            project,
+            building_id=building.pk,
+            sub_item_code=CAST_IN_PLACE,
+            ifc_classes=["IfcWall"],
+            material="Concrete",
+            actor=contractor,
+        )
         _accept_foundation(context, building, today)
         rebar_lots = list(
             AcceptanceNode.objects.filter(building=building, parent__code=REBAR, level=Level.INSPECTION_LOT).order_by(

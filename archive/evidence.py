@@ -7,8 +7,10 @@ work caused a defect (DOMAIN.md s11), as one ZIP in the quality archive's manife
   elements.json   each element concerned, in every version of its model (followed by GlobalId
                   and accepted remaps), with what changed
   findings.json   the findings on those elements, with their steps
-  lots.json       their inspection lots and acceptance records (from the acceptance app)
-  materials.json  the material batches and lab reports linked to them (from the materials app)
+  lots.json       their inspection lots and acceptance records: who signed in which capacity on
+                  which date, and the contractor's project manager on the lot's date
+  materials.json  the material batches linked to them with their samples and lab reports;
+  materials/      the lab reports' files
   leaders.json    who held each party role, with their leader, on every date that work was done
                   (model versions, findings, lots)
   audit/          the project's audit trail and its head, as in the archive
@@ -17,10 +19,11 @@ work caused a defect (DOMAIN.md s11), as one ZIP in the quality archive's manife
 import datetime
 from collections.abc import Iterator
 from contextlib import suppress
-from importlib import import_module
 
 from django.utils import timezone
 
+from acceptance import queries as acceptance_queries
+from acceptance.materials import queries as material_queries
 from bim import queries as bim_queries
 from inspections.models import Finding
 from insurance import queries as insurance_queries
@@ -33,24 +36,77 @@ from .export import _audit_trail, _extension, _json_bytes, _person, _Writer, hea
 FORMAT = "plumbline-claim-evidence/1"
 
 
-def _optional(module: str, name: str):
-    """A function of an app that may not be installed yet; None when it is missing."""
-    try:
-        return getattr(import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+def _lot_day(lot: dict) -> datetime.date | None:
+    """The date of a lot's work: its acceptance, else its last signature."""
+    if lot["accepted_on"] is not None:
+        return lot["accepted_on"]
+    return max((s["signed_on"] for s in lot["signatures"]), default=None)
 
 
-def _plain(row) -> dict:
-    """A record from another app as JSON: a dict as it is, a model row by its plain fields."""
-    if isinstance(row, dict):
-        return row
-    out = {}
-    for f in getattr(getattr(row, "_meta", None), "concrete_fields", ()):
-        value = getattr(row, f.attname)
-        if isinstance(value, (str, int, float, bool, datetime.date, type(None), list, dict)):
-            out[f.attname] = value
-    return out
+def lots_on(project: Project, global_ids: list[str], *, user) -> list[dict]:
+    """The lots covering the elements (acceptance.queries.lots_covering: code, status,
+    signatures with person, capacity and date), each with the contractor's project manager who
+    held the role on the lot's date."""
+    lots = []
+    for lot in acceptance_queries.lots_covering(project, set(global_ids)):
+        day = _lot_day(lot)
+        held = project_queries.appointments_at(project, day).get(Party.CONTRACTOR) if day else None
+        lots.append(
+            {
+                **lot,
+                "contractor_project_manager": {
+                    "date": day,
+                    "organisation": held.organisation.name,
+                    "leader": _person(held.leader, user),
+                }
+                if held is not None
+                else None,
+            }
+        )
+    return lots
+
+
+def _batch_record(batch, reports: dict[int, str]) -> dict:
+    samples = []
+    for sample in batch.samples.all():
+        report = material_queries.report_of(sample)
+        samples.append(
+            {
+                "code": sample.code,
+                "taken_on": sample.taken_on,
+                "witness": sample.witness.name if sample.witness else None,
+                "lab": sample.lab.name,
+                "tests": sample.tests,
+                "specimens": sample.specimens,
+                "is_retest": sample.is_retest,
+                "report": {
+                    "report_number": report.report_number,
+                    "issued_on": report.issued_on,
+                    "results": report.results,
+                    "is_passed": report.is_passed,
+                    "file": reports[report.pk],
+                }
+                if report is not None
+                else None,
+            }
+        )
+    return {
+        "id": batch.pk,
+        "category": batch.category,
+        "category_name": material_queries.category_name(batch.category),
+        "product": batch.product,
+        "specification": batch.specification,
+        "manufacturer": batch.manufacturer,
+        "batch_number": batch.batch_number,
+        "quantity": batch.quantity,
+        "unit": batch.unit,
+        "delivered_on": batch.delivered_on,
+        "status": batch.status,
+        "entry_inspection": {"result": batch.entry_result, "on": batch.entry_inspected_on},
+        "disposition": {"note": batch.disposition_note, "on": batch.disposition_on} if batch.disposition_on else None,
+        "certificates": [{"kind": c.kind, "number": c.number} for c in batch.certificates.all()],
+        "samples": samples,
+    }
 
 
 def _dates_in(value) -> set[datetime.date]:
@@ -185,20 +241,32 @@ def stream_claim_evidence(project: Project, claim_id: int, *, user) -> Iterator[
     yield from writer.add_bytes("elements.json", _json_bytes(history))
     findings = findings_on(project, claim.global_ids)
     yield from writer.add_bytes("findings.json", _json_bytes(findings))
-    lots_covering = _optional("acceptance.queries", "lots_covering")
-    lots = [_plain(lot) for lot in lots_covering(project, claim.global_ids)] if lots_covering else []
+    lots = lots_on(project, claim.global_ids, user=user)
     yield from writer.add_bytes("lots.json", _json_bytes(lots))
-    batches_linked_to = _optional("acceptance.materials.queries", "batches_linked_to")
-    batches = [_plain(b) for b in batches_linked_to(project, claim.global_ids)] if batches_linked_to else []
+    linked = list(
+        material_queries.batches_linked_to(project, claim.global_ids)
+        .prefetch_related("samples__report", "samples__witness", "samples__lab", "certificates")
+        .order_by("pk")
+    )
+    reports: dict[int, str] = {}
+    for batch in linked:
+        for sample in batch.samples.all():
+            report = material_queries.report_of(sample)
+            if report is not None:
+                name = f"materials/{batch.pk}-report-{report.report_number}-{report.sha256[:12]}.{_extension(report.content_type)}"
+                with get_storage().open(report.file_key) as handle:
+                    yield from writer.add_stream(name, handle)
+                reports[report.pk] = name
+    batches = [_batch_record(batch, reports) for batch in linked]
     yield from writer.add_bytes("materials.json", _json_bytes(batches))
     # the days the work was done: lots inspected and signed, findings seen, versions modelled
     days: dict[datetime.date, set[str]] = {}
     for lot in lots:
         for day in _dates_in(lot):
-            days.setdefault(day, set()).add(f"inspection lot {lot.get('code') or lot.get('name') or lot.get('id', '')}")
+            days.setdefault(day, set()).add(f"inspection lot {lot['code']}")
     for batch in batches:
         for day in _dates_in(batch):
-            days.setdefault(day, set()).add(f"material batch {batch.get('code') or batch.get('id', '')}")
+            days.setdefault(day, set()).add(f"material batch {batch['batch_number']}")
     for f in findings:
         days.setdefault(timezone.localtime(f["observed_at"] or f["created_at"]).date(), set()).add(
             f"finding #{f['id']}"

@@ -34,7 +34,7 @@ from projects.queries import get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
-from .cards import element_card_sections
+from .cards import element_card_sections, plan_marks
 from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoKind, ReportFormat, Severity
 
 PAGE_SIZE = 25
@@ -174,6 +174,7 @@ def plan_page(request, code: str):
     storey = next((s for s in storeys if s.global_id == request.GET.get("storey")), storeys[0] if storeys else None)
     highlight = _number(request.GET.get("finding"))
     svg = _plan(request, project, version, storey, highlight) if storey is not None else ""
+    marks, marks_css = plan_marks(request, project, version) if version is not None else ([], "")
     models = _models(versions, version)
     return render(
         request,
@@ -187,6 +188,8 @@ def plan_page(request, code: str):
             "storey": storey,
             "highlight": highlight,
             "plan": mark_safe(svg),  # built by bim.ifc.plan, which escapes every value
+            "marks": marks,
+            "marks_css": marks_css,
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,  # checked on the tablet before any upload
         },
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from acceptance import queries as acceptance_queries
 from bim import queries as bim_queries
 from bim.models import ModelVersion
 from plumbline.core.errors import NotFound, PermissionDenied
@@ -74,14 +75,8 @@ def policy_covering(project: Project, building) -> Policy | None:
 
 
 def unit_project_accepted_on(building) -> datetime.date | None:
-    """The acceptance app's date for the building's unit project, when that app is installed."""
-    try:
-        from acceptance import queries as acceptance_queries
-
-        read = acceptance_queries.unit_project_accepted_on
-    except (ImportError, AttributeError):
-        return None
-    return read(building) if building is not None else None
+    """The acceptance app's date for the building's unit project (None: not accepted yet)."""
+    return acceptance_queries.unit_project_accepted_on(building) if building is not None else None
 
 
 def cover_starts_from(policy: Policy, building) -> tuple[datetime.date | None, str]:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -206,3 +207,42 @@ def witness_sample(request, code: str, batch_id: int, sample_id: int):
     else:
         messages.success(request, gettext("You confirmed witnessing sample %(code)s.") % {"code": sample.code})
     return redirect("material-batch", code=project.code, batch_id=batch_id)
+
+
+def element_batches_section(request, project, version, element) -> str:
+    """The material batches that went into an element, with their samples and lab reports, for
+    its card on the plan ("" when none did, or for who may not read materials)."""
+    if not _may(request, project, "material.view"):
+        return ""
+    batches = (
+        queries.batches_linked_to(project, {element.global_id})
+        .prefetch_related("samples__report")
+        .order_by("delivered_on", "pk")
+    )
+    rows = [
+        {
+            "batch": batch,
+            "label": queries.batch_label(batch),
+            "tone": STATUS_TONE.get(batch.status, ""),
+            "samples": [
+                {"sample": sample, "report": queries.report_of(sample)}
+                for sample in sorted(batch.samples.all(), key=lambda s: (s.taken_on, s.pk))
+            ],
+        }
+        for batch in batches
+    ]
+    return render_to_string("materials/_element_batches.html", {"project": project, "rows": rows}, request=request)
+
+
+def failed_batch_marks(request, project, version) -> list[dict]:
+    """The storey plan's mark for the elements of failed batches without their disposition."""
+    if not _may(request, project, "material.view"):
+        return []
+    return [
+        {
+            "name": "material_failed",
+            "label": gettext("material failed its test"),
+            "colour": "#a61b1b",
+            "global_ids": queries.flagged_global_ids(project, version),
+        }
+    ]

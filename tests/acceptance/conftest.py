@@ -1,7 +1,9 @@
 """A second building for acceptance tests: 2#, three storeys of columns and slabs built in code
 with ifcopenshell.api, uploaded as its own model and linked to the building record."""
 
+import datetime
 import io
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -107,3 +109,118 @@ def api(users, client):
             return self[name]
 
     return Clients()
+
+
+# --- the materials demo's blockers, settled for the tests of acceptance's own rules -------------
+# The demo leaves building 1#'s 2F rebar lot blocked by a failed rebar batch (and the finding it
+# opened on the 2F columns) and the unit projects blocked by unwitnessed cement: what the demo is
+# meant to show. Tests of the signing rules settle these first, through the same actions, so they
+# keep testing their own rule; tests/acceptance/test_scenario_with_materials.py tests the blocking.
+
+RETEST_DAY = datetime.date(2026, 5, 20)
+SAMPLERS = [
+    {"name": "刘取样", "certificate_number": "粤取样-2026-0107"},
+    {"name": "黄取样", "certificate_number": "粤取样-2026-0108"},
+]
+
+
+def settle_demo_rebar(world) -> None:
+    """The failed rebar batch: retest on double specimens, passed, recorded as its disposition,
+    and its second required sampling reported; its finding on the 2F columns rectified and verified."""
+    from acceptance.materials import actions as material_actions
+    from acceptance.materials.models import MaterialBatch
+    from inspections import actions as inspection_actions
+    from inspections.demo import finding_photo_png
+    from projects.models import Organisation
+
+    project, people = world["project"], world["users"]
+    contractor, inspector = people["contractor"], people["inspector"]
+    rebar = MaterialBatch.objects.get(project=project, category="rebar", batch_number="GJ2605-118")
+    retest = material_actions.record_sample(
+        project,
+        batch_id=rebar.pk,
+        code="GJ-2026-001-R",
+        taken_on=RETEST_DAY,
+        samplers=SAMPLERS,
+        lab_id=Organisation.objects.get(kind="testing_lab").pk,
+        witness_person_id=inspector.person.pk,
+        is_retest=True,
+        actor=contractor,
+    )
+    material_actions.witness_sample(project, batch_id=rebar.pk, sample_id=retest.pk, actor=inspector)
+    material_actions.record_lab_report(
+        project,
+        batch_id=rebar.pk,
+        sample_id=retest.pk,
+        report_number="BG-2026-05-0299",
+        issued_on=RETEST_DAY + datetime.timedelta(days=2),
+        results=[{"test": t, "value": "合格", "passed": True} for t in retest.tests],
+        stream=io.BytesIO(letter_pdf("复检报告", "lab")),
+        actor=inspector,
+    )
+    material_actions.record_batch_disposition(
+        project, batch_id=rebar.pk, disposition="retest_passed", decided_on=RETEST_DAY, actor=inspector
+    )
+    # 120 t takes two samplings (one per 60 t): the demo took only the failed one
+    second = material_actions.record_sample(
+        project,
+        batch_id=rebar.pk,
+        code="GJ-2026-002",
+        taken_on=RETEST_DAY,
+        samplers=SAMPLERS,
+        lab_id=Organisation.objects.get(kind="testing_lab").pk,
+        actor=contractor,
+    )
+    material_actions.record_lab_report(
+        project,
+        batch_id=rebar.pk,
+        sample_id=second.pk,
+        report_number="BG-2026-05-0298",
+        issued_on=RETEST_DAY + datetime.timedelta(days=2),
+        results=[{"test": t, "value": "合格", "passed": True} for t in second.tests],
+        stream=io.BytesIO(letter_pdf("检测报告", "lab")),
+        actor=inspector,
+    )
+    rebar.refresh_from_db()
+    inspection_actions.add_finding_photo(
+        project,
+        finding_id=rebar.failure_finding_id,
+        client_uuid=uuid.uuid4(),
+        stream=io.BytesIO(finding_photo_png("retested")),
+        actor=contractor,
+    )
+    for verb, who in (("submit_rectification", contractor), ("verify", inspector)):
+        inspection_actions.move_finding(
+            project, finding_id=rebar.failure_finding_id, verb=verb, note="复检合格", actor=who
+        )
+
+
+def witness_demo_cement(world) -> None:
+    """A third cement sample taken with the supervising engineer as witness: 1 of the 2 required."""
+    from acceptance.materials import actions as material_actions
+    from acceptance.materials.models import MaterialBatch
+    from projects.models import Organisation
+
+    project, inspector = world["project"], world["users"]["inspector"]
+    cement = MaterialBatch.objects.get(project=project, category="cement", batch_number="SN2605-007")
+    sample = material_actions.record_sample(
+        project,
+        batch_id=cement.pk,
+        code="SN-2026-003",
+        taken_on=RETEST_DAY,
+        samplers=SAMPLERS,
+        lab_id=Organisation.objects.get(kind="testing_lab").pk,
+        witness_person_id=inspector.person.pk,
+        actor=world["users"]["contractor"],
+    )
+    material_actions.witness_sample(project, batch_id=cement.pk, sample_id=sample.pk, actor=inspector)
+
+
+@pytest.fixture
+def demo_rebar_settled(world):
+    settle_demo_rebar(world)
+
+
+@pytest.fixture
+def demo_cement_witnessed(world):
+    witness_demo_cement(world)

@@ -38,6 +38,10 @@ def concrete_lot_1f(world, persona):
 
 
 def rebar_lot_2f_awaiting_the_supervisor(world, persona):
+    """The 2F rebar lot, its failed rebar batch retested and settled first (the demo blocks it)."""
+    from tests.acceptance.conftest import settle_demo_rebar
+
+    settle_demo_rebar(world)
     return {"node_id": _node(world, "inspection_lot", "020102-002").pk}
 
 

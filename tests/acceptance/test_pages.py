@@ -17,7 +17,9 @@ def test_the_tree_page_shows_every_node_with_its_status(world, client, users):
     assert "地基与基础" in html and "主体结构" in html
 
 
-def test_the_lot_page_highlights_the_lots_elements_and_offers_the_supervisor_his_signature(world, client, users):
+def test_the_lot_page_highlights_the_lots_elements_and_offers_the_supervisor_his_signature(
+    world, client, users, demo_rebar_settled
+):
     waiting = lot(world, "020102-002")
     client.force_login(users["inspector"])
     html = client.get(f"/projects/{world['project'].code}/acceptance/lots/{waiting.pk}/").content.decode()

@@ -1,7 +1,9 @@
 """Building 2# walked from its split to an accepted unit project through the API: lots generated
 from a model built in code, a hold point, an open finding blocking a lot until it is closed, a
 signer refused on a date they did not hold the role, a leader replaced mid-way, and the unit
-project refused for missing letters and reports, then accepted."""
+project refused for missing letters and reports, then accepted. The demo's unwitnessed cement
+(which blocks every unit project of the project: tests/acceptance/test_scenario_with_materials.py)
+gets its witnessed sample first."""
 
 import datetime
 import io
@@ -37,7 +39,7 @@ def lots_of(tree, sub_item_code):
     return sorted(find(tree, "sub_item", sub_item_code)["children"], key=lambda n: n["code"])
 
 
-def test_a_building_goes_from_its_split_to_an_accepted_unit_project(world, tower, users, api):
+def test_a_building_goes_from_its_split_to_an_accepted_unit_project(world, tower, users, api, demo_cement_witnessed):
     building, version, builder = tower
     code = world["project"].code
     base = f"/projects/{code}/buildings/{building.pk}/acceptance"

@@ -35,7 +35,7 @@ def test_a_capacity_signed_already_and_an_accepted_node_are_conflicts(world, api
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
 
 
-def test_a_signer_outside_every_capacity_of_the_level_is_told_which_they_lack(world, api):
+def test_a_signer_outside_every_capacity_of_the_level_is_told_which_they_lack(world, api, demo_rebar_settled):
     waiting = node("020102-002")
     signatures = AcceptanceSignature.objects.count()
     response = api["owner"].post(f"/projects/{world['project'].code}/acceptance/{waiting.pk}/sign", {})
@@ -77,7 +77,7 @@ def test_without_the_materials_app_the_adapter_reports_no_blocker(world, functio
         assert callable(getattr(acceptance.materials.queries, "acceptance_blockers", None))
 
 
-def test_contractor_staff_sign_a_lot_only_in_the_capacity_they_are_designated_in(world, api, users):
+def test_contractor_staff_sign_a_lot_only_in_the_capacity_they_are_designated_in(world, api, users, demo_rebar_settled):
     from acceptance.models import SiteDesignation
 
     lot_2f = node("020102-002")

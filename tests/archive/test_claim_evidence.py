@@ -92,3 +92,34 @@ def test_the_quality_archive_keeps_the_policies_and_every_claim(world, tmp_path)
     assert sorted(c["status"] for c in record["claims"]) == ["declined", "filed", "repair_assigned"]
     declined = next(c for c in record["claims"] if c["status"] == "declined")
     assert declined["decision_reasons"] == ["after_window"] and declined["cover"]["covered"] is False
+
+
+def test_the_pack_holds_the_elements_lots_with_their_signers_and_its_batches_with_lab_reports(world, leak, tmp_path):
+    """The leak is on the 2F floor slab: in the 2F rebar lot (signed by the quality inspector and
+    the foreman) and concrete lot, and the C30 concrete batch with its three passed lab reports."""
+    path = tmp_path / "evidence.zip"
+    call_command("claim", "evidence", world["project"].code, str(leak.pk), "-o", str(path), stdout=StringIO())
+    verified = StringIO()
+    call_command("archive", "verify", str(path), stdout=verified)
+    assert verify_archive(path).is_valid
+    pm = world["users"]["contractor"].person.name
+    with zipfile.ZipFile(path) as pack:
+        lots = {lot["code"]: lot for lot in json.loads(pack.read("lots.json"))}
+        assert set(lots) == {"020102-002", "020103-002"}
+        rebar = lots["020102-002"]
+        assert {(s["person"], s["capacity"]) for s in rebar["signatures"]} == {
+            ("刘质检", "contractor_quality_inspector"),
+            ("王工长", "contractor_foreman"),
+        }
+        signed_on = rebar["signatures"][0]["signed_on"]
+        assert rebar["contractor_project_manager"]["date"] == signed_on
+        assert rebar["contractor_project_manager"]["leader"]["name"] == pm
+        leaders = {day["date"]: day for day in json.loads(pack.read("leaders.json"))}
+        assert "inspection lot 020102-002" in leaders[signed_on]["work"]
+        assert leaders[signed_on]["parties"]["contractor"]["leader"]["name"] == pm
+        batches = json.loads(pack.read("materials.json"))
+        assert [b["batch_number"] for b in batches] == ["HNT2605-032"]
+        reports = [s["report"] for s in batches[0]["samples"]]
+        assert len(reports) == 3 and all(r["is_passed"] for r in reports)
+        assert all(r["file"] in pack.namelist() for r in reports)
+        assert pack.read(reports[0]["file"]).startswith(b"%PDF")

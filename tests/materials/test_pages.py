@@ -90,3 +90,38 @@ def test_home_owners_and_outsiders_do_not_see_the_materials_pages(world, signed_
     assert signed_in("outsider").get(url).status_code == 404
     client.logout()
     assert signed_in("home_owner").get(url).status_code == 403
+
+
+def test_the_element_card_shows_the_batches_and_tests_that_went_into_the_element(world, signed_in):
+    version = world["ids_run"].version
+    column = version.elements.get(ifc_class="IfcColumn", name="2F column C1")
+    card = signed_in("inspector").get(
+        reverse("element-card", args=[world["project"].code, version.pk, column.global_id])
+    )
+    html = card.content.decode()
+    rebar = demo_batch("rebar")
+    assert f'class="batch-of-element" data-batch="{rebar.pk}" data-status="failed"' in html
+    assert "GJ2605-118" in html and "GJ-2026-001" in html and "BG-2026-05-0211" in html
+    assert 'class="lot-of-element"' in html  # the acceptance section is still there
+    slab = version.elements.get(ifc_class="IfcSlab", name="2F floor slab")
+    slab_card = signed_in("inspector").get(
+        reverse("element-card", args=[world["project"].code, version.pk, slab.global_id])
+    )
+    assert slab_card.content.decode().count('class="test-of-element"') == 3  # the C30 concrete's three samples
+    signed_in("home_owner")  # no right to read materials: no section
+    assert "batch-of-element" not in signed_in("home_owner").get(
+        reverse("element-card", args=[world["project"].code, version.pk, column.global_id])
+    ).content.decode()
+
+
+def test_the_storey_plan_marks_the_elements_of_a_failed_batch(world, signed_in):
+    version = world["ids_run"].version
+    storey = version.storeys.get(name="2F")
+    page = signed_in("inspector").get(
+        reverse("plan", args=[world["project"].code]) + f"?version={version.pk}&storey={storey.global_id}"
+    )
+    html = page.content.decode()
+    columns = version.elements.filter(ifc_class="IfcColumn", storey__name="2F").values_list("global_id", flat=True)
+    for global_id in columns:
+        assert f'#plan [data-global-id="{global_id}"]' in html
+    assert 'data-mark="material_failed"' in html and "(4)" in html

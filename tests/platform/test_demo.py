@@ -32,3 +32,34 @@ def test_loading_the_demo_again_changes_nothing_and_prints_every_login(world):
     assert demo.PASSWORD in printed
     for username, description in demo.LOGINS:
         assert f"  {username:<22} {description}" in printed
+
+
+def test_the_demo_wires_acceptance_materials_and_insurance_together(world, as_persona, tmp_path):
+    """The acceptance demo runs before the materials demo, so its 2F rebar lot is inspected and
+    then blocked by the rebar batch that failed; the claim on a wall gets an evidence pack with
+    the wall's lots."""
+    import json
+    import zipfile
+
+    from acceptance.models import AcceptanceNode
+    from insurance.models import DefectClaim
+
+    assert demo.DEMOS.index("acceptance.demo") < demo.DEMOS.index("acceptance.materials.demo")
+    assert demo.DEMOS.index("acceptance.materials.demo") < demo.DEMOS.index("insurance.demo")
+    code = world["project"].code
+    lot = AcceptanceNode.objects.get(building__project=world["project"], building__name="1#", code="020102-002")
+    answer = as_persona("inspector").get(f"/projects/{code}/acceptance/lots/{lot.pk}")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "inspected" and body["storey_name"] == "2F"
+    failed = [b for b in body["blockers"] if b["code"] == "material_failed"]
+    assert failed and "GJ2605-118" in failed[0]["message"]
+
+    wall_claim = DefectClaim.objects.get(project=world["project"], description="南墙外墙内侧出现竖向裂缝")
+    path = tmp_path / "wall.zip"
+    call_command("claim", "evidence", code, str(wall_claim.pk), "-o", str(path), stdout=io.StringIO())
+    call_command("archive", "verify", str(path), stdout=io.StringIO())
+    with zipfile.ZipFile(path) as pack:
+        lots = json.loads(pack.read("lots.json"))
+    assert [lot["code"] for lot in lots] == ["020105-002"]  # the cast-in-place structure lot of its storey
+    assert all(wall_claim.global_ids[0] in lot["global_ids"] for lot in lots)

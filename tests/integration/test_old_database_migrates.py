@@ -49,8 +49,25 @@ def _plumbline(code: Path, data_dir: Path, *args: str) -> subprocess.CompletedPr
         env.pop(name, None)
     env["DJANGO_SETTINGS_MODULE"] = "plumbline.settings"
     return subprocess.run(
-        [sys.executable, "-m", "plumbline.cli", *args], cwd=code, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", WITHOUT_EDITABLE_INSTALL, *args],
+        cwd=code,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
+
+
+# The venv's editable install of this checkout finds a module the older code lacks (e.g. a
+# migrations package an app gained since) whatever PYTHONPATH says: its finder goes, so each
+# checkout runs only its own code.
+WITHOUT_EDITABLE_INSTALL = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
+sys.argv[0] = "plumbline"
+from plumbline.cli import main
+sys.exit(main())
+"""
 
 
 def _rows(database: Path) -> dict[str, int]:

@@ -1,15 +1,18 @@
 """What the supervision app hears from the apps below it, by Django's model signals (they never
 import it): findings and model versions go to the webhooks subscribed to them; a critical
 finding saved after its due date has the credit recomputed; a save of what a project's score is
-made of (the project, its register and letters, its signs, its findings) marks its stored
-dashboard score stale."""
+made of (the project, its register and letters, its signs, its findings, its acceptance nodes,
+material batches and samples, policies and claims) marks its stored dashboard score stale."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from acceptance.materials.models import MaterialBatch, Sample
+from acceptance.models import AcceptanceNode
 from bim.models import ModelVersion
+from insurance.models import DefectClaim, Policy
 from inspections.models import Finding, FindingStatus, Severity
 from projects.models import LiabilityLetter, PartyAppointment, Project
 from signage.models import PermanentSign
@@ -60,11 +63,25 @@ def _score_inputs_saved(sender, instance, raw: bool = False, **_kwargs) -> None:
         scores = ProjectScore.objects.filter(project_id=instance.pk)
     elif isinstance(instance, LiabilityLetter):
         scores = ProjectScore.objects.filter(project__appointments=instance.appointment_id)
+    elif isinstance(instance, Sample):
+        scores = ProjectScore.objects.filter(project__material_batches=instance.batch_id)
     else:
         scores = ProjectScore.objects.filter(project_id=instance.project_id)
     scores.filter(is_stale=False).update(is_stale=True)
 
 
-for _model in (Project, PartyAppointment, LiabilityLetter, PermanentSign, Finding):
+SCORE_INPUTS = (
+    Project,
+    PartyAppointment,
+    LiabilityLetter,
+    PermanentSign,
+    Finding,
+    AcceptanceNode,
+    MaterialBatch,
+    Sample,
+    Policy,
+    DefectClaim,
+)
+for _model in SCORE_INPUTS:
     post_save.connect(_score_inputs_saved, sender=_model, dispatch_uid=f"supervision.score_inputs.{_model.__name__}")
     post_delete.connect(_score_inputs_saved, sender=_model, dispatch_uid=f"supervision.score_gone.{_model.__name__}")

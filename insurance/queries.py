@@ -314,3 +314,30 @@ def insurance_state_of(project_ids, *, today: datetime.date) -> dict[int, dict]:
         deadline = next_deadline(claim, today=today)
         state["overdue_claims"] += bool(deadline and deadline.is_overdue)
     return found
+
+
+UPHELD_STATUSES = (ClaimStatus.REPAIR_ASSIGNED, ClaimStatus.REPAIRED, ClaimStatus.CLOSED)
+
+
+def upheld_claims() -> list[dict]:
+    """Claims the insurer accepted and whose repair was assigned to a party (one query, for the
+    quality credit): [{claim_id, project_id, organisation_id, party, accepted_on, category}]."""
+    from django.db.models import Min
+
+    rows = (
+        DefectClaim.objects.filter(status__in=UPHELD_STATUSES, repair_appointment__isnull=False)
+        .annotate(accepted_at=Min("steps__created_at", filter=Q(steps__status=ClaimStatus.ACCEPTED)))
+        .select_related("repair_appointment")
+        .order_by("pk")
+    )
+    return [
+        {
+            "claim_id": c.pk,
+            "project_id": c.project_id,
+            "organisation_id": c.repair_appointment.organisation_id,
+            "party": c.repair_party or c.repair_appointment.party,
+            "accepted_on": timezone.localtime(c.accepted_at).date() if c.accepted_at else c.found_on,
+            "category": c.get_category_display(),
+        }
+        for c in rows
+    ]

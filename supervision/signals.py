@@ -1,6 +1,7 @@
 """What the supervision app hears from the apps below it, by Django's model signals (they never
 import it): findings and model versions go to the webhooks subscribed to them; a critical
-finding saved after its due date has the credit recomputed; a save of what a project's score is
+finding saved after its due date, a failed lab report and a claim whose repair is assigned have
+the credit recomputed; a save of what a project's score is
 made of (the project, its register and letters, its signs, its findings, its acceptance nodes,
 material batches and samples, policies and claims) marks its stored dashboard score stale."""
 
@@ -9,10 +10,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from acceptance.materials.models import MaterialBatch, Sample
+from acceptance.materials.models import LabReport, MaterialBatch, Sample
 from acceptance.models import AcceptanceNode
 from bim.models import ModelVersion
-from insurance.models import DefectClaim, Policy
+from insurance.models import ClaimStatus, DefectClaim, Policy
 from inspections.models import Finding, FindingStatus, Severity
 from projects.models import LiabilityLetter, PartyAppointment, Project
 from signage.models import PermanentSign
@@ -54,6 +55,26 @@ def model_version_saved(sender, instance: ModelVersion, created: bool, raw: bool
     payload = {"event": f"model.{instance.status}", "version_id": instance.pk, "number": instance.number}
     project = instance.model.project
     transaction.on_commit(lambda: send_event(WebhookEventType.MODEL, project, payload))
+
+
+@receiver(post_save, sender=LabReport, dispatch_uid="supervision.lab_report_saved")
+def lab_report_saved(sender, instance: LabReport, created: bool, raw: bool = False, **_kwargs) -> None:
+    """A failed lab report may score against the contractor: the credit is recomputed."""
+    if raw or instance.is_passed:
+        return
+    from .tasks import recompute_credit
+
+    transaction.on_commit(recompute_credit.delay)
+
+
+@receiver(post_save, sender=DefectClaim, dispatch_uid="supervision.claim_saved")
+def claim_saved(sender, instance: DefectClaim, created: bool, raw: bool = False, **_kwargs) -> None:
+    """An accepted claim whose repair is assigned scores against that party."""
+    if raw or instance.status != ClaimStatus.REPAIR_ASSIGNED or instance.repair_appointment_id is None:
+        return
+    from .tasks import recompute_credit
+
+    transaction.on_commit(recompute_credit.delay)
 
 
 def _score_inputs_saved(sender, instance, raw: bool = False, **_kwargs) -> None:

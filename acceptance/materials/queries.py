@@ -20,6 +20,7 @@ from .models import (
     BatchElement,
     BatchStatus,
     EntryResult,
+    LabReport,
     MaterialBatch,
     Sample,
     Witness,
@@ -413,3 +414,24 @@ def material_problems_of(project_ids) -> dict[int, dict]:
                 }
             )
     return found
+
+
+def failed_mandatory_reports() -> list[dict]:
+    """Lab reports that failed a test of a mandatory category (one query, for the quality
+    credit): [{report_id, project_id, batch, issued_on, report_number}]."""
+    mandatory = [code for code, rule in rules().items() if rule.is_mandatory]
+    rows = (
+        LabReport.objects.filter(is_passed=False, sample__batch__category__in=mandatory)
+        .select_related("sample__batch")
+        .order_by("pk")
+    )
+    return [
+        {
+            "report_id": r.pk,
+            "project_id": r.sample.batch.project_id,
+            "batch": batch_label(r.sample.batch),
+            "issued_on": r.issued_on,
+            "report_number": r.report_number,
+        }
+        for r in rows
+    ]

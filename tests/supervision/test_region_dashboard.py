@@ -193,3 +193,23 @@ def test_charts_are_svg_drawn_on_the_server(world, as_persona):
 def test_reasons_read_in_chinese_by_default(world, as_persona):
     row = as_persona("auditor").get("/supervision/projects/GZ-2026-001").json()
     assert any("项" in r["message"] or "发现" in r["message"] for r in row["reasons"]), row["reasons"]
+
+
+def test_a_region_with_batches_lots_policies_and_claims_costs_the_same_queries(world):
+    """The load_region projects carry every component's data: scoring 20 of them on first
+    reading, and reading them again, cost what 3 do."""
+    from django.contrib.auth import get_user_model
+
+    from supervision.region import AUDITOR, load_region
+
+    def queries_for_a_page(**kw) -> int:
+        auditor = get_user_model().objects.get(username=AUDITOR)  # a fresh user: nothing kept on it
+        with CaptureQueriesContext(connection) as captured:
+            region_dashboard(auditor, limit=50, **kw)
+        return len(captured.captured_queries)
+
+    load_region(projects=3, findings_per_project=3)
+    first_small, again_small = queries_for_a_page(), queries_for_a_page(sort="score")
+    load_region(projects=20, findings_per_project=3, seed=20)
+    assert queries_for_a_page() == first_small  # 17 new projects scored in the same queries
+    assert queries_for_a_page(sort="score") == again_small

@@ -526,11 +526,11 @@ def list_site_designations(project: Project, *, user):
 def acceptance_progress_of(project_ids) -> dict[int, dict]:
     """Acceptance progress of many projects in one aggregate query: {project_id: {"lots",
     "lots_accepted", "lots_failed", "units", "units_accepted"}} (zeros without a tree)."""
-    found = {pk: {"lots": 0, "lots_accepted": 0, "lots_failed": 0, "units": 0, "units_accepted": 0} for pk in project_ids}
+    found = {
+        pk: {"lots": 0, "lots_accepted": 0, "lots_failed": 0, "units": 0, "units_accepted": 0} for pk in project_ids
+    }
     rows = (
-        AcceptanceNode.objects.filter(
-            project_id__in=list(found), level__in=(Level.INSPECTION_LOT, Level.UNIT_PROJECT)
-        )
+        AcceptanceNode.objects.filter(project_id__in=list(found), level__in=(Level.INSPECTION_LOT, Level.UNIT_PROJECT))
         .values("project_id", "level")
         .annotate(
             n=Count("id"),

@@ -303,7 +303,9 @@ def insurance_state_of(project_ids, *, today: datetime.date) -> dict[int, dict]:
     from django.db.models import Count
 
     found = {pk: {"policies": 0, "open_claims": 0, "overdue_claims": 0} for pk in project_ids}
-    for row in Policy.objects.filter(project_id__in=list(found)).values("project_id").annotate(n=Count("id")).order_by():
+    for row in (
+        Policy.objects.filter(project_id__in=list(found)).values("project_id").annotate(n=Count("id")).order_by()
+    ):
         found[row["project_id"]]["policies"] = row["n"]
     claims = DefectClaim.objects.filter(project_id__in=list(found), status__in=OPEN_CLAIM_STATUSES).only(
         "project_id", "status", "is_emergency", "survey_due", "decision_due", "repair_start_due", "repair_finish_due"

@@ -196,7 +196,11 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
     return {"projects": len(added), "findings": findings, **extra}
 
 
-BATCH_CATEGORIES = (("rebar", "热轧带肋钢筋", "t", 40, 120), ("cement", "普通硅酸盐水泥", "t", 100, 600), ("mortar_cubes", "预拌砂浆", "m3", 100, 500))
+BATCH_CATEGORIES = (
+    ("rebar", "热轧带肋钢筋", "t", 40, 120),
+    ("cement", "普通硅酸盐水泥", "t", 100, 600),
+    ("mortar_cubes", "预拌砂浆", "m3", 100, 500),
+)
 
 
 def _load_acceptance_materials_insurance(projects, rng: random.Random, author, today, log) -> dict:
@@ -263,7 +267,9 @@ def _load_acceptance_materials_insurance(projects, rng: random.Random, author, t
                 status = (
                     NodeStatus.ACCEPTED
                     if rng.random() < (0.95 if done[b.project_id] else 0.5)
-                    else rng.choices([NodeStatus.PENDING, NodeStatus.INSPECTED, NodeStatus.FAILED], weights=[6, 3, 1])[0]
+                    else rng.choices([NodeStatus.PENDING, NodeStatus.INSPECTED, NodeStatus.FAILED], weights=[6, 3, 1])[
+                        0
+                    ]
                 )
                 lots.append(
                     AcceptanceNode(
@@ -308,7 +314,10 @@ def _load_acceptance_materials_insurance(projects, rng: random.Random, author, t
                 batch=batch,
                 code=f"S-{batch.pk}-{i}",
                 taken_on=batch.delivered_on,
-                samplers=[{"name": "取样员甲", "certificate_number": "QY001"}, {"name": "取样员乙", "certificate_number": "QY002"}],
+                samplers=[
+                    {"name": "取样员甲", "certificate_number": "QY001"},
+                    {"name": "取样员乙", "certificate_number": "QY002"},
+                ],
                 witness_id=None,
                 witness_confirmed_at=now if witnessing[batch.project_id] else None,
                 lab=lab,

@@ -181,9 +181,13 @@ def acceptance_reasons(batch: Batch) -> dict[int, list[Reason]]:
         reasons.append(Reason("acceptance", "acceptance_progress", message, POINTS["acceptance_progress"]))
         if p["lots_failed"]:
             message = ngettext(
-                "%(n)d inspection lot failed its inspection", "%(n)d inspection lots failed their inspection", p["lots_failed"]
+                "%(n)d inspection lot failed its inspection",
+                "%(n)d inspection lots failed their inspection",
+                p["lots_failed"],
             ) % {"n": p["lots_failed"]}
-            reasons.append(Reason("acceptance", "acceptance_failed", message, POINTS["acceptance_failed"] * p["lots_failed"]))
+            reasons.append(
+                Reason("acceptance", "acceptance_failed", message, POINTS["acceptance_failed"] * p["lots_failed"])
+            )
         missing = p["units"] - p["units_accepted"]
         if project.stage in SIGNED_STAGES and missing > 0:
             message = ngettext(
@@ -191,7 +195,9 @@ def acceptance_reasons(batch: Batch) -> dict[int, list[Reason]]:
                 "%(n)d unit projects not accepted after completion",
                 missing,
             ) % {"n": missing}
-            reasons.append(Reason("acceptance", "acceptance_unaccepted", message, POINTS["acceptance_unaccepted"] * missing))
+            reasons.append(
+                Reason("acceptance", "acceptance_unaccepted", message, POINTS["acceptance_unaccepted"] * missing)
+            )
     return found
 
 

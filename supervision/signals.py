@@ -13,8 +13,8 @@ from django.utils import timezone
 from acceptance.materials.models import LabReport, MaterialBatch, Sample
 from acceptance.models import AcceptanceNode
 from bim.models import ModelVersion
-from insurance.models import ClaimStatus, DefectClaim, Policy
 from inspections.models import Finding, FindingStatus, Severity
+from insurance.models import ClaimStatus, DefectClaim, Policy
 from projects.models import LiabilityLetter, PartyAppointment, Project
 from signage.models import PermanentSign
 

@@ -348,7 +348,15 @@ def material_problems_of(project_ids) -> dict[int, dict]:
     found: dict[int, dict] = {pk: {"failed": [], "witness": []} for pk in project_ids}
     batches = list(
         MaterialBatch.objects.filter(project_id__in=list(found)).values(
-            "pk", "project_id", "category", "rule_variant", "product", "batch_number", "quantity", "status", "entry_result"
+            "pk",
+            "project_id",
+            "category",
+            "rule_variant",
+            "product",
+            "batch_number",
+            "quantity",
+            "status",
+            "entry_result",
         )
     )
     if not batches:
@@ -391,11 +399,17 @@ def material_problems_of(project_ids) -> dict[int, dict]:
         if b["status"] == BatchStatus.FAILED:
             found[b["project_id"]]["failed"].append(
                 _("%(category)s %(product)s batch %(number)s")
-                % {"category": rule.name if rule else b["category"], "product": b["product"], "number": b["batch_number"]}
+                % {
+                    "category": rule.name if rule else b["category"],
+                    "product": b["product"],
+                    "number": b["batch_number"],
+                }
             )
         if rule is None or not rule.is_mandatory or b["entry_result"] == EntryResult.REJECTED:
             continue
-        required = rule.required_samples(b["quantity"], b["rule_variant"], len(storeys[b["pk"]]) if rule.min_per_storey else 0)
+        required = rule.required_samples(
+            b["quantity"], b["rule_variant"], len(storeys[b["pk"]]) if rule.min_per_storey else 0
+        )
         row = totals[b["project_id"]][b["category"]]
         row[0] += required
         row[1] += samples.get(b["pk"], {}).get("witnessed", 0)

@@ -60,6 +60,11 @@ def test_a_repair_assigned_is_heard_at_once(world, django_capture_on_commit_call
     insurance_actions.move_claim(project, claim_id=claim.pk, verb="accept", note="属保险责任", actor=users["insurer"])
     with django_capture_on_commit_callbacks(execute=True):
         insurance_actions.move_claim(
-            project, claim_id=claim.pk, verb="assign_repair", party="contractor", note="施工单位返修", actor=users["insurer"]
+            project,
+            claim_id=claim.pk,
+            verb="assign_repair",
+            party="contractor",
+            note="施工单位返修",
+            actor=users["insurer"],
         )
     assert CreditEvent.objects.filter(rule="claim_upheld", source_key=f"claim_upheld:{claim.pk}").exists()

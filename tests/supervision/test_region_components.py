@@ -13,7 +13,6 @@ from acceptance.materials import actions as material_actions
 from acceptance.materials.models import MaterialBatch
 from acceptance.materials.queries import witness_report
 from acceptance.models import AcceptanceNode
-from projects import actions as project_actions
 from supervision.scoring import score_projects
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +29,10 @@ def by_code(reasons, code):
 
 def test_acceptance_progress_reads_the_lots_and_unit_projects_accepted(world, as_persona):
     nodes = AcceptanceNode.objects.filter(project=world["project"])
-    lots, accepted = nodes.filter(level="inspection_lot").count(), nodes.filter(level="inspection_lot", status="accepted").count()
+    lots, accepted = (
+        nodes.filter(level="inspection_lot").count(),
+        nodes.filter(level="inspection_lot", status="accepted").count(),
+    )
     assert lots and accepted < lots
     row = as_persona("auditor").get("/supervision/projects/GZ-2026-001").json()
     (progress,) = [r for r in row["reasons"] if r["code"] == "acceptance_progress"]
@@ -62,7 +64,11 @@ def test_a_failed_batch_without_disposition_scores_until_it_is_returned(world):
     (reason,) = by_code(reasons_of(project), "material_failed")
     assert batch.batch_number in reason.message and reason.points == 5
     material_actions.record_batch_disposition(
-        project, batch_id=batch.pk, disposition="returned", decided_on=timezone.localdate(), note="退场",
+        project,
+        batch_id=batch.pk,
+        disposition="returned",
+        decided_on=timezone.localdate(),
+        note="退场",
         actor=world["users"]["inspector"],
     )
     assert not by_code(reasons_of(project), "material_failed")
@@ -108,8 +114,12 @@ def test_a_change_in_those_apps_marks_the_stored_score_stale(world, as_persona):
     assert not score.is_stale
     batch = MaterialBatch.objects.get(project=world["project"], status="failed")
     material_actions.record_batch_disposition(
-        world["project"], batch_id=batch.pk, disposition="returned", decided_on=timezone.localdate(),
-        note="退场", actor=world["users"]["inspector"],
+        world["project"],
+        batch_id=batch.pk,
+        disposition="returned",
+        decided_on=timezone.localdate(),
+        note="退场",
+        actor=world["users"]["inspector"],
     )
     score.refresh_from_db()
     assert score.is_stale

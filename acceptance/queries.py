@@ -518,3 +518,31 @@ def lot_detail(lot: AcceptanceNode, *, user) -> dict:
 def list_site_designations(project: Project, *, user):
     project_queries.authorize(user, project, "acceptance.view")
     return SiteDesignation.objects.filter(project=project).select_related("person").order_by("capacity", "start_date")
+
+
+# --- for the region dashboard: many projects at once --------------------------------------------
+
+
+def acceptance_progress_of(project_ids) -> dict[int, dict]:
+    """Acceptance progress of many projects in one aggregate query: {project_id: {"lots",
+    "lots_accepted", "lots_failed", "units", "units_accepted"}} (zeros without a tree)."""
+    found = {
+        pk: {"lots": 0, "lots_accepted": 0, "lots_failed": 0, "units": 0, "units_accepted": 0} for pk in project_ids
+    }
+    rows = (
+        AcceptanceNode.objects.filter(project_id__in=list(found), level__in=(Level.INSPECTION_LOT, Level.UNIT_PROJECT))
+        .values("project_id", "level")
+        .annotate(
+            n=Count("id"),
+            accepted=Count("id", filter=Q(status=NodeStatus.ACCEPTED)),
+            failed=Count("id", filter=Q(status=NodeStatus.FAILED)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        progress = found[row["project_id"]]
+        if row["level"] == Level.INSPECTION_LOT:
+            progress.update(lots=row["n"], lots_accepted=row["accepted"], lots_failed=row["failed"])
+        else:
+            progress.update(units=row["n"], units_accepted=row["accepted"])
+    return found

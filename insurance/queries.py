@@ -278,3 +278,63 @@ def claims_for_archive(project: Project) -> QuerySet[DefectClaim]:
         .prefetch_related("steps__actor__person", "photos")
         .order_by("filed_at", "pk")
     )
+
+
+# --- for the region dashboard: many projects at once --------------------------------------------
+
+OPEN_CLAIM_STATUSES = (
+    ClaimStatus.FILED,
+    ClaimStatus.SURVEYED,
+    ClaimStatus.CONTESTED,
+    ClaimStatus.ACCEPTED,
+    ClaimStatus.REPAIR_ASSIGNED,
+    ClaimStatus.REPAIRED,
+)
+
+
+def insurance_state_of(project_ids, *, today: datetime.date) -> dict[int, dict]:
+    """Of many projects in two queries: how many policies, open claims (not closed or declined)
+    and claims past their next deadline: {project_id: {"policies", "open_claims", "overdue_claims"}}."""
+    from django.db.models import Count
+
+    found = {pk: {"policies": 0, "open_claims": 0, "overdue_claims": 0} for pk in project_ids}
+    for row in (
+        Policy.objects.filter(project_id__in=list(found)).values("project_id").annotate(n=Count("id")).order_by()
+    ):
+        found[row["project_id"]]["policies"] = row["n"]
+    claims = DefectClaim.objects.filter(project_id__in=list(found), status__in=OPEN_CLAIM_STATUSES).only(
+        "project_id", "status", "is_emergency", "survey_due", "decision_due", "repair_start_due", "repair_finish_due"
+    )
+    for claim in claims:
+        state = found[claim.project_id]
+        state["open_claims"] += 1
+        deadline = next_deadline(claim, today=today)
+        state["overdue_claims"] += bool(deadline and deadline.is_overdue)
+    return found
+
+
+UPHELD_STATUSES = (ClaimStatus.REPAIR_ASSIGNED, ClaimStatus.REPAIRED, ClaimStatus.CLOSED)
+
+
+def upheld_claims() -> list[dict]:
+    """Claims the insurer accepted and whose repair was assigned to a party (one query, for the
+    quality credit): [{claim_id, project_id, organisation_id, party, accepted_on, category}]."""
+    from django.db.models import Min
+
+    rows = (
+        DefectClaim.objects.filter(status__in=UPHELD_STATUSES, repair_appointment__isnull=False)
+        .annotate(accepted_at=Min("steps__created_at", filter=Q(steps__status=ClaimStatus.ACCEPTED)))
+        .select_related("repair_appointment")
+        .order_by("pk")
+    )
+    return [
+        {
+            "claim_id": c.pk,
+            "project_id": c.project_id,
+            "organisation_id": c.repair_appointment.organisation_id,
+            "party": c.repair_party or c.repair_appointment.party,
+            "accepted_on": timezone.localtime(c.accepted_at).date() if c.accepted_at else c.found_on,
+            "category": c.get_category_display(),
+        }
+        for c in rows
+    ]

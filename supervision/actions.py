@@ -386,9 +386,56 @@ def _finding_events(today: datetime.date) -> list[CreditEvent]:
     return events
 
 
-# the sources of credit events found by looking (the others are scored when they happen);
-# failed material tests and upheld claims join when the acceptance and insurance apps land
-CREDIT_SOURCES = [_letter_events, _finding_events]
+def _material_events(today: datetime.date) -> list[CreditEvent]:
+    """A lab report failing a mandatory category, against the project's contractor (who brought
+    the batch on site and answers for it; the manufacturer is not an organisation of the
+    register): one event per failed report."""
+    from acceptance.materials.queries import failed_mandatory_reports
+
+    reports = failed_mandatory_reports()
+    current = current_appointments_of({r["project_id"] for r in reports})
+    points = credit.config()["material_test_failed"]
+    events = []
+    for r in reports:
+        contractor = current[r["project_id"]].get("contractor")
+        if contractor is None:
+            continue
+        events.append(
+            _event(
+                contractor.organisation_id,
+                r["project_id"],
+                "material_test_failed",
+                f"material_test_failed:{r['report_id']}",
+                points,
+                r["issued_on"],
+                gettext("mandatory test failed: %(batch)s, report %(number)s")
+                % {"batch": r["batch"], "number": r["report_number"]},
+            )
+        )
+    return events
+
+
+def _claim_events(today: datetime.date) -> list[CreditEvent]:
+    """A defect claim the insurer accepted, against the organisation its repair is assigned to."""
+    from insurance.queries import upheld_claims
+
+    points = credit.config()["claim_upheld"]
+    return [
+        _event(
+            c["organisation_id"],
+            c["project_id"],
+            "claim_upheld",
+            f"claim_upheld:{c['claim_id']}",
+            points,
+            c["accepted_on"],
+            gettext("defect claim #%(id)d upheld (%(category)s)") % {"id": c["claim_id"], "category": c["category"]},
+        )
+        for c in upheld_claims()
+    ]
+
+
+# the sources of credit events found by looking (the others are scored when they happen)
+CREDIT_SOURCES = [_letter_events, _finding_events, _material_events, _claim_events]
 
 
 def recompute_credit(*, today: datetime.date | None = None, actor=None) -> dict:

@@ -5,7 +5,11 @@ deterministically from `seed`, so that 2,000 projects with a million findings lo
 Each project has its five parties appointed (a replacement leader on some, whose letters are then
 late or missing), letters on file as one stored PDF shared by all, signs on completed projects
 (some recorded on foam), and findings of every severity, most closed, some past their due date.
-Material batches and claims join when the acceptance and insurance apps land.
+From construction on: its buildings with their acceptance tree (unit project, a division down
+to a sub-item, inspection lots, most accepted on completed projects, a few failed), material
+batches of the mandatory categories with their witnessed samples (a few batches failed without
+a disposition, a few projects witnessing too little), an IDI policy on most, and defect claims
+on completed projects (some past their deadline).
 """
 
 import datetime
@@ -188,7 +192,198 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
         ]
         PermanentSign.objects.bulk_create(signs, batch_size=2000)
     findings = _load_findings(added, findings_per_project, rng, admin, today, log)
-    return {"projects": len(added), "findings": findings}
+    extra = _load_acceptance_materials_insurance(added, rng, admin, today, log)
+    return {"projects": len(added), "findings": findings, **extra}
+
+
+BATCH_CATEGORIES = (
+    ("rebar", "热轧带肋钢筋", "t", 40, 120),
+    ("cement", "普通硅酸盐水泥", "t", 100, 600),
+    ("mortar_cubes", "预拌砂浆", "m3", 100, 500),
+)
+
+
+def _load_acceptance_materials_insurance(projects, rng: random.Random, author, today, log) -> dict:
+    """Buildings and acceptance trees, material batches and samples, policies and claims of the
+    projects under construction or completed, in bulk."""
+    from decimal import Decimal
+
+    from acceptance.materials.models import BatchStatus, EntryResult, MaterialBatch, Sample
+    from acceptance.models import AcceptanceNode, Level, NodeStatus
+    from insurance.models import ClaimStatus, DefectCategory, DefectClaim, Policy
+    from projects.models import Building
+
+    built = [p for p in projects if p.stage != ProjectStage.PREPARATION]
+    if not built:
+        return {"batches": 0, "lots": 0, "claims": 0}
+    services = {}
+    for digit, kind in ((7, OrganisationKind.INSURER), (8, OrganisationKind.TIS), (9, OrganisationKind.TESTING_LAB)):
+        services[kind], _created = Organisation.objects.get_or_create(
+            credit_code=_credit_code(1, digit), defaults={"name": f"珠海{kind.label[:4]}1", "kind": kind}
+        )
+    owners = {
+        a.project_id: a.organisation_id
+        for a in PartyAppointment.objects.filter(project__in=built, party=Party.OWNER, end_date__isnull=True)
+    }
+    with transaction.atomic():
+        buildings = Building.objects.bulk_create(
+            [
+                Building(project=p, name=f"{b}#", storeys_above_ground=rng.randint(6, 33))
+                for p in built
+                for b in range(1, p.building_count + 1)
+            ],
+            batch_size=2000,
+        )
+        done = {p.pk: p.stage == ProjectStage.COMPLETED for p in projects}
+        # the tree, one level at a time (each level's rows need their parents' keys)
+        levels = [
+            (Level.UNIT_PROJECT, "", "单位工程"),
+            (Level.DIVISION, "02", "主体结构"),
+            (Level.SUB_DIVISION, "0201", "混凝土结构"),
+            (Level.SUB_ITEM, "020101", "钢筋"),
+        ]
+        parents: list = [None] * len(buildings)
+        for level, code, name in levels:
+            parents = AcceptanceNode.objects.bulk_create(
+                [
+                    AcceptanceNode(
+                        project_id=b.project_id,
+                        building=b,
+                        parent=parent,
+                        level=level,
+                        code=code or b.name,
+                        name=f"{b.name}{name}",
+                        status=NodeStatus.ACCEPTED
+                        if done[b.project_id] and rng.random() < 0.85
+                        else NodeStatus.PENDING,
+                    )
+                    for b, parent in zip(buildings, parents, strict=True)
+                ],
+                batch_size=2000,
+            )
+        lots = []
+        for b, sub_item in zip(buildings, parents, strict=True):
+            for n in range(1, rng.randint(4, 12)):
+                status = (
+                    NodeStatus.ACCEPTED
+                    if rng.random() < (0.95 if done[b.project_id] else 0.5)
+                    else rng.choices([NodeStatus.PENDING, NodeStatus.INSPECTED, NodeStatus.FAILED], weights=[6, 3, 1])[
+                        0
+                    ]
+                )
+                lots.append(
+                    AcceptanceNode(
+                        project_id=b.project_id,
+                        building=b,
+                        parent=sub_item,
+                        level=Level.INSPECTION_LOT,
+                        code=f"020101-{n:03d}",
+                        name=f"{b.name}{n}层钢筋检验批",
+                        storey_name=f"{n}F",
+                        status=status,
+                    )
+                )
+        AcceptanceNode.objects.bulk_create(lots, batch_size=5000)
+        batches = []
+        for p in built:
+            for category, product, unit, low, high in BATCH_CATEGORIES:
+                for n in range(rng.randint(1, 3)):
+                    failed = rng.random() < 0.03
+                    batches.append(
+                        MaterialBatch(
+                            project=p,
+                            category=category,
+                            product=product,
+                            manufacturer="珠海建材有限公司",
+                            batch_number=f"{p.code}-{category}-{n}",
+                            quantity=Decimal(rng.randint(low, high)),
+                            unit=unit,
+                            delivered_on=p.construction_started_on + datetime.timedelta(days=rng.randint(1, 50)),
+                            status=BatchStatus.FAILED if failed else BatchStatus.ACCEPTED,
+                            entry_result=EntryResult.ACCEPTED,
+                            failures=int(failed),
+                            created_by=author,
+                        )
+                    )
+        batches = MaterialBatch.objects.bulk_create(batches, batch_size=5000)
+        lab = services[OrganisationKind.TESTING_LAB]
+        witnessing = {p.pk: rng.random() < 0.9 for p in built}  # a tenth witness too little
+        now = timezone.now()
+        samples = [
+            Sample(
+                batch=batch,
+                code=f"S-{batch.pk}-{i}",
+                taken_on=batch.delivered_on,
+                samplers=[
+                    {"name": "取样员甲", "certificate_number": "QY001"},
+                    {"name": "取样员乙", "certificate_number": "QY002"},
+                ],
+                witness_id=None,
+                witness_confirmed_at=now if witnessing[batch.project_id] else None,
+                lab=lab,
+                tests=["strength"],
+                recorded_by=author,
+            )
+            for batch in batches
+            for i in range(1, 3)
+        ]
+        # a witnessed sample names its witness: the supervisor's leader on the project
+        supervisors = {
+            a.project_id: a.leader_id
+            for a in PartyAppointment.objects.filter(project__in=built, party=Party.SUPERVISOR, end_date__isnull=True)
+        }
+        for sample in samples:
+            if sample.witness_confirmed_at is not None:
+                sample.witness_id = supervisors.get(sample.batch.project_id)
+        Sample.objects.bulk_create(samples, batch_size=5000)
+        insurer, tis = services[OrganisationKind.INSURER], services[OrganisationKind.TIS]
+        policies = Policy.objects.bulk_create(
+            [
+                Policy(
+                    project=p,
+                    number=f"IDI-{p.code}",
+                    insurer=insurer,
+                    tis=tis,
+                    insured_id=owners.get(p.pk, insurer.pk),
+                    premium_rate_percent=Decimal("1.500"),
+                    premium_amount=Decimal("1500000.00"),
+                    created_by=author,
+                )
+                for p in built
+                if rng.random() < 0.9
+            ],
+            batch_size=2000,
+        )
+        claims = []
+        for policy in policies:
+            if not done[policy.project_id]:
+                continue
+            for _n in range(rng.choices([0, 1, 2, 3], weights=[4, 3, 2, 1])[0]):
+                found = today - datetime.timedelta(days=rng.randint(1, 60))
+                status = rng.choices(
+                    [ClaimStatus.FILED, ClaimStatus.SURVEYED, ClaimStatus.REPAIR_ASSIGNED, ClaimStatus.CLOSED],
+                    weights=[2, 1, 1, 4],
+                )[0]
+                claims.append(
+                    DefectClaim(
+                        project_id=policy.project_id,
+                        policy=policy,
+                        category=rng.choice(DefectCategory.values),
+                        description="墙面渗水",
+                        found_on=found,
+                        status=status,
+                        is_covered=True,
+                        survey_due=timezone.make_aware(
+                            datetime.datetime.combine(found + datetime.timedelta(days=3), datetime.time(18))
+                        ),
+                        decision_due=found + datetime.timedelta(days=rng.randint(10, 40)),
+                        repair_finish_due=found + datetime.timedelta(days=rng.randint(30, 90)),
+                        filed_by=author,
+                    )
+                )
+        DefectClaim.objects.bulk_create(claims, batch_size=5000)
+    log(f"{len(lots)} lots, {len(batches)} batches, {len(claims)} claims")
+    return {"batches": len(batches), "lots": len(lots), "claims": len(claims)}
 
 
 def _load_findings(projects, per_project: int, rng: random.Random, author, today, log) -> int:

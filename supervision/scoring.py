@@ -1,8 +1,8 @@
 """A project's completeness score for the region dashboard: 100 less the points of its reasons.
 
 The score is a list of components, one function per source (the register and its letters, the
-permanent signs, the open findings; acceptance, materials and insurance join when those apps
-land). Each component takes a `Batch` (the projects of one dashboard page, or of a whole region)
+permanent signs, the open findings, acceptance progress, failed material batches and the witness
+share, the insurance policy and claims). Each component takes a `Batch` (the projects of one dashboard page, or of a whole region)
 and returns {project_id: [Reason]} from a bounded number of aggregate queries, never one query per
 project; a new source is one function and one line in COMPONENTS.
 """
@@ -15,7 +15,10 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from acceptance.materials.queries import material_problems_of
+from acceptance.queries import acceptance_progress_of
 from inspections.queries import open_findings_of
+from insurance.queries import insurance_state_of
 from projects.models import LetterKind, Party, Project, ProjectStage
 from projects.queries import current_appointments_of, letter_requirements_of
 from signage.queries import sign_problems_of
@@ -35,9 +38,24 @@ POINTS = {
     "finding_major": 3,
     "finding_minor": 1,
     "finding_overdue": 2,
+    "acceptance_progress": 0,  # for the reader: how far acceptance has come
+    "acceptance_failed": 2,  # per inspection lot failed and not inspected again
+    "acceptance_unaccepted": 5,  # per unit project not accepted once the project is completed
+    "material_failed": 5,  # per failed batch without disposition
+    "witness_below": 4,  # per mandatory category witnessed below the threshold
+    "policy_missing": 10,  # no IDI policy from construction on
+    "claim_open": 1,
+    "claim_overdue": 3,
 }
 # the most one component takes off, so one bad source does not hide the others
-COMPONENT_CAP = {"register": 50, "signs": 30, "findings": 50}
+COMPONENT_CAP = {
+    "register": 50,
+    "signs": 30,
+    "findings": 50,
+    "acceptance": 30,
+    "materials": 30,
+    "insurance": 30,
+}
 SIGNED_STAGES = {ProjectStage.COMPLETED, ProjectStage.WARRANTY}  # a sign goes up after completion
 
 
@@ -145,18 +163,105 @@ def finding_reasons(batch: Batch) -> dict[int, list[Reason]]:
     return found
 
 
-# (component, function): acceptance progress, materials and witness share, insurance policy and
-# claims are added here when those apps are on main
+def acceptance_reasons(batch: Batch) -> dict[int, list[Reason]]:
+    """How far acceptance has come (lots and unit projects accepted), failed lots, and unit
+    projects not accepted once the project is completed."""
+    progress = acceptance_progress_of(batch.ids)
+    found: dict[int, list[Reason]] = {}
+    for project in batch.projects:
+        reasons = found.setdefault(project.pk, [])
+        p = progress[project.pk]
+        if not p["lots"] and not p["units"]:
+            continue
+        share = round(100 * p["lots_accepted"] / p["lots"]) if p["lots"] else 0
+        message = _(
+            "%(accepted)d of %(lots)d inspection lots accepted (%(share)d%%), "
+            "%(units_accepted)d of %(units)d unit projects"
+        ) % {"accepted": p["lots_accepted"], "lots": p["lots"], "share": share, **p}
+        reasons.append(Reason("acceptance", "acceptance_progress", message, POINTS["acceptance_progress"]))
+        if p["lots_failed"]:
+            message = ngettext(
+                "%(n)d inspection lot failed its inspection",
+                "%(n)d inspection lots failed their inspection",
+                p["lots_failed"],
+            ) % {"n": p["lots_failed"]}
+            reasons.append(
+                Reason("acceptance", "acceptance_failed", message, POINTS["acceptance_failed"] * p["lots_failed"])
+            )
+        missing = p["units"] - p["units_accepted"]
+        if project.stage in SIGNED_STAGES and missing > 0:
+            message = ngettext(
+                "%(n)d unit project not accepted after completion",
+                "%(n)d unit projects not accepted after completion",
+                missing,
+            ) % {"n": missing}
+            reasons.append(
+                Reason("acceptance", "acceptance_unaccepted", message, POINTS["acceptance_unaccepted"] * missing)
+            )
+    return found
+
+
+def material_reasons(batch: Batch) -> dict[int, list[Reason]]:
+    """Failed material batches without a disposition, and mandatory categories whose witnessed
+    share of the required samples is below the threshold."""
+    problems = material_problems_of(batch.ids)
+    found: dict[int, list[Reason]] = {}
+    for project in batch.projects:
+        reasons = found.setdefault(project.pk, [])
+        for label in problems[project.pk]["failed"]:
+            message = _("%(batch)s failed a test and has no disposition") % {"batch": label}
+            reasons.append(Reason("materials", "material_failed", message, POINTS["material_failed"]))
+        for row in problems[project.pk]["witness"]:
+            if not row["is_below"]:
+                continue
+            message = _("%(category)s: %(share)d%% of the required samples witnessed (at least %(threshold)d%%)") % {
+                "category": row["name"],
+                "share": round(100 * row["share"]),
+                "threshold": round(100 * row["threshold"]),
+            }
+            reasons.append(Reason("materials", "witness_below", message, POINTS["witness_below"]))
+    return found
+
+
+def insurance_reasons(batch: Batch) -> dict[int, list[Reason]]:
+    """No IDI policy from construction on; open claims, and those past their next deadline."""
+    state = insurance_state_of(batch.ids, today=batch.today)
+    found: dict[int, list[Reason]] = {}
+    for project in batch.projects:
+        reasons = found.setdefault(project.pk, [])
+        s = state[project.pk]
+        if not s["policies"] and project.stage != ProjectStage.PREPARATION:
+            reasons.append(Reason("insurance", "policy_missing", _("no IDI policy on file"), POINTS["policy_missing"]))
+        if s["open_claims"]:
+            message = ngettext("%(n)d open defect claim", "%(n)d open defect claims", s["open_claims"]) % {
+                "n": s["open_claims"]
+            }
+            reasons.append(Reason("insurance", "claim_open", message, POINTS["claim_open"] * s["open_claims"]))
+        if s["overdue_claims"]:
+            message = ngettext(
+                "%(n)d claim past its deadline", "%(n)d claims past their deadline", s["overdue_claims"]
+            ) % {"n": s["overdue_claims"]}
+            reasons.append(Reason("insurance", "claim_overdue", message, POINTS["claim_overdue"] * s["overdue_claims"]))
+    return found
+
+
+# (component, function): each reads a whole batch of projects in a bounded number of queries
 COMPONENTS: list[tuple[str, Callable[[Batch], dict[int, list[Reason]]]]] = [
     ("register", register_reasons),
     ("signs", sign_reasons),
     ("findings", finding_reasons),
+    ("acceptance", acceptance_reasons),
+    ("materials", material_reasons),
+    ("insurance", insurance_reasons),
 ]
 
 COMPONENT_LABELS = {
     "register": gettext_lazy("parties and letters"),
     "signs": gettext_lazy("permanent signs"),
     "findings": gettext_lazy("open findings"),
+    "acceptance": gettext_lazy("acceptance progress"),
+    "materials": gettext_lazy("material batches and witnessing"),
+    "insurance": gettext_lazy("insurance policy and claims"),
 }
 
 

@@ -20,6 +20,7 @@ from .models import (
     BatchElement,
     BatchStatus,
     EntryResult,
+    LabReport,
     MaterialBatch,
     Sample,
     Witness,
@@ -331,3 +332,120 @@ def batches_for_archive(project: Project) -> QuerySet[MaterialBatch]:
 
 def witness_authorisations_for_archive(project: Project) -> QuerySet[WitnessAuthorisation]:
     return WitnessAuthorisation.objects.filter(project=project).prefetch_related("witnesses__person").order_by("pk")
+
+
+# --- for the region dashboard and the quality credit: many projects at once ---------------------
+
+
+def material_problems_of(project_ids) -> dict[int, dict]:
+    """Of many projects in three aggregate queries whatever their number: the failed batches
+    still without a disposition (returned, retest passed or treated) and the witness report of
+    every mandatory category (as witness_report, without the per-batch queries):
+    {project_id: {"failed": [batch label, ...], "witness": [{category, name, required,
+    witnessed, share, threshold, is_below}]}}."""
+    from django.db.models import Count, Q
+
+    found: dict[int, dict] = {pk: {"failed": [], "witness": []} for pk in project_ids}
+    batches = list(
+        MaterialBatch.objects.filter(project_id__in=list(found)).values(
+            "pk",
+            "project_id",
+            "category",
+            "rule_variant",
+            "product",
+            "batch_number",
+            "quantity",
+            "status",
+            "entry_result",
+        )
+    )
+    if not batches:
+        return found
+    ids = [b["pk"] for b in batches]
+    samples = {
+        row["batch_id"]: row
+        for row in Sample.objects.filter(batch_id__in=ids, is_retest=False)
+        .values("batch_id")
+        .annotate(
+            taken=Count("id"),
+            witnessed=Count("id", filter=Q(witness__isnull=False, witness_confirmed_at__isnull=False)),
+        )
+        .order_by()
+    }
+    all_rules = rules()
+    per_storey = [b["pk"] for b in batches if (r := all_rules.get(b["category"])) and r.min_per_storey]
+    storeys: dict[int, set] = defaultdict(set)
+    if per_storey:
+        from django.db.models import OuterRef, Subquery
+
+        storey_of = Element.objects.filter(
+            version_id=OuterRef("version_id"), global_id=OuterRef("global_id"), storey__isnull=False
+        ).values("storey__name")[:1]
+        # one row per (batch, storey name) of the elements the batches went into
+        rows = (
+            BatchElement.objects.filter(batch_id__in=per_storey)
+            .annotate(storey=Subquery(storey_of))
+            .exclude(storey__isnull=True)
+            .values_list("batch_id", "storey")
+            .distinct()
+            .order_by()
+        )
+        for batch_id, storey in rows:
+            storeys[batch_id].add(storey)
+    threshold = witness_threshold()
+    totals: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for b in batches:
+        rule = all_rules.get(b["category"])
+        if b["status"] == BatchStatus.FAILED:
+            found[b["project_id"]]["failed"].append(
+                _("%(category)s %(product)s batch %(number)s")
+                % {
+                    "category": rule.name if rule else b["category"],
+                    "product": b["product"],
+                    "number": b["batch_number"],
+                }
+            )
+        if rule is None or not rule.is_mandatory or b["entry_result"] == EntryResult.REJECTED:
+            continue
+        required = rule.required_samples(
+            b["quantity"], b["rule_variant"], len(storeys[b["pk"]]) if rule.min_per_storey else 0
+        )
+        row = totals[b["project_id"]][b["category"]]
+        row[0] += required
+        row[1] += samples.get(b["pk"], {}).get("witnessed", 0)
+    for project_id, categories in totals.items():
+        for code, (required, witnessed) in categories.items():
+            share = witnessed / required if required else None
+            found[project_id]["witness"].append(
+                {
+                    "category": code,
+                    "name": all_rules[code].name,
+                    "required": required,
+                    "witnessed": witnessed,
+                    "share": share,
+                    "threshold": threshold,
+                    "is_below": share is not None and share < threshold,
+                }
+            )
+    return found
+
+
+def failed_mandatory_reports() -> list[dict]:
+    """Lab reports that failed a test of a mandatory category (one query, for the quality
+    credit): [{report_id, project_id, batch, issued_on, report_number}]."""
+    mandatory = [code for code, rule in rules().items() if rule.is_mandatory]
+    rows = (
+        LabReport.objects.filter(is_passed=False, sample__batch__category__in=mandatory)
+        .select_related("sample__batch")
+        .order_by("pk")
+    )
+    return [
+        {
+            "report_id": r.pk,
+            "project_id": r.sample.batch.project_id,
+            "batch": batch_label(r.sample.batch),
+            "issued_on": r.issued_on,
+            "report_number": r.report_number,
+        }
+        for r in rows
+    ]

@@ -14,7 +14,20 @@ def fits_the_width(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def expected_score(project):
+    """The demo project's score as the dashboard computes it (the demos of several apps add to
+    its reasons); the page must show this figure and as many reasons."""
+    from django.utils import timezone
+
+    from supervision.scoring import score_projects
+
+    (scored,) = score_projects([project], today=timezone.localdate())
+    return str(scored.score), len(scored.reasons)
+
+
 def test_the_dashboard_drill_down_and_archive_check_at_tablet_size(world, browser, site):
+    score, reasons = expected_score(world["project"])
+    assert int(score) < 100 and reasons
     page = signed_in(browser, site, "auditor", TABLET)
     violations = []
     page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
@@ -22,7 +35,7 @@ def test_the_dashboard_drill_down_and_archive_check_at_tablet_size(world, browse
     page.click("a[href='/supervision/']")
     page.wait_for_selector("#projects tbody tr")
     row = page.locator("#projects tbody tr").first
-    assert "GZ-2026-001" in row.inner_text() and row.locator(".score").inner_text() == "93"
+    assert "GZ-2026-001" in row.inner_text() and row.locator(".score").inner_text() == score
     for chart in ("#chart-scores", "#chart-findings"):
         page.wait_for_function(f"() => document.querySelector('{chart}').complete")
         assert page.evaluate(f"() => document.querySelector('{chart}').naturalWidth") > 0, chart
@@ -37,7 +50,7 @@ def test_the_dashboard_drill_down_and_archive_check_at_tablet_size(world, browse
     page.goto(f"{site}/supervision/")
     page.click("#projects a:has-text('GZ-2026-001')")
     page.wait_for_selector("#score")
-    assert page.inner_text("#score") == "93" and page.locator("#reasons li").count() == 2
+    assert page.inner_text("#score") == score and page.locator("#reasons li").count() == reasons
     assert fits_the_width(page)
 
     page.click("#archive-link")

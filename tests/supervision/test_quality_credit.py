@@ -30,7 +30,12 @@ def test_overdue_letters_score_a_point_per_letter_per_month(world, overdue_lette
     months = (timezone.localdate() - min(e.occurred_on for e in events)).days // 30 + 1
     assert events.count() == 2 * months
     assert all(e.points == 1 and "何路人" in e.description for e in events)
-    assert OrganisationCredit.objects.get(organisation=contractor()).points == 2 * months
+    # with the demo's failed rebar test and upheld leak claim, also the contractor's
+    others = CreditEvent.objects.filter(organisation=contractor()).exclude(rule="letter_overdue")
+    assert set(others.values_list("rule", flat=True)) <= {"material_test_failed", "claim_upheld"}
+    assert OrganisationCredit.objects.get(organisation=contractor()).points == 2 * months + sum(
+        e.points for e in others
+    )
     assert due < timezone.localdate()
 
 

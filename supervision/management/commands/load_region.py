@@ -9,7 +9,7 @@ from supervision.region import load_region
 
 
 class Command(BaseCommand):
-    help = "Generate a region of N projects with parties, letters, signs and findings (for measuring)."
+    help = "Generate a region of N projects with parties, letters, signs, findings, acceptance trees, material batches, policies and claims (for measuring)."
 
     def add_arguments(self, parser):
         parser.add_argument("--projects", type=int, required=True)

@@ -188,6 +188,9 @@ def plan_page(request, code: str):
             "highlight": highlight,
             "plan": mark_safe(svg),  # built by bim.ifc.plan, which escapes every value
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,  # checked on the tablet before any upload
+            # offer only what the role may do: a home owner sees the plan, not the findings
+            "may_view_findings": _may(request, project, "finding.view"),
+            "may_open": _may(request, project, "finding.open"),
         },
     )
 

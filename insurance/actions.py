@@ -716,7 +716,8 @@ def move_claim(
             if verb == "decline":
                 if not reasons:
                     raise InvalidInput(
-                        gettext("Give the reasons for declining: %(codes)s.") % {"codes": ", ".join(decline_codes_for(claim))},
+                        gettext("Give the reasons for declining: %(codes)s.")
+                        % {"codes": ", ".join(decline_codes_for(claim))},
                         field="reasons",
                     )
                 unknown = [r for r in reasons if r not in DECLINE_CODES]

@@ -84,3 +84,20 @@ class ThrottledModelBackend(ModelBackend):
         else:
             note_success(username)
         return user
+
+
+def public_post_wait(scope: str, ip: str, *, limit: int, window_minutes: int) -> int:
+    """Anonymous forms (a sign's "report a problem"): 0 while this address has sent fewer than
+    `limit` within the window; otherwise the whole minutes until its window ends."""
+    count, until = cache.get(f"public-posts:{scope}:{ip}", (0, 0.0))
+    now = time.time()
+    return math.ceil((until - now) / 60) if count >= limit and until > now else 0
+
+
+def note_public_post(scope: str, ip: str, *, window_minutes: int) -> None:
+    """Count one accepted anonymous post from this address (its window starts with the first)."""
+    key, now = f"public-posts:{scope}:{ip}", time.time()
+    count, until = cache.get(key, (0, 0.0))
+    if until <= now:
+        count, until = 0, now + window_minutes * 60
+    cache.set(key, (count + 1, until), timeout=math.ceil(until - now) + 1)

@@ -108,7 +108,9 @@ def test_the_same_problem_sent_again_within_a_day_is_refused_with_a_message(worl
     assert "一天内已有人用相同的文字反映过这个问题" in again.content.decode()
     assert Complaint.objects.filter(channel="sign_qr").count() == 1
     # a day later the same words are a new report
-    Complaint.objects.filter(channel="sign_qr").update(created_at=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    Complaint.objects.filter(channel="sign_qr").update(
+        created_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
+    )
     assert 'id="filed"' in client.post(path, body).content.decode()
 
 

@@ -459,7 +459,8 @@ def finding_page(request, code: str, finding_id: int):
     photos = [  # a marked-up photo is shown in place of its original, which stays a tap away
         {
             "photo": p,
-            "url": storage.presigned_url(p.thumbnail_key or p.file_key, timedelta(minutes=30), filename=_photo_name(p)),
+            # the thumbnail is shown in place (its type may differ from the photo's); the photo is saved named
+            "url": storage.presigned_url(p.thumbnail_key or p.file_key, timedelta(minutes=30)),
             "full": storage.presigned_url(p.file_key, timedelta(minutes=30), filename=_photo_name(p)),
             "original": storage.presigned_url(
                 by_id[p.marks_up_id].file_key, timedelta(minutes=30), filename=_photo_name(by_id[p.marks_up_id])

@@ -146,7 +146,7 @@ def report_problem_page(request, token: str):
     if request.method == "POST":
         ip = client_ip(request)
         window = settings.PUBLIC_REPORT_WINDOW_MINUTES
-        minutes = public_post_wait("sign-report", ip, limit=settings.PUBLIC_REPORT_MAX_PER_IP, window_minutes=window)
+        minutes = public_post_wait("sign-report", ip, limit=settings.PUBLIC_REPORT_MAX_PER_IP)
         if minutes:
             error, status = (
                 gettext("Too many reports were sent from your address; try again in %(minutes)d minutes.")

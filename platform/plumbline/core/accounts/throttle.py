@@ -1,7 +1,8 @@
 """Sign-in throttling: after SIGN_IN_MAX_FAILURES wrong passwords for one username (or
 SIGN_IN_MAX_FAILURES_PER_IP from one address) within SIGN_IN_LOCKOUT_MINUTES, signing in is
 refused until that window ends, whatever the password. Counts live in Django's cache (a folder
-under var/ in the embedded default, shared by the web processes; Redis with CACHE_URL)."""
+under var/ in the embedded default, shared by the web processes; Redis with CACHE_URL). Anonymous
+forms (a sign's "report a problem") are counted per address the same way."""
 
 import hashlib
 import math
@@ -86,7 +87,7 @@ class ThrottledModelBackend(ModelBackend):
         return user
 
 
-def public_post_wait(scope: str, ip: str, *, limit: int, window_minutes: int) -> int:
+def public_post_wait(scope: str, ip: str, *, limit: int) -> int:
     """Anonymous forms (a sign's "report a problem"): 0 while this address has sent fewer than
     `limit` within the window; otherwise the whole minutes until its window ends."""
     count, until = cache.get(f"public-posts:{scope}:{ip}", (0, 0.0))

@@ -30,4 +30,5 @@ def list_archive_checks(project, *, user):
 def download_url(check: ArchiveCheck) -> str | None:
     if not check.archive_key:
         return None
-    return get_storage().presigned_url(check.archive_key, timedelta(hours=1))
+    name = f"{check.project.code} {_('Quality archive')} {check.pk}.zip"
+    return get_storage().presigned_url(check.archive_key, timedelta(hours=1), filename=name)

@@ -88,6 +88,10 @@ def upload_model_version(
         ifc_model, _ = IfcModel.objects.get_or_create(
             project=project, name=model_name[:100], defaults={"discipline": discipline}
         )
+        revived = ifc_model.retired_at
+        if revived is not None:  # a new upload under a retired model's name brings it back
+            ifc_model.retired_at = None
+            ifc_model.save(update_fields=["retired_at"])
         number = (ifc_model.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ModelVersion.objects.create(
             model=ifc_model,
@@ -109,6 +113,8 @@ def upload_model_version(
         }
         if same_bytes is not None:
             changes["retry_of"] = [None, same_bytes.number]
+        if revived is not None:
+            changes["retired_at"] = [revived, None]
         record_event("model_version.uploaded", actor=actor, project=project, target=version, changes=changes)
         if not too_large:
             transaction.on_commit(lambda: tasks.ingest_model_version.delay(version.pk))
@@ -119,6 +125,34 @@ def upload_model_version(
         )
         version.refresh_from_db()
     return version, True
+
+
+def retire_model(project: Project, model_id: int, *, actor) -> IfcModel:
+    """Take a model whose every version failed (a junk upload, a file of another format) out of
+    the model list. Nothing is deleted: its failed versions and their files stay on record, as
+    every upload does; an upload under its name brings it back."""
+    authorize(actor, project, "model.retire")
+    with transaction.atomic():
+        ifc_model = IfcModel.objects.select_for_update().filter(project=project, pk=model_id).first()
+        if ifc_model is None or ifc_model.retired_at is not None:
+            raise NotFound(gettext("No model %(id)s in project %(code)s.") % {"id": model_id, "code": project.code})
+        statuses = set(ifc_model.versions.values_list("status", flat=True))
+        if statuses - {VersionStatus.FAILED}:
+            raise Conflict(
+                gettext("Only a model whose every version failed can be retired; %(model)s has a version to read.")
+                % {"model": ifc_model.name},
+                code="model_has_versions",
+            )
+        ifc_model.retired_at = timezone.now()
+        ifc_model.save(update_fields=["retired_at"])
+        record_event(
+            "model.retired",
+            actor=actor,
+            project=project,
+            target=ifc_model,
+            changes={"retired_at": [None, ifc_model.retired_at], "failed_versions": [None, ifc_model.versions.count()]},
+        )
+    return ifc_model
 
 
 def _move(version: ModelVersion, status: str) -> dict:

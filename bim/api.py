@@ -73,6 +73,18 @@ def list_models(request: HttpRequest, code: str):
     return queries.list_models(project, user=request.user)
 
 
+@router.post(
+    "/projects/{code}/models/{model_id}/retire",
+    response={200: ModelOut, **ERRORS},
+    operation_id="retire_model",
+    summary="Retire a model whose every version failed (contractor staff); its versions and files are kept",
+)
+@project_right("model.retire")
+def retire_model(request: HttpRequest, code: str, model_id: int):
+    project = get_project(code, user=request.user)
+    return actions.retire_model(project, model_id, actor=request.user)
+
+
 @router.get(
     "/projects/{code}/versions/{version_id}",
     response={200: VersionOut, **ERRORS},

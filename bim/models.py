@@ -22,6 +22,9 @@ class IfcModel(models.Model):
     name = models.CharField(max_length=100)
     discipline = models.CharField(max_length=20, choices=Discipline.choices, default=Discipline.ARCHITECTURE)
     created_at = models.DateTimeField(auto_now_add=True)
+    # a model whose every version failed (a junk upload) is retired by the contractor: out of the
+    # model list, its versions and files kept; an upload under its name brings it back
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["project", "name"]
@@ -29,6 +32,12 @@ class IfcModel(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.name}"
+
+    @property
+    def is_failed(self) -> bool:
+        """Every version failed (reads the prefetched versions when there are)."""
+        statuses = {v.status for v in self.versions.all()}
+        return statuses == {VersionStatus.FAILED}
 
 
 class VersionStatus(models.TextChoices):

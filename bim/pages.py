@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from plumbline.core.errors import DomainError, NotFound, PermissionDenied
+from plumbline.core.permissions import allowed_roles
 from projects.queries import get_project, roles_in
 
 from . import actions, queries
@@ -67,8 +68,29 @@ def models_page(request, code: str):
             "models": models,
             "busy": busy,
             "may_upload": "contractor" in {r.value for r in roles_in(request.user, project)},
+            "may_retire": bool(roles_in(request.user, project) & allowed_roles("model.retire")),
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def retire_model(request, code: str, model_id: int):
+    """The models page's "retire" button on a model whose every version failed."""
+    project = _project(request, code)
+    try:
+        ifc_model = actions.retire_model(project, model_id, actor=request.user)
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request, _("%(model)s was retired; its failed versions stay on record.") % {"model": ifc_model.name}
+        )
+    return redirect("bim-models", code=project.code)
 
 
 @login_required

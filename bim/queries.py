@@ -18,7 +18,7 @@ BROWSABLE = {VersionStatus.GEOMETRY, VersionStatus.READY}  # statuses whose elem
 
 def list_models(project: Project, *, user) -> QuerySet[IfcModel]:
     authorize(user, project, "model.view")
-    return IfcModel.objects.filter(project=project).prefetch_related("versions")
+    return IfcModel.objects.filter(project=project, retired_at__isnull=True).prefetch_related("versions")
 
 
 def get_version(project: Project, version_id: int, *, user) -> ModelVersion:

@@ -54,10 +54,16 @@ class ModelOut(Schema):
     name: str
     discipline: str
     versions: list[VersionOut]
+    is_failed: bool  # every version failed: nothing to read (a junk upload); the contractor may retire it
+    retired_at: datetime | None
 
     @staticmethod
     def resolve_versions(model) -> list:
         return list(model.versions.all())
+
+    @staticmethod
+    def resolve_is_failed(model) -> bool:
+        return model.is_failed
 
 
 class UploadOut(VersionOut):
@@ -117,6 +123,8 @@ class ChangedOut(Schema):
     fields: dict[str, Any]
     moved: MovedOut | None = None
     grown: GrownOut | None = None
+
+
 class ElementFilters(Schema):
     ifc_class: str | None = None
     storey: str | None = None

@@ -120,6 +120,12 @@ def _due_date(value: str):
         raise InvalidInput(gettext("The due date must be a date (YYYY-MM-DD)."), field="due_date") from None
 
 
+def _photo_name(photo) -> str:
+    """The name a photo is saved under: as it was uploaded, else its number (the extension
+    follows from its type)."""
+    return photo.original_name or f"{gettext('photo')}-{photo.pk}"
+
+
 def _may(request, project, action) -> bool:
     return bool(roles_in(request.user, project) & allowed_roles(action))
 
@@ -191,6 +197,9 @@ def plan_page(request, code: str):
             "marks": marks,
             "marks_css": marks_css,
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,  # checked on the tablet before any upload
+            # offer only what the role may do: a home owner sees the plan, not the findings
+            "may_view_findings": _may(request, project, "finding.view"),
+            "may_open": _may(request, project, "finding.open"),
         },
     )
 
@@ -453,9 +462,12 @@ def finding_page(request, code: str, finding_id: int):
     photos = [  # a marked-up photo is shown in place of its original, which stays a tap away
         {
             "photo": p,
+            # the thumbnail is shown in place (its type may differ from the photo's); the photo is saved named
             "url": storage.presigned_url(p.thumbnail_key or p.file_key, timedelta(minutes=30)),
-            "full": storage.presigned_url(p.file_key, timedelta(minutes=30)),
-            "original": storage.presigned_url(by_id[p.marks_up_id].file_key, timedelta(minutes=30))
+            "full": storage.presigned_url(p.file_key, timedelta(minutes=30), filename=_photo_name(p)),
+            "original": storage.presigned_url(
+                by_id[p.marks_up_id].file_key, timedelta(minutes=30), filename=_photo_name(by_id[p.marks_up_id])
+            )
             if p.marks_up_id in by_id
             else None,
         }
@@ -633,7 +645,9 @@ def checklist_page(request, code: str, checklist_id: int):
     storage = get_storage()
     rows = queries.checklist_rows(checklist)
     for row in rows:
-        row["photo_urls"] = [storage.presigned_url(p.file_key, timedelta(minutes=30)) for p in row["photos"]]
+        row["photo_urls"] = [
+            storage.presigned_url(p.file_key, timedelta(minutes=30), filename=_photo_name(p)) for p in row["photos"]
+        ]
     open_ = checklist.status == ChecklistStatus.IN_PROGRESS
     return render(
         request,

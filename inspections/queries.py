@@ -375,7 +375,8 @@ def report_download_url(report: FindingsReport) -> str | None:
     """A signed link to a made report's file, valid for REPORT_LINK_LIFETIME; None before it is made."""
     if report.status != ReportStatus.DONE or not report.file_key:
         return None
-    return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME)
+    name = f"{report.project.code} {_('Findings report')} {report.pk}.{report.format}"
+    return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME, filename=name)
 # --- many projects at once (the housing department's region dashboard and credit) ---------------
 
 

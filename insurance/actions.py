@@ -51,6 +51,16 @@ DECLINE_CODES = (
     *EXCLUSIONS,
     "not_a_defect",
 )
+# the decline reasons the cover decides from the dates and the policy: one applies only when the
+# claim's cover says so (an insurer cannot decline "before cover started" a claim in its window)
+COVER_DECLINE_CODES = ("before_window", "after_window", "category_not_covered", "not_accepted")
+
+
+def decline_codes_for(claim: DefectClaim) -> list[str]:
+    """The reasons a decline of this claim may give: the exclusions and "not a defect" always
+    (the survey decides them), the cover's own reasons only when its decision named them."""
+    decided = {r.get("code") for r in (claim.cover or {}).get("reasons", [])}
+    return [c for c in DECLINE_CODES if c not in COVER_DECLINE_CODES or c in decided]
 
 
 def _uuid(value, field: str) -> uuid_module.UUID:
@@ -706,7 +716,8 @@ def move_claim(
             if verb == "decline":
                 if not reasons:
                     raise InvalidInput(
-                        gettext("Give the reasons for declining: %(codes)s.") % {"codes": ", ".join(DECLINE_CODES)},
+                        gettext("Give the reasons for declining: %(codes)s.")
+                        % {"codes": ", ".join(decline_codes_for(claim))},
                         field="reasons",
                     )
                 unknown = [r for r in reasons if r not in DECLINE_CODES]
@@ -714,6 +725,16 @@ def move_claim(
                     raise InvalidInput(
                         gettext("Unknown reasons %(unknown)s: use %(codes)s.")
                         % {"unknown": ", ".join(unknown), "codes": ", ".join(DECLINE_CODES)},
+                        field="reasons",
+                    )
+                contradicted = [r for r in reasons if r not in decline_codes_for(claim)]
+                if contradicted:
+                    raise InvalidInput(
+                        gettext(
+                            "The cover decided from the policy and the dates contradicts %(reasons)s: this claim "
+                            "may be declined for %(codes)s."
+                        )
+                        % {"reasons": ", ".join(contradicted), "codes": ", ".join(decline_codes_for(claim))},
                         field="reasons",
                     )
             claim.decision_reasons = reasons

@@ -26,7 +26,7 @@ from projects.models import Party, Person
 from projects.queries import get_project, roles_in
 
 from . import actions, queries
-from .actions import DECLINE_CODES
+from .actions import decline_codes_for
 from .cover import CATEGORY_LABELS, EXCLUSIONS
 from .models import DefectCategory
 
@@ -178,7 +178,7 @@ def claim_page(request, code: str, claim_id: int):
         "plan": plan,
         "history": history,
         "moves": queries.next_moves(claim, user=request.user),
-        "decline_codes": [(c, _reason_label(c)) for c in DECLINE_CODES],
+        "decline_codes": [(c, _reason_label(c)) for c in decline_codes_for(claim)],
         "parties": Party.choices,
         "photo_max_bytes": settings.PHOTO_MAX_BYTES,
     }

@@ -292,7 +292,9 @@ def download_letter(request: HttpRequest, code: str, letter_id: int):
     letter = queries.get_letter(project, letter_id, user=request.user)
     seconds = settings.PRESIGNED_URL_SECONDS
     return {
-        "url": get_storage().presigned_url(letter.file_key, timedelta(seconds=seconds)),
+        "url": get_storage().presigned_url(
+            letter.file_key, timedelta(seconds=seconds), filename=letter.original_name or letter.get_kind_display()
+        ),
         "expires_in_seconds": seconds,
     }
 

@@ -6,12 +6,15 @@ once and a key proves its content. Backends stream: nothing here holds a whole o
 
 import contextlib
 import hashlib
+import mimetypes
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import BinaryIO, Protocol
+from urllib.parse import quote
 
 CHUNK_SIZE = 1024 * 1024
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -47,6 +50,26 @@ def key_for(sha256: str) -> str:
 
 def sha256_of_key(key: str) -> str:
     return key.rsplit("/", 1)[-1]
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name a downloaded object is saved under: the caller's name with an extension (from the
+    content type when the name has none), no path and no control characters."""
+    name = "".join(c for c in (name or "").replace("/", "_").replace("\\", "_") if unicodedata.category(c)[0] != "C")
+    name = name.strip(" .")
+    if not name:
+        return ""
+    if not os.path.splitext(name)[1]:
+        name += mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
+    return name[:200]
+
+
+def content_disposition(name: str, content_type: str) -> str:
+    """A Content-Disposition naming the file (RFC 6266, the UTF-8 name in filename*): images are
+    shown where they are linked, everything else is saved."""
+    kind = "inline" if content_type.startswith("image/") else "attachment"
+    fallback = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def iter_chunks(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -93,7 +116,9 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def presigned_url(self, key: str, expires: timedelta) -> str: ...
+    def presigned_url(self, key: str, expires: timedelta, *, filename: str = "") -> str:
+        """A link that serves the object for `expires`, saved under `filename` (with its extension)
+        rather than the bare sha256 of the key."""
 
     def put_record(self, key: str, data: bytes) -> None:
         """Store a small named object once (raise RecordExists if the key is taken)."""

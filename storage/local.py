@@ -27,6 +27,7 @@ from .base import (
     SpooledHash,
     StorageUnavailable,
     StoredObject,
+    download_name,
     key_for,
     sha256_of_key,
 )
@@ -109,18 +110,23 @@ class LocalStorage:
         for p in (path, path.with_name(path.name + ".meta")):
             p.unlink(missing_ok=True)
 
-    def _signature(self, key: str, expires_at: int) -> str:
-        return hmac.new(self._link_key, f"{key}\n{expires_at}".encode(), hashlib.sha256).hexdigest()
+    def _signature(self, key: str, expires_at: int, name: str = "") -> str:
+        # the file name is signed with the key: a link cannot be edited to serve it as another file
+        message = f"{key}\n{expires_at}" + (f"\n{name}" if name else "")
+        return hmac.new(self._link_key, message.encode(), hashlib.sha256).hexdigest()
 
-    def presigned_url(self, key: str, expires: timedelta) -> str:
+    def presigned_url(self, key: str, expires: timedelta, *, filename: str = "") -> str:
         if not self.exists(key):
             raise ObjectNotFound(f"no stored object with key {key!r}")
         seconds = min(expires.total_seconds(), self.max_link_seconds)
         expires_at = int(time.time() + seconds)
-        query = urlencode({"expires": expires_at, "signature": self._signature(key, expires_at)})
-        return f"{self.base_url}/files/{quote(key)}?{query}"
+        name = download_name(filename, self.stat(key).content_type) if filename else ""
+        params = {"expires": expires_at, "signature": self._signature(key, expires_at, name)}
+        if name:
+            params["name"] = name
+        return f"{self.base_url}/files/{quote(key)}?{urlencode(params)}"
 
-    def verify_signature(self, key: str, expires_at: str | None, signature: str | None) -> bool:
+    def verify_signature(self, key: str, expires_at: str | None, signature: str | None, name: str = "") -> bool:
         """True for a link this storage signed that has not expired; False for anything else,
         whatever the parameters hold (text that is not a number, non-ASCII signatures)."""
         if not expires_at or not expires_at.isascii() or not expires_at.isdigit():
@@ -130,7 +136,7 @@ class LocalStorage:
         expires_int, now = int(expires_at), time.time()
         if expires_int < now or expires_int > now + self.max_link_seconds + CLOCK_SLACK_SECONDS:
             return False
-        return hmac.compare_digest(self._signature(key, expires_int), signature)
+        return hmac.compare_digest(self._signature(key, expires_int, name or ""), signature)
 
     def put_record(self, key: str, data: bytes) -> None:
         """Write `data` under `key` once; a second write to the same key raises RecordExists."""

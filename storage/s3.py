@@ -20,6 +20,8 @@ from .base import (
     SpooledHash,
     StorageUnavailable,
     StoredObject,
+    content_disposition,
+    download_name,
     key_for,
     sha256_of_key,
 )
@@ -128,10 +130,21 @@ class S3Storage:
     def delete(self, key: str) -> None:
         self._call("deleting an object", key, self.client.remove_object, self.bucket, key)
 
-    def presigned_url(self, key: str, expires: timedelta) -> str:
-        self.stat(key)
+    def presigned_url(self, key: str, expires: timedelta, *, filename: str = "") -> str:
+        stored = self.stat(key)
         expires = min(expires, timedelta(seconds=self.max_link_seconds))
-        return self._call("signing a link", key, self.signer.presigned_get_object, self.bucket, key, expires=expires)
+        name = download_name(filename, stored.content_type) if filename else ""
+        # S3 answers with the Content-Disposition the signed link asks for
+        headers = {"response-content-disposition": content_disposition(name, stored.content_type)} if name else None
+        return self._call(
+            "signing a link",
+            key,
+            self.signer.presigned_get_object,
+            self.bucket,
+            key,
+            expires=expires,
+            response_headers=headers,
+        )
 
     def put_record(self, key: str, data: bytes) -> None:
         # S3 has no portable create-only write: check first; the chain's anchors are written by

@@ -563,6 +563,13 @@ def file_complaint(
     if channel not in ("web", "sign_qr", "phone"):
         raise InvalidInput(gettext("Unknown channel %(value)s.") % {"value": repr(channel)}, field="channel")
     filer = actor if actor is not None and actor.is_authenticated else None
+    since = timezone.now() - datetime.timedelta(days=1)
+    # the same text sent again (a double tap, a resend, a flood) files nothing twice
+    if Complaint.objects.filter(project=project, description=description.strip(), created_at__gte=since).exists():
+        raise Conflict(
+            gettext("This problem was reported with the same words within the last day; it is being handled."),
+            code="duplicate_complaint",
+        )
     receiver = _receiver(project, filer)
     due = add_working_days(timezone.localdate(), settings.COMPLAINT_DUE_WORKING_DAYS)
     with transaction.atomic():

@@ -4,6 +4,7 @@ call the same queries as the API."""
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from plumbline.core.accounts.throttle import client_ip, note_public_post, public_post_wait
 from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from projects.models import ProjectStage
 from signage.queries import get_public_sign
@@ -140,14 +142,26 @@ def report_problem_page(request, token: str):
     except NotFound:
         raise Http404 from None
     values = {k: request.POST.get(k, "").strip() for k in ("complainant_name", "complainant_contact", "description")}
-    error, complaint = None, None
+    error, complaint, status = None, None, 200
     if request.method == "POST":
-        try:
-            complaint = actions.file_complaint(sign.project, **values, channel="sign_qr", actor=None)
-        except (InvalidInput, DomainError) as exc:
-            error = exc.detail
+        ip = client_ip(request)
+        window = settings.PUBLIC_REPORT_WINDOW_MINUTES
+        minutes = public_post_wait("sign-report", ip, limit=settings.PUBLIC_REPORT_MAX_PER_IP)
+        if minutes:
+            error, status = (
+                gettext("Too many reports were sent from your address; try again in %(minutes)d minutes.")
+                % {"minutes": minutes},
+                429,
+            )
+        else:
+            try:
+                complaint = actions.file_complaint(sign.project, **values, channel="sign_qr", actor=None)
+                note_public_post("sign-report", ip, window_minutes=window)
+            except (InvalidInput, DomainError) as exc:
+                error, status = exc.detail, exc.status_code
     return render(
         request,
         "supervision/report_problem.html",
         {"sign": sign, "values": values, "error": error, "complaint": complaint},
+        status=status,
     )

@@ -117,7 +117,11 @@ def batch_page(request, code: str, batch_id: int):
                 "tests": [name_of_test(t) for t in sample.tests],
                 "report": report,
                 "results": [{**r, "name": name_of_test(r["test"])} for r in report.results] if report else [],
-                "report_url": storage.presigned_url(report.file_key, timedelta(minutes=30)) if report else "",
+                "report_url": storage.presigned_url(
+                    report.file_key, timedelta(minutes=30), filename=report.original_name or f"lab-report-{report.pk}"
+                )
+                if report
+                else "",
                 "may_confirm": me is not None and sample.witness_id == me.pk and not sample.is_witnessed,
             }
         )
@@ -139,7 +143,12 @@ def batch_page(request, code: str, batch_id: int):
             "tone": STATUS_TONE.get(batch.status, ""),
             "state": queries.sampling_state(batch),
             "certificates": [
-                {"certificate": c, "url": storage.presigned_url(c.file_key, timedelta(minutes=30))}
+                {
+                    "certificate": c,
+                    "url": storage.presigned_url(
+                        c.file_key, timedelta(minutes=30), filename=c.original_name or c.get_kind_display()
+                    ),
+                }
                 for c in batch.certificates.all()
             ],
             "samples": samples,

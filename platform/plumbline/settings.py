@@ -520,6 +520,10 @@ MATERIAL_FILE_MAX_BYTES = env_int("MATERIAL_FILE_MAX_BYTES", 20 * 1024 * 1024, m
 # COMPLAINT_DUE_WORKING_DAYS working days; webhooks are retried with exponential backoff.
 SUPERVISION_CONFLICT_YEARS = env_int("SUPERVISION_CONFLICT_YEARS", 3, minimum=0)
 COMPLAINT_DUE_WORKING_DAYS = env_int("COMPLAINT_DUE_WORKING_DAYS", 10, minimum=1)
+# The public "report a problem" form of a sign takes at most PUBLIC_REPORT_MAX_PER_IP reports
+# from one address within PUBLIC_REPORT_WINDOW_MINUTES (anyone may send it, signed in or not).
+PUBLIC_REPORT_MAX_PER_IP = env_int("PUBLIC_REPORT_MAX_PER_IP", 5, minimum=1)
+PUBLIC_REPORT_WINDOW_MINUTES = env_int("PUBLIC_REPORT_WINDOW_MINUTES", 60, minimum=1)
 SUPERVISION_WEBHOOK_TIMEOUT = env_int("SUPERVISION_WEBHOOK_TIMEOUT", 10, minimum=1)
 SUPERVISION_WEBHOOK_MAX_RETRIES = env_int("SUPERVISION_WEBHOOK_MAX_RETRIES", 6, minimum=0)
 SUPERVISION_WEBHOOK_BACKOFF_SECONDS = env_int("SUPERVISION_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
@@ -530,7 +534,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"permission_denied_one_line": {"()": "plumbline.log_filters.PermissionDeniedOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["permission_denied_one_line"]},
+    },
 }

@@ -80,6 +80,7 @@ urlpatterns = [
     path("projects/<str:code>/acceptance/lots/<int:lot_id>/", acceptance_pages.lot_page, name="acceptance-lot"),
     path("projects/<str:code>/acceptance/<int:node_id>/sign/", acceptance_pages.sign_node, name="acceptance-sign"),
     path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
+    path("projects/<str:code>/models/<int:model_id>/retire/", bim_pages.retire_model, name="bim-retire-model"),
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
     path("projects/<str:code>/signs/", signage_pages.signs_page, name="signs"),
     path("projects/<str:code>/signs/<int:sign_id>/", signage_pages.sign_page, name="sign"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from storage import ObjectNotFound, get_storage
+from storage.base import content_disposition
 from storage.local import LocalStorage
 
 from .core.errors import error_body
@@ -30,23 +31,36 @@ def healthz(request):
 
 @require_GET
 def download_file(request, key: str):
-    """Serve a local-storage object behind a presigned link (S3 serves its own links).
+    """Serve a local-storage object behind a presigned link (S3 serves its own links), under the
+    file name the link was signed with.
 
-    Answers in the API's error format: links are followed by the tablet pages and API clients."""
+    A refused link answers in the API's error format to API clients, with the error page to a
+    browser (one that asks for HTML): links are followed by the tablet pages and API clients."""
     storage = get_storage()
     if not isinstance(storage, LocalStorage):
         raise Http404
-    if not storage.verify_signature(key, request.GET.get("expires"), request.GET.get("signature")):
+    name = request.GET.get("name", "")
+    if not storage.verify_signature(key, request.GET.get("expires"), request.GET.get("signature"), name):
         detail = _("This download link is invalid or has expired.")
-        return JsonResponse(error_body(detail, "invalid_link"), status=403)
+        return _download_error(request, 403, _("Link expired"), detail, "invalid_link")
     try:
         stored = storage.stat(key)
         handle = storage.open(key)
     except ObjectNotFound:
-        return JsonResponse(error_body(_("No file is stored under this link."), "not_found"), status=404)
+        detail = _("No file is stored under this link.")
+        return _download_error(request, 404, _("File not found"), detail, "not_found")
     response = FileResponse(handle, content_type=stored.content_type)
     response["Content-Length"] = str(stored.size)
+    if name:
+        response["Content-Disposition"] = content_disposition(name, stored.content_type)
     return response
+
+
+def _download_error(request, status: int, title, message, code: str):
+    if "text/html" in request.headers.get("Accept", ""):
+        context = {"status": status, "title": title, "message": message, "back": ""}
+        return render(request, "errors/error.html", context, status=status)
+    return JsonResponse(error_body(str(message), code), status=status)
 
 
 # the pages a project card links to, each with the right it needs (a role without it sees no link)

@@ -10,6 +10,7 @@ from storage import get_storage
 from tests.conftest import require_service
 
 CHROMIUM = "/usr/bin/chromium"
+HOME_HEADING = "我的项目"  # the project list's heading on the home page ("My projects")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
@@ -49,6 +50,11 @@ def signed_in(browser, site, username, viewport, service_workers="allow"):
     page.goto(f"{site}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "plumbline-demo")
-    page.click("#login button[type=submit]")
+    with page.expect_response(f"{site}/") as home:
+        page.click("#login button[type=submit]")
     page.wait_for_url(f"{site}/")
+    # the home page itself: a 404 or an error page there once went unnoticed behind the redirect
+    assert home.value.status == 200, f"/ answered {home.value.status} after {username} signed in"
+    assert page.locator("h1", has_text=HOME_HEADING).count() == 1, f"no project list on / for {username}"
+    assert page.locator(".card h2").count() >= 1, f"{username} sees no project on /"
     return page

@@ -30,6 +30,10 @@ def download(api, report) -> bytes:
     link = urlsplit(report["download_url"])
     response = api.client.get(f"{link.path}?{link.query}")
     assert response.status_code == 200
+    # saved as a readable name with its extension, not the bare sha256 of its key
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and disposition.endswith(f".{report['format']}")
+    assert 'filename="GZ-2026-001 ' in disposition  # the project's code first
     return b"".join(response.streaming_content)
 
 

@@ -449,3 +449,22 @@ def test_each_reader_reads_the_reasons_in_their_own_language(demo, world, client
     read = insurer.get(f"/projects/{project.code}/claims/{filed.json()['id']}").json()
     messages = {r["code"]: r["message"] for r in read["cover"]["reasons"]}
     assert messages["in_window"] == "发现于 2026-09-01，在保险期间 2024-06-30 至 2029-06-29 内。"
+
+
+def test_a_decline_reason_the_decided_cover_contradicts_is_refused(world, as_persona):
+    project = world["project"]
+    wall = DefectClaim.objects.get(project=project, status="filed", description__contains="南墙")
+    assert wall.is_covered and "in_window" in [r["code"] for r in wall.cover["reasons"]]
+    path = f"/projects/{project.code}/claims/{wall.pk}"
+    assert as_persona("tis").post(f"{path}/survey", {"note": "裂缝属实"}).status_code == 200
+    insurer = as_persona("insurer")
+    events = AuditEvent.objects.count()
+    for reason in ("before_window", "after_window", "not_accepted", "category_not_covered"):
+        refused = insurer.post(f"{path}/decide", {"decision": "decline", "reasons": ["misuse", reason]})
+        assert refused.status_code == 422, (reason, refused.json())
+        assert refused.json()["field"] == "reasons" and reason in refused.json()["message"]
+    wall.refresh_from_db()
+    assert (wall.status, wall.decision_reasons, AuditEvent.objects.count()) == ("surveyed", [], events)
+    # what the survey decides stays the insurer's to give
+    declined = insurer.post(f"{path}/decide", {"decision": "decline", "reasons": ["misuse"]})
+    assert declined.status_code == 200, declined.json()

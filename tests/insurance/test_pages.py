@@ -63,6 +63,9 @@ def test_the_insurer_decides_from_the_claim_screen_after_the_survey(world, signe
     assert moved.status_code == 302
     screen = signed_in("insurer").get(f"/projects/{project.code}/claims/{wall.pk}/").content.decode()
     assert 'data-move="accept"' in screen and 'data-move="decline"' in screen
+    # the claim is in its cover window: the screen offers no reason its cover contradicts
+    assert 'value="misuse"' in screen and 'value="before_window"' not in screen
+    assert 'value="after_window"' not in screen and 'value="category_not_covered"' not in screen
     refused = signed_in("insurer").post(
         f"/projects/{project.code}/claims/{wall.pk}/move/",
         {"verb": "decline", "back": f"/projects/{project.code}/claims/{wall.pk}/"},

@@ -197,6 +197,7 @@ def test_a_letter_is_filed_by_the_appointed_organisation_and_downloadable(world,
     link = as_persona("auditor").get(f"/projects/{project.code}/letters/{filed.json()['id']}/download").json()["url"]
     response = client.get(link.removeprefix("http://127.0.0.1:8000"))
     assert b"".join(response.streaming_content) == pdf
+    assert response["Content-Disposition"] == "attachment; filename=\"scan.PDF\"; filename*=UTF-8''scan.PDF"
 
 
 def test_an_appointment_that_overlaps_another_is_refused(world):

@@ -98,3 +98,32 @@ def test_a_signed_link_to_a_folder_of_the_store_is_not_found_not_a_500(client, s
 def test_a_refused_link_is_explained_in_chinese_first(client, stored):
     response = download(client, stored.key, int(time.time()) + 60, "0" * 64)
     assert response.json()["detail"] == "此下载链接无效或已过期。"
+
+
+def test_a_link_saves_the_file_under_the_name_it_was_made_with(client, stored):
+    url = urlsplit(get_storage().presigned_url(stored.key, timedelta(minutes=5), filename="承诺书 张施工"))
+    response = client.get(url.path, {k: v[0] for k, v in parse_qs(url.query).items()})
+    assert response.status_code == 200
+    # the name gets the extension of its type; the UTF-8 name for browsers, an ASCII one for the rest
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"___ ___.pdf\"; filename*=UTF-8''%E6%89%BF%E8%AF%BA%E4%B9%A6%20%E5%BC%A0%E6%96%BD%E5%B7%A5.pdf"
+    )
+
+
+def test_a_link_whose_file_name_was_changed_is_refused(client, stored):
+    url = urlsplit(get_storage().presigned_url(stored.key, timedelta(minutes=5), filename="letter.pdf"))
+    params = {k: v[0] for k, v in parse_qs(url.query).items()}
+    response = client.get(url.path, {**params, "name": "invoice.exe"})
+    assert_refused(response, 403, "invalid_link")
+
+
+def test_a_browser_following_an_expired_link_sees_the_error_page(client, stored):
+    storage = get_storage()
+    expired = int(time.time()) - 60
+    params = {"expires": str(expired), "signature": storage._signature(stored.key, expired)}
+    response = client.get(f"/files/{stored.key}", params, headers={"Accept": "text/html,application/xhtml+xml,*/*"})
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "此下载链接无效或已过期。" in page and '"code"' not in page and "&quot;" not in page
+    # an API client still reads the error's code
+    assert_refused(download(client, stored.key, expired, params["signature"]), 403, "invalid_link")

@@ -95,3 +95,36 @@ def test_anyone_reports_a_problem_from_a_signs_qr_code(world, client):
     empty = client.post(f"/signs/{sign.public_token}/report/", {"description": "", "complainant_name": "x"})
     assert 'id="error"' in empty.content.decode() and Complaint.objects.filter(channel="sign_qr").count() == 1
     assert client.get("/signs/no-such-token/report/").status_code == 404
+
+
+@pytest.mark.chinese
+def test_the_same_problem_sent_again_within_a_day_is_refused_with_a_message(world, client):
+    sign = world["project"].signs.get(building="1#")
+    path = f"/signs/{sign.public_token}/report/"
+    body = {"description": "外墙瓷砖脱落", "complainant_name": "路人甲"}
+    assert 'id="filed"' in client.post(path, body).content.decode()
+    again = client.post(path, {**body, "description": "  外墙瓷砖脱落 ", "complainant_name": "路人乙"})
+    assert again.status_code == 409
+    assert "一天内已有人用相同的文字反映过这个问题" in again.content.decode()
+    assert Complaint.objects.filter(channel="sign_qr").count() == 1
+    # a day later the same words are a new report
+    Complaint.objects.filter(channel="sign_qr").update(
+        created_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
+    )
+    assert 'id="filed"' in client.post(path, body).content.decode()
+
+
+@pytest.mark.chinese
+def test_one_address_sends_at_most_public_report_max_per_ip_reports(world, client, settings):
+    settings.PUBLIC_REPORT_MAX_PER_IP = 3
+    sign = world["project"].signs.get(building="1#")
+    path = f"/signs/{sign.public_token}/report/"
+    for n in range(3):
+        sent = client.post(path, {"description": f"第{n}处裂缝", "complainant_name": "路人甲"})
+        assert 'id="filed"' in sent.content.decode()
+    refused = client.post(path, {"description": "第4处裂缝", "complainant_name": "路人甲"})
+    assert refused.status_code == 429 and "您所在的地址发送的反映过多" in refused.content.decode()
+    assert Complaint.objects.filter(channel="sign_qr").count() == 3
+    # another address is not held back by this one
+    other = client.post(path, {"description": "第4处裂缝", "complainant_name": "路人乙"}, REMOTE_ADDR="10.0.0.9")
+    assert 'id="filed"' in other.content.decode()

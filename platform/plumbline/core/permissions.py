@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # BIM
     "model.view": EVERY_MEMBER | {R.AUDITOR},
     "model.upload": frozenset({R.CONTRACTOR}),
+    "model.retire": frozenset({R.CONTRACTOR}),  # bim: a model with only failed versions
     "ids.manage": frozenset({R.OWNER, R.DESIGN, R.CHIEF_INSPECTOR}),
     # inspections
     "finding.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},

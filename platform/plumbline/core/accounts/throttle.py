@@ -1,7 +1,8 @@
 """Sign-in throttling: after SIGN_IN_MAX_FAILURES wrong passwords for one username (or
 SIGN_IN_MAX_FAILURES_PER_IP from one address) within SIGN_IN_LOCKOUT_MINUTES, signing in is
 refused until that window ends, whatever the password. Counts live in Django's cache (a folder
-under var/ in the embedded default, shared by the web processes; Redis with CACHE_URL)."""
+under var/ in the embedded default, shared by the web processes; Redis with CACHE_URL). Anonymous
+forms (a sign's "report a problem") are counted per address the same way."""
 
 import hashlib
 import math
@@ -84,3 +85,20 @@ class ThrottledModelBackend(ModelBackend):
         else:
             note_success(username)
         return user
+
+
+def public_post_wait(scope: str, ip: str, *, limit: int) -> int:
+    """Anonymous forms (a sign's "report a problem"): 0 while this address has sent fewer than
+    `limit` within the window; otherwise the whole minutes until its window ends."""
+    count, until = cache.get(f"public-posts:{scope}:{ip}", (0, 0.0))
+    now = time.time()
+    return math.ceil((until - now) / 60) if count >= limit and until > now else 0
+
+
+def note_public_post(scope: str, ip: str, *, window_minutes: int) -> None:
+    """Count one accepted anonymous post from this address (its window starts with the first)."""
+    key, now = f"public-posts:{scope}:{ip}", time.time()
+    count, until = cache.get(key, (0, 0.0))
+    if until <= now:
+        count, until = 0, now + window_minutes * 60
+    cache.set(key, (count + 1, until), timeout=math.ceil(until - now) + 1)

@@ -27,7 +27,7 @@ from projects.queries import active_membership, authorize, current_appointments,
 from projects.workdays import add_working_days
 
 from . import queries
-from .cover import DEFAULT_SERVICE_DAYS, EXCLUSIONS, category_of_ifc_class, decide_cover
+from .cover import DEFAULT_SERVICE_DAYS, EXCLUSIONS, category_of_ifc_class, decide_cover, decline_reason_label
 from .models import (
     CLAIM_MOVES,
     BindingCode,
@@ -51,6 +51,13 @@ DECLINE_CODES = (
     *EXCLUSIONS,
     "not_a_defect",
 )
+
+
+def _reason_list(codes, *, with_codes: bool = False) -> str:
+    """Decline reasons as a person reads them (with the code an API caller sends, when asked)."""
+    if with_codes:
+        return gettext(", ").join(gettext("%(label)s (%(code)s)") % {"label": decline_reason_label(c), "code": c} for c in codes)
+    return gettext(", ").join(decline_reason_label(c) for c in codes)
 
 
 def _uuid(value, field: str) -> uuid_module.UUID:
@@ -706,14 +713,14 @@ def move_claim(
             if verb == "decline":
                 if not reasons:
                     raise InvalidInput(
-                        gettext("Give the reasons for declining: %(codes)s.") % {"codes": ", ".join(DECLINE_CODES)},
+                        gettext("Give the reasons for declining: %(codes)s.") % {"codes": _reason_list(DECLINE_CODES)},
                         field="reasons",
                     )
                 unknown = [r for r in reasons if r not in DECLINE_CODES]
                 if unknown:
                     raise InvalidInput(
                         gettext("Unknown reasons %(unknown)s: use %(codes)s.")
-                        % {"unknown": ", ".join(unknown), "codes": ", ".join(DECLINE_CODES)},
+                        % {"unknown": ", ".join(unknown), "codes": _reason_list(DECLINE_CODES, with_codes=True)},
                         field="reasons",
                     )
             claim.decision_reasons = reasons

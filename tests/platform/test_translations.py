@@ -293,3 +293,47 @@ def test_every_string_a_script_shows_is_translated():
                 if re.search(r"[A-Za-z]{2,}", bare) and not bare.strip().startswith("/"):
                     problems.append(f"{script}: data-{key} shows {value!r} untranslated")
     assert problems == [], "\n".join(problems)
+
+
+# A status word several apps use means one thing in Chinese only if it means one thing in each of
+# them; otherwise each use takes a context (pgettext). These were checked to read the same.
+SAME_IN_EVERY_APP = {
+    "accepted", "answered", "completed", "decoration", "done", "failed", "foundation and main structure",
+    "open", "other", "passed", "queued", "ready", "rectification submitted", "rejected", "waterproofing",
+    "withdrawn", "chief supervising engineer (总监理工程师)", "contractor (施工单位)", "insurer (保险公司)",
+    "supervisor (监理单位)",
+}  # fmt: skip
+_CHOICES_CLASS = re.compile(r"^class (\w+)\(.*Choices\)")
+_CHOICE_WITHOUT_CONTEXT = re.compile(r"""^\s+\w+ = ["'][\w.-]+["'], _\(["']([^"']+)["']\)""")
+
+
+def test_a_status_word_shared_by_apps_has_one_meaning_or_a_context():
+    apps_of = {}
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            in_choices = False
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.startswith("class "):
+                    in_choices = bool(_CHOICES_CLASS.match(line))
+                m = _CHOICE_WITHOUT_CONTEXT.match(line) if in_choices else None
+                if m:
+                    apps_of.setdefault(m.group(1), set()).add(app)
+    shared = {msgid for msgid, apps in apps_of.items() if len(apps) > 1}
+    assert shared - SAME_IN_EVERY_APP == set(), "give these a context (pgettext_lazy) or list them as the same"
+
+
+@pytest.mark.django_db
+def test_words_with_two_meanings_read_as_each_one():
+    from django.utils import translation
+
+    from acceptance.materials.models import EntryResult
+    from acceptance.models import InspectionResult, NodeStatus
+    from insurance.models import ClaimStatus
+    from supervision.models import ComplaintStatus, DeliveryStatus
+
+    with translation.override("zh-hans"):
+        assert str(NodeStatus.PENDING.label) == "待验收" and str(DeliveryStatus.PENDING.label) == "待发送"
+        assert str(InspectionResult.FAILED.label) == "不合格" and str(EntryResult.REJECTED.label) == "不合格"
+        assert str(ClaimStatus.ACCEPTED.label) == "已同意理赔" and str(ComplaintStatus.OPEN.label) == "待答复"

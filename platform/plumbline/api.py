@@ -273,7 +273,7 @@ def on_validation_error(request, exc: NinjaValidationError):
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors
     ]
-    detail = _describe_validation([{**e, "ctx": raw.get("ctx")} for e, raw in zip(errors, exc.errors)])
+    detail = _describe_validation([{**e, "ctx": raw.get("ctx")} for e, raw in zip(errors, exc.errors, strict=True)])
     return error(request, 422, detail, "invalid", field=_field_of(errors), errors=errors)
 
 

@@ -29,7 +29,9 @@ def test_a_decline_names_its_reasons_in_words_not_codes(world, signed_in):
     message = next(m for m in re.findall(r'<p class="error" role="alert">(.*?)</p>', html) if "拒赔" in m)
     assert "请给出拒赔理由：" in message and "发现于保险期间届满之后" in message and "使用不当" in message
     assert "after_window" not in message and "before_window" not in message
-    signed_in("insurer").post(f"{screen}move/", {"verb": "decline", "reasons": ["misuse", "after_window"], "note": "人为"})
+    signed_in("insurer").post(
+        f"{screen}move/", {"verb": "decline", "reasons": ["misuse", "after_window"], "note": "人为"}
+    )
     decided = signed_in("insurer").get(screen).content.decode()
     decision = decided[decided.index('id="cover"') :]
     assert "使用不当" in decision and "发现于保险期间届满之后" in decision

@@ -12,7 +12,17 @@ from django.template.base import Lexer, TokenType
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "platform" / "plumbline" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-APPS = ["projects", "signage", "bim", "inspections", "acceptance", "insurance", "supervision", "archive", "platform/plumbline"]
+APPS = [
+    "projects",
+    "signage",
+    "bim",
+    "inspections",
+    "acceptance",
+    "insurance",
+    "supervision",
+    "archive",
+    "platform/plumbline",
+]
 
 # the classes of platform/plumbline/errors.py: their first argument is read by a person
 ERROR_CLASSES = {
@@ -256,13 +266,17 @@ def _attributes_seen_by(script: str, by_name: dict) -> dict:
         source = path.read_text(encoding="utf-8")
         if script not in _SCRIPT_TAG.findall(source):
             continue
-        sources = [source] + [by_name[name].read_text(encoding="utf-8") for name in _INCLUDE.findall(source) if name in by_name]
+        sources = [source] + [
+            by_name[name].read_text(encoding="utf-8") for name in _INCLUDE.findall(source) if name in by_name
+        ]
         for text in sources:
             # template code may hold quotes of its own: set it aside while the attributes are read
             code = []
-            masked = _TEMPLATE_CODE.sub(lambda m: code.append(m.group(0)) or f"\x01{len(code) - 1}\x01", text)
+            masked = _TEMPLATE_CODE.sub(
+                lambda m, code=code: code.append(m.group(0)) or f"\x01{len(code) - 1}\x01", text
+            )
             for m in _DATA_ATTRIBUTE.finditer(masked):
-                value = re.sub(r"\x01(\d+)\x01", lambda n: code[int(n.group(1))], m.group(3))
+                value = re.sub(r"\x01(\d+)\x01", lambda n, code=code: code[int(n.group(1))], m.group(3))
                 attributes[_dataset_key(m.group(1))] = value
     return attributes
 
@@ -283,7 +297,9 @@ def test_every_string_a_script_shows_is_translated():
             for key in re.findall(r"""\bt\(\s*["'](\w+)["']""", code):
                 if not any(k == key or (key.endswith("_") and k.startswith(key)) for k in attributes):
                     problems.append(f"{script}: t({key!r}) has no data attribute on the pages that load it")
-            read = set(re.findall(r"\b(?:text|dataset)\.(\w+)", code)) | set(re.findall(r"""\bt\(\s*["'](\w+)["']""", code))
+            read = set(re.findall(r"\b(?:text|dataset)\.(\w+)", code)) | set(
+                re.findall(r"""\bt\(\s*["'](\w+)["']""", code)
+            )
             for key, value in attributes.items():
                 if key.endswith("Url") or key in NOT_SHOWN_BY_SCRIPTS:
                     continue

@@ -73,7 +73,7 @@ def load(context) -> None:
                 building_id=building.pk,
                 sub_item_code=code,
                 ifc_classes=CONCRETE_CLASSES,
-                material="Concrete",
+                material="混凝土",
                 actor=contractor,
             )
         _accept_foundation(context, building, today)

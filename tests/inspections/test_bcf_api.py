@@ -47,7 +47,7 @@ def test_a_client_from_the_spec_creates_a_topic_with_a_viewpoint_and_comment_and
     )
     assert topic["topic_status"] == "Open"  # a topic posted closed starts open, as a finding does
     wall = (
-        ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+        ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
         .elements.first()
         .global_id
     )

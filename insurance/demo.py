@@ -89,7 +89,7 @@ def _load_claims(context, project, version, home) -> None:
     )
     paint = claim(
         "paint",
-        global_ids=[element("2F 隔墙")],
+        global_ids=[element("2F 内隔墙")],
         category="decoration",
         description="隔墙墙面涂料起皮脱落",
         found_on=datetime.date(2026, 8, 20),

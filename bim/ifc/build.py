@@ -238,7 +238,7 @@ def demo_model(schema: str = "IFC4") -> ifcopenshell.file:
         b.wall(storey, f"{level} 西墙", (0, 8), 8, rotation=270)
         b.wall(
             storey,
-            f"{level} 隔墙",
+            f"{level} 内隔墙",
             (6, 0),
             4,
             rotation=90,

@@ -25,10 +25,10 @@ def test_elements_are_filtered_by_class_storey_material_name_and_property(demo, 
     assert len(items(api.get(f"{base}&ifc_class=IfcWall"))) == 14
     assert len(items(api.get(f"{base}&ifc_class=IfcWall&storey=1F"))) == 7
     assert len(items(api.get(f"{base}&storey={storey.global_id}"))) == 15
-    assert {e["name"] for e in items(api.get(f"{base}&material=%E7%9F%B3%E8%86%8F"))} == {"1F 隔墙", "2F 隔墙"}
+    assert {e["name"] for e in items(api.get(f"{base}&material=%E7%9F%B3%E8%86%8F"))} == {"1F 内隔墙", "2F 内隔墙"}
     assert [e["name"] for e in items(api.get(f"{base}&name=%E5%85%A5%E6%88%B7&storey=2F"))] == ["2F 入户门"]
     fire = items(api.get(f"{base}&pset=Pset_WallCommon&prop=FireRating&value=EI30"))
-    assert {e["name"] for e in fire} == {"1F 隔墙", "2F 隔墙"}
+    assert {e["name"] for e in fire} == {"1F 内隔墙", "2F 内隔墙"}
     internal = items(api.get(f"{base}&pset=Pset_WallCommon&prop=IsExternal&value=false"))
     assert len(internal) == 4
 

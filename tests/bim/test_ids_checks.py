@@ -35,7 +35,7 @@ def test_an_ids_run_lists_the_failing_elements_with_the_reason(
         {"specification": "墙体耐火极限 REI90", "applicable": 14, "failed": 2, "passed": 12, "status": False}
     ]
     failures = as_persona("auditor").get(f"/projects/{code}/ids-runs/{run.json()['id']}/failures").json()["items"]
-    assert {f["name"] for f in failures} == {"1F 隔墙", "2F 隔墙"}
+    assert {f["name"] for f in failures} == {"1F 内隔墙", "2F 内隔墙"}
     assert all('"EI30" does not match' in f["reason"] for f in failures)
     stored = IdsRun.objects.get(pk=run.json()["id"]).results
     assert stored.filter(is_passed=True).count() == 12

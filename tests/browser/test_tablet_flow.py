@@ -97,7 +97,7 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
     answer(3, "pass", with_photo=True)
     answer(4, "pass")
     inspector.locator("#complete button").click()  # refused on the tablet: nothing is lost, no reload
-    assert "Items without an answer: 5" in inspector.locator("#still-needed").inner_text()
+    assert "尚未作答的项目：5" in inspector.locator("#still-needed").inner_text()
     answer(5, "na")
     inspector.screenshot(path=str(ARTIFACTS / "5-checklist-filled.png"), full_page=True)
     with inspector.expect_navigation():

@@ -17,7 +17,7 @@ from tests.model_versions import accept_remaps, upload_next
 def three_versions(world, django_capture_on_commit_callbacks):
     """v1 (the demo's, with its findings and one on the west wall); v2: the west wall moved, the
     window W1 renamed, the south wall re-exported under a new GlobalId (remap accepted); v3: the
-    2F 隔墙 renamed, nothing on 1F touched."""
+    2F 内隔墙 renamed, nothing on 1F touched."""
     first = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     west = first.elements.get(name="1F 西墙")
     actions.open_finding(
@@ -36,7 +36,7 @@ def three_versions(world, django_capture_on_commit_callbacks):
         )
     accept_remaps(world, second)
     with django_capture_on_commit_callbacks(execute=True):
-        third, _ = upload_next(world, second, rename=["2F 隔墙"])
+        third, _ = upload_next(world, second, rename=["2F 内隔墙"])
     third.refresh_from_db()
     assert third.status == "ready" and third.number == 3
     return first, third, new_ids["1F 南墙"]

@@ -56,7 +56,9 @@ DECLINE_CODES = (
 def _reason_list(codes, *, with_codes: bool = False) -> str:
     """Decline reasons as a person reads them (with the code an API caller sends, when asked)."""
     if with_codes:
-        return gettext(", ").join(gettext("%(label)s (%(code)s)") % {"label": decline_reason_label(c), "code": c} for c in codes)
+        return gettext(", ").join(
+            gettext("%(label)s (%(code)s)") % {"label": decline_reason_label(c), "code": c} for c in codes
+        )
     return gettext(", ").join(decline_reason_label(c) for c in codes)
 
 

@@ -62,6 +62,7 @@ def decline_reason_label(code: str) -> str:
     """The words for a decline reason; an unknown code shows as itself."""
     return str(DECLINE_REASON_LABELS.get(code, code))
 
+
 # IFC class -> defect category, for a claim on an element where the home owner picked none
 IFC_CATEGORY = {
     "IfcFooting": "structure",

@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bim', '0006_version_warnings'),
+        ("bim", "0006_version_warnings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='idsrun',
-            name='failure_code',
+            model_name="idsrun",
+            name="failure_code",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='idsrun',
-            name='failure_params',
+            model_name="idsrun",
+            name="failure_params",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='modelversion',
-            name='failure_code',
+            model_name="modelversion",
+            name="failure_code",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddField(
-            model_name='modelversion',
-            name='failure_params',
+            model_name="modelversion",
+            name="failure_params",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='modelversion',
-            name='failure_reason',
-            field=models.TextField(blank=True, help_text='why it failed, in English (see failure_code)'),
+            model_name="modelversion",
+            name="failure_reason",
+            field=models.TextField(blank=True, help_text="why it failed, in English (see failure_code)"),
         ),
     ]

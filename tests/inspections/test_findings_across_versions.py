@@ -31,9 +31,7 @@ def three_versions(world, django_capture_on_commit_callbacks):
         actor=world["users"]["inspector"],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        second, new_ids = upload_next(
-            world, first, move=["1F 西墙"], rename=["1F 窗 W1"], regenerate=["1F 南墙"]
-        )
+        second, new_ids = upload_next(world, first, move=["1F 西墙"], rename=["1F 窗 W1"], regenerate=["1F 南墙"])
     accept_remaps(world, second)
     with django_capture_on_commit_callbacks(execute=True):
         third, _ = upload_next(world, second, rename=["2F 内隔墙"])

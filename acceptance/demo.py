@@ -74,7 +74,7 @@ def load(context) -> None:
                 building_id=building.pk,
                 sub_item_code=code,
                 ifc_classes=CONCRETE_CLASSES,
-                material="Concrete",
+                material="混凝土",
                 actor=contractor,
             )
         # the cast-in-place structure's lots on the concrete walls, one per storey, not inspected yet

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plumbline.core.models import StoredFile
 
@@ -30,7 +31,7 @@ CHILD_LEVEL = {
 
 
 class NodeStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", pgettext_lazy("acceptance", "pending")
     FAILED = "failed", _("inspection failed")
     INSPECTED = "inspected", _("inspected, awaiting acceptance")
     ACCEPTED = "accepted", _("accepted")
@@ -153,7 +154,7 @@ class LotRule(models.Model):
 
 class InspectionResult(models.TextChoices):
     PASSED = "passed", _("passed")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("acceptance", "failed")
 
 
 class LotInspection(models.Model):

@@ -18,6 +18,7 @@ from projects.models import Project
 from projects.queries import authorize
 from storage import get_storage
 
+from .ifc.failures import failure_text
 from .models import (
     INGEST_PHASES,
     VERSION_MOVES,
@@ -32,6 +33,7 @@ from .models import (
     IfcModel,
     ModelVersion,
     VersionStatus,
+    failure_message,
 )
 from .signals import version_ready
 
@@ -120,8 +122,7 @@ def upload_model_version(
             transaction.on_commit(lambda: tasks.ingest_model_version.delay(version.pk))
     if too_large:
         fail_ingest(
-            version.pk,
-            f"The file is {human_size(stored.size)}, over the limit of {human_size(settings.MAX_UPLOAD_BYTES)}.",
+            version.pk, "too_large", {"size": human_size(stored.size), "limit": human_size(settings.MAX_UPLOAD_BYTES)}
         )
         version.refresh_from_db()
     return version, True
@@ -351,9 +352,12 @@ def finish_ingest(
     return version
 
 
-def fail_ingest(version_id: int, reason: str, *, run: int | None = None) -> ModelVersion:
-    """End a version as failed with a reason a person understands; its file is kept. With `run`,
+def fail_ingest(version_id: int, code: str, params: dict | None = None, *, run: int | None = None) -> ModelVersion:
+    """End a version as failed with a reason a person understands (a code of bim.ifc.failures and
+    its parameters, shown translated; the English kept beside them); its file is kept. With `run`,
     only if that metadata run still owns the version."""
+    params = {k: str(v) for k, v in (params or {}).items()}
+    reason = failure_text(code, params)
     with transaction.atomic():
         version = ModelVersion.objects.select_for_update().select_related("model__project").get(pk=version_id)
         if run is not None and version.ingest_run != run:
@@ -362,7 +366,10 @@ def fail_ingest(version_id: int, reason: str, *, run: int | None = None) -> Mode
             return version
         changes = _move(version, VersionStatus.FAILED)
         version.failure_reason, version.phase, version.finished_at = reason, "", timezone.now()
-        version.save(update_fields=["status", "failure_reason", "phase", "finished_at"])
+        version.failure_code, version.failure_params = code, params
+        version.save(
+            update_fields=["status", "failure_reason", "failure_code", "failure_params", "phase", "finished_at"]
+        )
         record_event(
             "model_version.failed",
             actor=None,
@@ -432,7 +439,8 @@ def upload_ids(project: Project, *, stream: BinaryIO, original_name: str, name: 
         document = parse_ids(data.decode("utf-8-sig"))
     except (IdsError, UnicodeDecodeError) as exc:
         raise InvalidInput(
-            gettext("The IDS file cannot be read: %(reason)s") % {"reason": exc}
+            gettext("The IDS file cannot be read: %(reason)s")
+            % {"reason": failure_message(exc.code, exc.params, str(exc))}
             if isinstance(exc, IdsError)
             else gettext("The IDS file is not UTF-8 text."),
             field="file",
@@ -521,13 +529,16 @@ def finish_ids_run(run_id: int, *, summary: list[dict], results: list) -> IdsRun
     return run
 
 
-def fail_ids_run(run_id: int, reason: str) -> IdsRun:
+def fail_ids_run(run_id: int, code: str, params: dict | None = None) -> IdsRun:
+    params = {k: str(v) for k, v in (params or {}).items()}
+    reason = failure_text(code, params)
     with transaction.atomic():
         run = IdsRun.objects.select_for_update().select_related("version__model__project").get(pk=run_id)
         if run.status != IdsRunStatus.QUEUED:
             return run
         run.status, run.failure_reason, run.finished_at = IdsRunStatus.FAILED, reason, timezone.now()
-        run.save(update_fields=["status", "failure_reason", "finished_at"])
+        run.failure_code, run.failure_params = code, params
+        run.save(update_fields=["status", "failure_reason", "failure_code", "failure_params", "finished_at"])
         record_event(
             "ids.run_failed",
             actor=None,

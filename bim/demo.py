@@ -7,7 +7,7 @@ import io
 from . import actions
 from .ifc.build import demo_ids, demo_model
 
-MODEL_NAME = "1# Architecture"
+MODEL_NAME = "1# 建筑"
 
 
 def load(context) -> None:

@@ -242,7 +242,7 @@ def _read_metadata(version: ModelVersion) -> None:
                 batch = []
         count += _write_batch(version, batch)
     except IfcReadError as exc:
-        actions.fail_ingest(version_id, str(exc), run=version.ingest_run)
+        actions.fail_ingest(version_id, exc.code, exc.params, run=version.ingest_run)
         return
     if not count:
         warnings.append(version_warning("no_elements"))
@@ -580,6 +580,6 @@ def run_ids_check(run_id: int) -> None:
         with local_copy(run.version) as path, unpacked(path, settings.MAX_UNPACKED_BYTES) as ifc_path:
             summary, results = check(xml, open_ifc(ifc_path))
     except (IdsError, IfcReadError) as exc:
-        actions.fail_ids_run(run_id, str(exc))
+        actions.fail_ids_run(run_id, exc.code, exc.params)
         return
     actions.finish_ids_run(run_id, summary=summary, results=results)

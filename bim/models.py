@@ -4,9 +4,12 @@ spaces and physical elements with materials, property sets and plan footprints."
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from plumbline.core.models import StoredFile
+
+from .ifc.failures import FAILURES
 
 
 class Discipline(models.TextChoices):
@@ -78,7 +81,9 @@ class ModelVersion(models.Model):
     phase = models.CharField(max_length=20, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
-    failure_reason = models.TextField(blank=True)
+    failure_reason = models.TextField(blank=True, help_text=_("why it failed, in English (see failure_code)"))
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     schema = models.CharField(max_length=20, blank=True)
     length_unit_scale = models.FloatField(null=True, blank=True, help_text=_("metres per length unit of the file"))
     counts = models.JSONField(default=dict, blank=True)
@@ -106,6 +111,10 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return f"{self.model} v{self.number}"
+
+    def failure_message(self) -> str:
+        """Why the version failed, in the active language."""
+        return failure_message(self.failure_code, self.failure_params, self.failure_reason)
 
     def warning_messages(self) -> list[str]:
         """The first warnings, in the active language."""
@@ -159,6 +168,18 @@ def version_warning(code: str, *, global_id: str = "", ifc_class: str = "", **pa
     with translation.override("en"):
         warning["message"] = warning_message(warning)
     return warning
+
+
+def failure_message(code: str, params: dict | None, fallback: str) -> str:
+    """A stored failure (bim.ifc.failures) in the active language; a failure stored before codes
+    existed shows its English text."""
+    template = FAILURES.get(code or "")
+    if template is None:
+        return fallback
+    try:
+        return gettext(template) % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return fallback
 
 
 def warning_message(warning: dict) -> str:
@@ -317,6 +338,8 @@ class IdsRun(models.Model):
     status = models.CharField(max_length=20, choices=IdsRunStatus.choices, default=IdsRunStatus.QUEUED)
     summary = models.JSONField(default=list, blank=True, help_text=_("per specification: applicable, passed, failed"))
     failure_reason = models.TextField(blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -326,6 +349,10 @@ class IdsRun(models.Model):
 
     def __str__(self):
         return f"{self.ids_file} on {self.version}"
+
+    def failure_message(self) -> str:
+        """Why the check failed, in the active language."""
+        return failure_message(self.failure_code, self.failure_params, self.failure_reason)
 
 
 class IdsResult(models.Model):

@@ -37,7 +37,7 @@ def get_browsable_version(project: Project, version_id: int, *, user) -> ModelVe
             _("Version %(number)s of %(model)s is %(status)s")
             % {"number": version.number, "model": version.model.name, "status": version.get_status_display()}
             + (
-                _(": %(reason)s") % {"reason": version.failure_reason}
+                _(": %(reason)s") % {"reason": version.failure_message()}
                 if version.failure_reason
                 else _("; its elements are not readable yet.")
             ),

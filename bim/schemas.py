@@ -24,7 +24,8 @@ class VersionOut(Schema):
     phase: str
     progress_done: int
     progress_total: int
-    failure_reason: str
+    failure_reason: str = Field(..., description="why it failed, in the reader's language")
+    failure_code: str = Field(..., description="why it failed, stable: see bim/ifc/failures.py")
     schema_name: str = Field(..., alias="schema")
     sha256: str
     size: int
@@ -47,6 +48,10 @@ class VersionOut(Schema):
             }
             for w in (version.warnings or [])[:WARNINGS_KEPT]
         ]
+
+    @staticmethod
+    def resolve_failure_reason(obj) -> str:
+        return obj.failure_message()
 
 
 class ModelOut(Schema):
@@ -170,8 +175,13 @@ class IdsRunOut(Schema):
     status: str
     summary: list[dict]
     failure_reason: str
+    failure_code: str
     requested_at: datetime
     finished_at: datetime | None
+
+    @staticmethod
+    def resolve_failure_reason(obj) -> str:
+        return obj.failure_message()
 
 
 class IdsFailureOut(Schema):

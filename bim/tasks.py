@@ -21,7 +21,7 @@ RETRY = {
 
 def _fail_on_surprise(version_id: int, exc: Exception) -> None:
     logger.exception("ingest of version %s failed unexpectedly", version_id)
-    actions.fail_ingest(version_id, f"The model could not be read ({type(exc).__name__}: {exc}).")
+    actions.fail_ingest(version_id, "unexpected", {"error": f"{type(exc).__name__}: {exc}"})
 
 
 @shared_task(name="bim.ingest_model_version", **RETRY)
@@ -52,4 +52,4 @@ def run_ids_check(run_id: int) -> None:
         raise
     except Exception as exc:
         logger.exception("IDS run %s failed unexpectedly", run_id)
-        actions.fail_ids_run(run_id, f"The check could not run ({type(exc).__name__}: {exc}).")
+        actions.fail_ids_run(run_id, "check_unexpected", {"error": f"{type(exc).__name__}: {exc}"})

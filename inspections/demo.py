@@ -58,14 +58,14 @@ def _load_findings(project, version, inspector, contractor) -> None:
     crack = finding(
         "crack",
         "墙体裂缝：南墙开裂",
-        ["1F south wall"],
+        ["1F 南墙"],
         "structure",
         "major",
         description="裂缝宽 0.3 mm、长 1.2 m，位于入口门附近。",
     )
     # given to the contractor's project manager, who finds the notice under the bell
     actions.assign_finding(project, finding_id=crack.pk, person_id=contractor.person.pk, actor=inspector)
-    sealing = finding("sealing", "窗框渗水", ["1F window W1"], "waterproofing", "minor")
+    sealing = finding("sealing", "窗框渗水", ["1F 窗 W1"], "waterproofing", "minor")
     photo(sealing, contractor, "sealing-fixed")
     actions.move_finding(
         project,
@@ -74,7 +74,7 @@ def _load_findings(project, version, inspector, contractor) -> None:
         note="已用硅酮密封胶重新密封，并做淋水试验。",
         actor=contractor,
     )
-    column = finding("honeycomb", "柱蜂窝麻面：C2 柱", ["1F column C2"], "structure", "critical")
+    column = finding("honeycomb", "柱蜂窝麻面：C2 柱", ["1F 柱 C2"], "structure", "critical")
     photo(column, contractor, "honeycomb-fixed")
     actions.move_finding(
         project,
@@ -87,8 +87,8 @@ def _load_findings(project, version, inspector, contractor) -> None:
 
 
 def _load_checklists(project, version, chief, inspector) -> None:
-    """A masonry checklist: one filled and completed on the 2F north wall (its failed item is now a
-    finding), one half filled on the 1F south wall."""
+    """A masonry checklist: one filled and completed on the 2F 北墙 (its failed item is now a
+    finding), one half filled on the 1F 南墙."""
     template = actions.create_checklist_template(
         project,
         name="砌体工程检查（抹灰前）",
@@ -125,14 +125,14 @@ def _load_checklists(project, version, chief, inspector) -> None:
                 actor=inspector,
             )
 
-    done = start("2f-north", "2F north wall")
+    done = start("2f-north", "2F 北墙")
     answer(done, items[0], "pass")
     answer(done, items[1], "pass")
     answer(done, items[2], "fail", "墙角附近最上三皮砌块缺少拉结筋。")
     answer(done, items[3], "pass")
     answer(done, items[4], "na", "此墙无构造柱。")
     actions.complete_checklist(project, checklist_id=done.pk, actor=inspector)
-    half = start("1f-south", "1F south wall")
+    half = start("1f-south", "1F 南墙")
     answer(half, items[0], "pass")
     answer(half, items[1], "pass")
 

@@ -27,7 +27,7 @@ from projects.queries import active_membership, authorize, current_appointments,
 from projects.workdays import add_working_days
 
 from . import queries
-from .cover import DEFAULT_SERVICE_DAYS, EXCLUSIONS, category_of_ifc_class, decide_cover
+from .cover import DEFAULT_SERVICE_DAYS, EXCLUSIONS, category_of_ifc_class, decide_cover, decline_reason_label
 from .models import (
     CLAIM_MOVES,
     BindingCode,
@@ -61,6 +61,15 @@ def decline_codes_for(claim: DefectClaim) -> list[str]:
     (the survey decides them), the cover's own reasons only when its decision named them."""
     decided = {r.get("code") for r in (claim.cover or {}).get("reasons", [])}
     return [c for c in DECLINE_CODES if c not in COVER_DECLINE_CODES or c in decided]
+
+
+def _reason_list(codes, *, with_codes: bool = False) -> str:
+    """Decline reasons as a person reads them (with the code an API caller sends, when asked)."""
+    if with_codes:
+        return gettext(", ").join(
+            gettext("%(label)s (%(code)s)") % {"label": decline_reason_label(c), "code": c} for c in codes
+        )
+    return gettext(", ").join(decline_reason_label(c) for c in codes)
 
 
 def _uuid(value, field: str) -> uuid_module.UUID:
@@ -717,14 +726,14 @@ def move_claim(
                 if not reasons:
                     raise InvalidInput(
                         gettext("Give the reasons for declining: %(codes)s.")
-                        % {"codes": ", ".join(decline_codes_for(claim))},
+                        % {"codes": _reason_list(decline_codes_for(claim))},
                         field="reasons",
                     )
                 unknown = [r for r in reasons if r not in DECLINE_CODES]
                 if unknown:
                     raise InvalidInput(
                         gettext("Unknown reasons %(unknown)s: use %(codes)s.")
-                        % {"unknown": ", ".join(unknown), "codes": ", ".join(DECLINE_CODES)},
+                        % {"unknown": ", ".join(unknown), "codes": _reason_list(DECLINE_CODES, with_codes=True)},
                         field="reasons",
                     )
                 contradicted = [r for r in reasons if r not in decline_codes_for(claim)]
@@ -734,7 +743,7 @@ def move_claim(
                             "The cover decided from the policy and the dates contradicts %(reasons)s: this claim "
                             "may be declined for %(codes)s."
                         )
-                        % {"reasons": ", ".join(contradicted), "codes": ", ".join(decline_codes_for(claim))},
+                        % {"reasons": _reason_list(contradicted), "codes": _reason_list(decline_codes_for(claim))},
                         field="reasons",
                     )
             claim.decision_reasons = reasons

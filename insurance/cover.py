@@ -47,6 +47,22 @@ EXCLUSIONS = {
 }
 DEFAULT_EXCLUSIONS = list(EXCLUSIONS)
 
+# why an insurer declines a claim: the codes the API takes, the words a person reads
+DECLINE_REASON_LABELS = {
+    "before_window": gettext_lazy("found before cover started"),
+    "after_window": gettext_lazy("found after cover ended"),
+    "category_not_covered": gettext_lazy("category not covered"),
+    "not_accepted": gettext_lazy("no completion acceptance yet"),
+    **{code: label for code, (label, _words) in EXCLUSIONS.items()},
+    "not_a_defect": gettext_lazy("not a defect"),
+}
+
+
+def decline_reason_label(code: str) -> str:
+    """The words for a decline reason; an unknown code shows as itself."""
+    return str(DECLINE_REASON_LABELS.get(code, code))
+
+
 # IFC class -> defect category, for a claim on an element where the home owner picked none
 IFC_CATEGORY = {
     "IfcFooting": "structure",

@@ -76,7 +76,7 @@ def _load_claims(context, project, version, home) -> None:
 
     leak = claim(
         "leak",
-        global_ids=[element("2F floor slab")],
+        global_ids=[element("2F 楼板")],
         category="waterproofing",
         description="卫生间楼板渗水，楼下天花板出现水渍",
         found_on=datetime.date(2026, 10, 12),
@@ -89,7 +89,7 @@ def _load_claims(context, project, version, home) -> None:
     )
     paint = claim(
         "paint",
-        global_ids=[element("2F partition")],
+        global_ids=[element("2F 内隔墙")],
         category="decoration",
         description="隔墙墙面涂料起皮脱落",
         found_on=datetime.date(2026, 8, 20),
@@ -105,7 +105,7 @@ def _load_claims(context, project, version, home) -> None:
     )
     claim(
         "wall",
-        global_ids=[element("2F south wall")],
+        global_ids=[element("2F 南墙")],
         description="南墙外墙内侧出现竖向裂缝",
         found_on=datetime.date(2026, 11, 25),
     )

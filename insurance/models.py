@@ -151,7 +151,7 @@ class TisReport(models.Model):
 class ClaimStatus(models.TextChoices):
     FILED = "filed", pgettext_lazy("claim", "filed")
     SURVEYED = "surveyed", _("surveyed")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("claim", "accepted")
     DECLINED = "declined", _("declined")
     CONTESTED = "contested", _("contested")
     REPAIR_ASSIGNED = "repair_assigned", _("repair assigned")

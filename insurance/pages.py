@@ -27,7 +27,7 @@ from projects.queries import get_project, roles_in
 
 from . import actions, queries
 from .actions import decline_codes_for
-from .cover import CATEGORY_LABELS, EXCLUSIONS
+from .cover import CATEGORY_LABELS, decline_reason_label
 from .models import DefectCategory
 
 
@@ -178,23 +178,12 @@ def claim_page(request, code: str, claim_id: int):
         "plan": plan,
         "history": history,
         "moves": queries.next_moves(claim, user=request.user),
-        "decline_codes": [(c, _reason_label(c)) for c in decline_codes_for(claim)],
+        "decline_codes": [(c, decline_reason_label(c)) for c in decline_codes_for(claim)],
+        "decision_reasons": [decline_reason_label(c) for c in claim.decision_reasons or []],
         "parties": Party.choices,
         "photo_max_bytes": settings.PHOTO_MAX_BYTES,
     }
     return render(request, "insurance/claim.html", context)
-
-
-def _reason_label(code: str) -> str:
-    if code in EXCLUSIONS:
-        return str(EXCLUSIONS[code][0])
-    return {
-        "before_window": gettext("found before cover started"),
-        "after_window": gettext("found after cover ended"),
-        "category_not_covered": gettext("category not covered"),
-        "not_accepted": gettext("no completion acceptance yet"),
-        "not_a_defect": gettext("not a defect"),
-    }[code]
 
 
 @_posted
@@ -243,9 +232,12 @@ def claims_queue(request, code: str):
 @require_GET
 def insurance_admin(request, code: str):
     project = _project(request, code, "unit.manage")
+    policies = list(queries.list_policies(project, user=request.user).prefetch_related("tis_reports"))
+    for policy in policies:
+        policy.cover_rows = [(CATEGORY_LABELS.get(c, c), years) for c, years in policy.cover_years.items()]
     context = {
         "project": project,
-        "policies": queries.list_policies(project, user=request.user).prefetch_related("tis_reports"),
+        "policies": policies,
         "units": queries.list_units(project, user=request.user),
         "issued_code": request.session.pop("issued_binding_code", None),
     }

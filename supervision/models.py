@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RosterInspector(models.Model):
@@ -152,7 +153,7 @@ class OrganisationCredit(models.Model):
 
 
 class ComplaintStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("complaint", "open")
     ANSWERED = "answered", _("answered")
 
 
@@ -251,7 +252,7 @@ class Webhook(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", pgettext_lazy("webhook delivery", "pending")
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed")
 

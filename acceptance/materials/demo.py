@@ -125,7 +125,7 @@ def load(context) -> None:
         "GJ2605-118",
         "120",
         "t",
-        rule={"ifc_class": "IfcColumn", "material": "Concrete", "storey": "2F"},
+        rule={"ifc_class": "IfcColumn", "material": "混凝土", "storey": "2F"},
     )
     report(rebar, sample(rebar, "GJ-2026-001", witnessed=True), "BG-2026-05-0211", failed=("yield_strength",))
     # concrete for the 2F slab: 3 samplings of 300 m3, all passed, two witnessed

@@ -5,6 +5,7 @@ failed batch, and the model elements each batch went into."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plumbline.core.models import StoredFile
 
@@ -32,7 +33,7 @@ DISPOSITIONS = ("returned", "retest_passed", "engineering_treatment")
 
 class EntryResult(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
-    REJECTED = "rejected", _("rejected")
+    REJECTED = "rejected", pgettext_lazy("entry inspection", "rejected")
 
 
 class MaterialBatch(models.Model):

@@ -106,7 +106,7 @@ class ModelBuilder:
         height=3.0,
         thickness=0.24,
         global_id=None,
-        layers=(("Concrete C30", 0.2), ("Mineral wool", 0.04)),
+        layers=(("混凝土 C30", 0.2), ("岩棉", 0.04)),
         fire_rating="REI90",
         is_external=True,
         relate=True,
@@ -130,12 +130,12 @@ class ModelBuilder:
                 "material.assign_material",
                 self.model,
                 products=[wall],
-                material=self.layer_set(f"Wall {thickness * 1000:.0f}", list(layers)),
+                material=self.layer_set(f"墙 {thickness * 1000:.0f}", list(layers)),
             )
         self.pset(wall, "Pset_WallCommon", {"FireRating": fire_rating, "IsExternal": is_external, "LoadBearing": True})
         return wall
 
-    def slab(self, storey, name, outline, *, depth=0.2, global_id=None, material="Concrete C30"):
+    def slab(self, storey, name, outline, *, depth=0.2, global_id=None, material="混凝土 C30"):
         slab = self._entity("IfcSlab", name, global_id, predefined_type="FLOOR")
         representation = api(
             "geometry.add_slab_representation",
@@ -174,7 +174,7 @@ class ModelBuilder:
             "material.assign_material",
             self.model,
             products=[column],
-            material=api("material.add_material", self.model, name="Concrete C40"),
+            material=api("material.add_material", self.model, name="混凝土 C40"),
         )
         return column
 
@@ -229,42 +229,42 @@ def demo_model(schema: str = "IFC4") -> ifcopenshell.file:
     for level, elevation in (("1F", 0.0), ("2F", 3.0)):
         storey = b.storey(level, elevation)
         # an L-shaped floor slab: 12 x 8 m with a 4 x 4 m corner cut away
-        b.slab(storey, f"{level} floor slab", [(0, 0), (12, 0), (12, 4), (8, 4), (8, 8), (0, 8)])
-        b.wall(storey, f"{level} south wall", (0, 0), 12)
-        b.wall(storey, f"{level} east wall A", (12, 0), 4, rotation=90)
-        b.wall(storey, f"{level} inner corner wall", (12, 4), 4, rotation=180, is_external=False)
-        b.wall(storey, f"{level} east wall B", (8, 4), 4, rotation=90)
-        b.wall(storey, f"{level} north wall", (8, 8), 8, rotation=180)
-        b.wall(storey, f"{level} west wall", (0, 8), 8, rotation=270)
+        b.slab(storey, f"{level} 楼板", [(0, 0), (12, 0), (12, 4), (8, 4), (8, 8), (0, 8)])
+        b.wall(storey, f"{level} 南墙", (0, 0), 12)
+        b.wall(storey, f"{level} 东墙 A", (12, 0), 4, rotation=90)
+        b.wall(storey, f"{level} 内转角墙", (12, 4), 4, rotation=180, is_external=False)
+        b.wall(storey, f"{level} 东墙 B", (8, 4), 4, rotation=90)
+        b.wall(storey, f"{level} 北墙", (8, 8), 8, rotation=180)
+        b.wall(storey, f"{level} 西墙", (0, 8), 8, rotation=270)
         b.wall(
             storey,
-            f"{level} partition",
+            f"{level} 内隔墙",
             (6, 0),
             4,
             rotation=90,
             thickness=0.12,
-            layers=(("Gypsum board", 0.12),),
+            layers=(("石膏板", 0.12),),
             fire_rating="EI30",
             is_external=False,
         )
         for i, (x, y) in enumerate([(0.2, 0.2), (11.8, 0.2), (0.2, 7.8), (7.8, 7.8)]):
-            b.column(storey, f"{level} column C{i + 1}", x, y)
-        b.door(storey, f"{level} entrance door", 2.0, 0.07)
-        b.window(storey, f"{level} window W1", 8.0, 0.07)
-        b.window(storey, f"{level} window W2", 3.0, 8.07)
+            b.column(storey, f"{level} 柱 C{i + 1}", x, y)
+        b.door(storey, f"{level} 入户门", 2.0, 0.07)
+        b.window(storey, f"{level} 窗 W1", 8.0, 0.07)
+        b.window(storey, f"{level} 窗 W2", 3.0, 8.07)
         unit_a = b.space(
             storey,
             f"{level}01",
-            f"Apartment {level}01 living room",
+            f"住宅 {level}01 客厅",
             [(0.12, 0.12), (5.94, 0.12), (5.94, 7.88), (0.12, 7.88)],
         )
         unit_b = b.space(
             storey,
             f"{level}02",
-            f"Apartment {level}02 living room",
+            f"住宅 {level}02 客厅",
             [(6.06, 0.12), (11.88, 0.12), (11.88, 3.88), (6.06, 3.88)],
         )
-        b.zone(f"Apartments {level}", [unit_a, unit_b])
+        b.zone(f"住宅单元 {level}", [unit_a, unit_b])
     return b.model
 
 
@@ -297,7 +297,7 @@ def grid_model(count: int, schema: str = "IFC4", *, assembly_parts: int = 0) -> 
             )
             contained.append(assembly)
     api("spatial.assign_container", b.model, relating_structure=storey, products=contained)
-    layer_set = b.layer_set("Wall 200", [("Concrete C30", 0.2), ("Mineral wool", 0.04)])
+    layer_set = b.layer_set("墙 200", [("混凝土 C30", 0.2), ("岩棉", 0.04)])
     api("material.assign_material", b.model, products=walls, material=layer_set)
     return b.model
 
@@ -306,8 +306,8 @@ def demo_ids(entity: str = "IFCWALL") -> bytes:
     """An IDS with one rule: walls carry Pset_WallCommon.FireRating = REI90."""
     from ifctester import ids
 
-    document = ids.Ids(title="Fire ratings")
-    spec = ids.Specification(name="Walls are REI90", ifcVersion=["IFC2X3", "IFC4"])
+    document = ids.Ids(title="耐火等级")
+    spec = ids.Specification(name="墙体耐火极限 REI90", ifcVersion=["IFC2X3", "IFC4"])
     spec.applicability.append(ids.Entity(name=entity))
     spec.requirements.append(
         ids.Property(propertySet="Pset_WallCommon", baseName="FireRating", value="REI90", cardinality="required")

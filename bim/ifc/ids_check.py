@@ -7,16 +7,22 @@ from dataclasses import dataclass
 import ifcopenshell
 from ifctester import ids
 
+from .failures import failure_text
+
 
 class IdsError(Exception):
-    """The IDS file cannot be used; the message says why."""
+    """The IDS file cannot be used: `code` and `params` say why (failures.py), the text in English."""
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, {k: str(v) for k, v in params.items()}
+        super().__init__(failure_text(code, self.params))
 
 
 def parse_ids(xml: str) -> ids.Ids:
     try:
         return ids.from_string(xml)
     except Exception as exc:  # ifctester raises ParseError, XMLSchemaValidationError, IdsXmlValidationError...
-        raise IdsError(f"This is not a valid IDS file: {str(exc).splitlines()[0][:300]}") from None
+        raise IdsError("not_ids", error=str(exc).splitlines()[0][:300]) from None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from pathlib import Path
 import ifcopenshell
 import ifcopenshell.ifcopenshell_wrapper as wrapper
 
+from .failures import READ_ERRORS
+
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3")
 # An IFC deflates to about a sixth of its size (a tenth at most, on repetitive models); a ZIP that
 # unpacks to more than this many times its own size is not a model but a ZIP bomb.
@@ -17,7 +19,12 @@ MAX_UNPACK_RATIO = 100
 
 
 class IfcReadError(Exception):
-    """The file cannot be ingested; the message says why, for the person who uploaded it."""
+    """The file cannot be ingested: `code` says why (READ_ERRORS), `params` fill its message; the
+    exception's text is the message in English."""
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, {k: str(v) for k, v in params.items()}
+        super().__init__(READ_ERRORS[code] % self.params)
 
 
 def _copy_at_most(src, out, limit: int) -> None:
@@ -25,10 +32,7 @@ def _copy_at_most(src, out, limit: int) -> None:
     while chunk := src.read(1024 * 1024):
         copied += len(chunk)
         if copied > limit:
-            raise IfcReadError(
-                f"The .ifc inside the ZIP unpacks to more than {_size(limit)}, the most a model may unpack to: "
-                "it was not unpacked (is it really a model?)."
-            )
+            raise IfcReadError("unpacks_too_large", limit=_size(limit))
         out.write(chunk)
 
 
@@ -48,26 +52,23 @@ def unpacked(path: str | Path, max_bytes: int | None = None):
     with open(path, "rb") as f:
         head = f.read(4)
     if not head:
-        raise IfcReadError("The file is empty.")
+        raise IfcReadError("empty")
     if head != b"PK\x03\x04":
         yield path
         return
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise IfcReadError("The file looks like a ZIP archive but is damaged or truncated.") from None
+        raise IfcReadError("bad_zip") from None
     with archive:
         members = [m for m in archive.infolist() if m.filename.lower().endswith(".ifc") and not m.is_dir()]
         if not members:
-            raise IfcReadError("The ZIP file has no .ifc file inside (an .ifczip must contain one).")
+            raise IfcReadError("zip_without_ifc")
         limit = MAX_UNPACK_RATIO * max(path.stat().st_size, 1)
         if max_bytes is not None:
             limit = min(limit, max_bytes)
         if members[0].file_size > limit:  # what the archive says; the copy checks what it really holds
-            raise IfcReadError(
-                f"The .ifc inside the ZIP would unpack to {_size(members[0].file_size)}, over the most a model "
-                f"may unpack to ({_size(limit)}): it was not unpacked (is it really a model?)."
-            )
+            raise IfcReadError("would_unpack_too_large", size=_size(members[0].file_size), limit=_size(limit))
         fd, tmp = tempfile.mkstemp(suffix=".ifc", prefix=f"plumbline-ifczip-p{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as out, archive.open(members[0]) as src:
@@ -77,7 +78,7 @@ def unpacked(path: str | Path, max_bytes: int | None = None):
             raise
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             os.unlink(tmp)
-            raise IfcReadError(f"The .ifc inside the ZIP cannot be extracted ({exc}).") from None
+            raise IfcReadError("zip_unreadable", error=exc) from None
         try:
             yield Path(tmp)
         finally:
@@ -89,15 +90,15 @@ def header_schema(path: Path) -> str:
     with open(path, "rb") as f:
         head = f.read(64 * 1024)
     if not head.lstrip().startswith(b"ISO-10303-21;"):
-        raise IfcReadError("This is not an IFC file: it does not start with the STEP header ISO-10303-21.")
+        raise IfcReadError("not_ifc")
     marker = head.find(b"FILE_SCHEMA")
     if marker < 0:
-        raise IfcReadError("The IFC header names no schema (FILE_SCHEMA is missing).")
+        raise IfcReadError("no_schema")
     start, end = head.find(b"'", marker), -1
     if start >= 0:
         end = head.find(b"'", start + 1)
     if start < 0 or end < 0:
-        raise IfcReadError("The IFC header's FILE_SCHEMA is unreadable.")
+        raise IfcReadError("schema_unreadable")
     return head[start + 1 : end].decode("ascii", "replace").strip().upper()
 
 
@@ -156,16 +157,9 @@ def _check_schema_matches(problems: list[str], header: str, count: int) -> None:
     other = _schema_defining(unknown, header) if unknown else None
     if other is not None:
         shown = ", ".join(sorted(unknown)[:3])
-        raise IfcReadError(
-            f"The file's header says it is {header}, but it holds entities of {other} ({shown}): it was saved "
-            f"under the wrong schema name. Export it again, or correct FILE_SCHEMA in its header to {other}."
-        )
+        raise IfcReadError("wrong_schema_entities", header=header, other=other, shown=shown)
     if miscounted >= 10 and miscounted * 10 >= count:
-        raise IfcReadError(
-            f"The file's header says it is {header}, but {miscounted} of its {count} entities do not have the "
-            f"attributes {header} defines: it was probably saved under the wrong schema name. Export it again "
-            "with the schema it was made in."
-        )
+        raise IfcReadError("wrong_schema_attributes", header=header, miscounted=miscounted, count=count)
 
 
 STRING = re.compile(rb"'(?:[^']|'')*'")
@@ -217,23 +211,20 @@ def open_ifc(path: str | Path, problems: list | None = None) -> ifcopenshell.fil
     path = Path(path)
     schema = header_schema(path)
     if not schema.startswith(SUPPORTED_SCHEMAS) or schema.startswith("IFC4X3_RC"):
-        raise IfcReadError(f"The file's schema {schema} is not supported: export it as IFC2X3, IFC4 or IFC4X3 (ADD2).")
+        raise IfcReadError("schema_not_supported", schema=schema)
     if is_truncated(path):
-        raise IfcReadError("The file is truncated: it stops before END-ISO-10303-21 (was the upload interrupted?).")
+        raise IfcReadError("truncated")
     logged_errors()  # what earlier reads in this process left in the log is not this file's
     try:
         model = ifcopenshell.open(str(path))
     except ifcopenshell.SchemaError as exc:
-        raise IfcReadError(f"The file's schema is not supported by the IFC reader ({exc}).") from None
+        raise IfcReadError("schema_not_readable", error=exc) from None
     except (ifcopenshell.Error, RuntimeError, OSError, ValueError) as exc:
         logged_errors()
         at = syntax_error_line(path) if "syntax" in str(exc).lower() else None
         if at is not None:
-            raise IfcReadError(
-                f"The IFC file cannot be parsed: line {at[0]} is not a complete entity ({at[1]!r}); the file may "
-                "be damaged or cut short."
-            ) from None
-        raise IfcReadError(f"The IFC file cannot be parsed: {exc}.") from None
+            raise IfcReadError("syntax_error", line=at[0], text=repr(at[1])) from None
+        raise IfcReadError("unparsable", error=exc) from None
     found = logged_errors()
     _check_schema_matches(found, schema, sum(1 for _ in model) if found else 0)
     if problems is not None:

@@ -205,13 +205,62 @@ def _input_of(loc) -> str:
     return ".".join(loc)
 
 
+def _problem(err: dict) -> str:
+    """pydantic's complaint in the reader's language: the common error types by name, a message of
+    our own validators as it is, anything else as "not valid" (the `errors` list keeps pydantic's)."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    values = {k: str(v) for k, v in ctx.items()}
+    for prefix, message in PROBLEMS:
+        if kind == prefix or (prefix.endswith("_") and kind.startswith(prefix)):
+            try:
+                return message() % values
+            except (KeyError, ValueError, TypeError):
+                break
+    if kind in ("value_error", "assertion_error") and ctx.get("error") is not None:
+        return str(ctx["error"])
+    return gettext("not a valid value")
+
+
+# pydantic v2 error types -> the message a person reads (formatted with the error's ctx)
+PROBLEMS = [
+    ("missing", lambda: gettext("is required")),
+    ("string_type", lambda: gettext("must be text")),
+    ("string_too_short", lambda: gettext("must have at least %(min_length)s characters")),
+    ("string_too_long", lambda: gettext("may have at most %(max_length)s characters")),
+    ("string_pattern_mismatch", lambda: gettext("does not have the expected form")),
+    ("int_parsing", lambda: gettext("must be a whole number")),
+    ("int_from_float", lambda: gettext("must be a whole number")),
+    ("int_type", lambda: gettext("must be a whole number")),
+    ("float_", lambda: gettext("must be a number")),
+    ("decimal_", lambda: gettext("must be a number")),
+    ("bool_", lambda: gettext("must be true or false")),
+    ("greater_than_equal", lambda: gettext("must be at least %(ge)s")),
+    ("greater_than", lambda: gettext("must be greater than %(gt)s")),
+    ("less_than_equal", lambda: gettext("must be at most %(le)s")),
+    ("less_than", lambda: gettext("must be less than %(lt)s")),
+    ("date_", lambda: gettext("must be a date (YYYY-MM-DD)")),
+    ("datetime_", lambda: gettext("must be a date and time (ISO 8601, e.g. 2026-05-01T09:30:00+08:00)")),
+    ("time_", lambda: gettext("must be a time (HH:MM)")),
+    ("uuid_", lambda: gettext("must be a UUID")),
+    ("literal_error", lambda: gettext("must be one of %(expected)s")),
+    ("enum", lambda: gettext("must be one of %(expected)s")),
+    ("list_type", lambda: gettext("must be a list")),
+    ("dict_type", lambda: gettext("must be an object")),
+    ("model_type", lambda: gettext("must be an object")),
+    ("model_attributes_type", lambda: gettext("must be an object")),
+    ("too_short", lambda: gettext("must have at least %(min_length)s items")),
+    ("too_long", lambda: gettext("may have at most %(max_length)s items")),
+    ("extra_forbidden", lambda: gettext("is not a field of this request")),
+    ("json_invalid", lambda: gettext("is not valid JSON")),
+    ("url_", lambda: gettext("must be a web address")),
+]
+
+
 def _describe_validation(errors: list[dict]) -> str:
     parts = []
     for err in errors:
         where = _input_of(err.get("loc", ())) or gettext("request")
-        parts.append(
-            gettext("%(where)s: %(problem)s") % {"where": where, "problem": err.get("msg") or gettext("invalid")}
-        )
+        parts.append(gettext("%(where)s: %(problem)s") % {"where": where, "problem": _problem(err)})
     return "; ".join(parts) or gettext("The request is not valid.")
 
 
@@ -224,7 +273,8 @@ def on_validation_error(request, exc: NinjaValidationError):
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors
     ]
-    return error(request, 422, _describe_validation(errors), "invalid", field=_field_of(errors), errors=errors)
+    detail = _describe_validation([{**e, "ctx": raw.get("ctx")} for e, raw in zip(errors, exc.errors, strict=True)])
+    return error(request, 422, detail, "invalid", field=_field_of(errors), errors=errors)
 
 
 def _field_of(errors: list[dict]) -> str | None:

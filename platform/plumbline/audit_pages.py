@@ -1,5 +1,6 @@
 """A project's audit trail in the browser, for the housing department and the owner: its events
-filtered by actor, action and date, and the chain verified, the first broken event shown."""
+in words (action labels, who, what changed) filtered by actor, action and date, and the chain
+verified, the first broken event shown."""
 
 import datetime
 
@@ -8,23 +9,54 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from plumbline.core.audit.log import chain_of, verify_chain
+from plumbline.core.audit.log import SYSTEM_ACTOR_NAME, chain_of, verify_chain
 from plumbline.core.audit.models import AuditEvent
 from plumbline.core.errors import NotFound, PermissionDenied
 from projects.queries import get_project
 
 from .audit_api import filter_events
+from .audit_labels import action_label
 
 PAGE_SIZE = 50
 
 
-def _day(value: str):
+CHANGES_SHOWN = 240  # characters of an event's changes on its row; the API has them all
+
+
+def _day(value: str, errors: list[str]):
     try:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
+        errors.append(gettext("%(value)s is not a date: use YYYY-MM-DD.") % {"value": value})
         return None
+
+
+def _plain_value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain_value(v)}" for k, v in value.items())
+    return "–" if value is None or value == "" else str(value)
+
+
+def summarise_changes(changes: dict) -> str:
+    """`{field: [old, new]}` as one line: `status: open → closed; note: …`."""
+    parts = []
+    for field, value in (changes or {}).items():
+        if isinstance(value, list) and len(value) == 2:
+            old, new = value
+            parts.append(
+                f"{field}: {_plain_value(new)}"
+                if old is None
+                else f"{field}: {_plain_value(old)} → {_plain_value(new)}"
+            )
+        else:
+            parts.append(f"{field}: {_plain_value(value)}")
+    line = "; ".join(parts)
+    return line if len(line) <= CHANGES_SHOWN else line[: CHANGES_SHOWN - 1] + "…"
 
 
 @login_required
@@ -37,21 +69,43 @@ def audit_page(request, code: str):
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.detail) from None
     filters = {name: request.GET.get(name, "").strip() for name in ("actor", "action", "since", "until")}
-    events = filter_events(
-        AuditEvent.objects.filter(chain=chain_of(project)),
-        filters["action"],
-        filters["actor"],
-        _day(filters["since"]),
-        _day(filters["until"]),
+    errors: list[str] = []
+    since, until = _day(filters["since"], errors), _day(filters["until"], errors)
+    if since and until and since > until:
+        errors.append(gettext("The start date is after the end date."))
+    chain = AuditEvent.objects.filter(chain=chain_of(project))
+    events = chain.none() if errors else filter_events(chain, filters["action"], filters["actor"], since, until)
+    actions = sorted(
+        ((code, action_label(code)) for code in chain.values_list("action", flat=True).distinct()),
+        key=lambda pair: pair[1],
     )
     report = verify_chain(chain_of(project)) if request.GET.get("verify") else None
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    system = gettext("Plumbline (system)")
+    for event in page:
+        event.label = action_label(event.action)
+        event.actor_label = (
+            system if event.actor_id is None and event.actor_name == SYSTEM_ACTOR_NAME else event.actor_name
+        )
+        event.summary = summarise_changes(event.changes)
     broken = None
     if report is not None and report.first_broken is not None:
         broken = AuditEvent.objects.filter(chain=chain_of(project), sequence=report.first_broken).first()
+        if broken is not None:
+            broken.label = action_label(broken.action)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(
         request,
         "audit.html",
-        {"project": project, "page": page, "filters": filters, "report": report, "broken": broken, "query": query},
+        {
+            "project": project,
+            "page": page,
+            "filters": filters,
+            "actions": actions,
+            "errors": errors,
+            "report": report,
+            "broken": broken,
+            "query": query,
+        },
+        status=400 if errors else 200,
     )

@@ -96,7 +96,7 @@ ROWS = [
         200,
         {"contractor"},
         params=building_1,
-        body={"sub_item_code": "020102", "ifc_classes": ["IfcColumn", "IfcSlab"], "material": "Concrete"},
+        body={"sub_item_code": "020102", "ifc_classes": ["IfcColumn", "IfcSlab"], "material": "混凝土"},
     ),
     project_row(
         "POST",

@@ -145,9 +145,9 @@ def test_lots_cut_by_zone_split_a_storey_by_the_zones_its_elements_stand_in(worl
     # columns C1-C3 stand in the two apartments of the storey's zone, C4 in the corner outside them
     assert sorted((lot.storey_name, lot.zone, lot.elements.count()) for lot in lots) == [
         ("1F", "", 1),
-        ("1F", "Apartments 1F", 3),
+        ("1F", "住宅单元 1F", 3),
         ("2F", "", 1),
-        ("2F", "Apartments 2F", 3),
+        ("2F", "住宅单元 2F", 3),
     ]
 
 

@@ -54,7 +54,7 @@ def test_an_element_shows_its_own_its_types_and_its_shared_properties(upload, sc
     assert {c.type_name for c in (c0, c1, c2)} == {"C400"}
     assert c1.predefined_type == "COLUMN"
     assert c0.materials == [{"name": "Steel Q355"}]  # from its type
-    assert c1.materials == [{"name": "Concrete C40"}]  # its own
+    assert c1.materials == [{"name": "混凝土 C40"}]  # its own
 
 
 @pytest.mark.parametrize("schema", ["IFC4", "IFC2X3"])

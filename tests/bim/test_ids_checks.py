@@ -10,7 +10,7 @@ from bim.models import IdsRun, ModelVersion
 
 @pytest.fixture
 def demo_version(world):
-    return ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    return ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
 
 
 def upload_ids(api, code, data, name="rules.ids"):
@@ -32,10 +32,10 @@ def test_an_ids_run_lists_the_failing_elements_with_the_reason(
     result = as_persona("inspector").get(f"/projects/{code}/ids-runs/{run.json()['id']}").json()
     assert result["status"] == "done"
     assert result["summary"] == [
-        {"specification": "Walls are REI90", "applicable": 14, "failed": 2, "passed": 12, "status": False}
+        {"specification": "墙体耐火极限 REI90", "applicable": 14, "failed": 2, "passed": 12, "status": False}
     ]
     failures = as_persona("auditor").get(f"/projects/{code}/ids-runs/{run.json()['id']}/failures").json()["items"]
-    assert {f["name"] for f in failures} == {"1F partition", "2F partition"}
+    assert {f["name"] for f in failures} == {"1F 内隔墙", "2F 内隔墙"}
     assert all('"EI30" does not match' in f["reason"] for f in failures)
     stored = IdsRun.objects.get(pk=run.json()["id"]).results
     assert stored.filter(is_passed=True).count() == 12

@@ -27,12 +27,12 @@ def test_a_model_is_read_into_storeys_spaces_and_elements(upload, demo_ifc4, dem
         "spaces_with_footprint": 4,
     }
     assert [(s.name, s.elevation) for s in version.storeys.order_by("elevation")] == [("1F", 0.0), ("2F", 3.0)]
-    wall = version.elements.get(name="1F south wall")
+    wall = version.elements.get(name="1F 南墙")
     assert (wall.ifc_class, wall.storey.name) == ("IfcWall", "1F")
-    assert wall.materials == [{"name": "Concrete C30", "thickness": 0.2}, {"name": "Mineral wool", "thickness": 0.04}]
+    assert wall.materials == [{"name": "混凝土 C30", "thickness": 0.2}, {"name": "岩棉", "thickness": 0.04}]
     assert wall.psets["Pset_WallCommon"] == {"FireRating": "REI90", "IsExternal": True, "LoadBearing": True}
     space = version.spaces.get(name="1F01")
-    assert (space.long_name, space.storey.name, space.zones) == ("Apartment 1F01 living room", "1F", ["Apartments 1F"])
+    assert (space.long_name, space.storey.name, space.zones) == ("住宅 1F01 客厅", "1F", ["住宅单元 1F"])
     assert set(version.elements.values_list("ifc_class", flat=True)) == {
         "IfcWall",
         "IfcSlab",
@@ -44,12 +44,12 @@ def test_a_model_is_read_into_storeys_spaces_and_elements(upload, demo_ifc4, dem
 
 def test_an_l_shaped_slab_keeps_its_l_shape(upload, demo_ifc4):
     version = upload(demo_ifc4)
-    slab = version.elements.get(name="1F floor slab")
+    slab = version.elements.get(name="1F 楼板")
     outline = shapely.from_wkt(slab.footprint)
     expected = shapely.Polygon([(0, 0), (12, 0), (12, 4), (8, 4), (8, 8), (0, 8)])
     assert outline.symmetric_difference(expected).area < 1e-6  # 80 m², not the 96 m² of its convex hull
     assert (slab.z_min, slab.z_max) == pytest.approx((-0.2, 0.0))
-    column = version.elements.get(name="2F column C2")
+    column = version.elements.get(name="2F 柱 C2")
     assert shapely.from_wkt(column.footprint).bounds == pytest.approx((11.6, 0.0, 12.0, 0.4))
     assert (column.z_min, column.z_max) == pytest.approx((3.0, 6.0))
 

@@ -47,6 +47,6 @@ def test_a_wrong_file_on_the_page_gets_a_message_not_an_error_page(world):
 def test_readers_see_the_models_without_the_upload_form_and_outsiders_see_nothing(world):
     code = world["project"].code
     html = signed_in(world, "auditor").get(f"/projects/{code}/models/").content.decode()
-    assert "1# Architecture" in html and 'type="file"' not in html
+    assert "1# 建筑" in html and 'type="file"' not in html
     assert signed_in(world, "outsider").get(f"/projects/{code}/models/").status_code == 404
     assert Client().get(f"/projects/{code}/models/").status_code == 302  # to the login page

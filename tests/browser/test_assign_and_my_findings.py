@@ -60,7 +60,7 @@ def test_an_assigned_finding_reaches_the_assignee_under_the_bell_and_in_my_findi
     row = contractor.locator(f'.finding-row[data-finding-id="{finding.pk}"]')
     assert row.is_visible()
     assert row.locator(".overdue").inner_text() == "· 已逾期"
-    assert "1F window W1" in row.locator(".location").inner_text()
+    assert "1F 窗 W1" in row.locator(".location").inner_text()
     assert row.locator(".party").inner_text() == "施工单位"
     assert "张施工" in row.locator(".assignee").inner_text()
     shown = {int(r.get_attribute("data-finding-id")) for r in contractor.locator(".finding-row").all()}

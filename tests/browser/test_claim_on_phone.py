@@ -115,8 +115,8 @@ def test_a_tap_on_the_units_plan_files_on_that_element_in_three_taps(world, brow
     actions.bind_home_owner(
         project, unit_id=unit.pk, person_id=world["users"]["home_owner"].person.pk, actor=world["users"]["owner"]
     )
-    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
-    wall = version.elements.get(name="2F west wall")
+    version = ModelVersion.objects.get(model__project=project, model__name="1# 建筑")
+    wall = version.elements.get(name="2F 西墙")
     page = signed_in(browser, site, "home_owner", PHONE)
     page.goto(f"{site}/projects/{project.code}/my-home/")
     taps = 0

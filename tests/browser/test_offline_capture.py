@@ -64,8 +64,8 @@ def read(query):
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=["landscape", "portrait"])
 def test_two_findings_captured_offline_arrive_once_each_with_photos(world, browser, site, tmp_path, viewport):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    walls = [version.elements.get(name="1F west wall"), version.elements.get(name="1F east wall A")]
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    walls = [version.elements.get(name="1F 西墙"), version.elements.get(name="1F 东墙 A")]
     shot = f"{viewport['width']}x{viewport['height']}"
     photos = []
     for index in range(2):
@@ -89,7 +89,7 @@ def test_two_findings_captured_offline_arrive_once_each_with_photos(world, brows
         form.locator("button[type=submit]").click()
         inspector.locator("#card .saved-offline").wait_for()
     queue = inspector.locator("#offline-queue")
-    assert inspector.locator("#offline-queue .summary").inner_text() in ("2 条等待发送", "2 waiting to send")
+    assert inspector.locator("#offline-queue .summary").inner_text() == "2 条等待发送"  # in Chinese, the default
     assert queue.locator("li[data-state=waiting]").count() == 2
     inspector.screenshot(path=str(ARTIFACTS / f"9-offline-waiting-{shot}.png"))
     time.sleep(1)
@@ -118,8 +118,8 @@ def test_two_findings_captured_offline_arrive_once_each_with_photos(world, brows
 
 def test_a_session_that_expired_keeps_the_finding_until_the_inspector_signs_in_again(world, browser, site, tmp_path):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall, other = version.elements.get(name="1F west wall"), version.elements.get(name="1F east wall A")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall, other = version.elements.get(name="1F 西墙"), version.elements.get(name="1F 东墙 A")
     photo = tmp_path / "expired.png"
     photo.write_bytes(finding_photo_png("expired"))
     inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})
@@ -153,8 +153,8 @@ def test_a_session_that_expired_keeps_the_finding_until_the_inspector_signs_in_a
 def test_a_refused_photo_keeps_the_form_and_says_why_beside_the_field(world, browser, site, tmp_path, settings):
     settings.PHOTO_MAX_BYTES = 2 * 1024 * 1024
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F west wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 西墙")
     big, fake, good = tmp_path / "big.jpg", tmp_path / "notes.png", tmp_path / "crack.png"
     big.write_bytes(b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024))
     fake.write_bytes(b"this is a text file, not a photo")
@@ -189,8 +189,8 @@ def test_a_refused_photo_keeps_the_form_and_says_why_beside_the_field(world, bro
 
 def test_checklist_answers_are_saved_as_tapped_and_missing_photos_shown_before_complete(world, browser, site, tmp_path):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F east wall A")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 东墙 A")
     photo = tmp_path / "joint.png"
     photo.write_bytes(finding_photo_png("joint"))
     inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})

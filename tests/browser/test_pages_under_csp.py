@@ -17,8 +17,8 @@ def watch_violations(page) -> list[str]:
 
 def test_the_plan_and_the_api_docs_work_under_the_policy(world, browser, site):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F west wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 西墙")
     page = signed_in(browser, site, "inspector", {"width": 1024, "height": 768})
     violations = watch_violations(page)
 
@@ -27,7 +27,7 @@ def test_the_plan_and_the_api_docs_work_under_the_policy(world, browser, site):
     page.wait_for_selector("#plan[data-ready]")
     page.locator(f'.element[data-global-id="{wall.global_id}"]').click()
     page.locator("#new-finding").wait_for()
-    assert page.locator("#card h2").inner_text() == "1F west wall"
+    assert page.locator("#card h2").inner_text() == "1F 西墙"
 
     page.goto(f"{site}/api/v1/docs")
     page.wait_for_selector("#swagger-ui .info .title")

@@ -54,8 +54,8 @@ def mark_up(page, form, tool_shapes, shot):
 
 def test_photos_marked_up_before_saving_are_kept_beside_their_originals(world, browser, site, tmp_path):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F west wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 西墙")
     photo = tmp_path / "crack.png"
     photo.write_bytes(finding_photo_png("crack"))
 

@@ -51,15 +51,15 @@ def view_box(page) -> list[float]:
 
 def test_the_latest_version_of_each_model_is_picked_and_a_findings_plan_link_opens_its_version(world, browser, site):
     code = world["project"].code
-    first = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    second, _ = upload_next(world, first, rename=["1F window W1"])
+    first = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    second, _ = upload_next(world, first, rename=["1F 窗 W1"])
     structure = upload_structure(world)
 
     inspector = signed_in(browser, site, "inspector", PORTRAIT)
     inspector.goto(f"{site}/projects/{code}/plan/")
     inspector.wait_for_selector("#plan[data-ready]")
     assert inspector.locator("#pick-version").input_value() == str(second.pk)  # the latest, not v1
-    assert inspector.locator("#models a").all_inner_texts() == ["1# Architecture", "2# Structure"]
+    assert inspector.locator("#models a").all_inner_texts() == ["1# 建筑", "2# Structure"]
     assert inspector.locator(".pin").count() >= 3  # v1's findings, on v2's plan
     inspector.screenshot(path=str(ARTIFACTS / "plans-1-picker-768x1024.png"))
 
@@ -67,7 +67,7 @@ def test_the_latest_version_of_each_model_is_picked_and_a_findings_plan_link_ope
     inspector.wait_for_selector("#plan[data-ready]")
     assert inspector.locator("#pick-version").input_value() == str(structure.pk)
     assert inspector.locator("#plan .element").count() == 2
-    inspector.locator("#models a", has_text="1# Architecture").click()
+    inspector.locator("#models a", has_text="1# 建筑").click()
     inspector.wait_for_selector("#plan[data-ready]")
     inspector.locator("#pick-version").select_option(str(first.pk))  # an earlier version, on its own
     inspector.wait_for_url(f"**/plan/?version={first.pk}*")
@@ -85,8 +85,8 @@ def test_the_latest_version_of_each_model_is_picked_and_a_findings_plan_link_ope
 
 def test_the_version_pages_plan_shows_its_pins_and_opens_an_elements_card(world, browser, site):
     code = world["project"].code
-    first = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    second, new_ids = upload_next(world, first, regenerate=["1F south wall"])
+    first = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    second, new_ids = upload_next(world, first, regenerate=["1F 南墙"])
     accept_remaps(world, second)
     crack = Finding.objects.get(title="墙体裂缝：南墙开裂")
 
@@ -94,9 +94,9 @@ def test_the_version_pages_plan_shows_its_pins_and_opens_an_elements_card(world,
     inspector.goto(f"{site}/projects/{code}/versions/{second.pk}/")
     inspector.wait_for_selector("#plan[data-pins='1']")
     assert inspector.locator(f'.pin[data-finding-id="{crack.pk}"]').count() == 1  # followed through the remap
-    inspector.locator(f'.element[data-global-id="{new_ids["1F south wall"]}"]').click()
+    inspector.locator(f'.element[data-global-id="{new_ids["1F 南墙"]}"]').click()
     inspector.locator("#card h2").wait_for()
-    assert inspector.locator("#card h2").inner_text() == "1F south wall"
+    assert inspector.locator("#card h2").inner_text() == "1F 南墙"
     assert "墙体裂缝：南墙开裂" in inspector.locator("#card").inner_text()
     inspector.screenshot(path=str(ARTIFACTS / "plans-2-version-page-1024x768.png"))
 
@@ -104,9 +104,9 @@ def test_the_version_pages_plan_shows_its_pins_and_opens_an_elements_card(world,
 @VIEWPORTS
 def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, site, viewport):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    west = version.elements.get(name="1F west wall")
-    south = version.elements.get(name="1F south wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    west = version.elements.get(name="1F 西墙")
+    south = version.elements.get(name="1F 南墙")
     crack = Finding.objects.get(title="墙体裂缝：南墙开裂")
     shot = f"{viewport['width']}x{viewport['height']}"
     page = signed_in(browser, site, "inspector", viewport)
@@ -144,7 +144,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
     wall = page.locator(f'.element[data-global-id="{west.global_id}"]').bounding_box()
     page.mouse.click(wall["x"] + wall["width"] + 12, wall["y"] + wall["height"] / 2)
     page.locator("#card h2").wait_for()
-    assert page.locator("#card h2").inner_text() == "1F west wall"
+    assert page.locator("#card h2").inner_text() == "1F 西墙"
     assert page.locator(f'.element.selected[data-global-id="{west.global_id}"]').count() == 1
 
     if viewport is PORTRAIT:  # the sheet over the plan closes to show the whole plan again
@@ -161,7 +161,7 @@ def test_a_plan_zooms_and_pans_and_keeps_its_taps_a_finger_wide(world, browser, 
 
     # the card opens over (portrait) or beside (landscape) the plan, its submit button in view
     page.mouse.click(foot["x"] + foot["width"] / 2, foot["y"] + foot["height"] / 2)
-    page.wait_for_function("() => document.querySelector('#card h2')?.textContent === '1F south wall'")
+    page.wait_for_function("() => document.querySelector('#card h2')?.textContent === '1F 南墙'")
     submit = page.locator("#new-finding button[type=submit]").bounding_box()
     assert submit["y"] >= 0 and submit["y"] + submit["height"] <= viewport["height"]
     sheet = page.locator("#sheet").bounding_box()

@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 )
 def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site, tmp_path, viewport):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F west wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 西墙")
     photo = tmp_path / "crack.png"
     photo.write_bytes(finding_photo_png("crack"))
     shot = f"{viewport['width']}x{viewport['height']}"
@@ -30,7 +30,7 @@ def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site,
     inspector.locator(f'.element[data-global-id="{wall.global_id}"]').click()
     form = inspector.locator("#new-finding")
     form.wait_for()
-    assert inspector.locator("#card h2").inner_text() == "1F west wall"
+    assert inspector.locator("#card h2").inner_text() == "1F 西墙"
     form.locator("#f-title").fill("Plaster cracked at window height")
     form.locator("#f-severity").select_option("major")
     form.locator("#f-photos").set_input_files(str(photo))
@@ -66,8 +66,8 @@ def test_a_finding_goes_from_a_tap_on_the_plan_to_verified(world, browser, site,
 
 def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(world, browser, site, tmp_path):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F east wall A")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 东墙 A")
     photo = tmp_path / "joint.png"
     photo.write_bytes(finding_photo_png("joint"))
     viewport = {"width": 768, "height": 1024}
@@ -97,7 +97,7 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
     answer(3, "pass", with_photo=True)
     answer(4, "pass")
     inspector.locator("#complete button").click()  # refused on the tablet: nothing is lost, no reload
-    assert "Items without an answer: 5" in inspector.locator("#still-needed").inner_text()
+    assert "尚未作答的项目：5" in inspector.locator("#still-needed").inner_text()
     answer(5, "na")
     inspector.screenshot(path=str(ARTIFACTS / "5-checklist-filled.png"), full_page=True)
     with inspector.expect_navigation():
@@ -116,7 +116,7 @@ def test_a_checklist_is_filled_on_an_element_and_its_failure_becomes_a_finding(w
 
 def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(world, browser, site, tmp_path):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     room = version.spaces.get(name="1F01")
     photo = tmp_path / "stain.png"
     photo.write_bytes(finding_photo_png("stain"))
@@ -129,7 +129,7 @@ def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(w
     form.wait_for()
     suggestions = form.locator("input[name=global_ids]")
     assert suggestions.count() >= 1 and not suggestions.first.is_checked()  # offered, not imposed
-    slab = version.elements.get(name="1F floor slab")
+    slab = version.elements.get(name="1F 楼板")
     form.locator(f'input[name=global_ids][value="{slab.global_id}"]').check()
     form.locator("#f-title").fill("Water stain on the floor")
     form.locator("#f-photos").set_input_files(str(photo))
@@ -147,8 +147,8 @@ def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(w
 
 def test_a_tap_without_a_connection_says_so_and_the_next_tap_loads_the_card(world, browser, site):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F west wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 西墙")
     inspector = signed_in(browser, site, "inspector", {"width": 1024, "height": 768}, service_workers="block")
     inspector.goto(f"{site}/projects/{code}/plan/")
     inspector.wait_for_selector("#plan[data-ready]")

@@ -21,7 +21,7 @@ from projects.actions import add_project_member
 
 @pytest.fixture
 def demo(world):
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     return world["project"], version
 
 
@@ -51,7 +51,7 @@ def test_an_inspector_assigns_a_finding_to_the_contractors_person_who_is_notifie
     contractor = world["users"]["contractor"]
     contractor.email = "zhang@contractor.example"
     contractor.save(update_fields=["email"])
-    finding = open_on(project, version, "2F north wall", actor=world["users"]["inspector"])
+    finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])
     with django_capture_on_commit_callbacks(execute=True):
         response = as_persona("inspector").post(
             f"/projects/{project.code}/findings/{finding.pk}/assign", {"person_id": contractor.person.pk}
@@ -77,7 +77,7 @@ def test_assigning_to_someone_not_working_here_for_the_responsible_party_is_refu
     """The owner's and the supervisor's people work on the project for other organisations; the
     outsider works for the contractor's organisation but not on this project."""
     project, version = demo
-    finding = open_on(project, version, "2F north wall", actor=world["users"]["inspector"])
+    finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])
     response = as_persona("inspector").post(
         f"/projects/{project.code}/findings/{finding.pk}/assign", {"person_id": person(world, username).pk}
     )
@@ -92,7 +92,7 @@ def test_assigning_to_someone_not_working_here_for_the_responsible_party_is_refu
 
 def test_the_refusal_is_in_chinese_by_default(demo, world, client):
     project, version = demo
-    finding = open_on(project, version, "2F north wall", actor=world["users"]["inspector"])
+    finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])
     client.force_login(world["users"]["inspector"])
     response = client.post(
         f"/api/v1/projects/{project.code}/findings/{finding.pk}/assign",
@@ -106,8 +106,8 @@ def test_the_refusal_is_in_chinese_by_default(demo, world, client):
 def test_contractor_staff_assign_only_findings_their_organisation_is_responsible_for(demo, world, as_persona):
     project, version = demo
     inspector = world["users"]["inspector"]
-    ours = open_on(project, version, "2F north wall", actor=inspector)
-    designers = open_on(project, version, "2F north wall", actor=inspector, responsible_party="designer")
+    ours = open_on(project, version, "2F 北墙", actor=inspector)
+    designers = open_on(project, version, "2F 北墙", actor=inspector, responsible_party="designer")
     contractor = as_persona("contractor")
     me = person(world, "contractor").pk
     assert contractor.post(f"/projects/{project.code}/findings/{ours.pk}/assign", {"person_id": me}).status_code == 200
@@ -134,7 +134,7 @@ def test_a_closed_finding_is_not_assigned_and_null_takes_an_open_one_back(demo, 
 
 def test_assigning_again_to_the_same_person_changes_nothing(demo, world, as_persona):
     project, version = demo
-    finding = open_on(project, version, "2F north wall", actor=world["users"]["inspector"])
+    finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])
     api, me = as_persona("inspector"), person(world, "contractor").pk
     for _ in range(2):
         assert api.post(f"/projects/{project.code}/findings/{finding.pk}/assign", {"person_id": me}).status_code == 200
@@ -144,7 +144,7 @@ def test_assigning_again_to_the_same_person_changes_nothing(demo, world, as_pers
 
 def test_my_findings_are_those_assigned_to_me(demo, world, as_persona):
     project, version = demo
-    finding = open_on(project, version, "2F north wall", actor=world["users"]["inspector"])
+    finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])
     actions.assign_finding(
         project, finding_id=finding.pk, person_id=person(world, "contractor").pk, actor=world["users"]["inspector"]
     )
@@ -164,9 +164,9 @@ def test_my_findings_are_those_assigned_to_me(demo, world, as_persona):
 def test_the_list_filters_by_storey_element_class_party_and_overdue(demo, world, as_persona):
     project, version = demo
     inspector = world["users"]["inspector"]
-    wall = open_on(project, version, "2F north wall", actor=inspector, title="wall")
-    window = open_on(project, version, "1F window W1", actor=inspector, title="window", responsible_party="designer")
-    late = open_on(project, version, "1F window W1", actor=inspector, title="late", due_date=timezone.localdate())
+    wall = open_on(project, version, "2F 北墙", actor=inspector, title="wall")
+    window = open_on(project, version, "1F 窗 W1", actor=inspector, title="window", responsible_party="designer")
+    late = open_on(project, version, "1F 窗 W1", actor=inspector, title="late", due_date=timezone.localdate())
     Finding.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=1))
     api = as_persona("owner")
 
@@ -176,7 +176,7 @@ def test_the_list_filters_by_storey_element_class_party_and_overdue(demo, world,
         return {f["id"] for f in response.json()["items"]}
 
     new = {wall.pk, window.pk, late.pk}
-    window_class = version.elements.get(name="1F window W1").ifc_class
+    window_class = version.elements.get(name="1F 窗 W1").ifc_class
     assert ids(f"ifc_class={window_class}") & new == {window.pk, late.pk}
     assert ids("ifc_class=IfcWall") & new == {wall.pk}
     assert ids(f"storey={wall.storey_global_id}") & new == {wall.pk}
@@ -189,24 +189,24 @@ def test_the_list_filters_by_storey_element_class_party_and_overdue(demo, world,
 
 def test_the_list_shows_location_party_assignee_and_the_overdue_flag(demo, world, as_persona):
     project, version = demo
-    late = open_on(project, version, "1F window W1", actor=world["users"]["inspector"], due_date=timezone.localdate())
+    late = open_on(project, version, "1F 窗 W1", actor=world["users"]["inspector"], due_date=timezone.localdate())
     Finding.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - datetime.timedelta(days=3))
     rows = as_persona("contractor").get(f"/projects/{project.code}/findings?limit=100").json()["items"]
     row = next(r for r in rows if r["id"] == late.pk)
-    window = version.elements.get(name="1F window W1")
+    window = version.elements.get(name="1F 窗 W1")
     assert row["storey_name"] == window.storey.name
-    assert (row["element_name"], row["element_class"]) == ("1F window W1", window.ifc_class)
+    assert (row["element_name"], row["element_class"]) == ("1F 窗 W1", window.ifc_class)
     assert row["responsible_party"] == "contractor" and row["is_overdue"] is True
     crack = next(r for r in rows if r["title"] == "墙体裂缝：南墙开裂")
     assert crack["assignee_name"] == "张施工" and crack["is_overdue"] is False
     detail = as_persona("contractor").get(f"/projects/{project.code}/findings/{late.pk}").json()
-    assert detail["element_name"] == "1F window W1" and detail["is_overdue"] is True
+    assert detail["element_name"] == "1F 窗 W1" and detail["is_overdue"] is True
 
     contractor = world["users"]["contractor"]
     page = as_persona("contractor").client
     page.force_login(contractor)
     html = page.get(f"/projects/{project.code}/findings/?overdue=1").content.decode()
-    assert f'data-finding-id="{late.pk}"' in html and "已逾期" in html and "1F window W1" in html
+    assert f'data-finding-id="{late.pk}"' in html and "已逾期" in html and "1F 窗 W1" in html
     assert "施工单位" in html  # the responsible party
     mine = page.get(f"/projects/{project.code}/findings/?assignee=me").content.decode()
     assert "我的问题" in mine and "墙体裂缝：南墙开裂" in mine and f'data-finding-id="{late.pk}"' not in mine
@@ -226,12 +226,12 @@ def test_the_overdue_notice_goes_out_once_per_finding_per_day(demo, world):
     project, version = demo
     inspector = world["users"]["inspector"]
     today = timezone.localdate()
-    assigned = open_on(project, version, "2F north wall", actor=inspector, title="given", due_date=today)
+    assigned = open_on(project, version, "2F 北墙", actor=inspector, title="given", due_date=today)
     foreman = person(world, "outsider")  # of the contractor's organisation, joining the project now
     add_project_member(project, person_id=foreman.pk, role="contractor", actor=world["users"]["owner"])
     actions.assign_finding(project, finding_id=assigned.pk, person_id=foreman.pk, actor=inspector)
-    unassigned = open_on(project, version, "2F north wall", actor=inspector, title="nobody's", due_date=today)
-    submitted = open_on(project, version, "2F north wall", actor=inspector, title="fixed", due_date=today)
+    unassigned = open_on(project, version, "2F 北墙", actor=inspector, title="nobody's", due_date=today)
+    submitted = open_on(project, version, "2F 北墙", actor=inspector, title="fixed", due_date=today)
     Finding.objects.filter(pk=submitted.pk).update(status="rectification_submitted")
     tomorrow = today + datetime.timedelta(days=1)
 
@@ -249,7 +249,7 @@ def test_the_overdue_notice_goes_out_once_per_finding_per_day(demo, world):
 
 def test_rectification_photos_are_labelled_apart_from_the_defect_photos(demo, world, as_persona, client):
     project, version = demo
-    finding = open_on(project, version, "2F north wall", actor=world["users"]["inspector"])
+    finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])
 
     def upload(persona, **form):
         return as_persona(persona).client.post(

@@ -21,7 +21,7 @@ from plumbline.core.audit.models import AuditEvent
 
 @pytest.fixture
 def demo(world):
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     return world["project"].code, version
 
 
@@ -123,7 +123,7 @@ def test_a_round_trip_keeps_titles_statuses_comments_and_global_ids(demo, as_per
 @pytest.mark.chinese
 def test_a_topic_from_another_tool_becomes_a_finding_on_the_current_version(demo, as_persona):
     code, version = demo
-    wall = version.elements.get(name="2F north wall")
+    wall = version.elements.get(name="2F 北墙")
     item = topic([wall.global_id, "0000000000000000000000"])
     response = upload(as_persona("inspector"), code, write_bcf([item], version="3.0"))
     assert response.status_code == 200, response.content
@@ -366,7 +366,7 @@ def test_a_bcf_2_0_file_in_the_style_other_tools_write_imports(demo, as_persona)
     """Namespaced root, a Header, an upper-case folder with a lower-case topic Guid, repeated Labels,
     comments replying to comments, viewpoint files named by Guid and a snapshot that is missing."""
     code, version = demo
-    wall = version.elements.get(name="1F south wall")
+    wall = version.elements.get(name="1F 南墙")
     guid = "7b1c3a52-91d4-4c8e-a2f0-3e5d6c7b8a90"
     viewpoint = "c0ffee00-1111-4222-8333-444455556666"
     markup = f"""<?xml version="1.0" encoding="utf-8"?>

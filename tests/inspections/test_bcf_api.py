@@ -46,11 +46,7 @@ def test_a_client_from_the_spec_creates_a_topic_with_a_viewpoint_and_comment_and
         f"/projects/{code}/topics", {"title": "墙面裂缝", "topic_status": "Closed", "labels": ["structure"]}
     )
     assert topic["topic_status"] == "Open"  # a topic posted closed starts open, as a finding does
-    wall = (
-        ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-        .elements.first()
-        .global_id
-    )
+    wall = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑").elements.first().global_id
     snapshot = finding_photo_png("api")
     viewpoint = api.post(
         f"/projects/{code}/topics/{topic['guid']}/viewpoints",

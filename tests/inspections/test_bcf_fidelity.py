@@ -35,7 +35,7 @@ def export(api, code, version):
 
 
 def demo_version(world):
-    return ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    return ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
 
 
 def test_what_a_topic_says_beyond_our_fields_is_kept_and_exported_again(world, as_persona):
@@ -95,8 +95,8 @@ def test_global_ids_no_model_holds_wait_and_are_mapped_when_a_model_with_them_is
 ):
     code = world["project"].code
     version = demo_version(world)
-    data, new_ids = edited(version, regenerate=["2F north wall"])
-    future = new_ids["2F north wall"]
+    data, new_ids = edited(version, regenerate=["2F 北墙"])
+    future = new_ids["2F 北墙"]
     item = topic([future])
     report = upload(as_persona("inspector"), code, write_bcf([item]))
     assert report["unknown_global_ids"] == [future]

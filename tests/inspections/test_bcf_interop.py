@@ -17,7 +17,7 @@ from inspections.models import Finding
 
 @pytest.fixture
 def version(world):
-    return ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    return ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
 
 
 @pytest.mark.parametrize(("bcf_version", "reader"), [("2.1", Bcf2), ("3.0", Bcf3)])
@@ -39,7 +39,7 @@ def test_another_tool_reads_our_topics_comments_and_elements(world, tmp_path, bc
 
 
 def test_a_bcf_3_file_written_by_another_tool_imports_onto_our_elements(world, version, tmp_path, as_persona):
-    wall = version.elements.get(name="2F north wall")
+    wall = version.elements.get(name="2F 北墙")
     bcf = Bcf3.create_new("Design review")
     handler = bcf.add_topic(
         "Wall thickness differs from drawing",

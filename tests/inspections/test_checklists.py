@@ -23,7 +23,7 @@ ITEMS = [
 @pytest.fixture
 def site(world, as_persona):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     chief = as_persona("inspector")  # an inspector may define checklists too (checklist.manage)
     response = chief.post(
         f"/projects/{code}/checklist-templates",
@@ -80,7 +80,7 @@ def test_a_template_keeps_its_items_in_order_and_is_refused_when_malformed(site,
 
 def test_a_checklist_is_started_on_elements_and_a_retry_returns_the_same_one(site, as_persona):
     code, version, template = site
-    wall = version.elements.get(name="2F north wall")
+    wall = version.elements.get(name="2F 北墙")
     inspector = as_persona("inspector")
     payload = {
         "client_uuid": str(uuid.uuid4()),

@@ -14,7 +14,7 @@ from plumbline.core.audit.models import AuditEvent
 
 @pytest.fixture
 def demo(world):
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     return world["project"].code, version
 
 
@@ -42,7 +42,7 @@ def add_photo(api, code, finding_id, data=None, client_uuid=None):
 
 def test_an_inspector_opens_a_finding_on_an_element(demo, as_persona):
     code, version = demo
-    wall = version.elements.get(name="2F north wall")
+    wall = version.elements.get(name="2F 北墙")
     response = as_persona("inspector").post(f"/projects/{code}/findings", body(version, global_ids=[wall.global_id]))
     assert response.status_code == 201
     finding = response.json()
@@ -78,7 +78,7 @@ def test_a_finding_on_a_plan_point_needs_its_storey_and_a_point_inside_it(demo, 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"global_ids": ["0" * 22]}, "Not in version 1 of 1# Architecture: 0000000000000000000000"),
+        ({"global_ids": ["0" * 22]}, "Not in version 1 of 1# 建筑: 0000000000000000000000"),
         ({"global_ids": []}, "Pin the finding to at least one element or to a point"),
         ({"due_date": "2020-01-01"}, "The due date 2020-01-01 is in the past."),
         ({"severity": "catastrophic"}, "is not a severity"),
@@ -162,7 +162,7 @@ def test_findings_are_listed_with_filters(demo, as_persona):
     }
     critical = api.get(f"/projects/{code}/findings?severity=critical").json()["items"]
     assert [f["title"] for f in critical] == ["柱蜂窝麻面：C2 柱"]
-    column = version.elements.get(name="1F column C2").global_id
+    column = version.elements.get(name="1F 柱 C2").global_id
     assert len(api.get(f"/projects/{code}/findings?global_id={column}").json()["items"]) == 1
     # GlobalIds differ by case alone: another element's findings never show on this one's card
     assert api.get(f"/projects/{code}/findings?global_id={column.swapcase()}").json()["items"] == []
@@ -176,8 +176,8 @@ def test_a_tapped_plan_point_suggests_the_nearest_elements_and_refuses_nonsense(
     near_the_wall = client.get(f"{url}&x=3&y=0.4")  # 0.3 m inside the south wall
     assert near_the_wall.status_code == 200
     suggested = [e.name for e in near_the_wall.context["nearby"]]
-    assert "1F south wall" in suggested and "1F floor slab" in suggested
-    assert "2F south wall" not in suggested  # only the tapped storey
+    assert "1F 南墙" in suggested and "1F 楼板" in suggested
+    assert "2F 南墙" not in suggested  # only the tapped storey
     assert client.get(f"{url}&x=abc&y=1").status_code == 400
     outside = client.post(
         f"/projects/{code}/findings/new/",
@@ -210,8 +210,8 @@ def test_a_queue_replayed_twice_at_once_makes_one_finding_and_one_photo(world):
     if connection.vendor != "postgresql":
         require_service("PostgreSQL", "this run's DATABASE_URL is not PostgreSQL (set it as .ci/run does)")
     project, inspector = world["project"], world["users"]["inspector"]
-    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
-    wall = version.elements.get(name="2F north wall").global_id
+    version = ModelVersion.objects.get(model__project=project, model__name="1# 建筑")
+    wall = version.elements.get(name="2F 北墙").global_id
     png = finding_photo_png("race")
     for _ in range(3):
         finding_uuid, photo_uuid, results, errors = uuid.uuid4(), uuid.uuid4(), [], []
@@ -254,7 +254,7 @@ def test_a_queue_replayed_twice_at_once_makes_one_finding_and_one_photo(world):
 
 def test_the_capture_form_sent_again_makes_one_finding_with_its_photos_once(demo, client, world):
     code, version = demo
-    wall = version.elements.get(name="1F south wall")
+    wall = version.elements.get(name="1F 南墙")
     client.force_login(world["users"]["inspector"])
     form = {
         "client_uuid": str(uuid.uuid4()),
@@ -323,7 +323,7 @@ def test_list_pages_cost_the_same_few_queries_however_many_rows(demo, client, wo
 
     pages = [f"/projects/{code}/findings/", f"/projects/{code}/checklists/", f"/projects/{code}/plan/"]
     before = {page: queries(page) for page in pages}
-    wall = version.elements.get(name="1F west wall")
+    wall = version.elements.get(name="1F 西墙")
     for i in range(5):
         client.post(
             f"/projects/{code}/findings/new/",
@@ -344,7 +344,7 @@ def test_the_capture_form_names_the_responsible_party_and_a_due_date(demo, clien
     import datetime
 
     code, version = demo
-    wall = version.elements.get(name="1F south wall")
+    wall = version.elements.get(name="1F 南墙")
     client.force_login(world["users"]["inspector"])
     card = client.get(f"/projects/{code}/plan/{version.pk}/element/{wall.global_id}/")
     assert b'name="due_date"' in card.content and b'name="responsible_party"' in card.content

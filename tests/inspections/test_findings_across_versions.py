@@ -17,9 +17,9 @@ from tests.model_versions import accept_remaps, upload_next
 def three_versions(world, django_capture_on_commit_callbacks):
     """v1 (the demo's, with its findings and one on the west wall); v2: the west wall moved, the
     window W1 renamed, the south wall re-exported under a new GlobalId (remap accepted); v3: the
-    2F partition renamed, nothing on 1F touched."""
-    first = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    west = first.elements.get(name="1F west wall")
+    2F 内隔墙 renamed, nothing on 1F touched."""
+    first = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    west = first.elements.get(name="1F 西墙")
     actions.open_finding(
         world["project"],
         client_uuid=uuid.uuid4(),
@@ -31,15 +31,13 @@ def three_versions(world, django_capture_on_commit_callbacks):
         actor=world["users"]["inspector"],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        second, new_ids = upload_next(
-            world, first, move=["1F west wall"], rename=["1F window W1"], regenerate=["1F south wall"]
-        )
+        second, new_ids = upload_next(world, first, move=["1F 西墙"], rename=["1F 窗 W1"], regenerate=["1F 南墙"])
     accept_remaps(world, second)
     with django_capture_on_commit_callbacks(execute=True):
-        third, _ = upload_next(world, second, rename=["2F partition"])
+        third, _ = upload_next(world, second, rename=["2F 内隔墙"])
     third.refresh_from_db()
     assert third.status == "ready" and third.number == 3
-    return first, third, new_ids["1F south wall"]
+    return first, third, new_ids["1F 南墙"]
 
 
 def pins_of(html: str) -> dict[int, dict]:
@@ -78,7 +76,7 @@ def test_the_element_card_lists_its_findings_from_every_version_and_says_when_it
     client.force_login(world["users"]["inspector"])
     card = client.get(f"/projects/{code}/plan/{third.pk}/element/{new_south}/").content.decode()
     assert "墙体裂缝：南墙开裂" in card and "v1" in card
-    west = third.elements.get(name="1F west wall")
+    west = third.elements.get(name="1F 西墙")
     card = client.get(f"/projects/{code}/plan/{third.pk}/element/{west.global_id}/").content.decode()
     assert 'data-change="moved"' in card
     assert "自 v1 记录此问题以来，该构件已移动。" in card  # Chinese by default
@@ -87,14 +85,14 @@ def test_the_element_card_lists_its_findings_from_every_version_and_says_when_it
 def test_the_global_id_filter_finds_findings_logged_under_the_elements_old_global_id(three_versions, world, as_persona):
     first, _, new_south = three_versions
     code = world["project"].code
-    old_south = first.elements.get(name="1F south wall").global_id
+    old_south = first.elements.get(name="1F 南墙").global_id
     for global_id in (new_south, old_south):
         found = as_persona("owner").get(f"/projects/{code}/findings?global_id={global_id}").json()
         assert [f["title"] for f in found["items"]] == ["墙体裂缝：南墙开裂"], global_id
 
 
 def test_the_plan_of_another_apps_page_has_the_same_pins_and_is_hidden_from_outsiders(world, client):
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     storey = version.storeys.get(name="1F")
     url = f"/projects/{world['project'].code}/plan/{version.pk}/svg/?storey={storey.global_id}"
     client.force_login(world["users"]["outsider"])

@@ -21,7 +21,7 @@ from projects.models import Project
 def demo(world):
     # the demo project was created when the test run started: make it a month old
     Project.objects.filter(pk=world["project"].pk).update(created_at=timezone.now() - timedelta(days=30))
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     return world["project"].code, version
 
 
@@ -29,7 +29,7 @@ def body(version, **extra):
     return {
         "client_uuid": str(uuid.uuid4()),
         "version_id": version.pk,
-        "global_ids": [version.elements.get(name="1F west wall").global_id],
+        "global_ids": [version.elements.get(name="1F 西墙").global_id],
         "category": "structure",
         "severity": "major",
         "title": "Crack seen while offline",
@@ -115,7 +115,7 @@ def test_a_bcf_topic_from_another_tool_was_seen_at_its_creation_date(demo, as_pe
     from tests.inspections.test_bcf import topic, upload
 
     code, version = demo
-    item = topic([version.elements.get(name="2F north wall").global_id])
+    item = topic([version.elements.get(name="2F 北墙").global_id])
     assert upload(as_persona("inspector"), code, write_bcf([item], version="3.0")).status_code == 200
     finding = Finding.objects.get(client_uuid=item["guid"])
     assert finding.observed_at.isoformat() == "2026-11-20T01:00:00+00:00"  # 09:00 in Beijing

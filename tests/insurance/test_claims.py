@@ -34,7 +34,7 @@ PARTIES = {
 @pytest.fixture
 def demo(world):
     project = world["project"]
-    version = ModelVersion.objects.get(model__project=project, model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=project, model__name="1# 建筑")
     return project, version
 
 
@@ -140,7 +140,7 @@ def test_a_home_owner_files_on_an_element_and_the_claim_walks_to_the_confirmed_r
 ):
     project, version = demo
     code = project.code
-    wall = version.elements.get(name="2F south wall")
+    wall = version.elements.get(name="2F 南墙")
     # the next weekday is a holiday: the survey is due two working days after it is filed, skipping it
     today = datetime.date.today()
     holiday = today + ONE_DAY
@@ -375,7 +375,7 @@ def test_tis_files_its_construction_risk_report_on_the_policy_with_its_findings(
         severity="major",
         title="屋面防水卷材搭接不足",
         version_id=version.pk,
-        global_ids=[version.elements.get(name="2F floor slab").global_id],
+        global_ids=[version.elements.get(name="2F 楼板").global_id],
         actor=world["users"]["tis"],
     )
     supervisors = Finding.objects.filter(project=project).exclude(pk=finding.pk).first()

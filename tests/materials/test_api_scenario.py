@@ -41,7 +41,7 @@ def test_a_batch_from_delivery_to_a_passed_retest_through_the_api(world, as_pers
     assert entry.json()["status"] == "accepted"
     linked = contractor.post(
         f"{url}/elements",
-        {"version_id": version.pk, "rule": {"ifc_class": "IfcColumn", "material": "Concrete", "storey": "1F"}},
+        {"version_id": version.pk, "rule": {"ifc_class": "IfcColumn", "material": "混凝土", "storey": "1F"}},
     )
     assert linked.json()["linked"] == 4
     columns = {e["global_id"] for e in contractor.get(url).json()["elements"]}

@@ -195,7 +195,7 @@ def test_a_failure_opens_one_finding_however_often_elements_are_linked(world):
             world["project"],
             batch_id=rebar.pk,
             version_id=version.pk,
-            rule={"ifc_class": "IfcColumn", "material": "Concrete", "storey": "2F"},
+            rule={"ifc_class": "IfcColumn", "material": "混凝土", "storey": "2F"},
             actor=world["users"][actor],
         )
     assert Finding.objects.count() == findings
@@ -295,11 +295,11 @@ def test_a_failed_batch_follows_its_elements_into_a_re_exported_version(world, d
 
     version = world["ids_run"].version
     with django_capture_on_commit_callbacks(execute=True):
-        later, new_ids = upload_next(world, version, regenerate=["2F column C1"], move=["2F column C2"])
+        later, new_ids = upload_next(world, version, regenerate=["2F 柱 C1"], move=["2F 柱 C2"])
     accept_remaps(world, later)
     later.refresh_from_db()
     assert later.status == "ready"
     flagged = queries.flagged_global_ids(world["project"], later)
-    assert new_ids["2F column C1"] in flagged and len(flagged) == 4  # re-exported and moved, still flagged
-    blockers = queries.acceptance_blockers(world["project"], {new_ids["2F column C1"]})
+    assert new_ids["2F 柱 C1"] in flagged and len(flagged) == 4  # re-exported and moved, still flagged
+    blockers = queries.acceptance_blockers(world["project"], {new_ids["2F 柱 C1"]})
     assert [b["code"] for b in blockers] == ["material_failed"]

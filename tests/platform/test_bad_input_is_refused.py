@@ -95,7 +95,7 @@ def test_more_than_1000_form_fields_are_a_400(world, contractor, client, encodin
 
 @pytest.mark.parametrize("tolerance", ["nan", "inf", "-inf", "-0.1"])
 def test_a_plan_point_tolerance_must_be_a_finite_positive_number(world, as_persona, tolerance):
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     storey = version.storeys.get(name="1F")
     url = f"/projects/{world['project'].code}/versions/{version.pk}/storeys/{storey.global_id}/elements-at"
     response = as_persona("inspector").get(f"{url}?x=11.8&y=0.2&tolerance={tolerance}")
@@ -148,7 +148,7 @@ def test_a_nul_character_in_an_api_path_is_refused(world, contractor):
 def test_a_nul_character_in_a_page_form_is_refused_and_nothing_is_saved(world, client):
     from inspections.models import Finding
 
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     client.force_login(world["users"]["inspector"])
     before = Finding.objects.count()
     response = client.post(

@@ -13,7 +13,7 @@ from inspections.models import Checklist, Finding
 @pytest.fixture
 def pages(world):
     code = world["project"].code
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     finding = Finding.objects.filter(project=world["project"]).first()
     checklist = Checklist.objects.filter(project=world["project"]).first()
     return [

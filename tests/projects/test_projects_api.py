@@ -75,7 +75,7 @@ def test_a_project_is_created_by_owner_staff_who_become_its_first_member(world, 
         ({"region_code": "4401"}, "six digits"),
         ({"site_location": {"type": "Point", "coordinates": [23.1, 113.3]}}, "longitude first"),
         ({"site_location": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}, "Point or Polygon"),
-        ({"building_count": 0}, "greater than or equal to 1"),
+        ({"building_count": 0}, "must be at least 1"),
     ],
 )
 def test_bad_project_details_are_refused_and_change_nothing(world, as_persona, change, message):

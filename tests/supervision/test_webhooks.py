@@ -69,8 +69,8 @@ def subscribe(api, url, types, project="GZ-2026-001"):
 
 
 def open_a_finding(world, captured):
-    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# Architecture")
-    wall = version.elements.get(name="1F west wall")
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    wall = version.elements.get(name="1F 西墙")
     with captured(execute=True):
         finding, _created = inspection_actions.open_finding(
             world["project"],

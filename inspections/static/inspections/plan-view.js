@@ -72,9 +72,9 @@
     if (plan.querySelector(".zoom")) return;
     var bar = document.createElement("div");
     bar.className = "zoom";
-    [["+", plan.dataset.zoomIn || "Zoom in", function () { var c = centre(); zoomAt(c[0], c[1], 1.6); }],
-     ["\u2212", plan.dataset.zoomOut || "Zoom out", function () { var c = centre(); zoomAt(c[0], c[1], 1 / 1.6); }],
-     ["\u2922", plan.dataset.zoomReset || "Whole plan", function () { box = Object.assign({}, home); apply(); }]]
+    [["+", plan.dataset.zoomIn, function () { var c = centre(); zoomAt(c[0], c[1], 1.6); }],
+     ["\u2212", plan.dataset.zoomOut, function () { var c = centre(); zoomAt(c[0], c[1], 1 / 1.6); }],
+     ["\u2922", plan.dataset.zoomReset, function () { box = Object.assign({}, home); apply(); }]]
       .forEach(function (spec) {
         var button = document.createElement("button");
         button.type = "button";

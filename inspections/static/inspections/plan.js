@@ -41,7 +41,7 @@
         var message = document.createElement("p");
         message.className = "error";
         message.setAttribute("role", "alert");
-        message.textContent = plan.dataset.loadError || "The card could not be loaded: check the connection and tap again.";
+        message.textContent = plan.dataset.loadError;
         card.appendChild(message);
       });
   }

@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from ..errors import PermissionDenied
 from .models import ApiToken, hash_token
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -36,7 +39,21 @@ class Session(SessionAuth):
     def __call__(self, request):
         if "Authorization" in request.headers:
             return None
-        return super().__call__(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None  # nobody signed in: 401 "sign in", not a CSRF failure
+        try:
+            return super().__call__(request)
+        except HttpError as exc:  # ninja's English "CSRF check Failed"
+            if exc.status_code != 403:
+                raise
+            raise PermissionDenied(
+                gettext(
+                    "The page that sent this was open too long or you signed in again since, so nothing "
+                    "was saved: reload the page and try again."
+                ),
+                code="csrf_failed",
+            ) from None
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

@@ -89,6 +89,10 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
 
+# who an event without a person was done by, as stored (in the hash); shown translated
+SYSTEM_ACTOR_NAME = "Plumbline (system)"
+
+
 def record_event(
     action: str,
     *,
@@ -107,7 +111,7 @@ def record_event(
     person = _person_of(actor)
     if organisation is None and person is not None:
         organisation = person.organisation
-    actor_name = "Plumbline (system)"
+    actor_name = SYSTEM_ACTOR_NAME
     if actor is not None:
         actor_name = person.name if person else (actor.get_full_name() or actor.get_username())
     event = AuditEvent(

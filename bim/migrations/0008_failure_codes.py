@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bim", "0006_version_warnings"),
+        ("bim", "0007_model_retired"),
     ]
 
     operations = [

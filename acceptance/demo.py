@@ -83,7 +83,7 @@ def load(context) -> None:
             building_id=building.pk,
             sub_item_code=CAST_IN_PLACE,
             ifc_classes=["IfcWall"],
-            material="Concrete",
+            material="混凝土",
             actor=contractor,
         )
         _accept_foundation(context, building, today)

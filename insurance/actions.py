@@ -743,7 +743,10 @@ def move_claim(
                             "The cover decided from the policy and the dates contradicts %(reasons)s: this claim "
                             "may be declined for %(codes)s."
                         )
-                        % {"reasons": _reason_list(contradicted), "codes": _reason_list(decline_codes_for(claim))},
+                        % {
+                            "reasons": _reason_list(contradicted, with_codes=True),
+                            "codes": _reason_list(decline_codes_for(claim), with_codes=True),
+                        },
                         field="reasons",
                     )
             claim.decision_reasons = reasons

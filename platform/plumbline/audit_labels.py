@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "material_batch.inspected": _("material batch inspected on entry"),
     "material_batch.linked": _("material batch linked to elements"),
     "membership.added": _("member added"),
+    "model.retired": _("model retired"),
     "membership.ended": _("membership ended"),
     "model_version.uploaded": _("model version uploaded"),
     "model_version.parsing": _("model version being read"),

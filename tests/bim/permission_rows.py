@@ -19,7 +19,7 @@ def a_failed_model(world, persona):
         size=len(junk),
         actor=world["users"]["contractor"],
     )
-    actions.fail_ingest(version.pk, "This is not an IFC file.")
+    actions.fail_ingest(version.pk, "not_ifc")
     return {"model_id": version.model_id}
 
 

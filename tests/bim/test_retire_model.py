@@ -16,7 +16,7 @@ def test_a_junk_upload_shows_as_a_failed_model_the_contractor_retires(world, upl
     assert version.status == "failed"
     contractor = as_persona("contractor")
     listed = {m["name"]: m for m in contractor.get(f"/projects/{code}/models").json()}
-    assert listed["drawing"]["is_failed"] is True and listed["1# Architecture"]["is_failed"] is False
+    assert listed["drawing"]["is_failed"] is True and listed["1# 建筑"]["is_failed"] is False
     client.force_login(world["users"]["contractor"])
     page = client.get(f"/projects/{code}/models/").content.decode()
     assert "失败：没有可读取的版本" in page and f"/models/{version.model_id}/retire/" in page
@@ -38,7 +38,7 @@ def test_a_junk_upload_shows_as_a_failed_model_the_contractor_retires(world, upl
 
 def test_a_model_with_a_readable_version_cannot_be_retired(world, as_persona):
     code = world["project"].code
-    model = IfcModel.objects.get(project=world["project"], name="1# Architecture")
+    model = IfcModel.objects.get(project=world["project"], name="1# 建筑")
     contractor = as_persona("contractor")  # its API token is an event of its own
     events = AuditEvent.objects.count()
     refused = contractor.post(f"/projects/{code}/models/{model.pk}/retire", {})

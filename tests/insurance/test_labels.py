@@ -27,15 +27,17 @@ def test_a_decline_names_its_reasons_in_words_not_codes(world, signed_in):
     refused = signed_in("insurer").post(f"{screen}move/", {"verb": "decline", "back": screen}, follow=True)
     html = refused.content.decode()
     message = next(m for m in re.findall(r'<p class="error" role="alert">(.*?)</p>', html) if "拒赔" in m)
-    assert "请给出拒赔理由：" in message and "发现于保险期间届满之后" in message and "使用不当" in message
+    # in words, and only the reasons that apply (the claim is in its window: no "after the window")
+    assert "请给出拒赔理由：" in message and "使用不当" in message and "不属于质量缺陷" in message
+    assert "发现于保险期间届满之后" not in message
     assert "after_window" not in message and "before_window" not in message
     signed_in("insurer").post(
-        f"{screen}move/", {"verb": "decline", "reasons": ["misuse", "after_window"], "note": "人为"}
+        f"{screen}move/", {"verb": "decline", "reasons": ["misuse", "not_a_defect"], "note": "人为"}
     )
     decided = signed_in("insurer").get(screen).content.decode()
     decision = decided[decided.index('id="cover"') :]
-    assert "使用不当" in decision and "发现于保险期间届满之后" in decision
-    assert "misuse" not in decision.split("</section>")[0] and "after_window" not in decision.split("</section>")[0]
+    assert "使用不当" in decision and "不属于质量缺陷" in decision
+    assert "misuse" not in decision.split("</section>")[0] and "not_a_defect" not in decision.split("</section>")[0]
 
 
 def test_an_unknown_decline_reason_is_refused_with_the_words_and_codes_to_use(world, client):

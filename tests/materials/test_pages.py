@@ -94,7 +94,7 @@ def test_home_owners_and_outsiders_do_not_see_the_materials_pages(world, signed_
 
 def test_the_element_card_shows_the_batches_and_tests_that_went_into_the_element(world, signed_in):
     version = world["ids_run"].version
-    column = version.elements.get(ifc_class="IfcColumn", name="2F column C1")
+    column = version.elements.get(ifc_class="IfcColumn", name="2F 柱 C1")
     card = signed_in("inspector").get(
         reverse("element-card", args=[world["project"].code, version.pk, column.global_id])
     )

@@ -103,7 +103,7 @@ def test_the_element_card_shows_the_batches_and_tests_that_went_into_the_element
     assert f'class="batch-of-element" data-batch="{rebar.pk}" data-status="failed"' in html
     assert "GJ2605-118" in html and "GJ-2026-001" in html and "BG-2026-05-0211" in html
     assert 'class="lot-of-element"' in html  # the acceptance section is still there
-    slab = version.elements.get(ifc_class="IfcSlab", name="2F floor slab")
+    slab = version.elements.get(ifc_class="IfcSlab", name="2F 楼板")
     slab_card = signed_in("inspector").get(
         reverse("element-card", args=[world["project"].code, version.pk, slab.global_id])
     )

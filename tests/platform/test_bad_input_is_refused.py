@@ -163,3 +163,34 @@ def test_a_nul_character_in_a_page_form_is_refused_and_nothing_is_saved(world, c
 def test_a_nul_character_from_someone_without_the_right_is_refused_for_the_right(world, as_persona):
     response = as_persona("auditor").post(f"/projects/{world['project'].code}/findings", {"title": "x\u0000"})
     assert response.status_code == 403, response.content
+
+
+def _writes_with_an_integer_id(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            ints = [
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p["in"] == "path" and p.get("schema", {}).get("type") == "integer"
+            ]
+            if method in ("post", "patch", "put", "delete") and ints:
+                yield method, path, ints
+
+
+@pytest.mark.parametrize("persona", ["contractor", "inspector", "auditor"])
+def test_an_id_that_is_not_a_number_with_a_bad_body_is_a_4xx_on_every_write(world, as_persona, client, persona):
+    """The right is checked before the input (403/404 first), and the check must not trip over an
+    id it cannot read: `/claims/null/photos` with a broken form is a 4xx, never a 500."""
+    caller = as_persona(persona)
+    writes = list(_writes_with_an_integer_id(client))
+    assert len(writes) > 20
+    failures = []
+    for method, path, ints in writes:
+        url = path.removeprefix("/api/v1").replace("{code}", world["project"].code)
+        for name in ints:
+            url = url.replace("{" + name + "}", "null")
+        response = caller.call(method.upper(), url, {"unknown": [1, {"x": None}]})
+        if response.status_code >= 500 or response.status_code < 400:
+            failures.append(f"{method.upper()} {url} -> {response.status_code}")
+    assert not failures, failures

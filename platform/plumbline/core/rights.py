@@ -8,6 +8,7 @@ validation-error handler runs the same check before it answers 422 (`refusal`).
 """
 
 import functools
+import inspect
 
 from .errors import DomainError
 
@@ -53,11 +54,29 @@ def _endpoint(request):
 def refusal(request) -> DomainError | None:
     """Why the caller may not make this call at all (the error to answer instead of a 422), or
     None when they may, or the operation declares no right."""
-    check = getattr(_endpoint(request), "right_check", None)
+    endpoint = _endpoint(request)
+    check = getattr(endpoint, "right_check", None)
     if check is None:
         return None
+    params = _typed_path_params(request, endpoint)
+    if params is None:  # an id that is no id: the 422 names the path field
+        return None
     try:
-        check(request, **_path_params(request))
+        check(request, **params)
     except DomainError as exc:
         return exc
     return None
+
+
+def _typed_path_params(request, endpoint) -> dict | None:
+    """The path parameters converted as the endpoint declares them (`claim_id: int`), or None
+    when one of them does not convert: ninja has not validated them yet when `refusal` runs."""
+    params = _path_params(request)
+    annotations = getattr(inspect.unwrap(endpoint), "__annotations__", {})
+    for name, value in params.items():
+        if annotations.get(name) is int and not isinstance(value, int):
+            try:
+                params[name] = int(str(value), 10)
+            except ValueError:
+                return None
+    return params

@@ -129,6 +129,20 @@ def test_a_presigned_link_downloads_the_object_until_it_expires(backend, client)
     assert status == 403
 
 
+def test_a_link_with_a_file_name_downloads_under_that_name(backend, client):
+    """A signed link made for "整改报告.pdf" saves as that name in the browser, on S3 as locally."""
+    stored = backend.put(io.BytesIO(b"%PDF-1.4 report"), content_type="application/pdf")
+    url = backend.presigned_url(stored.key, timedelta(minutes=5), filename="整改报告.pdf")
+    if url.startswith(settings.SITE_URL):
+        parts = urlsplit(url)
+        disposition = client.get(f"{parts.path}?{parts.query}")["Content-Disposition"]
+    else:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;"), disposition
+    assert "filename*=UTF-8''%E6%95%B4%E6%94%B9%E6%8A%A5%E5%91%8A.pdf" in disposition, disposition
+
+
 def test_a_tampered_link_is_refused(backend, client):
     stored = backend.put(io.BytesIO(b"sign photo"), content_type="image/png")
     url = backend.presigned_url(stored.key, timedelta(minutes=5))

@@ -70,9 +70,9 @@ STEP_OF_MOVE = {
 # how far ahead of the server a tablet's clock may run before its observed_at is refused
 OBSERVED_AT_CLOCK_SKEW = datetime.timedelta(minutes=5)
 NOTE_REQUIRED = {
-    "submit_rectification": "Describe the rectification.",
-    "reject": "Say why the rectification is rejected.",
-    "reopen": "Say why the finding is reopened.",
+    "submit_rectification": gettext_lazy("Describe the rectification."),
+    "reject": gettext_lazy("Say why the rectification is rejected."),
+    "reopen": gettext_lazy("Say why the finding is reopened."),
 }
 
 
@@ -403,6 +403,39 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
         )
         if verb == "reject":
             _notify_rejected(project, finding, note, actor=actor)
+    return finding
+
+
+def record_settlement(project: Project, *, finding_id: int, note: str, closes: bool, actor) -> Finding:
+    """What another record settled about a finding (the failed material batch it was opened for
+    was returned, passed its retest or was treated), written on the finding by an inspector: when
+    it `closes` the cause (a passed retest: the material was sound), an open finding or one
+    awaiting verification is closed with the note; otherwise the note is a comment on its
+    timeline and the finding waits for its rectification as before. Closed already: left closed."""
+    authorize(actor, project, "finding.verify")
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
+        if finding is None:
+            raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+        if finding.status == FindingStatus.CLOSED:
+            return finding
+        if not closes:
+            FindingStep.objects.create(finding=finding, kind=StepKind.COMMENT, note=note, actor=actor)
+            record_event(
+                "finding.comment", actor=actor, project=project, target=finding, changes={"note": [None, note]}
+            )
+            return finding
+        old = finding.status
+        finding.status = FindingStatus.CLOSED
+        finding.save(update_fields=["status", "updated_at"])
+        FindingStep.objects.create(finding=finding, kind=StepKind.VERIFIED, note=note, actor=actor)
+        record_event(
+            "finding.verified",
+            actor=actor,
+            project=project,
+            target=finding,
+            changes={"status": [old, FindingStatus.CLOSED], "note": [None, note]},
+        )
     return finding
 
 

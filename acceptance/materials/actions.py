@@ -707,7 +707,36 @@ def record_batch_disposition(
                 "approved_by": [None, approver.name if approver else None],
             },
         )
+        if batch.failure_finding_id is not None and roles_in(actor, project) & allowed_roles("finding.verify"):
+            _settle_failure_finding(project, batch, disposition, actor=actor)
     return batch
+
+
+def _settle_failure_finding(project: Project, batch: MaterialBatch, disposition: str, *, actor) -> None:
+    """A passed retest shows the material was sound: the failure's finding closes. A return or a
+    treatment is written on the finding, which stays open: the elements the batch went into still
+    need their rectification (removal, the approved treatment) and the inspector's verification."""
+    notes = {
+        "retest_passed": _("Closed: the batch %(batch)s passed its retest on double the specimens."),
+        "returned": _("The batch %(batch)s was returned (%(note)s); rectify the elements it went into."),
+        "engineering_treatment": _(
+            "An engineering treatment of the batch %(batch)s was approved by %(who)s (%(note)s); carry it out on "
+            "the elements it went into."
+        ),
+    }
+    approver = batch.treatment_approved_by
+    note = notes[disposition] % {
+        "batch": queries.batch_label(batch),
+        "note": batch.disposition_note,
+        "who": approver.name if approver else "",
+    }
+    inspection_actions.record_settlement(
+        project,
+        finding_id=batch.failure_finding_id,
+        note=note,
+        closes=disposition == "retest_passed",
+        actor=actor,
+    )
 
 
 def _check_retest(batch: MaterialBatch) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from acceptance.materials import actions, queries
 from acceptance.materials.models import BatchElement, LabReport, MaterialBatch
 from inspections.models import Finding
+from plumbline.core.audit.models import AuditEvent
 from plumbline.core.errors import Conflict, InvalidInput
 from tests.materials.helpers import DAY, demo_batch, new_batch, new_report, new_sample, pdf, person, results
 
@@ -131,6 +132,12 @@ def test_a_failed_retest_rejects_the_batch_and_a_passing_one_unblocks_its_elemen
     )
     batch.refresh_from_db()
     assert batch.status == "retest_passed"
+    # the material was sound after all: the failure's finding closes, saying why, on the record
+    finding.refresh_from_db()
+    assert finding.status == "closed"
+    closing = finding.steps.order_by("-created_at").first()
+    assert closing.kind == "verified" and "retest" in closing.note
+    assert AuditEvent.objects.filter(action="finding.verified", target_id=str(finding.pk)).exists()
     assert queries.flagged_global_ids(world["project"], version) == set(columns_2f(world))  # the demo rebar only
     # 60 t needs one sampling: it was reported (failed), its retest passed; nothing is missing
     assert queries.acceptance_blockers(world["project"], set(walls)) == []
@@ -183,6 +190,11 @@ def test_a_second_failure_leaves_return_or_an_approved_treatment(world):
     )
     rebar.refresh_from_db()
     assert rebar.status == "treated" and rebar.treatment_approved_by == person("designer")
+    # the treatment still has to be carried out on the columns: the finding stays open, noting it
+    finding = Finding.objects.get(pk=rebar.failure_finding_id)
+    assert finding.status == "open"
+    note = finding.steps.order_by("-created_at").first()
+    assert note.kind == "comment" and "柱加大截面，经设计复核" in note.note and person("designer").name in note.note
     assert queries.flagged_global_ids(world["project"], world["ids_run"].version) == set()
 
 

@@ -44,7 +44,7 @@ class Organisation(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.kind == OrganisationKind.HOUSING_AUTHORITY and not self.region_code:
-            raise ValidationError({"region_code": "A housing authority needs the region code it supervises."})
+            raise ValidationError({"region_code": _("A housing authority needs the region code it supervises.")})
         if self.region_code:
             try:
                 validate_region_code(self.region_code)

@@ -28,8 +28,8 @@ from .models import (
     Checklist,
     ChecklistTemplate,
     Finding,
-    FindingsReport,
     FindingSource,
+    FindingsReport,
     FindingStatus,
     ReportStatus,
 )
@@ -386,6 +386,8 @@ def report_download_url(report: FindingsReport) -> str | None:
         return None
     name = f"{report.project.code} {_('Findings report')} {report.pk}.{report.format}"
     return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME, filename=name)
+
+
 # --- many projects at once (the housing department's region dashboard and credit) ---------------
 
 
@@ -437,7 +439,6 @@ def critical_findings_past_due(*, today) -> QuerySet[Finding]:
         .select_related("responsible_appointment")
         .only("id", "project_id", "title", "due_date", "responsible_appointment__organisation_id")
     )
-# --- BCF-API 3.0 ------------------------------------------------------------------------------
 
 
 def supervision_findings_under(membership_ids) -> QuerySet[Finding]:
@@ -448,6 +449,9 @@ def supervision_findings_under(membership_ids) -> QuerySet[Finding]:
         .select_related("created_by", "supervision_membership__person")
         .order_by("project_id", "created_at")
     )
+
+
+# --- BCF-API 3.0 ------------------------------------------------------------------------------
 
 
 def list_findings_for_bcf(project: Project, *, user):

@@ -339,6 +339,7 @@ class FindingsReportOut(Schema):
     def resolve_download_url(report) -> str | None:
         return report_download_url(report)
 
+
 # --- BCF-API 3.0 (inspections/bcf_api.py): bodies as the buildingSMART specification names them
 
 

@@ -201,7 +201,8 @@ def _assign_drawn_inspectors(draw: SupervisionDraw) -> list[dict]:
         else None
     )
     roster = {
-        i.pk: i for i in RosterInspector.objects.select_related("person__organisation").filter(department=draw.department)
+        i.pk: i
+        for i in RosterInspector.objects.select_related("person__organisation").filter(department=draw.department)
     }
     made = []
     for row in draw.result:

@@ -5,21 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0008_bcf_fidelity'),
-        ('projects', '0005_alter_projectmembership_role'),
+        ("inspections", "0008_bcf_fidelity"),
+        ("projects", "0005_alter_projectmembership_role"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='source',
-            field=models.CharField(choices=[('site', 'site inspection'), ('supervision', 'supervision inspection')], default='site', max_length=20),
+            model_name="finding",
+            name="source",
+            field=models.CharField(
+                choices=[("site", "site inspection"), ("supervision", "supervision inspection")],
+                default="site",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='supervision_membership',
-            field=models.ForeignKey(blank=True, help_text="the drawn inspector's membership (the draw's assignment) it was logged under", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_findings', to='projects.projectmembership'),
+            model_name="finding",
+            name="supervision_membership",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="the drawn inspector's membership (the draw's assignment) it was logged under",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supervision_findings",
+                to="projects.projectmembership",
+            ),
         ),
     ]

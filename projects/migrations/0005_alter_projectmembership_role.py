@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_buildings'),
+        ("projects", "0004_buildings"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='projectmembership',
-            name='role',
-            field=models.CharField(choices=[('owner', 'owner staff (建设单位)'), ('survey', 'survey staff (勘察单位)'), ('design', 'design staff (设计单位)'), ('contractor', 'contractor staff (施工单位)'), ('inspector', 'supervising engineer (监理工程师)'), ('chief_inspector', 'chief supervising engineer (总监理工程师)'), ('tis_inspector', 'TIS inspector (风险管理机构)'), ('insurer', 'insurer (保险公司)'), ('home_owner', 'home owner (业主)'), ('drawn_inspector', 'drawn supervision inspector (监督检查员)')], max_length=20),
+            model_name="projectmembership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("owner", "owner staff (建设单位)"),
+                    ("survey", "survey staff (勘察单位)"),
+                    ("design", "design staff (设计单位)"),
+                    ("contractor", "contractor staff (施工单位)"),
+                    ("inspector", "supervising engineer (监理工程师)"),
+                    ("chief_inspector", "chief supervising engineer (总监理工程师)"),
+                    ("tis_inspector", "TIS inspector (风险管理机构)"),
+                    ("insurer", "insurer (保险公司)"),
+                    ("home_owner", "home owner (业主)"),
+                    ("drawn_inspector", "drawn supervision inspector (监督检查员)"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -5,32 +5,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0009_finding_source_finding_supervision_membership'),
-        ('projects', '0005_alter_projectmembership_role'),
-        ('supervision', '0001_initial'),
+        ("inspections", "0009_finding_source_finding_supervision_membership"),
+        ("projects", "0005_alter_projectmembership_role"),
+        ("supervision", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supervisionresult',
-            name='findings',
-            field=models.ManyToManyField(blank=True, help_text='the supervision findings the drawn inspectors logged that the result cites', related_name='+', to='inspections.finding'),
+            model_name="supervisionresult",
+            name="findings",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="the supervision findings the drawn inspectors logged that the result cites",
+                related_name="+",
+                to="inspections.finding",
+            ),
         ),
         migrations.CreateModel(
-            name='SupervisionAssignment',
+            name="SupervisionAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='supervision.supervisiondraw')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='supervision.rosterinspector')),
-                ('membership', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_assignment', to='projects.projectmembership')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="supervision.supervisiondraw",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="supervision.rosterinspector",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_assignment",
+                        to="projects.projectmembership",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['draw', 'project__code', 'inspector__person__name'],
-                'constraints': [models.UniqueConstraint(fields=('draw', 'project', 'inspector'), name='one_assignment_per_drawn_inspector')],
+                "ordering": ["draw", "project__code", "inspector__person__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("draw", "project", "inspector"), name="one_assignment_per_drawn_inspector"
+                    )
+                ],
             },
         ),
     ]

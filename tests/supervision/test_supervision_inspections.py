@@ -194,3 +194,28 @@ def test_a_client_uuid_is_enough_for_the_offline_queue(world, drawn, client):
     again = api.post(f"/projects/{world['project'].code}/findings", payload)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"] and again.json()["source"] == "supervision"
+
+
+def test_the_element_card_offers_a_drawn_inspector_the_finding_form_and_it_logs_supervision(world, drawn, client):
+    _draw, version = drawn
+    code, element = world["project"].code, version.elements.first()
+    client.force_login(get_user_model().objects.get(username="gz_inspector"))
+    card = client.get(f"/projects/{code}/plan/{version.pk}/element/{element.global_id}/")
+    assert card.status_code == 200 and 'id="new-finding"' in card.content.decode()
+    sent = client.post(
+        f"/projects/{code}/findings/new/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "version_id": version.pk,
+            "global_ids": element.global_id,
+            "category": "structure",
+            "severity": "major",
+            "title": "楼板裂缝",
+        },
+    )
+    assert sent.status_code == 302
+    assert Finding.objects.get(title="楼板裂缝").source == "supervision"
+    # a region auditor the draw did not send sees the card without the form
+    client.force_login(get_user_model().objects.get(username="gz_inspector2"))
+    card = client.get(f"/projects/{code}/plan/{version.pk}/element/{element.global_id}/")
+    assert card.status_code == 200 and 'id="new-finding"' not in card.content.decode()

@@ -22,7 +22,15 @@ from plumbline.core.notifications.actions import notify
 from plumbline.core.permissions import Role, allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
 from projects.models import Party, Project, ProjectMembership
-from projects.queries import active_membership, authorize, current_appointments, members_of, person_of, roles_in
+from projects.queries import (
+    active_membership,
+    authorize,
+    authorize_any,
+    current_appointments,
+    members_of,
+    person_of,
+    roles_in,
+)
 from storage import get_storage
 
 from .bcf import BcfError, read_bcf
@@ -31,6 +39,7 @@ from .models import (
     FINDING_MOVES,
     MOVE_ACTIONS,
     OVERDUE_STATUSES,
+    PHOTO_ACTIONS,
     AttachmentKind,
     Category,
     Checklist,
@@ -42,6 +51,7 @@ from .models import (
     Finding,
     FindingDocument,
     FindingPhoto,
+    FindingSource,
     FindingsReport,
     FindingStatus,
     FindingStep,
@@ -193,7 +203,8 @@ def open_finding(
     tablet can replay its queue after losing the network. `observed_at` is when it was seen on
     site (a tablet offline sends it later); `created_at` stays the time it reached the server.
     """
-    authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
+    # before the replay: a UUID says nothing to who may not use it
+    source, drawn_membership = _source_of_opening(project, actor)
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
         _replayed, Finding, client_uuid, what=gettext("finding"), project_id=project.pk, created_by_id=actor.pk
@@ -270,6 +281,8 @@ def open_finding(
                 responsible_appointment=appointment,
                 due_date=due_date,
                 observed_at=observed_at,
+                source=source,
+                supervision_membership=drawn_membership,
                 created_by=actor,
             )
             FindingStep.objects.create(finding=finding, kind=StepKind.OPENED, note=description or "", actor=actor)
@@ -286,11 +299,29 @@ def open_finding(
                     "responsible": [None, appointment.leader.name],
                     "due_date": [None, due_date],
                     "observed_at": [None, observed_at.isoformat()],
+                    "source": [None, source],
                 },
             )
         return finding
 
     return _once(write, replayed)
+
+
+def _source_of_opening(project: Project, actor) -> tuple[str, ProjectMembership | None]:
+    """Which finding the actor opens: a site finding when they hold finding.open; else, when the
+    housing department's draw sent them here (finding.open_supervision), a supervision finding
+    under their drawn membership. Anyone else: authorize's 404 / 403."""
+    roles = authorize_any(actor, project, ("finding.open", "finding.open_supervision"))
+    if roles & allowed_roles("finding.open"):
+        return FindingSource.SITE, None
+    membership = (
+        ProjectMembership.objects.filter(
+            active_membership(), project=project, person=person_of(actor), role=Role.DRAWN_INSPECTOR
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    return FindingSource.SUPERVISION, membership
 
 
 def add_finding_photo(
@@ -311,7 +342,7 @@ def add_finding_photo(
     arrows and circles drawn on it: both are kept, the marked-up one is shown first."""
     from . import tasks
 
-    authorize(actor, project, "finding.photo")
+    authorize_any(actor, project, tuple(PHOTO_ACTIONS.values()))
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
         _replayed,
@@ -328,6 +359,7 @@ def add_finding_photo(
     finding = Finding.objects.filter(project=project, pk=finding_id).first()
     if finding is None:
         raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+    authorize(actor, project, PHOTO_ACTIONS[finding.source])  # a drawn inspector: supervision findings only
     original = None
     if marks_up:
         original = FindingPhoto.objects.filter(finding=finding, client_uuid=_uuid(marks_up, "marks_up")).first()

@@ -45,9 +45,10 @@ ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
     "/projects/{code}/findings",
     response={201: CreatedFindingOut, 200: CreatedFindingOut, **ERRORS},
     operation_id="open_finding",
-    summary="Open a finding on elements or a plan point (idempotent by client_uuid)",
+    summary="Open a finding on elements or a plan point (idempotent by client_uuid); one opened by an inspector "
+    "the housing department drew for the project has source supervision",
 )
-@project_right("finding.open")
+@project_right("finding.open", "finding.open_supervision")
 def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     project = get_project(code, user=request.user, action="finding.view")
     data = payload.dict()
@@ -67,7 +68,7 @@ def open_finding(request: HttpRequest, code: str, payload: FindingIn):
     response={200: list[FindingOut], **ERRORS},
     operation_id="list_findings",
     summary="Findings, newest first, by status, severity, category, storey, element or its class, "
-    "responsible party, assignee (assignee=me: my findings) or overdue",
+    "responsible party, assignee (assignee=me: my findings), overdue or source (site, supervision)",
 )
 @paginate(Pagination)
 def list_findings(request: HttpRequest, code: str, filters: Query[FindingFilters]):
@@ -153,7 +154,7 @@ def get_finding(request: HttpRequest, code: str, finding_id: int):
     "(kind; default by who uploads it); with marks_up (the client_uuid of a photo of the finding) it is that "
     "photo with arrows and circles drawn on it, both kept",
 )
-@project_right("finding.photo")
+@project_right("finding.photo", "finding.photo_supervision")
 def add_finding_photo(
     request: HttpRequest,
     code: str,

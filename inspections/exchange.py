@@ -8,7 +8,7 @@ from bim.models import Element, ModelVersion, Storey
 from bim.queries import follow_global_id
 from storage import get_storage
 
-from .models import Category, Finding, FindingStatus, Severity, StepKind
+from .models import Category, Finding, FindingSource, FindingStatus, Severity, StepKind
 
 STATUS_TO_BCF = {
     FindingStatus.OPEN: "Open",
@@ -254,6 +254,8 @@ def topic_of(finding: Finding, version: str = "2.1", *, with_files: bool = True)
         else:
             snippet["is_external"] = True
     labels = [] if extra.get("no_labels") else list(finding.bcf_labels) or [finding.category]
+    if finding.source == FindingSource.SUPERVISION and FindingSource.SUPERVISION not in labels:
+        labels.append(FindingSource.SUPERVISION.value)  # the department's inspection, for the other tool
     return {
         "guid": str(finding.client_uuid),
         "server_assigned_id": str(finding.pk),

@@ -34,6 +34,19 @@ class FindingStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class FindingSource(models.TextChoices):
+    """Who logged it: the project's own inspectors on site, or an inspector the housing
+    department's draw sent (a supervision inspection, 监督检查)."""
+
+    SITE = "site", _("site inspection")
+    SUPERVISION = "supervision", _("supervision inspection")
+
+
+# the right that adds a photo to a finding, by its source (a drawn inspector photographs only
+# supervision findings; the project's people photograph both)
+PHOTO_ACTIONS = {FindingSource.SITE: "finding.photo", FindingSource.SUPERVISION: "finding.photo_supervision"}
+
+
 # verb -> (from statuses, to status); the allowed moves of a finding, in one place
 FINDING_MOVES: dict[str, tuple[set[str], str]] = {
     "submit_rectification": ({FindingStatus.OPEN}, FindingStatus.RECTIFICATION_SUBMITTED),
@@ -85,6 +98,15 @@ class Finding(models.Model):
         blank=True,
         related_name="findings",
         help_text=_("the checklist whose failed item opened this finding"),
+    )
+    source = models.CharField(max_length=20, choices=FindingSource.choices, default=FindingSource.SITE)
+    supervision_membership = models.ForeignKey(
+        "projects.ProjectMembership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervision_findings",
+        help_text=_("the drawn inspector's membership (the draw's assignment) it was logged under"),
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     observed_at = models.DateTimeField(

@@ -30,14 +30,26 @@ from bim.models import ModelVersion
 from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from plumbline.core.permissions import Role, allowed_roles
 from projects.models import Party
-from projects.queries import get_project, roles_in
+from projects.queries import authorize_any, get_project, roles_in
 from storage import get_storage
 
 from . import actions, queries
 from .cards import element_card_sections, plan_marks
-from .models import Category, ChecklistStatus, FindingStatus, ItemResult, PhotoKind, ReportFormat, Severity
+from .models import (
+    PHOTO_ACTIONS,
+    Category,
+    ChecklistStatus,
+    FindingSource,
+    FindingStatus,
+    ItemResult,
+    PhotoKind,
+    ReportFormat,
+    Severity,
+)
 
 PAGE_SIZE = 25
+# a site inspector's finding, or a drawn supervision inspector's (the action tells them apart)
+OPEN_ACTIONS = ("finding.open", "finding.open_supervision")
 PINS = 200  # findings pinned on one storey plan at most
 
 
@@ -126,8 +138,8 @@ def _photo_name(photo) -> str:
     return photo.original_name or f"{gettext('photo')}-{photo.pk}"
 
 
-def _may(request, project, action) -> bool:
-    return bool(roles_in(request.user, project) & allowed_roles(action))
+def _may(request, project, *actions) -> bool:
+    return bool(roles_in(request.user, project) & frozenset().union(*(allowed_roles(a) for a in actions)))
 
 
 def _number(value) -> int | None:
@@ -199,7 +211,7 @@ def plan_page(request, code: str):
             "photo_max_bytes": settings.PHOTO_MAX_BYTES,  # checked on the tablet before any upload
             # offer only what the role may do: a home owner sees the plan, not the findings
             "may_view_findings": _may(request, project, "finding.view"),
-            "may_open": _may(request, project, "finding.open"),
+            "may_open": _may(request, project, *OPEN_ACTIONS),
         },
     )
 
@@ -248,7 +260,7 @@ def _element_card(request, project, version, element):
             "version": version,
             "element": element,
             "findings": findings,
-            "may_open": _may(request, project, "finding.open"),
+            "may_open": _may(request, project, *OPEN_ACTIONS),
             "client_uuid": uuid.uuid4(),
             "checklist_templates": list(queries.list_checklist_templates(project, user=request.user))
             if _may(request, project, "checklist.fill")
@@ -257,6 +269,7 @@ def _element_card(request, project, version, element):
             "extra_sections": element_card_sections(request, project, version, element),
             "categories": Category.choices,
             "severities": Severity.choices,
+            "sources": FindingSource.choices,
             "parties": Party.choices,
             "today": timezone.localdate(),
         },
@@ -305,7 +318,7 @@ def point_card(request, code: str, version_id: int):
             "x": x,
             "y": y,
             "nearby": nearby,
-            "may_open": _may(request, project, "finding.open"),
+            "may_open": _may(request, project, *OPEN_ACTIONS),
             "client_uuid": uuid.uuid4(),
             "categories": Category.choices,
             "severities": Severity.choices,
@@ -327,7 +340,11 @@ def _point(data):
 @_posted_from(_plan_of)
 @_signed_in_or_back
 def new_finding(request, code: str):
-    project = _project(request, code, "finding.open")  # the right before the form is read
+    project = _project(request, code, "project.view")
+    try:  # the right before the form is read
+        authorize_any(request.user, project, OPEN_ACTIONS)
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(exc.detail)
     data = request.POST
     try:
         version_id = int(data.get("version_id", ""))
@@ -401,7 +418,16 @@ def _add_photos(request, project, finding_id, uuid_of):
         )
 
 
-FINDING_LIST_FILTERS = ("status", "severity", "storey", "ifc_class", "responsible_party", "assignee", "overdue")
+FINDING_LIST_FILTERS = (
+    "status",
+    "severity",
+    "storey",
+    "ifc_class",
+    "responsible_party",
+    "assignee",
+    "overdue",
+    "source",
+)
 
 
 @login_required
@@ -485,7 +511,7 @@ def finding_page(request, code: str, finding_id: int):
             **_assignment(request, project, finding),
             "location": queries.location_of(finding),
             "moves": queries.next_moves(finding, user=request.user),
-            "may_add_photo": _may(request, project, "finding.photo"),
+            "may_add_photo": _may(request, project, PHOTO_ACTIONS[finding.source]),
         },
     )
 

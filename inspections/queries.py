@@ -28,6 +28,7 @@ from .models import (
     Checklist,
     ChecklistTemplate,
     Finding,
+    FindingSource,
     FindingsReport,
     FindingStatus,
     ReportStatus,
@@ -43,6 +44,7 @@ def list_findings(
     category: str | None = None,
     storey: str | None = None,
     global_id: str | None = None,
+    source: str | None = None,
 ) -> QuerySet[Finding]:
     authorize(user, project, "finding.view")
     qs = Finding.objects.filter(project=project).select_related("created_by", "responsible_appointment__leader")
@@ -54,6 +56,13 @@ def list_findings(
         qs = qs.filter(category=category)
     if storey:
         qs = qs.filter(storey_global_id=storey)
+    if source:
+        if source not in FindingSource.values:
+            raise InvalidInput(
+                _("%(value)s is not a source of findings: use site or supervision.") % {"value": repr(source)},
+                field="source",
+            )
+        qs = qs.filter(source=source)
     if global_id:
         # the element under every GlobalId it has had: records follow accepted remaps
         on_element = Q()
@@ -377,6 +386,8 @@ def report_download_url(report: FindingsReport) -> str | None:
         return None
     name = f"{report.project.code} {_('Findings report')} {report.pk}.{report.format}"
     return get_storage().presigned_url(report.file_key, REPORT_LINK_LIFETIME, filename=name)
+
+
 # --- many projects at once (the housing department's region dashboard and credit) ---------------
 
 
@@ -428,6 +439,18 @@ def critical_findings_past_due(*, today) -> QuerySet[Finding]:
         .select_related("responsible_appointment")
         .only("id", "project_id", "title", "due_date", "responsible_appointment__organisation_id")
     )
+
+
+def supervision_findings_under(membership_ids) -> QuerySet[Finding]:
+    """The findings drawn inspectors logged under these memberships (the draw's assignments), for
+    the department's draw page; the caller (supervision) has checked the department."""
+    return (
+        Finding.objects.filter(source=FindingSource.SUPERVISION, supervision_membership_id__in=list(membership_ids))
+        .select_related("created_by", "supervision_membership__person")
+        .order_by("project_id", "created_at")
+    )
+
+
 # --- BCF-API 3.0 ------------------------------------------------------------------------------
 
 

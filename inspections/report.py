@@ -335,6 +335,7 @@ def _pdf(report: FindingsReport, rows: list[Entry]) -> bytes:
             (_("Status"), f.get_status_display()),
             (_("Severity"), f.get_severity_display()),
             (_("Category"), f.get_category_display()),
+            (_("Source"), f.get_source_display()),
             (_("Storey"), entry.storey_name),
             (_("Elements"), ", ".join(entry.element_names)),
             (
@@ -511,6 +512,7 @@ def _xlsx(report: FindingsReport, rows: list[Entry]) -> bytes:
         ("verified_at", _("Verified at")),
         ("photos", _("Photos")),
         ("description", _("Description")),
+        ("source", _("Source")),
     ]
     sheet.append([label for _key, label in headers])
     for cell in sheet[1]:
@@ -538,12 +540,13 @@ def _xlsx(report: FindingsReport, rows: list[Entry]) -> bytes:
                 _local(verified["at"]) if verified else None,
                 len(f.photos.all()),
                 f.description,
+                f.get_source_display(),
             ]
         )
         for step in entry.steps:
             history.append([f.pk, _local(step["at"]), step["kind"], step["who"], step["organisation"], step["note"]])
     for column, width in zip(
-        "ABCDEFGHIJKLMNOP", [7, 40, 14, 10, 16, 12, 30, 14, 12, 12, 18, 18, 12, 18, 8, 50], strict=True
+        "ABCDEFGHIJKLMNOPQ", [7, 40, 14, 10, 16, 12, 30, 14, 12, 12, 18, 18, 12, 18, 8, 50, 14], strict=True
     ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -87,6 +87,7 @@ class FindingOut(Schema):
     element_name: str | None = Field(None, description="its (first) element's name")
     element_class: str | None = Field(None, description="its (first) element's IFC class")
     checklist_id: int | None = Field(None, description="the checklist whose failed item opened it")
+    source: str = Field(..., description="site, or supervision: logged by an inspector the housing department drew")
     observed_at: datetime | None = Field(None, description="when it was seen on site (the tablet's clock)")
     created_at: datetime = Field(..., description="when it reached the server")
     updated_at: datetime
@@ -303,6 +304,7 @@ class FindingFilters(Schema):
     responsible_party: str | None = Field(None, description="owner, surveyor, designer, contractor or supervisor")
     assignee: str | None = Field(None, description="me, none (unassigned) or a person's id")
     overdue: bool | None = Field(None, description="true: waiting for rectification past its due date")
+    source: str | None = Field(None, description="site (the project's inspectors) or supervision (a drawn inspector)")
 
 
 class FindingsReportIn(Schema):
@@ -336,6 +338,7 @@ class FindingsReportOut(Schema):
     @staticmethod
     def resolve_download_url(report) -> str | None:
         return report_download_url(report)
+
 
 # --- BCF-API 3.0 (inspections/bcf_api.py): bodies as the buildingSMART specification names them
 

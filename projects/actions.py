@@ -324,8 +324,13 @@ def change_project_stage(project: Project, *, stage: str, on: datetime.date | No
 
 def add_project_member(project: Project, *, person_id: int, role: str, actor) -> ProjectMembership:
     authorize(actor, project, "membership.manage")  # the right first; checked again on the locked row
+    if role == Role.DRAWN_INSPECTOR:
+        raise InvalidInput(
+            gettext("A drawn supervision inspector is given the project by the housing department's draw, not added."),
+            field="role",
+        )
     if role not in Role.values or role == Role.AUDITOR:
-        member_roles = [r for r in Role.values if r != Role.AUDITOR]
+        member_roles = [r for r in Role.values if r not in (Role.AUDITOR, Role.DRAWN_INSPECTOR)]
         raise InvalidInput(
             gettext("%(value)s is not a member role: use one of %(choices)s.")
             % {"value": repr(role), "choices": ", ".join(member_roles)},
@@ -385,6 +390,10 @@ def end_project_membership(project: Project, *, membership_id: int, actor) -> Pr
         if membership is None:
             raise NotFound(
                 gettext("No membership %(id)s in project %(code)s.") % {"id": membership_id, "code": project.code}
+            )
+        if membership.role == Role.DRAWN_INSPECTOR:
+            raise PermissionDenied(
+                gettext("A drawn supervision inspector's membership ends with the signed result or the period.")
             )
         if membership.ended_at is not None:
             raise Conflict(
@@ -674,6 +683,37 @@ def _end_memberships_of(appointment: PartyAppointment) -> list[dict]:
         ended.append(
             {"membership": membership.pk, "person": appointment.leader.name, "role": membership.role, "ended_at": until}
         )
+    return ended
+
+
+def grant_drawn_memberships(project: Project, people, *, until: datetime.datetime | None) -> list[ProjectMembership]:
+    """The housing department's draw sends `people` (its inspectors) to the project: each holds the
+    drawn-inspector role there until `until` (the period's end; None: until the result is signed).
+    Called by the draw's action (supervision), which checks the department and records the event;
+    in its transaction."""
+    return [
+        ProjectMembership.objects.create(
+            project=project,
+            person=person,
+            organisation=person.organisation,
+            role=Role.DRAWN_INSPECTOR,
+            ended_at=until,
+        )
+        for person in people
+    ]
+
+
+def end_drawn_memberships(membership_ids) -> list[int]:
+    """End drawn inspectors' memberships now (their project's result is signed); those already
+    over stay as they ended. In the caller's (supervision's) transaction; its event records them."""
+    now = timezone.now()
+    ended = []
+    for membership in ProjectMembership.objects.select_for_update().filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=now), pk__in=list(membership_ids), role=Role.DRAWN_INSPECTOR
+    ):
+        membership.ended_at = now
+        membership.save(update_fields=["ended_at"])
+        ended.append(membership.pk)
     return ended
 
 

@@ -91,6 +91,7 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str] | None] = {
     Role.TIS_INSPECTOR: {OrganisationKind.TIS},
     Role.INSURER: {OrganisationKind.INSURER},
     Role.HOME_OWNER: None,
+    Role.DRAWN_INSPECTOR: {OrganisationKind.HOUSING_AUTHORITY},  # granted by a draw only
 }
 
 

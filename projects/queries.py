@@ -97,6 +97,17 @@ def authorize(user, project: Project, action: str) -> set[Role]:
     return roles
 
 
+def authorize_any(user, project: Project, actions) -> set[Role]:
+    """The user's roles in the project if one of them may do one of `actions` (authorize's errors,
+    the first action named in the 403): an opening of a finding is either a site inspector's or a
+    drawn supervision inspector's."""
+    allowed = frozenset().union(*(allowed_roles(a) for a in actions))
+    roles = roles_in(user, project)
+    if roles & allowed:
+        return roles
+    return authorize(user, project, actions[0])
+
+
 def visible_projects(user) -> QuerySet[Project]:
     person = person_of(user)
     if person is None:

@@ -3,19 +3,26 @@ a right in the project named by the path, or one of the few rights held outside 
 
 from django.utils.translation import gettext
 
-from plumbline.core.errors import PermissionDenied
+from plumbline.core.errors import NotFound, PermissionDenied
 from plumbline.core.rights import right_first
 
-from .models import OrganisationKind
-from .queries import get_project, person_of
+from .models import OrganisationKind, Project
+from .queries import authorize_any, get_project, person_of
 
 
-def project_right(action: str):
-    """`@project_right("finding.open")` below an endpoint's route: the caller holds `action` in the
-    project of the path's `code` (404 when they cannot see the project, 403 when they may not)."""
+def project_right(action: str, *more: str):
+    """`@project_right("finding.open")` below an endpoint's route: the caller holds `action` (or one
+    of `more`) in the project of the path's `code` (404 when they cannot see the project, 403 when
+    they may not)."""
 
     def check(request, *, code, **_):
-        get_project(code, user=request.user, action=action)
+        if not more:
+            get_project(code, user=request.user, action=action)
+            return
+        project = Project.objects.filter(code=code).first()
+        if project is None:
+            raise NotFound(gettext("No project %(code)s.") % {"code": repr(code)})
+        authorize_any(request.user, project, (action, *more))
 
     return right_first(check)
 

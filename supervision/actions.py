@@ -12,9 +12,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from inspections.queries import critical_findings_past_due
+from inspections.queries import critical_findings_past_due, supervision_findings_under
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from projects.actions import end_drawn_memberships, grant_drawn_memberships
 from projects.models import Organisation, Person, Project, ProjectStage
 from projects.queries import (
     authorize,
@@ -27,7 +28,7 @@ from projects.queries import (
 from projects.workdays import add_working_days
 
 from . import credit
-from .draw import ALGORITHM, TIER_WEIGHTS, run_draw
+from .draw import ALGORITHM, TIER_WEIGHTS, period_end, run_draw
 from .models import (
     COUNTING_STATUSES,
     Complaint,
@@ -40,6 +41,7 @@ from .models import (
     OrganisationCredit,
     Outcome,
     RosterInspector,
+    SupervisionAssignment,
     SupervisionDraw,
     SupervisionResult,
     Webhook,
@@ -169,17 +171,48 @@ def create_supervision_draw(*, period: str, seed: str, inspectors_per_project: i
                 result=result,
                 created_by=actor,
             )
+            assignments = _assign_drawn_inspectors(draw)
             record_event(
                 "supervision.draw_created",
                 actor=actor,
                 organisation=department,
                 target=draw,
-                changes={"period": [None, period], "seed": [None, seed], "result": [None, result]},
+                changes={
+                    "period": [None, period],
+                    "seed": [None, seed],
+                    "result": [None, result],
+                    "assignments": [None, assignments],
+                },
             )
     except IntegrityError:
         raise Conflict(gettext("The department has drawn period %(period)s already.") % {"period": period}) from None
     transaction.on_commit(lambda: _notify_draw(draw))
     return draw
+
+
+def _assign_drawn_inspectors(draw: SupervisionDraw) -> list[dict]:
+    """Each drawn inspector gets their project for the period: a drawn-inspector membership there
+    (the right to log supervision findings) until the period's last day, or until the result is
+    signed. In the draw's transaction."""
+    last_day = period_end(draw.period)
+    until = (
+        timezone.make_aware(datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min))
+        if last_day
+        else None
+    )
+    roster = {
+        i.pk: i
+        for i in RosterInspector.objects.select_related("person__organisation").filter(department=draw.department)
+    }
+    made = []
+    for row in draw.result:
+        project = Project.objects.get(code=row["project"])
+        inspectors = [roster[i["id"]] for i in row["inspectors"] if i["id"] in roster]
+        memberships = grant_drawn_memberships(project, [i.person for i in inspectors], until=until)
+        for inspector, membership in zip(inspectors, memberships, strict=True):
+            SupervisionAssignment.objects.create(draw=draw, project=project, inspector=inspector, membership=membership)
+            made.append({"project": project.code, "inspector": inspector.person.name, "until": until})
+    return made
 
 
 def _notify_draw(draw: SupervisionDraw) -> None:
@@ -201,10 +234,12 @@ def record_supervision_result(
     summary: str,
     violation_organisation_id: int | None = None,
     violation_points: int = 0,
+    finding_ids: list[int] | None = None,
     actor,
 ) -> SupervisionResult:
     """Sign the result of a drawn project's inspection; a violation scores against the
-    organisation at fault (3-10 points by severity)."""
+    organisation at fault (3-10 points by severity), and the result cites the supervision
+    findings its drawn inspectors logged (`finding_ids`). Signing ends their assignments."""
     department = department_of(actor)
     if draw.department_id != department.pk:
         raise NotFound(gettext("No draw %(id)s.") % {"id": draw.pk})
@@ -233,6 +268,18 @@ def record_supervision_result(
     elif violation_points:
         raise InvalidInput(gettext("Name the organisation the points go to."), field="violation_organisation_id")
     project = Project.objects.get(code=project_code)
+    memberships = list(
+        SupervisionAssignment.objects.filter(draw=draw, project=project).values_list("membership_id", flat=True)
+    )
+    wanted = sorted(set(finding_ids or []))
+    cited = list(supervision_findings_under(memberships).filter(project=project, pk__in=wanted))
+    if len(cited) != len(wanted):
+        missing = sorted(set(wanted) - {f.pk for f in cited})
+        raise InvalidInput(
+            gettext("Finding %(ids)s was not logged by this draw's inspectors on %(code)s.")
+            % {"ids": ", ".join(f"#{i}" for i in missing), "code": project_code},
+            field="finding_ids",
+        )
     with transaction.atomic():
         if SupervisionResult.objects.filter(draw=draw, project=project).exists():
             raise Conflict(gettext("The result of %(code)s is signed already.") % {"code": project_code})
@@ -245,6 +292,8 @@ def record_supervision_result(
             violation_points=violation_points if violator else 0,
             signed_by=actor,
         )
+        result.findings.set(cited)
+        ended = end_drawn_memberships(memberships)
         if violator is not None:
             _add_credit_events(
                 [
@@ -266,7 +315,12 @@ def record_supervision_result(
             project=project,
             organisation=department,
             target=result,
-            changes={"outcome": [None, outcome], "violation_points": [None, result.violation_points]},
+            changes={
+                "outcome": [None, outcome],
+                "violation_points": [None, result.violation_points],
+                "findings": [None, [f.pk for f in cited]],
+                "assignments_ended": [None, len(ended)],
+            },
         )
     payload = {"event": "supervision.result_signed", "period": draw.period, "outcome": outcome}
     transaction.on_commit(lambda: _send(WebhookEventType.SUPERVISION, project, payload))

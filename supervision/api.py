@@ -184,6 +184,7 @@ def record_supervision_result(request: HttpRequest, draw_id: int, payload: Resul
             "outcome": result.outcome,
             "summary": result.summary,
             "violation_points": result.violation_points,
+            "finding_ids": sorted(result.findings.values_list("pk", flat=True)),
             "signed_at": result.signed_at,
         },
     )

@@ -9,8 +9,11 @@ the roster (in the order of its ids) less those with a conflict of interest with
 project's parties. Plain values in, plain values out.
 """
 
+import calendar
+import datetime
 import hashlib
 import random
+import re
 
 ALGORITHM = "plumbline-draw/1"
 # tiered supervision: a project is drawn with the probability of its worst party's tier
@@ -44,3 +47,23 @@ def run_draw(*, seed: str, period: str, pool: dict, inspectors_per_project: int)
             }
         )
     return result
+
+
+def period_end(period: str) -> datetime.date | None:
+    """The last day of a period named 2026-Q3, 2026-07, 2026-H2 or 2026; None for another name
+    (its drawn inspectors then hold their projects until the results are signed)."""
+    match = re.fullmatch(r"(\d{4})(?:-(?:Q([1-4])|H([12])|(\d{2})))?", period.strip(), flags=re.IGNORECASE)
+    if match is None:
+        return None
+    year, quarter, half, month = match.groups()
+    if quarter:
+        last_month = int(quarter) * 3
+    elif half:
+        last_month = int(half) * 6
+    elif month:
+        last_month = int(month)
+        if not 1 <= last_month <= 12:
+            return None
+    else:
+        last_month = 12
+    return datetime.date(int(year), last_month, calendar.monthrange(int(year), last_month)[1])

@@ -69,6 +69,29 @@ class SupervisionDraw(models.Model):
         return f"{self.department} {self.period}"
 
 
+class SupervisionAssignment(models.Model):
+    """A drawn inspector sent to a drawn project: the draw grants them a membership there in the
+    drawn-inspector role (projects), which ends when the project's result is signed or the period
+    ends. The findings they log carry that membership."""
+
+    draw = models.ForeignKey(SupervisionDraw, on_delete=models.PROTECT, related_name="assignments")
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(RosterInspector, on_delete=models.PROTECT, related_name="assignments")
+    membership = models.OneToOneField(
+        "projects.ProjectMembership", on_delete=models.PROTECT, related_name="supervision_assignment"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["draw", "project__code", "inspector__person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "project", "inspector"], name="one_assignment_per_drawn_inspector")
+        ]
+
+    def __str__(self):
+        return f"{self.inspector.person.name} -> {self.project.code} ({self.draw.period})"
+
+
 class Outcome(models.TextChoices):
     PASSED = "passed", _("passed")
     ISSUES = "issues", _("issues to rectify")
@@ -87,6 +110,12 @@ class SupervisionResult(models.Model):
         "projects.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     violation_points = models.PositiveIntegerField(default=0)
+    findings = models.ManyToManyField(
+        "inspections.Finding",
+        blank=True,
+        related_name="+",
+        help_text=_("the supervision findings the drawn inspectors logged that the result cites"),
+    )
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(auto_now_add=True)
 

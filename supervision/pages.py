@@ -1,23 +1,28 @@
 """Pages of the housing department: the region dashboard (filters, one page of projects, charts
-drawn on the server), a project's drill-down, and the public page of supervision results. They
-call the same queries as the API."""
+drawn on the server), a project's drill-down, a draw with its projects' findings and the form
+that signs their results, a drawn inspector's projects (我的监督检查), and the public page of
+supervision results. They call the same queries and actions as the API."""
 
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from plumbline.core.accounts.throttle import client_ip, note_public_post, public_post_wait
 from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from projects.models import ProjectStage
+from projects.queries import current_appointments_of
 from signage.queries import get_public_sign
 
 from . import actions, queries, reports
+from .models import Outcome
 from .scoring import COMPONENT_LABELS, COMPONENTS
 
 PAGE_SIZE = 25
@@ -68,6 +73,7 @@ def dashboard_page(request):
             "previous": page_number - 1 if page_number > 1 else None,
             "next": page_number + 1 if page_number < pages else None,
             "stages": ProjectStage.choices,
+            "draws": queries.list_department_draws(user=request.user)[:12],
             "components": [(name, COMPONENT_LABELS.get(name, name)) for name, _f in COMPONENTS],
             "sorts": [
                 ("code", gettext("project code")),
@@ -165,3 +171,58 @@ def report_problem_page(request, token: str):
         {"sign": sign, "values": values, "error": error, "complaint": complaint},
         status=status,
     )
+
+
+@login_required
+@require_GET
+def my_inspections_page(request):
+    """A drawn inspector's projects for the period, each opening its plan where they log
+    supervision findings on elements as on site (the same offline queue)."""
+    return render(
+        request, "supervision/my_inspections.html", {"assignments": queries.list_my_assignments(user=request.user)}
+    )
+
+
+def _department_draw(request, draw_id: int):
+    try:
+        draw = queries.get_draw(draw_id, user=request.user, public=False)
+        return draw, queries.list_drawn_projects(draw, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draw_page(request, draw_id: int):
+    """The department's draw: per drawn project its inspectors, the findings they logged, and the
+    form that signs its result (citing those findings)."""
+    draw, drawn = _department_draw(request, draw_id)
+    if request.method == "POST":
+        data = request.POST
+        try:
+            actions.record_supervision_result(
+                draw,
+                project_code=data.get("project", ""),
+                outcome=data.get("outcome", ""),
+                summary=data.get("summary", ""),
+                violation_organisation_id=_int_or_none(data.get("violation_organisation_id")),
+                violation_points=_int_or_none(data.get("violation_points")) or 0,
+                finding_ids=[int(i) for i in data.getlist("finding_ids") if i.isdigit()],
+                actor=request.user,
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.detail) from None
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, gettext("The result of %(code)s is signed.") % {"code": data.get("project")})
+        return redirect(reverse("supervision-draw-page", args=[draw.pk]))
+    appointments = current_appointments_of([d.project.pk for d in drawn])
+    for d in drawn:  # the organisations a violation can score against: the project's parties now
+        d.parties = sorted(
+            {a.organisation for a in appointments.get(d.project.pk, {}).values() if a is not None},
+            key=lambda o: o.name,
+        )
+    return render(request, "supervision/draw.html", {"draw": draw, "drawn": drawn, "outcomes": Outcome.choices})

@@ -11,16 +11,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from inspections.queries import findings_per_month_of
+from inspections.queries import findings_per_month_of, supervision_findings_under
 from plumbline.core.errors import InvalidInput, NotFound, PermissionDenied
 from projects.models import Organisation, Project
-from projects.queries import get_project, jurisdiction_of, person_of
+from projects.queries import active_membership, get_project, jurisdiction_of, person_of
 
 from .actions import department_of
 from .models import (
     Complaint,
     CreditEvent,
     OrganisationCredit,
+    SupervisionAssignment,
     SupervisionDraw,
     SupervisionResult,
     Webhook,
@@ -139,6 +140,60 @@ def get_draw(draw_id: int, *, user, public: bool = True) -> SupervisionDraw:
     if draw is not None and public and draw.results.exists():
         return draw
     raise NotFound(_("No draw %(id)s.") % {"id": draw_id})
+
+
+def list_my_assignments(*, user) -> QuerySet[SupervisionAssignment]:
+    """The drawn inspector's projects they may inspect now (我的监督检查): assignments whose
+    membership is in force (the result not signed yet, the period not over), newest draw first."""
+    me = person_of(user)
+    if me is None:
+        return SupervisionAssignment.objects.none()
+    return (
+        SupervisionAssignment.objects.filter(active_membership("membership__"), membership__person=me)
+        .select_related("draw__department", "project", "membership")
+        .order_by("-draw__created_at", "project__code")
+    )
+
+
+@dataclass
+class DrawnProject:
+    """One project of a draw as its department's draw page shows it."""
+
+    project: Project
+    tier: str
+    assignments: list
+    findings: list
+    result: SupervisionResult | None
+
+
+def list_drawn_projects(draw: SupervisionDraw, *, user) -> list[DrawnProject]:
+    """The department's view of its draw: per drawn project, its inspectors (and until when they
+    hold it), the supervision findings they logged, and the signed result if any."""
+    if draw.department_id != department_of(user).pk:
+        raise NotFound(_("No draw %(id)s.") % {"id": draw.pk})
+    assignments = list(draw.assignments.select_related("project", "inspector__person", "membership"))
+    findings = list(supervision_findings_under([a.membership_id for a in assignments]))
+    results = {r.project_id: r for r in draw.results.select_related("project").prefetch_related("findings")}
+    projects = {p.code: p for p in Project.objects.filter(code__in=[row["project"] for row in draw.result])}
+    drawn = []
+    for row in draw.result:
+        project = projects.get(row["project"])
+        if project is None:
+            continue
+        drawn.append(
+            DrawnProject(
+                project=project,
+                tier=row["tier"],
+                assignments=[a for a in assignments if a.project_id == project.pk],
+                findings=[f for f in findings if f.project_id == project.pk],
+                result=results.get(project.pk),
+            )
+        )
+    return drawn
+
+
+def list_department_draws(*, user) -> QuerySet[SupervisionDraw]:
+    return SupervisionDraw.objects.filter(department=department_of(user)).order_by("-created_at")
 
 
 def get_draw_of_period(period: str, *, department: Organisation | None = None) -> SupervisionDraw:

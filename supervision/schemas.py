@@ -75,6 +75,9 @@ class ResultIn(Schema):
     summary: str = Field(..., max_length=5000)
     violation_organisation_id: int | None = None
     violation_points: int = Field(0, ge=0, le=10)
+    finding_ids: list[int] = Field(
+        default_factory=list, description="supervision findings the draw's inspectors logged on the project, cited"
+    )
 
 
 class ResultOut(Schema):
@@ -83,6 +86,7 @@ class ResultOut(Schema):
     outcome: str
     summary: str
     violation_points: int
+    finding_ids: list[int] = Field(default_factory=list, description="the supervision findings it cites")
     signed_at: datetime
 
 

@@ -113,6 +113,8 @@ urlpatterns = [
     ),
     path("supervision/results/", supervision_pages.public_results_page, name="supervision-results"),
     path("supervision/draws/<int:draw_id>.json", supervision_pages.public_draw, name="supervision-draw"),
+    path("supervision/draws/<int:draw_id>/", supervision_pages.draw_page, name="supervision-draw-page"),
+    path("supervision/inspections/", supervision_pages.my_inspections_page, name="my-supervision-inspections"),
     path("", views.home, name="home"),
     # /foundation/... and /bcf/3.0/..., the paths BCF-API fixes; after the home page, which the
     # NinjaAPI's own root ("") would otherwise answer with a 404

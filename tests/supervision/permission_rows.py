@@ -2,6 +2,8 @@
 department's endpoints answer its auditors and refuse everybody else (403); what a user may not
 see answers 404; the public results answer everyone, signed in or not."""
 
+import uuid
+
 from tests.conftest import PERSONAS
 from tests.permission_rows import Row, project_row
 
@@ -253,4 +255,64 @@ ROWS = [
     Row("POST", "/api/v1/supervision/webhooks", 201, {"owner", *DEPARTMENTS}, body=webhook_body),
     Row("GET", "/api/v1/supervision/webhooks/{webhook_id}/deliveries", 200, {"owner"}, params=a_project_webhook),
     Row("POST", "/api/v1/supervision/deliveries/{delivery_id}/replay", 201, {"owner"}, params=a_delivery),
+]
+
+
+# --- supervision inspections (issue 19.3): in a fresh draw the demo project is drawn with 郑审计
+# (the auditor persona) among its inspectors, who then opens supervision findings there and
+# photographs them; the project's inspectors open site findings as before
+
+
+def _element_finding_body(world):
+    from bim.models import ModelVersion
+
+    version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "version_id": version.pk,
+        "global_ids": [version.elements.first().global_id],
+        "category": "structure",
+        "severity": "major",
+        "title": "监督抽查：保护层不足",
+    }
+
+
+def drawn_and_a_body(world, persona):
+    a_fresh_draw(world, persona)
+    return _element_finding_body(world)
+
+
+def a_supervision_finding(world, persona):
+    """A supervision finding the drawn auditor logged (its assignment stays in force)."""
+    from inspections.actions import open_finding
+
+    a_fresh_draw(world, persona)
+    finding, _ = open_finding(world["project"], **_element_finding_body(world), actor=world["users"]["auditor"])
+    return {"finding_id": finding.pk}
+
+
+def a_photo():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspections.demo import finding_photo_png
+
+    return {"client_uuid": str(uuid.uuid4()), "file": SimpleUploadedFile("p.png", finding_photo_png("x"))}
+
+
+ROWS += [
+    project_row("POST", "/api/v1/projects/{code}/findings?drawn", 201, {"inspector", "auditor"}, body=drawn_and_a_body),
+    project_row(
+        "POST",
+        "/api/v1/projects/{code}/findings/{finding_id}/photos?supervision",
+        201,
+        {"inspector", "contractor", "auditor"},
+        params=a_supervision_finding,
+        multipart=a_photo,
+    ),
+    project_row(
+        "GET",
+        "/api/v1/projects/{code}/findings?source=supervision",
+        200,
+        {"contractor", "inspector", "owner", "insurer", "auditor"},
+    ),
 ]

@@ -4,6 +4,10 @@ Every action and every query asks `authorize` / `roles_in`; nothing else decides
 role in a project gets NotFound (the project does not exist for them, HTTP 404); a user with a
 role that lacks the right gets PermissionDenied (HTTP 403). Housing-department auditors hold the
 `auditor` role in every project of their region without a membership, and may only read.
+A department inspector drawn for a project holds the `drawn_inspector` role there through a
+membership the draw grants (ending when the result is signed or the period ends): it reads the
+project's models and findings and opens findings of source "supervision" and photographs them,
+nothing else.
 """
 
 from django.db import models
@@ -21,10 +25,13 @@ class Role(models.TextChoices):
     INSURER = "insurer", _("insurer (保险公司)")
     HOME_OWNER = "home_owner", _("home owner (业主)")
     AUDITOR = "auditor", _("housing-department auditor (住建部门)")
+    DRAWN_INSPECTOR = "drawn_inspector", _("drawn supervision inspector (监督检查员)")
 
 
 R = Role
-EVERY_MEMBER = frozenset(set(Role) - {R.AUDITOR})
+# the department's roles stand apart: they are not the project's members in their own right
+EVERY_MEMBER = frozenset(set(Role) - {R.AUDITOR, R.DRAWN_INSPECTOR})
+SUPERVISION = frozenset({R.DRAWN_INSPECTOR})
 PARTIES = frozenset({R.OWNER, R.SURVEY, R.DESIGN, R.CONTRACTOR, R.INSPECTOR, R.CHIEF_INSPECTOR})
 INSPECTORS = frozenset({R.INSPECTOR, R.CHIEF_INSPECTOR})
 
@@ -32,7 +39,7 @@ INSPECTORS = frozenset({R.INSPECTOR, R.CHIEF_INSPECTOR})
 # may hold. Home owners are further limited to their own units by the insurance app's queries.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # projects and people
-    "project.view": EVERY_MEMBER | {R.AUDITOR},
+    "project.view": EVERY_MEMBER | {R.AUDITOR} | SUPERVISION,
     "project.update": frozenset({R.OWNER}),
     "project.change_stage": frozenset({R.OWNER}),
     "membership.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
@@ -46,19 +53,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "letter.upload": PARTIES,
     "sign.manage": frozenset({R.OWNER}),
     # buildings (projects/): every member reads them, the owner keeps the list
-    "building.view": EVERY_MEMBER | {R.AUDITOR},
+    "building.view": EVERY_MEMBER | {R.AUDITOR} | SUPERVISION,
     "building.manage": frozenset({R.OWNER}),
     # BIM
-    "model.view": EVERY_MEMBER | {R.AUDITOR},
+    "model.view": EVERY_MEMBER | {R.AUDITOR} | SUPERVISION,
     "model.upload": frozenset({R.CONTRACTOR}),
     "model.retire": frozenset({R.CONTRACTOR}),  # bim: a model with only failed versions
     "ids.manage": frozenset({R.OWNER, R.DESIGN, R.CHIEF_INSPECTOR}),
     # inspections
-    "finding.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "finding.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR} | SUPERVISION,
     "finding.open": INSPECTORS | {R.TIS_INSPECTOR},
     "finding.verify": INSPECTORS | {R.TIS_INSPECTOR},
     "finding.rectify": frozenset({R.CONTRACTOR}),
     "finding.photo": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR},
+    # inspections: a drawn supervision inspector opens findings of source "supervision" (and only
+    # those) and adds photos to them; the project's own people photograph them too (rectification)
+    "finding.open_supervision": SUPERVISION,
+    "finding.photo_supervision": INSPECTORS | {R.TIS_INSPECTOR, R.CONTRACTOR} | SUPERVISION,
     "checklist.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
     "checklist.manage": INSPECTORS,
     "checklist.fill": INSPECTORS | {R.TIS_INSPECTOR},
@@ -118,6 +129,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 READ_SUFFIXES = (".view", ".read")
+SUPERVISION_WRITES = frozenset({"finding.open_supervision", "finding.photo_supervision"})
 
 
 def is_read(action: str) -> bool:
@@ -135,6 +147,8 @@ def _check_table() -> None:
     for action, roles in PERMISSIONS.items():
         if R.AUDITOR in roles and not is_read(action):
             raise AssertionError(f"auditors may only read, but the table lets them {action!r}")
+        if R.DRAWN_INSPECTOR in roles and not (is_read(action) or action in SUPERVISION_WRITES):
+            raise AssertionError(f"a drawn supervision inspector may not {action!r}")
 
 
 _check_table()

@@ -84,17 +84,17 @@ LEADERS = {
 }
 # the architect-in-charge pilot (建筑师负责制): Foshan's department runs the system in its region and
 # a school project there has an architect in charge beside its owner; the Guangzhou demo project
-# and its personas stay as they are (Guangzhou does not run the system)
+# and its personas stay as they are (Guangzhou does not run the system); the demo developer builds
+# the school, led by another of its staff
 AIC_REGION = "440600"
 AIC_PROJECT_CODE = "FS-2026-001"
 AIC_ORGANISATIONS = [
     ("authority_fs", OrganisationKind.HOUSING_AUTHORITY, "佛山市住房和城乡建设局", "11440600007512345", "440600"),
-    ("owner_fs", OrganisationKind.OWNER, "佛山顺德城市更新投资有限公司", "91440606MA5EXY123", ""),
 ]
 # (username, name, organisation key, ID number first 17, qualification)
 AIC_PEOPLE = [
     ("auditor_fs", "梁审计", "authority_fs", "44060419850606121", ""),
-    ("owner_fs", "何建设", "owner_fs", "44060619790909231", "高级工程师"),
+    ("owner_fs", "何建设", "owner", "44060619790909231", "高级工程师"),
     ("architect", "林建筑", "design", "44010419810707341", "一级注册建筑师"),
 ]
 ARCHITECT_REGISTRATION = "2011440600123"
@@ -234,7 +234,7 @@ def _load_architect_in_charge(context: DemoContext) -> None:
     actions.appoint_party(
         project,
         party=Party.OWNER,
-        organisation_id=context.organisations["owner_fs"].pk,
+        organisation_id=context.organisations["owner"].pk,
         leader_id=context.people["owner_fs"].pk,
         start_date=APPOINTED_ON,
         actor=owner,

@@ -426,6 +426,11 @@ def letters_for_archive(project: Project) -> QuerySet[LiabilityLetter]:
     )
 
 
+def design_changes_for_archive(project: Project) -> QuerySet[DesignChange]:
+    """Every design change of the project and who signed it off (for the owner, or as the owner)."""
+    return DesignChange.objects.filter(project=project).select_related("proposed_by", "signed_off_by")
+
+
 def memberships_for_archive(project: Project) -> QuerySet[ProjectMembership]:
     """Every membership of the project, ended ones included."""
     return ProjectMembership.objects.filter(project=project).select_related("person", "organisation")

@@ -461,7 +461,14 @@ def _acceptance_record(node, folder: Folder, prefix: str) -> Iterator[bytes]:
             for i in node.inspections.all()
         ],
         "signatures": [
-            {"person": s.person.name, "capacity": s.capacity, "signed_on": s.signed_on} for s in node.signatures.all()
+            {
+                "person": s.person.name,
+                "capacity": s.capacity,
+                "signed_on": s.signed_on,
+                # the architect in charge signing for the owner (建筑师负责制)
+                **({"on_behalf_of": "owner"} if s.is_on_behalf_of_owner else {}),
+            }
+            for s in node.signatures.all()
         ],
         "files": files,
     }

@@ -186,7 +186,7 @@ def end_member(request: HttpRequest, code: str, membership_id: int):
     "/projects/{code}/parties",
     response={200: list[PartyOnDateOut], **ERRORS},
     operation_id="parties_on_date",
-    summary="Who held each of the five party roles on a date (default today)",
+    summary="Who held each of the five party roles (and architect in charge, where appointed) on a date",
 )
 def parties_on_date(
     request: HttpRequest, code: str, at: str | None = Query(None, description="YYYY-MM-DD (default today)")
@@ -201,7 +201,7 @@ def parties_on_date(
     "/projects/{code}/appointments",
     response={200: list[AppointmentOut], **ERRORS},
     operation_id="list_appointments",
-    summary="The full appointment history of the five parties",
+    summary="The full appointment history of the five parties and the architect in charge",
 )
 def list_appointments(request: HttpRequest, code: str):
     project = queries.get_project(code, user=request.user, action="register.view")

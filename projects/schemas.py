@@ -133,7 +133,10 @@ class MembershipOut(Schema):
 
 
 class AppointmentIn(Schema):
-    party: str = Field(..., description="owner, surveyor, designer, contractor or supervisor")
+    party: str = Field(
+        ...,
+        description="owner, surveyor, designer, contractor or supervisor (the architect in charge has its own operation)",
+    )
     organisation_id: int
     leader_id: int
     start_date: IsoDate

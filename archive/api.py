@@ -51,8 +51,6 @@ def download_claim_evidence(request: HttpRequest, code: str, claim_id: int):
 def _then(first: bytes, rest):
     yield first
     yield from rest
-
-
 def check_out(check) -> dict:
     return {
         "id": check.pk,

@@ -32,7 +32,7 @@ def test_an_auditor_checks_the_archive_and_downloads_the_file_that_was_checked(
     assert hashlib.sha256(body).hexdigest() == check["archive_sha256"]
     # saved as the project's archive ZIP, not under the sha256 of its key
     assert downloaded["Content-Disposition"].startswith('attachment; filename="GZ-2026-001 ')
-    assert f' {check["id"]}.zip";' in downloaded["Content-Disposition"]
+    assert f" {check['id']}.zip\";" in downloaded["Content-Disposition"]
 
 
 def test_a_tampered_audit_trail_is_reported_with_the_event(world, as_persona, django_capture_on_commit_callbacks):

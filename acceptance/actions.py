@@ -890,14 +890,14 @@ def sign_acceptance(
             raise InvalidTransition(gettext("%(node)s is accepted already.") % {"node": node.name}, allowed=[])
         refusals = []
         missing = queries.missing_capacities(node)
-        held = queries.capacities_held(project, person, day)
+        held = queries.capacities_held(project, person, day, node=node)
         if person is not None and node.signatures.filter(person=person).exists():
             raise Conflict(
                 gettext("%(person)s has signed %(node)s already.") % {"person": person.name, "node": node.name},
                 code="signed_already",
             )
         if capacity is not None:
-            if capacity not in rules.required_capacities(node.level, node.code):
+            if capacity not in queries.required_capacities_of(node):
                 raise InvalidInput(
                     gettext("A %(level)s is not signed by a %(capacity)s.")
                     % {"level": Level(node.level).label, "capacity": Capacity(capacity).label},
@@ -952,10 +952,15 @@ def sign_acceptance(
             membership=basis.membership,
             appointment=basis.appointment,
             designation=basis.designation,
+            is_on_behalf_of_owner=basis.is_on_behalf_of_owner,
             signed_on=day,
             signed_by=actor,
         )
-        changes = {"signature": [None, {"capacity": chosen, "person": person.name, "signed_on": day}]}
+        signed = {"capacity": chosen, "person": person.name, "signed_on": day}
+        if basis.is_on_behalf_of_owner:
+            signed["on_behalf_of"] = "owner"
+            signed["as"] = "architect_in_charge"
+        changes = {"signature": [None, signed]}
         still_missing = [c for c in missing if c != chosen]
         if not still_missing:
             changes["status"] = _move(node, NodeStatus.ACCEPTED)

@@ -279,6 +279,9 @@ class AcceptanceSignature(models.Model):
         "projects.PartyAppointment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     designation = models.ForeignKey(SiteDesignation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    is_on_behalf_of_owner = models.BooleanField(
+        default=False, help_text=_("Signed by the architect in charge for the owner (建筑师负责制).")
+    )
     signed_on = models.DateField()
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -191,7 +191,12 @@ def sign_node(request, code: str, node_id: int):
         return redirect(back)
     messages.success(
         request,
-        gettext("Signed as %(capacity)s.") % {"capacity": Capacity(signature.capacity).label}
+        (
+            gettext("Signed as architect in charge for the %(capacity)s.")
+            if signature.is_on_behalf_of_owner
+            else gettext("Signed as %(capacity)s.")
+        )
+        % {"capacity": Capacity(signature.capacity).label}
         + (" " + gettext("%(node)s is accepted.") % {"node": node.name} if node.status == NodeStatus.ACCEPTED else ""),
     )
     return redirect(back)

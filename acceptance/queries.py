@@ -167,11 +167,16 @@ class Held:
     membership: ProjectMembership | None = None
     appointment: object = None
     designation: object = None
+    is_on_behalf_of_owner: bool = False  # the architect in charge signing for the owner
 
 
-def capacities_held(project: Project, person: Person | None, day: datetime.date) -> dict[str, Held]:
+def capacities_held(
+    project: Project, person: Person | None, day: datetime.date, *, node: AcceptanceNode | None = None
+) -> dict[str, Held]:
     """The signing capacities `person` held on the project on `day`: from the memberships in force
-    that day (their start and end are on record) and the party appointments whose leader they were."""
+    that day (their start and end are on record) and the party appointments whose leader they were;
+    for a design-related division `node`, the architect in charge of that day holds the owner's
+    leader's capacity on its behalf (the owner's leader themself still holds it in their own right)."""
     if person is None:
         return {}
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -193,8 +198,16 @@ def capacities_held(project: Project, person: Person | None, day: datetime.date)
                     Held(designation.capacity, membership=membership, designation=designation),
                 )
     for party, appointment in project_queries.appointments_at(project, day).items():
-        if appointment is not None and appointment.leader_id == person.pk:
-            held[rules.LEADER_CAPACITIES[party]] = Held(rules.LEADER_CAPACITIES[party], appointment=appointment)
+        if appointment is None or appointment.leader_id != person.pk:
+            continue
+        if party == rules.ARCHITECT_PARTY:
+            if node is not None and rules.is_design_related(node.level, node.code):
+                held.setdefault(
+                    rules.ARCHITECT_CAPACITY,
+                    Held(rules.ARCHITECT_CAPACITY, appointment=appointment, is_on_behalf_of_owner=True),
+                )
+            continue
+        held[rules.LEADER_CAPACITIES[party]] = Held(rules.LEADER_CAPACITIES[party], appointment=appointment)
     return held
 
 
@@ -202,9 +215,16 @@ def signatures_of(node: AcceptanceNode) -> list[AcceptanceSignature]:
     return list(node.signatures.select_related("person").order_by("created_at", "pk"))
 
 
+def required_capacities_of(node: AcceptanceNode) -> list[str]:
+    """Who signs this node: GB 50300's list, and for a design-related division of a project with
+    an architect in charge, the owner's sign-off too (by the architect on its behalf)."""
+    architect = rules.is_design_related(node.level, node.code) and project_queries.has_architect_in_charge(node.project)
+    return rules.required_capacities(node.level, node.code, architect_in_charge=architect)
+
+
 def missing_capacities(node: AcceptanceNode) -> list[str]:
     signed = set(node.signatures.values_list("capacity", flat=True))
-    return [c for c in rules.required_capacities(node.level, node.code) if c not in signed]
+    return [c for c in required_capacities_of(node) if c not in signed]
 
 
 def next_capacities_for(node: AcceptanceNode, user, day: datetime.date | None = None) -> list[str]:
@@ -214,7 +234,7 @@ def next_capacities_for(node: AcceptanceNode, user, day: datetime.date | None = 
     person = project_queries.person_of(user)
     if person is None or node.signatures.filter(person=person).exists():
         return []
-    held = capacities_held(node.project, person, day or timezone.localdate())
+    held = capacities_held(node.project, person, day or timezone.localdate(), node=node)
     return [c for c in missing_capacities(node) if c in held]
 
 
@@ -470,6 +490,7 @@ def _signature_rows(node: AcceptanceNode) -> list[dict]:
             "capacity_label": str(Capacity(s.capacity).label),
             "person": s.person.name,
             "signed_on": s.signed_on,
+            "is_on_behalf_of_owner": s.is_on_behalf_of_owner,
         }
         for s in signatures_of(node)
     ]

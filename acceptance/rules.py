@@ -29,6 +29,7 @@ class CatalogueEntry:
     name: str
     name_en: str
     parent: str | None
+    needs_design: bool = False  # a division the catalogue marks as signed by the design leader
 
 
 @cache
@@ -38,7 +39,12 @@ def catalogue() -> dict[str, CatalogueEntry]:
     entries: dict[str, CatalogueEntry] = {}
     for division in data["divisions"]:
         entries[division["code"]] = CatalogueEntry(
-            division["code"], Level.DIVISION, division["name_zh"], division.get("name_en", ""), None
+            division["code"],
+            Level.DIVISION,
+            division["name_zh"],
+            division.get("name_en", ""),
+            None,
+            bool(division.get("needs_design")),
         )
         for sub in division["sub_divisions"]:
             entries[sub["code"]] = CatalogueEntry(
@@ -61,8 +67,19 @@ def minimum_sample_size(capacity: float) -> int:
     return SAMPLE_SIZES[-1][1]
 
 
-def required_capacities(level: str, code: str) -> list[str]:
-    """Who signs a node of this level (and, for a division, of this catalogue code)."""
+def is_design_related(level: str, code: str) -> bool:
+    """A division whose acceptance the design leader signs: foundation, main structure, energy,
+    and any the catalogue marks as needing design. Where the project has an architect in charge,
+    the owner signs these too, through the architect on its behalf (建筑师负责制)."""
+    if level != Level.DIVISION:
+        return False
+    entry = catalogue().get(code)
+    return code in (FOUNDATION, MAIN_STRUCTURE, ENERGY) or (entry is not None and entry.needs_design)
+
+
+def required_capacities(level: str, code: str, *, architect_in_charge: bool = False) -> list[str]:
+    """Who signs a node of this level (and, for a division, of this catalogue code); with
+    `architect_in_charge`, a design-related division also needs the owner's sign-off."""
     if level == Level.INSPECTION_LOT:
         return [Capacity.QUALITY_INSPECTOR, Capacity.FOREMAN, Capacity.SUPERVISING_ENGINEER]
     if level == Level.SUB_ITEM:
@@ -73,8 +90,10 @@ def required_capacities(level: str, code: str) -> list[str]:
         signers = [Capacity.TECHNICAL_LEAD, Capacity.PROJECT_MANAGER, Capacity.CHIEF_SUPERVISING_ENGINEER]
         if code == FOUNDATION:
             signers += [Capacity.SURVEY_LEADER, Capacity.DESIGN_LEADER]
-        elif code in (MAIN_STRUCTURE, ENERGY):
+        elif is_design_related(level, code):
             signers += [Capacity.DESIGN_LEADER]
+        if architect_in_charge and is_design_related(level, code):
+            signers += [Capacity.OWNER_LEADER]
         return signers
     return [
         Capacity.OWNER_LEADER,
@@ -100,6 +119,10 @@ LEADER_CAPACITIES = {
     "contractor": Capacity.PROJECT_MANAGER,
     "supervisor": Capacity.CHIEF_SUPERVISING_ENGINEER,
 }
+# the architect in charge signs as the owner's leader, on the owner's behalf, where
+# `is_design_related`; nowhere else (the owner's leader organises the unit project's acceptance)
+ARCHITECT_PARTY = "architect"
+ARCHITECT_CAPACITY = Capacity.OWNER_LEADER
 
 
 @dataclass

@@ -163,6 +163,7 @@ class SignatureOut(Schema):
     capacity_label: str
     person: str
     signed_on: date
+    is_on_behalf_of_owner: bool = False
 
 
 class ReasonOut(Schema):

@@ -206,6 +206,8 @@ def register_and_letters(project: Project, folder: Folder, *, user) -> Iterator[
                 "end_date": a.end_date,
                 "organisation": {"name": a.organisation.name, "credit_code": a.organisation.credit_code},
                 "leader": _person(a.leader, user),
+                # the architect in charge's registration (建筑师负责制); the five parties have none
+                **({"registration_number": a.registration_number} if a.registration_number else {}),
                 "letters": [
                     {
                         "kind": ltr.kind,
@@ -230,6 +232,18 @@ def register_and_letters(project: Project, folder: Folder, *, user) -> Iterator[
                 "ended_at": m.ended_at,
             }
             for m in project_queries.memberships_for_archive(project)
+        ],
+        "design_changes": [
+            {
+                "number": c.number,
+                "description": c.description,
+                "status": c.status,
+                "proposed_by": c.proposed_by.name,
+                "signed_off_by": c.signed_off_by.name if c.signed_off_by else None,
+                "signed_off_on": c.signed_off_on,
+                "on_behalf_of_owner": c.is_on_behalf_of_owner,
+            }
+            for c in project_queries.design_changes_for_archive(project)
         ],
     }
     yield from folder.add_json("register.json", register)
@@ -353,6 +367,8 @@ def material_batches(project: Project, folder: Folder, *, user) -> Iterator[byte
             "witness_report": material_queries.witness_report(project),
         },
     )
+
+
 def warranty_claims(project: Project, folder: Folder, *, user) -> Iterator[bytes]:
     """E: the latent-defect policies with their TIS reports, and every claim with its cover, its
     steps and its photos (the warranty record of the building after completion)."""
@@ -405,6 +421,8 @@ def warranty_claims(project: Project, folder: Folder, *, user) -> Iterator[bytes
             }
         )
     yield from folder.add_json("claims.json", {"policies": policies, "claims": claims})
+
+
 def _acceptance_record(node, folder: Folder, prefix: str) -> Iterator[bytes]:
     """One node's record; its photos and documents are copied under `prefix/<node id>/`."""
     files = []
@@ -443,7 +461,14 @@ def _acceptance_record(node, folder: Folder, prefix: str) -> Iterator[bytes]:
             for i in node.inspections.all()
         ],
         "signatures": [
-            {"person": s.person.name, "capacity": s.capacity, "signed_on": s.signed_on} for s in node.signatures.all()
+            {
+                "person": s.person.name,
+                "capacity": s.capacity,
+                "signed_on": s.signed_on,
+                # the architect in charge signing for the owner (建筑师负责制)
+                **({"on_behalf_of": "owner"} if s.is_on_behalf_of_owner else {}),
+            }
+            for s in node.signatures.all()
         ],
         "files": files,
     }

@@ -22,10 +22,15 @@ from plumbline.core.permissions import Role
 
 from .dates import check_date, check_not_after, check_not_before
 from .models import (
+    DESIGN_CHANGE_MOVES,
+    FIVE_PARTIES,
+    PARTY_LETTER_KINDS,
     PARTY_ORGANISATION_KIND,
     ROLE_ORGANISATION_KINDS,
     STAGE_MOVES,
     Building,
+    DesignChange,
+    DesignChangeStatus,
     LetterKind,
     LetterStatus,
     LiabilityLetter,
@@ -37,8 +42,17 @@ from .models import (
     Project,
     ProjectMembership,
     ProjectStage,
+    RegionPolicy,
 )
-from .queries import authorize, current_appointments, missing_for_stage, person_of
+from .queries import (
+    appointments_at,
+    authorize,
+    current_appointments,
+    jurisdiction_of,
+    missing_for_stage,
+    person_of,
+    region_has_architect_in_charge,
+)
 from .rights import require_owner_staff, require_people_registrar, require_site_staff
 from .validators import mask_id_number, normalise_id_number, validate_region_code
 
@@ -251,6 +265,7 @@ PARTY_LEADER_ROLE = {
     Party.DESIGNER: Role.DESIGN,
     Party.CONTRACTOR: Role.CONTRACTOR,
     Party.SUPERVISOR: Role.CHIEF_INSPECTOR,
+    Party.ARCHITECT: Role.DESIGN,  # the architect works for a design organisation
 }
 GATED_STAGES = {ProjectStage.CONSTRUCTION, ProjectStage.COMPLETED}
 
@@ -423,18 +438,83 @@ def appoint_party(
     If someone holds the role, their appointment ends the day before; nothing is overwritten.
     """
     authorize(actor, project, "register.manage")  # the right first; checked again on the locked row
-    if party not in Party.values:
+    if party not in FIVE_PARTIES:
         raise InvalidInput(
             gettext("%(value)s is not a party: use one of %(choices)s.")
-            % {"value": repr(party), "choices": ", ".join(Party.values)},
+            % {"value": repr(party), "choices": ", ".join(FIVE_PARTIES)}
+            + (
+                gettext(" The architect in charge is appointed with its own operation.")
+                if party == Party.ARCHITECT
+                else ""
+            ),
             field="party",
         )
+    organisation, leader = _organisation_and_leader(party, organisation_id, leader_id, leader_field="leader_id")
+    return _appoint(project, party=party, organisation=organisation, leader=leader, start_date=start_date, actor=actor)
+
+
+REGISTRATION_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{3,49}")
+
+
+def appoint_architect_in_charge(
+    project: Project,
+    *,
+    organisation_id: int,
+    architect_id: int,
+    registration_number: str,
+    start_date: datetime.date,
+    actor,
+) -> PartyAppointment:
+    """Appoint a registered architect of a design organisation as the project's architect in
+    charge (建筑师负责制) from `start_date`, where the project's region runs the system. A successor
+    ends the current architect's appointment the day before, as for the five parties."""
+    authorize(actor, project, "register.manage")  # the right first; checked again on the locked row
+    if not region_has_architect_in_charge(project.region_code):
+        raise Conflict(
+            gettext(
+                "Region %(region)s does not run the architect-in-charge system (建筑师负责制): its housing "
+                "department has not switched it on, so project %(code)s cannot appoint an architect in charge."
+            )
+            % {"region": project.region_code, "code": project.code},
+            code="architect_in_charge_not_enabled",
+        )
+    number = (registration_number or "").strip().upper()
+    if not REGISTRATION_NUMBER.fullmatch(number):
+        raise InvalidInput(
+            gettext(
+                "Give the architect's registration certificate number (注册建筑师证书编号): 4 to 50 letters, "
+                "digits or hyphens."
+            ),
+            field="registration_number",
+        )
+    organisation, architect = _organisation_and_leader(
+        Party.ARCHITECT, organisation_id, architect_id, leader_field="architect_id"
+    )
+    if not architect.id_number:
+        raise InvalidInput(
+            gettext("%(person)s has no resident ID number on record: register it before the appointment.")
+            % {"person": architect.name},
+            field="architect_id",
+        )
+    return _appoint(
+        project,
+        party=Party.ARCHITECT,
+        organisation=organisation,
+        leader=architect,
+        start_date=start_date,
+        registration_number=number,
+        actor=actor,
+    )
+
+
+def _organisation_and_leader(party: str, organisation_id: int, leader_id: int, *, leader_field: str):
+    """The appointed organisation, of the kind the party needs, and its person who leads for it."""
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         raise InvalidInput(gettext("No organisation %(id)s.") % {"id": organisation_id}, field="organisation_id")
     leader = Person.objects.filter(pk=leader_id).first()
     if leader is None:
-        raise InvalidInput(gettext("No person %(id)s.") % {"id": leader_id}, field="leader_id")
+        raise InvalidInput(gettext("No person %(id)s.") % {"id": leader_id}, field=leader_field)
     needed_kind = PARTY_ORGANISATION_KIND[party]
     if organisation.kind != needed_kind:
         raise InvalidInput(
@@ -455,8 +535,23 @@ def appoint_party(
                 "works_for": leader.organisation.name if leader.organisation else gettext("no organisation"),
                 "organisation": organisation.name,
             },
-            field="leader_id",
+            field=leader_field,
         )
+    return organisation, leader
+
+
+def _appoint(
+    project: Project,
+    *,
+    party: str,
+    organisation: Organisation,
+    leader: Person,
+    start_date: datetime.date,
+    registration_number: str = "",
+    actor,
+) -> PartyAppointment:
+    """The appointment itself, the same for the five parties and the architect in charge: the
+    current holder's appointment ends the day before, the leader joins the project."""
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         authorize(actor, project, "register.manage")
@@ -488,7 +583,7 @@ def appoint_party(
                 code="overlapping_appointment",
             )
         changes = {}
-        current = current_appointments(project)[party]
+        current = current_appointments(project).get(party)
         if current is not None:
             current.end_date = start_date - datetime.timedelta(days=1)
             current.save(update_fields=["end_date"])
@@ -500,7 +595,12 @@ def appoint_party(
             if ended_memberships:
                 changes["memberships_ended"] = [None, ended_memberships]
         appointment = PartyAppointment.objects.create(
-            project=project, party=party, organisation=organisation, leader=leader, start_date=start_date
+            project=project,
+            party=party,
+            organisation=organisation,
+            leader=leader,
+            start_date=start_date,
+            registration_number=registration_number,
         )
         # the leader works on the project from now on: they file their own letters. A membership
         # the appointment creates ends with it; one the leader already held stays theirs.
@@ -520,9 +620,16 @@ def appoint_party(
                 "organisation": [current.organisation.name if current else None, organisation.name],
                 "leader": [current.leader.name if current else None, leader.name],
                 "start_date": [None, start_date],
+                **({"registration_number": [None, registration_number]} if registration_number else {}),
             }
         )
-        record_event("register.appointed", actor=actor, project=project, target=appointment, changes=changes)
+        record_event(
+            "register.architect_appointed" if party == Party.ARCHITECT else "register.appointed",
+            actor=actor,
+            project=project,
+            target=appointment,
+            changes=changes,
+        )
     return appointment
 
 
@@ -562,6 +669,16 @@ def upload_letter(
     if appointment is None:
         raise NotFound(
             gettext("No appointment %(id)s in project %(code)s.") % {"id": appointment_id, "code": project.code}
+        )
+    if kind not in PARTY_LETTER_KINDS[appointment.party]:
+        raise InvalidInput(
+            gettext("The %(party)s files no %(letter)s: only %(kinds)s.")
+            % {
+                "party": Party(appointment.party).label,
+                "letter": LetterKind(kind).label,
+                "kinds": gettext(" or ").join(str(LetterKind(k).label) for k in PARTY_LETTER_KINDS[appointment.party]),
+            },
+            field="kind",
         )
     me = person_of(actor)
     if Role.OWNER not in roles and (me is None or me.organisation_id != appointment.organisation_id):
@@ -715,6 +832,117 @@ def end_drawn_memberships(membership_ids) -> list[int]:
         membership.save(update_fields=["ended_at"])
         ended.append(membership.pk)
     return ended
+# --- the region's architect-in-charge system ------------------------------------------------------
+
+
+def set_architect_in_charge_system(*, enabled: bool, actor) -> RegionPolicy:
+    """The housing department switches the architect-in-charge system (建筑师负责制) on or off for
+    its region. Off, projects cannot appoint a new architect in charge; those appointed stay on
+    record and in office until their appointment ends."""
+    me = person_of(actor)
+    if me is None or jurisdiction_of(actor) is None:
+        raise PermissionDenied(gettext("Only staff of a housing department (住建部门) may do this."))
+    department = me.organisation
+    with transaction.atomic():
+        policy = RegionPolicy.objects.select_for_update().filter(region_code=department.region_code).first()
+        before = policy.has_architect_in_charge if policy else False
+        if policy is None:
+            policy = RegionPolicy(region_code=department.region_code, department=department)
+        if policy.pk is not None and before == enabled:
+            return policy
+        policy.has_architect_in_charge = enabled
+        policy.department = department
+        policy.save()
+        record_event(
+            "region.architect_in_charge_switched",
+            actor=actor,
+            organisation=department,
+            target=policy,
+            changes={"region_code": [None, policy.region_code], "has_architect_in_charge": [before, enabled]},
+        )
+    return policy
+
+
+# --- design changes -------------------------------------------------------------------------------
+
+
+def propose_design_change(project: Project, *, description: str, actor) -> DesignChange:
+    """Record a change to the approved design (设计变更), numbered in the project, for sign-off."""
+    authorize(actor, project, "design_change.propose")  # the right first, then the input
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput(gettext("Describe the design change."), field="description")
+    me = person_of(actor)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        number = (
+            DesignChange.objects.filter(project=project).order_by("-number").values_list("number", flat=True).first()
+            or 0
+        ) + 1
+        change = DesignChange.objects.create(project=project, number=number, description=description, proposed_by=me)
+        record_event(
+            "design_change.proposed",
+            actor=actor,
+            project=project,
+            target=change,
+            changes={"number": [None, number], "description": [None, description]},
+        )
+    return change
+
+
+def sign_off_design_change(
+    project: Project, *, change_id: int, signed_on: datetime.date | None = None, actor
+) -> DesignChange:
+    """The owner signs off a design change: its project leader on `signed_on`, or the architect
+    in charge of that day on the owner's behalf (the record says which). Anybody else is refused."""
+    authorize(actor, project, "design_change.sign_off")  # the right first, then the input
+    day = signed_on or timezone.localdate()
+    check_date(day, field="signed_on", label=gettext("The signing date"), not_after_today=True)
+    me = person_of(actor)
+    with transaction.atomic():
+        change = DesignChange.objects.select_for_update().filter(pk=change_id, project=project).first()
+        if change is None:
+            raise NotFound(
+                gettext("No design change %(id)s in project %(code)s.") % {"id": change_id, "code": project.code}
+            )
+        if DesignChangeStatus.SIGNED_OFF not in DESIGN_CHANGE_MOVES[change.status]:
+            raise InvalidTransition(
+                gettext("Design change %(number)s is signed off already.") % {"number": change.number}, allowed=[]
+            )
+        held = appointments_at(project, day)
+        owner, architect = held.get(Party.OWNER), held.get(Party.ARCHITECT)
+        if owner is not None and me is not None and owner.leader_id == me.pk:
+            basis, on_behalf = owner, False
+        elif architect is not None and me is not None and architect.leader_id == me.pk:
+            basis, on_behalf = architect, True
+        else:
+            raise PermissionDenied(
+                gettext(
+                    "On %(day)s %(person)s was neither the owner's project leader nor the architect in charge "
+                    "of project %(code)s: only they sign off a design change."
+                )
+                % {"day": day.isoformat(), "person": me.name if me else actor.get_username(), "code": project.code}
+            )
+        change.status = DesignChangeStatus.SIGNED_OFF
+        change.signed_off_by = me
+        change.signed_off_on = day
+        change.appointment = basis
+        change.is_on_behalf_of_owner = on_behalf
+        change.save(update_fields=["status", "signed_off_by", "signed_off_on", "appointment", "is_on_behalf_of_owner"])
+        record_event(
+            "design_change.signed_off",
+            actor=actor,
+            project=project,
+            target=change,
+            changes={
+                "status": [DesignChangeStatus.PROPOSED, DesignChangeStatus.SIGNED_OFF],
+                "signed_off_by": [None, me.name],
+                "signed_off_on": [None, day],
+                "capacity": [None, Party.ARCHITECT.value if on_behalf else Party.OWNER.value],
+                "on_behalf_of": [None, Party.OWNER.value if on_behalf else None],
+            },
+        )
+    return change
 
 
 # --- buildings ----------------------------------------------------------------------------------

@@ -18,9 +18,13 @@ from .rights import owner_staff_right, people_registrar_right, project_right, si
 from .schemas import (
     AppointmentIn,
     AppointmentOut,
+    ArchitectInChargeIn,
     BuildingIn,
     BuildingOut,
     BuildingPatch,
+    DesignChangeIn,
+    DesignChangeOut,
+    DesignChangeSignOffIn,
     DownloadOut,
     EndAppointmentIn,
     IsoDate,
@@ -182,7 +186,7 @@ def end_member(request: HttpRequest, code: str, membership_id: int):
     "/projects/{code}/parties",
     response={200: list[PartyOnDateOut], **ERRORS},
     operation_id="parties_on_date",
-    summary="Who held each of the five party roles on a date (default today)",
+    summary="Who held each of the five party roles (and architect in charge, where appointed) on a date",
 )
 def parties_on_date(
     request: HttpRequest, code: str, at: str | None = Query(None, description="YYYY-MM-DD (default today)")
@@ -197,7 +201,7 @@ def parties_on_date(
     "/projects/{code}/appointments",
     response={200: list[AppointmentOut], **ERRORS},
     operation_id="list_appointments",
-    summary="The full appointment history of the five parties",
+    summary="The full appointment history of the five parties and the architect in charge",
 )
 def list_appointments(request: HttpRequest, code: str):
     project = queries.get_project(code, user=request.user, action="register.view")
@@ -214,6 +218,18 @@ def list_appointments(request: HttpRequest, code: str):
 def appoint_party(request: HttpRequest, code: str, payload: AppointmentIn):
     project = queries.get_project(code, user=request.user)
     return Status(201, actions.appoint_party(project, **payload.dict(), actor=request.user))
+
+
+@router.post(
+    "/projects/{code}/architect-in-charge",
+    response={201: AppointmentOut, **ERRORS},
+    operation_id="appoint_architect_in_charge",
+    summary="Appoint the architect in charge (建筑师负责制) where the region runs the system",
+)
+@project_right("register.manage")
+def appoint_architect_in_charge(request: HttpRequest, code: str, payload: ArchitectInChargeIn):
+    project = queries.get_project(code, user=request.user)
+    return Status(201, actions.appoint_architect_in_charge(project, **payload.dict(), actor=request.user))
 
 
 @router.post(
@@ -309,6 +325,44 @@ def download_letter(request: HttpRequest, code: str, letter_id: int):
 def withdraw_letter(request: HttpRequest, code: str, letter_id: int, payload: WithdrawIn):
     project = queries.get_project(code, user=request.user)
     return actions.withdraw_letter(project, letter_id=letter_id, reason=payload.reason, actor=request.user)
+
+
+# --- design changes -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects/{code}/design-changes",
+    response={200: list[DesignChangeOut], **ERRORS},
+    operation_id="list_design_changes",
+    summary="The project's design changes (设计变更) and who signed them off",
+)
+def list_design_changes(request: HttpRequest, code: str):
+    project = queries.get_project(code, user=request.user, action="design_change.view")
+    return queries.list_design_changes(project, user=request.user)
+
+
+@router.post(
+    "/projects/{code}/design-changes",
+    response={201: DesignChangeOut, **ERRORS},
+    operation_id="propose_design_change",
+    summary="Record a design change for the owner's sign-off",
+)
+@project_right("design_change.propose")
+def propose_design_change(request: HttpRequest, code: str, payload: DesignChangeIn):
+    project = queries.get_project(code, user=request.user)
+    return Status(201, actions.propose_design_change(project, description=payload.description, actor=request.user))
+
+
+@router.post(
+    "/projects/{code}/design-changes/{change_id}/sign-off",
+    response={200: DesignChangeOut, **ERRORS},
+    operation_id="sign_off_design_change",
+    summary="Sign off a design change: the owner's project leader, or the architect in charge for the owner",
+)
+@project_right("design_change.sign_off")
+def sign_off_design_change(request: HttpRequest, code: str, change_id: int, payload: DesignChangeSignOffIn):
+    project = queries.get_project(code, user=request.user)
+    return actions.sign_off_design_change(project, change_id=change_id, signed_on=payload.signed_on, actor=request.user)
 
 
 # --- buildings ----------------------------------------------------------------------------------

@@ -82,6 +82,22 @@ LEADERS = {
     Party.CONTRACTOR: ("contractor", "contractor"),
     Party.SUPERVISOR: ("supervisor", "chief_inspector"),
 }
+# the architect-in-charge pilot (建筑师负责制): Foshan's department runs the system in its region and
+# a school project there has an architect in charge beside its owner; the Guangzhou demo project
+# and its personas stay as they are (Guangzhou does not run the system); the demo developer builds
+# the school, led by another of its staff
+AIC_REGION = "440600"
+AIC_PROJECT_CODE = "FS-2026-001"
+AIC_ORGANISATIONS = [
+    ("authority_fs", OrganisationKind.HOUSING_AUTHORITY, "佛山市住房和城乡建设局", "11440600007512345", "440600"),
+]
+# (username, name, organisation key, ID number first 17, qualification)
+AIC_PEOPLE = [
+    ("auditor_fs", "梁审计", "authority_fs", "44060419850606121", ""),
+    ("owner_fs", "何建设", "owner", "44060619790909231", "高级工程师"),
+    ("architect", "林建筑", "design", "44010419810707341", "一级注册建筑师"),
+]
+ARCHITECT_REGISTRATION = "2011440600123"
 APPOINTED_ON = datetime.date(2026, 3, 2)
 CONSTRUCTION_FROM = datetime.date(2026, 4, 1)
 
@@ -135,6 +151,7 @@ def load(context: DemoContext) -> None:
                 actions.add_project_member(project, person_id=people[username].pk, role=role, actor=owner)
         _load_register(context)
         _load_buildings(context)
+        _load_architect_in_charge(context)
 
 
 BUILDINGS = [
@@ -183,6 +200,69 @@ def _load_register(context: DemoContext) -> None:
                 actor=leader.user,
             )
     actions.change_project_stage(project, stage="construction", on=CONSTRUCTION_FROM, actor=owner)
+
+
+def _load_architect_in_charge(context: DemoContext) -> None:
+    """Foshan switches the system on; its pilot project appoints its owner's leader and an
+    architect in charge, who files the commitment letter and signs off a design change for the owner."""
+    admin = context.admin
+    for key, kind, name, code17, region in AIC_ORGANISATIONS:
+        context.organisations[key] = actions.create_organisation(
+            credit_code=credit_code(code17), name=name, kind=kind, region_code=region, actor=admin
+        )
+    for username, name, org_key, id17, qualification in AIC_PEOPLE:
+        context.people[username] = actions.register_person(
+            username=username,
+            name=name,
+            organisation_id=context.organisations[org_key].pk,
+            id_number=id_number(id17),
+            qualification=qualification,
+            certificate_number=ARCHITECT_REGISTRATION if username == "architect" else "",
+            password=PASSWORD,
+            actor=admin,
+        )
+    actions.set_architect_in_charge_system(enabled=True, actor=context.user("auditor_fs"))
+    owner = context.user("owner_fs")
+    project = actions.create_project(
+        code=AIC_PROJECT_CODE,
+        name="顺德容桂中心小学改扩建工程",
+        address="佛山市顺德区容桂街道文华路18号",
+        region_code="440606",
+        design_service_life_years=50,
+        actor=owner,
+    )
+    actions.appoint_party(
+        project,
+        party=Party.OWNER,
+        organisation_id=context.organisations["owner"].pk,
+        leader_id=context.people["owner_fs"].pk,
+        start_date=APPOINTED_ON,
+        actor=owner,
+    )
+    architect = context.people["architect"]
+    appointment = actions.appoint_architect_in_charge(
+        project,
+        organisation_id=context.organisations["design"].pk,
+        architect_id=architect.pk,
+        registration_number=ARCHITECT_REGISTRATION,
+        start_date=APPOINTED_ON,
+        actor=owner,
+    )
+    actions.upload_letter(
+        project,
+        appointment_id=appointment.pk,
+        kind="commitment",
+        signed_on=APPOINTED_ON,
+        stream=io.BytesIO(letter_pdf(f"工程质量终身责任承诺书 - {project.name}", f"{architect.name} (建筑师负责制)")),
+        original_name="architect-commitment.pdf",
+        actor=architect.user,
+    )
+    change = actions.propose_design_change(
+        project, description="教学楼首层报告厅取消两根中柱，改为预应力混凝土大梁，跨度18米。", actor=owner
+    )
+    actions.sign_off_design_change(
+        project, change_id=change.pk, signed_on=datetime.date(2026, 3, 20), actor=architect.user
+    )
 
 
 def letter_pdf(title: str, signer: str) -> bytes:

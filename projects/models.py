@@ -178,7 +178,13 @@ class Party(models.TextChoices):
     DESIGNER = "designer", _("designer (设计单位)")
     CONTRACTOR = "contractor", _("contractor (施工单位)")
     SUPERVISOR = "supervisor", _("supervisor (监理单位)")
+    # not one of the five: a registered architect of a design organisation whom the owner appoints
+    # where the region runs the architect-in-charge system (建筑师负责制), signing off for it
+    ARCHITECT = "architect", _("architect in charge (建筑师负责制)")
 
+
+# the five responsible parties every project must have; the architect in charge is optional
+FIVE_PARTIES = (Party.OWNER, Party.SURVEYOR, Party.DESIGNER, Party.CONTRACTOR, Party.SUPERVISOR)
 
 PARTY_ORGANISATION_KIND = {
     Party.OWNER: OrganisationKind.OWNER,
@@ -186,6 +192,7 @@ PARTY_ORGANISATION_KIND = {
     Party.DESIGNER: OrganisationKind.DESIGN,
     Party.CONTRACTOR: OrganisationKind.CONTRACTOR,
     Party.SUPERVISOR: OrganisationKind.SUPERVISOR,
+    Party.ARCHITECT: OrganisationKind.DESIGN,
 }
 
 LEADER_TITLE = {
@@ -194,6 +201,7 @@ LEADER_TITLE = {
     Party.DESIGNER: _("design project leader (项目负责人)"),
     Party.CONTRACTOR: _("project manager (项目经理)"),
     Party.SUPERVISOR: _("chief supervising engineer (总监理工程师)"),
+    Party.ARCHITECT: _("registered architect in charge (注册建筑师)"),
 }
 
 
@@ -207,6 +215,12 @@ class PartyAppointment(models.Model):
     leader = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appointments")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    registration_number = models.CharField(
+        _("registered architect's certificate number (注册建筑师证书编号)"),
+        max_length=50,
+        blank=True,
+        help_text=_("The architect in charge's registration; empty for the five parties."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,6 +244,12 @@ class PartyAppointment(models.Model):
 class LetterKind(models.TextChoices):
     AUTHORISATION = "authorisation", _("legal representative's authorisation letter (法定代表人授权书)")
     COMMITMENT = "commitment", _("lifetime quality liability commitment letter (质量终身责任承诺书)")
+
+
+# the letters each appointment files: the five parties' leaders both; the architect in charge,
+# appointed in person rather than by an organisation's legal representative, the commitment only
+PARTY_LETTER_KINDS = {party: (LetterKind.AUTHORISATION, LetterKind.COMMITMENT) for party in FIVE_PARTIES}
+PARTY_LETTER_KINDS[Party.ARCHITECT] = (LetterKind.COMMITMENT,)
 
 
 class LetterStatus(models.TextChoices):
@@ -279,3 +299,64 @@ class Building(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.name}"
+
+
+class RegionPolicy(models.Model):
+    """What a region's housing department switched on for the projects of its region (the region
+    of the department's code and every district in it; a district's own policy wins). Today one
+    switch: the architect-in-charge system (建筑师负责制), off by default."""
+
+    region_code = models.CharField(max_length=6, unique=True, validators=[validate_region_code])
+    department = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="region_policies")
+    has_architect_in_charge = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region_code"]
+        verbose_name_plural = "region policies"
+
+    def __str__(self):
+        return f"{self.region_code}: architect in charge {'on' if self.has_architect_in_charge else 'off'}"
+
+
+class DesignChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    SIGNED_OFF = "signed_off", _("signed off")
+
+
+DESIGN_CHANGE_MOVES = {
+    DesignChangeStatus.PROPOSED: {DesignChangeStatus.SIGNED_OFF},
+    DesignChangeStatus.SIGNED_OFF: set(),
+}
+
+
+class DesignChange(models.Model):
+    """A change to the approved design (设计变更), signed off for the owner by its project leader or,
+    where the project has one, by the architect in charge on the owner's behalf."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="design_changes")
+    number = models.PositiveIntegerField(help_text=_("Numbered from 1 in each project."))
+    description = models.TextField()
+    status = models.CharField(max_length=20, choices=DesignChangeStatus.choices, default=DesignChangeStatus.PROPOSED)
+    proposed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    signed_off_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    signed_off_on = models.DateField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        PartyAppointment,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("The appointment the sign-off was made under (the owner's leader or the architect in charge)."),
+    )
+    is_on_behalf_of_owner = models.BooleanField(
+        default=False, help_text=_("Signed off by the architect in charge on the owner's behalf.")
+    )
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="one_design_change_per_number")]
+
+    def __str__(self):
+        return f"{self.project.code} design change {self.number}"

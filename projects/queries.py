@@ -14,7 +14,10 @@ from plumbline.core.errors import NotFound, PermissionDenied
 from plumbline.core.permissions import Role, allowed_roles
 
 from .models import (
+    FIVE_PARTIES,
+    PARTY_LETTER_KINDS,
     Building,
+    DesignChange,
     LetterKind,
     LetterStatus,
     LiabilityLetter,
@@ -25,6 +28,7 @@ from .models import (
     Person,
     Project,
     ProjectMembership,
+    RegionPolicy,
 )
 from .validators import region_prefix
 from .workdays import add_working_days
@@ -215,7 +219,16 @@ def appointments_at(project: Project, day: datetime.date) -> dict[str, PartyAppo
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
         .select_related("organisation", "leader")
     }
-    return {party: held.get(party) for party in Party.values}
+    return _by_party(held)
+
+
+def _by_party(held: dict[str, PartyAppointment]) -> dict[str, PartyAppointment | None]:
+    """The five parties (None where nobody holds the role), then the architect in charge where
+    there is one: a project without the system lists the five only."""
+    parties = {party: held.get(party) for party in FIVE_PARTIES}
+    if held.get(Party.ARCHITECT) is not None:
+        parties[Party.ARCHITECT] = held[Party.ARCHITECT]
+    return parties
 
 
 def current_appointments(project: Project) -> dict[str, PartyAppointment | None]:
@@ -225,7 +238,37 @@ def current_appointments(project: Project) -> dict[str, PartyAppointment | None]
             "organisation", "leader"
         )
     }
-    return {party: held.get(party) for party in Party.values}
+    return _by_party(held)
+
+
+def architect_in_charge_on(project: Project, day: datetime.date) -> PartyAppointment | None:
+    """The project's architect in charge on `day`, if it had one."""
+    return (
+        PartyAppointment.objects.filter(project=project, party=Party.ARCHITECT, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("organisation", "leader")
+        .first()
+    )
+
+
+def has_architect_in_charge(project: Project) -> bool:
+    """Whether the project has an architect in charge now (whose sign-offs it then needs)."""
+    return PartyAppointment.objects.filter(project=project, party=Party.ARCHITECT, end_date__isnull=True).exists()
+
+
+def region_policy_of(region_code: str) -> RegionPolicy | None:
+    """The policy that governs a region code: its own department's, else its city's, else its
+    province's (the most specific one set)."""
+    code = region_code or ""
+    candidates = [c for c in dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")) if len(c) == 6]
+    policies = {p.region_code: p for p in RegionPolicy.objects.filter(region_code__in=candidates)}
+    return next((policies[c] for c in candidates if c in policies), None)
+
+
+def region_has_architect_in_charge(region_code: str) -> bool:
+    """Off unless the region's housing department switched the system on."""
+    policy = region_policy_of(region_code)
+    return policy is not None and policy.has_architect_in_charge
 
 
 def list_appointments(project: Project, *, user) -> QuerySet[PartyAppointment]:
@@ -286,7 +329,7 @@ APPOINTMENT_FIELDS = (
 
 def current_appointments_of(project_ids) -> dict[int, dict[str, PartyAppointment | None]]:
     """`current_appointments` of many projects in one query (region dashboards)."""
-    held: dict[int, dict[str, PartyAppointment | None]] = {pk: dict.fromkeys(Party.values) for pk in project_ids}
+    held: dict[int, dict[str, PartyAppointment]] = {pk: {} for pk in project_ids}
     appointments = (
         PartyAppointment.objects.filter(project_id__in=list(held), end_date__isnull=True)
         .select_related("organisation", "leader")
@@ -294,7 +337,7 @@ def current_appointments_of(project_ids) -> dict[int, dict[str, PartyAppointment
     )
     for a in appointments:
         held[a.project_id][a.party] = a
-    return held
+    return {pk: _by_party(parties) for pk, parties in held.items()}
 
 
 def letter_requirements_of(
@@ -319,11 +362,27 @@ def letter_requirements_of(
         .annotate(first=Min("start_date"))
         .values_list("project_id", "party", "first")
     }
+    # an architect in charge first appointed once construction is under way has no stage gate ahead
+    # of it: their letter is due within the working days a replacement leader has
+    late_architects = {a.project_id for a in appointments if a.party == Party.ARCHITECT}
+    started = (
+        dict(Project.objects.filter(pk__in=late_architects).values_list("pk", "construction_started_on"))
+        if late_architects
+        else {}
+    )
     requirements: dict[int, list[LetterRequirement]] = {pk: [] for pk in project_ids}
     for appointment in appointments:
         is_replacement = appointment.start_date > first_start[(appointment.project_id, appointment.party)]
-        due = add_working_days(appointment.start_date, settings.LETTER_DUE_WORKING_DAYS) if is_replacement else None
-        for kind in LetterKind.values:
+        began = started.get(appointment.project_id)
+        is_late_architect = (
+            appointment.party == Party.ARCHITECT and began is not None and appointment.start_date > began
+        )
+        due = (
+            add_working_days(appointment.start_date, settings.LETTER_DUE_WORKING_DAYS)
+            if is_replacement or is_late_architect
+            else None
+        )
+        for kind in PARTY_LETTER_KINDS[appointment.party]:
             letter = filed.get((appointment.pk, kind))
             if letter is not None:
                 late = due is not None and timezone.localtime(letter.uploaded_at).date() > due
@@ -339,7 +398,7 @@ def missing_for_stage(project: Project) -> list[str]:
     problems = [
         _("no %(party)s appointed") % {"party": Party(party).label}
         for party, a in current_appointments(project).items()
-        if a is None
+        if a is None and party in FIVE_PARTIES
     ]
     problems += [
         _("%(letter)s is not on file") % {"letter": r.describe()}
@@ -378,9 +437,29 @@ def letters_for_archive(project: Project) -> QuerySet[LiabilityLetter]:
     )
 
 
+def design_changes_for_archive(project: Project) -> QuerySet[DesignChange]:
+    """Every design change of the project and who signed it off (for the owner, or as the owner)."""
+    return DesignChange.objects.filter(project=project).select_related("proposed_by", "signed_off_by")
+
+
 def memberships_for_archive(project: Project) -> QuerySet[ProjectMembership]:
     """Every membership of the project, ended ones included."""
     return ProjectMembership.objects.filter(project=project).select_related("person", "organisation")
+
+
+# --- design changes -----------------------------------------------------------------------------
+
+
+def list_design_changes(project: Project, *, user) -> QuerySet[DesignChange]:
+    authorize(user, project, "design_change.view")
+    return DesignChange.objects.filter(project=project).select_related("proposed_by", "signed_off_by", "appointment")
+
+
+def get_design_change(project: Project, change_id: int, *, user) -> DesignChange:
+    change = list_design_changes(project, user=user).filter(pk=change_id).first()
+    if change is None:
+        raise NotFound(_("No design change %(id)s in project %(code)s.") % {"id": change_id, "code": project.code})
+    return change
 
 
 # --- buildings ----------------------------------------------------------------------------------

@@ -133,7 +133,10 @@ class MembershipOut(Schema):
 
 
 class AppointmentIn(Schema):
-    party: str = Field(..., description="owner, surveyor, designer, contractor or supervisor")
+    party: str = Field(
+        ...,
+        description="owner, surveyor, designer, contractor or supervisor (the architect in charge has its own operation)",
+    )
     organisation_id: int
     leader_id: int
     start_date: IsoDate
@@ -151,6 +154,34 @@ class AppointmentOut(Schema):
     certificate_number: str = Field(..., alias="leader.certificate_number")
     start_date: date
     end_date: date | None
+    registration_number: str = Field(..., description="the architect in charge's (注册建筑师证书编号); empty otherwise")
+
+
+class ArchitectInChargeIn(Schema):
+    organisation_id: int = Field(..., description="the design organisation (设计单位) the architect works for")
+    architect_id: int = Field(..., description="the registered architect (a person of that organisation)")
+    registration_number: str = Field(..., description="registered architect's certificate number (注册建筑师证书编号)")
+    start_date: IsoDate
+
+
+class DesignChangeIn(Schema):
+    description: str
+
+
+class DesignChangeSignOffIn(Schema):
+    signed_on: IsoDate | None = Field(None, description="default today")
+
+
+class DesignChangeOut(Schema):
+    id: int
+    number: int
+    description: str
+    status: str
+    proposed_by: str = Field(..., alias="proposed_by.name")
+    proposed_at: datetime
+    signed_off_by: str | None = Field(None, alias="signed_off_by.name")
+    signed_off_on: date | None
+    is_on_behalf_of_owner: bool = Field(..., description="signed off by the architect in charge for the owner")
 
 
 class PartyOnDateOut(Schema):

@@ -7,12 +7,14 @@ from ninja.pagination import paginate
 
 from plumbline.core.pagination import MAX_LIMIT, MAX_OFFSET, Pagination
 from plumbline.core.rights import right_first
+from projects import actions as project_actions
 from projects.queries import get_project
 from projects.rights import project_right
 
 from . import actions, queries, reports
 from .schemas import (
     AnswerIn,
+    ArchitectInChargeSwitchIn,
     ComplaintIn,
     ComplaintOut,
     ContestIn,
@@ -26,6 +28,7 @@ from .schemas import (
     PassOnIn,
     ProjectSupervisionOut,
     PublicResultOut,
+    RegionPolicyOut,
     ResultIn,
     ResultOut,
     RosterIn,
@@ -142,6 +145,17 @@ def add_roster_inspector(request: HttpRequest, payload: RosterIn):
 
 
 _draw = reports.draw_record
+
+
+@router.post(
+    "/supervision/architect-in-charge",
+    response={200: RegionPolicyOut, **ERRORS},
+    operation_id="set_architect_in_charge_system",
+    summary="Switch the architect-in-charge system (建筑师负责制) on or off for the department's region",
+)
+@department_right
+def set_architect_in_charge_system(request: HttpRequest, payload: ArchitectInChargeSwitchIn):
+    return project_actions.set_architect_in_charge_system(enabled=payload.enabled, actor=request.user)
 
 
 @router.post(

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from plumbline.core.accounts.throttle import client_ip, note_public_post, public_post_wait
 from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from projects import actions as project_actions
 from projects.models import ProjectStage
-from projects.queries import current_appointments_of
+from projects.queries import current_appointments_of, jurisdiction_of, person_of, region_policy_of
 from signage.queries import get_public_sign
 
 from . import actions, queries, reports
@@ -60,6 +61,8 @@ def dashboard_page(request):
         page = reports.region_dashboard(request.user, limit=PAGE_SIZE, offset=0)
     query = urlencode({k: v for k, v in filters.items() if v})
     pages = max(1, -(-page.count // PAGE_SIZE))
+    department = person_of(request.user).organisation
+    policy = region_policy_of(department.region_code)
     return render(
         request,
         "supervision/dashboard.html",
@@ -74,6 +77,8 @@ def dashboard_page(request):
             "next": page_number + 1 if page_number < pages else None,
             "stages": ProjectStage.choices,
             "draws": queries.list_department_draws(user=request.user)[:12],
+            "department": department,
+            "has_architect_in_charge": bool(policy and policy.has_architect_in_charge),
             "components": [(name, COMPONENT_LABELS.get(name, name)) for name, _f in COMPONENTS],
             "sorts": [
                 ("code", gettext("project code")),
@@ -99,6 +104,27 @@ def project_page(request, code: str):
         "supervision/project.html",
         {"project": project, "score": score, "complaints": queries.list_complaints_of(project)},
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def switch_architect_in_charge(request):
+    """The department's switch for the architect-in-charge system in its region."""
+    if jurisdiction_of(request.user) is None:
+        raise DjangoPermissionDenied(gettext("Only staff of a housing department (住建部门) may do this."))
+    enabled = request.POST.get("enabled") == "on"
+    try:
+        project_actions.set_architect_in_charge_system(enabled=enabled, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            gettext("The architect-in-charge system is on in your region.")
+            if enabled
+            else gettext("The architect-in-charge system is off in your region."),
+        )
+    return redirect("supervision-dashboard")
 
 
 @login_required

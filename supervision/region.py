@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from inspections.models import Category, Finding, FindingStatus, Severity
 from projects.models import (
+    FIVE_PARTIES,
     LiabilityLetter,
     Organisation,
     OrganisationKind,
@@ -139,7 +140,7 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
         appointments = []
         for project in added:
             start = project.construction_started_on - datetime.timedelta(days=30)
-            for party in Party.values:
+            for party in FIVE_PARTIES:
                 org = rng.choice(orgs[party])
                 if rng.random() < 0.08:  # a replacement leader 40-200 days ago: letters due since
                     changed = max(

@@ -200,3 +200,12 @@ class DeliveryOut(Schema):
     log: list[dict[str, Any]]
     replay_of: int | None = Field(None, alias="replay_of_id")
     created_at: datetime
+
+
+class ArchitectInChargeSwitchIn(Schema):
+    enabled: bool = Field(..., description="run the architect-in-charge system (建筑师负责制) in the region")
+
+
+class RegionPolicyOut(Schema):
+    region_code: str
+    has_architect_in_charge: bool

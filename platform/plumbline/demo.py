@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from acceptance.demo import SITE_STAFF
 from plumbline.core.inline import tasks_in_this_process
 from plumbline.core.permissions import Role
-from projects.demo import PASSWORD, PEOPLE, PROJECT_CODE, DemoContext, is_loaded
+from projects.demo import AIC_PEOPLE, PASSWORD, PEOPLE, PROJECT_CODE, DemoContext, is_loaded
 
 DEMOS = [
     "projects.demo",
@@ -39,6 +39,12 @@ def _describe(name: str, org_key: str | None, role):
     return format_lazy("{}, {}", name, _("contractor staff outside the demo project"))
 
 
+AIC_ROLES = {
+    "auditor_fs": _("housing-department auditor (Foshan: runs the architect-in-charge system)"),
+    "owner_fs": _("owner staff of the Foshan pilot project"),
+    "architect": _("architect in charge of the Foshan pilot project"),
+}
+
 LOGINS: list[tuple[str, str]] = (
     [("admin", _("platform administrator (Django admin at /admin/)"))]
     + [(username, _describe(name, org_key, role)) for username, name, org_key, role, _unused, _also_unused in PEOPLE]
@@ -47,6 +53,8 @@ LOGINS: list[tuple[str, str]] = (
         (username, format_lazy("{}, {} · {}", name, Role.CONTRACTOR.label, qualification))
         for username, name, _id17, qualification in SITE_STAFF
     ]
+    # the architect-in-charge pilot in Foshan (projects.demo)
+    + [(username, format_lazy("{}, {}", name, AIC_ROLES[username])) for username, name, *_rest in AIC_PEOPLE]
 )
 
 

@@ -11,6 +11,7 @@ from archive import pages as archive_pages
 from bim import pages as bim_pages
 from inspections import pages as inspection_pages
 from insurance import pages as insurance_pages
+from projects import pages as project_pages
 from signage import pages as signage_pages
 from supervision import pages as supervision_pages
 
@@ -82,6 +83,7 @@ urlpatterns = [
     path("projects/<str:code>/models/", bim_pages.models_page, name="bim-models"),
     path("projects/<str:code>/models/<int:model_id>/retire/", bim_pages.retire_model, name="bim-retire-model"),
     path("projects/<str:code>/versions/<int:version_id>/", bim_pages.version_page, name="bim-version"),
+    path("projects/<str:code>/register/", project_pages.register_page, name="register"),
     path("projects/<str:code>/signs/", signage_pages.signs_page, name="signs"),
     path("projects/<str:code>/signs/<int:sign_id>/", signage_pages.sign_page, name="sign"),
     path("projects/<str:code>/signs/<int:sign_id>/print/", signage_pages.print_sign_qr, name="print-sign-qr"),
@@ -104,6 +106,11 @@ urlpatterns = [
     path("projects/<str:code>/archive/", archive_pages.archive_checks_page, name="archive-checks"),
     path("archive-checks/<int:check_id>/", archive_pages.archive_check_page, name="archive-check"),
     path("supervision/", supervision_pages.dashboard_page, name="supervision-dashboard"),
+    path(
+        "supervision/architect-in-charge/",
+        supervision_pages.switch_architect_in_charge,
+        name="supervision-architect-in-charge",
+    ),
     path("supervision/charts/<str:chart>", supervision_pages.region_chart, name="supervision-chart"),
     path("supervision/projects/<str:code>/", supervision_pages.project_page, name="supervision-project"),
     path(

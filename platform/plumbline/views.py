@@ -70,6 +70,7 @@ PROJECT_PAGES = [
     ("checklists", _lazy("Checklists"), "checklist.view"),
     ("acceptance-tree", _lazy("Acceptance"), "acceptance.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
+    ("register", _lazy("Party register"), "register.view"),
     ("signs", _lazy("Permanent signs"), "register.view"),
     ("materials", _lazy("Building materials"), "material.view"),
     ("insurance-my-home", _lazy("My home"), "home.view"),

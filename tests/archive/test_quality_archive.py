@@ -230,7 +230,9 @@ def test_events_written_before_the_chain_was_keyed_are_recomputed_even_offline(w
     project, chain = world["project"], chain_of(world["project"])
     rehash_plainly(project)  # the chain as the unkeyed code left it, then sealed by the migration
     raw(f"UPDATE {HEADS} SET legacy_sequence = 0, legacy_hash = '', legacy_seal = '' WHERE chain = %s", (chain,))
-    importlib.import_module("plumbline.core.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(apps, None)
+    importlib.import_module("plumbline.core.audit.migrations.0002_keyed_chain_legacy_seal").seal_legacy_events(
+        apps, None
+    )
     actions.update_project(project, changes={"name": "新名字"}, actor=world["users"]["owner"])  # keyed
     path = tmp_path / "archive.zip"
     path.write_bytes(b"".join(stream_archive(project, user=None)))
@@ -243,3 +245,23 @@ def test_events_written_before_the_chain_was_keyed_are_recomputed_even_offline(w
     forged = rewrite(path, tmp_path / "edited.zip", events=edit)
     report = verify_archive(forged, keyed=False)
     assert not report.is_valid and report.sequence == 3 and "changed after it was written" in report.problem
+
+
+def test_the_archive_of_a_project_with_an_architect_in_charge_lists_them_and_the_design_changes(world, tmp_path):
+    """The demo's Foshan pilot (建筑师负责制): the architect beside the owner, with registration
+    number and letter, and the design change the architect signed off for the owner."""
+    from projects.demo import AIC_PROJECT_CODE, ARCHITECT_REGISTRATION
+
+    path = tmp_path / "pilot.zip"
+    call_command("archive", "export", AIC_PROJECT_CODE, "-o", str(path))
+    with zipfile.ZipFile(path) as archive:
+        register = json.loads(archive.read("A-preparation/register.json"))
+        names = archive.namelist()
+    architect = next(a for a in register["appointments"] if a["party"] == "architect")
+    assert architect["leader"]["name"] == "林建筑" and architect["registration_number"] == ARCHITECT_REGISTRATION
+    assert [letter["kind"] for letter in architect["letters"]] == ["commitment"]
+    assert any(n.startswith("A-preparation/letters/architect/") for n in names)
+    assert [(c["number"], c["signed_off_by"], c["on_behalf_of_owner"]) for c in register["design_changes"]] == [
+        (1, "林建筑", True)
+    ]
+    assert verify_archive(path).is_valid

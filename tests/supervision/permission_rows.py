@@ -129,6 +129,8 @@ NOT_INVOLVED = ("contractor", "inspector", "insurer")
 
 ROWS = [
     Row("GET", "/api/v1/supervision/dashboard", 200, DEPARTMENTS, outside=0),
+    # each department switches the architect-in-charge system of its own region
+    Row("POST", "/api/v1/supervision/architect-in-charge", 200, DEPARTMENTS, outside=0, body={"enabled": True}),
     Row("GET", "/api/v1/supervision/dashboard/export?format=xlsx", 200, DEPARTMENTS, outside=0),
     Row(
         "GET",

@@ -52,6 +52,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "register.manage": frozenset({R.OWNER}),
     "letter.upload": PARTIES,
     "sign.manage": frozenset({R.OWNER}),
+    # design changes (projects/): the owner or the designer records one; the owner's project leader
+    # or the architect in charge (a design staff member) signs it off, checked per person
+    "design_change.view": PARTIES | {R.TIS_INSPECTOR, R.INSURER, R.AUDITOR},
+    "design_change.propose": frozenset({R.OWNER, R.DESIGN}),
+    "design_change.sign_off": frozenset({R.OWNER, R.DESIGN}),
     # buildings (projects/): every member reads them, the owner keeps the list
     "building.view": EVERY_MEMBER | {R.AUDITOR} | SUPERVISION,
     "building.manage": frozenset({R.OWNER}),

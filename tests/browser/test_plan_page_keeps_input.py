@@ -21,8 +21,8 @@ from tests.browser.conftest import ARTIFACTS, signed_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LANDSCAPE, PORTRAIT = {"width": 1024, "height": 768}, {"width": 768, "height": 1024}
-LONG_NAME = (
-    "珠江新城保障性住房项目 1# 住宅楼 结构专业 施工图深化模型（含地下室、转换层及屋面构架）第三次报审稿 2026 年版"
+LONG_NAME = (  # 100 characters, the longest a model name may be
+    "珠江新城保障性住房项目 1# 住宅楼 结构专业 施工图深化模型（含地下室、转换层、屋面构架、钢结构连廊、幕墙预埋件及机电管线综合预留洞口）第三次报审稿 2026 年 5 月版第二次修订，请各方会签确认"
 )
 DRAFTS = "() => Object.keys(localStorage).filter((k) => k.startsWith('plumbline-draft:'))"
 
@@ -56,7 +56,7 @@ def upload_long_named_model(world):
 
 @pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_the_lowest_element_of_the_plan_is_tapped_without_scrolling(world, browser, site, viewport):
-    assert len(LONG_NAME) >= 60
+    assert len(LONG_NAME) == 100
     upload_long_named_model(world)
     version = ModelVersion.objects.get(model__project=world["project"], model__name="1# 建筑")
     page = signed_in(browser, site, "inspector", viewport)

@@ -927,16 +927,7 @@ def sign_acceptance(
                     },
                 )
             )
-        refusals += queries.blockers(node, day=day)
-        latest_below = _latest_date_below(node)
-        if latest_below is not None and day < latest_below:
-            refusals.append(
-                queries.reason(
-                    "signed_before_below",
-                    gettext("%(day)s is before %(below)s, when the last record below this one is dated.")
-                    % {"day": day.isoformat(), "below": latest_below.isoformat()},
-                )
-            )
+        refusals += queries.sign_blockers(node, day=day)
         if refusals:
             raise Conflict(
                 gettext("%(node)s cannot be signed: %(reasons)s")
@@ -971,11 +962,3 @@ def sign_acceptance(
             changes["waiting_for"] = [None, still_missing]
         record_event("acceptance.signed", actor=actor, project=project, target=node, changes=changes)
     return node, signature
-
-
-def _latest_date_below(node: AcceptanceNode) -> datetime.date | None:
-    """The latest acceptance date of the node's children, or a lot's latest inspection date."""
-    if node.is_lot:
-        inspection = queries.latest_inspection(node)
-        return inspection.inspected_on if inspection else None
-    return node.children.aggregate(last=Max("accepted_on"))["last"]

@@ -70,6 +70,8 @@ def tree_page(request, code: str):
         for node in AcceptanceNode.objects.filter(pk__in=upper).select_related("project"):
             row = next(r for r in rows if r["id"] == node.pk)
             row["sign_as"] = [(c, Capacity(c).label) for c in queries.next_capacities_for(node, request.user, today)]
+            if row["sign_as"]:  # the button is greyed out with the reasons the signature would be refused
+                row["sign_refused"] = [r["message"] for r in queries.sign_blockers(node, day=today)]
     return render(
         request,
         "acceptance/tree.html",
@@ -167,6 +169,9 @@ def lot_page(request, code: str, lot_id: int):
             "client_uuid": uuid.uuid4(),
             "today": timezone.localdate(),
             "sign_as": [(c, Capacity(c).label) for c in detail["may_sign_as"]],
+            "sign_refused": [r["message"] for r in queries.sign_blockers(lot, day=timezone.localdate())]
+            if detail["may_sign_as"]
+            else [],
             "waiting_for": [Capacity(c).label for c in detail["waiting_for"]],
         },
     )
@@ -175,7 +180,8 @@ def lot_page(request, code: str, lot_id: int):
 @login_required
 @require_POST
 def sign_node(request, code: str, node_id: int):
-    """A sign button: sign today in the capacity the button names; refusals come back as messages."""
+    """A sign button: sign today in the capacity the button names; a refusal comes back as one
+    message naming its reasons."""
     project = _project(request, code, "acceptance.sign")
     back = request.POST.get("back") or reverse("acceptance-tree", args=[code])
     if not back.startswith("/"):
@@ -185,9 +191,7 @@ def sign_node(request, code: str, node_id: int):
             project, node_id=node_id, capacity=request.POST.get("capacity") or None, actor=request.user
         )
     except DomainError as exc:
-        messages.error(request, exc.detail)
-        for reason in exc.extra.get("reasons", []):
-            messages.error(request, reason["message"])
+        messages.error(request, exc.detail)  # it names every reason already: said once
         return redirect(back)
     messages.success(
         request,

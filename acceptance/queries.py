@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,6 +273,31 @@ def blockers(node: AcceptanceNode, *, day: datetime.date) -> list[dict]:
             )
     if node.level == Level.UNIT_PROJECT:
         found += _unit_project_blockers(node, day)
+    return found
+
+
+def latest_date_below(node: AcceptanceNode) -> datetime.date | None:
+    """The latest acceptance date of the node's children, or a lot's latest inspection date."""
+    if node.is_lot:
+        inspection = latest_inspection(node)
+        return inspection.inspected_on if inspection else None
+    return node.children.aggregate(last=Max("accepted_on"))["last"]
+
+
+def sign_blockers(node: AcceptanceNode, *, day: datetime.date) -> list[dict]:
+    """Every reason a signature dated `day` is refused whoever signs: the node's blockers, and a
+    date before the records below it. sign_acceptance refuses on these; a page greys out its sign
+    buttons with them."""
+    found = blockers(node, day=day)
+    below = latest_date_below(node)
+    if below is not None and day < below:
+        found.append(
+            reason(
+                "signed_before_below",
+                _("%(day)s is before %(below)s, when the last record below this one is dated.")
+                % {"day": day.isoformat(), "below": below.isoformat()},
+            )
+        )
     return found
 
 

@@ -189,10 +189,15 @@ def settle_demo_rebar(world) -> None:
         stream=io.BytesIO(finding_photo_png("retested")),
         actor=contractor,
     )
-    for verb, who in (("submit_rectification", contractor), ("verify", inspector)):
-        inspection_actions.move_finding(
-            project, finding_id=rebar.failure_finding_id, verb=verb, note="复检合格", actor=who
-        )
+    # a passed retest closes the batch's finding itself (the material was sound); an older flow
+    # left it open for the rectification and its verification
+    from inspections.models import Finding
+
+    if Finding.objects.get(pk=rebar.failure_finding_id).status != "closed":
+        for verb, who in (("submit_rectification", contractor), ("verify", inspector)):
+            inspection_actions.move_finding(
+                project, finding_id=rebar.failure_finding_id, verb=verb, note="复检合格", actor=who
+            )
 
 
 def witness_demo_cement(world) -> None:

@@ -25,7 +25,8 @@ def test_the_lot_page_highlights_the_lots_elements_and_offers_the_supervisor_his
     html = client.get(f"/projects/{world['project'].code}/acceptance/lots/{waiting.pk}/").content.decode()
     first = waiting.elements.first().global_id
     assert f'#lot-plan [data-global-id="{first}"]' in html and f'data-global-id="{first}"' in html
-    assert 'data-capacity="supervising_engineer"' in html  # his sign button
+    assert 'data-capacity="supervising_engineer">' in html  # his sign button, not greyed out
+    assert 'id="sign-refused"' not in html
     assert 'id="lot-inspection"' not in html  # the record is the contractor's
     response = client.post(
         f"/projects/{world['project'].code}/acceptance/{waiting.pk}/sign/",
@@ -79,14 +80,35 @@ def test_the_home_page_links_the_acceptance_tree_for_who_may_read_it(world, clie
 def test_the_tree_offers_each_signer_the_levels_waiting_for_them(world, client, users):
     client.force_login(users["technical_lead"])
     html = client.get(f"/projects/{world['project'].code}/acceptance/").content.decode()
-    # the rebar sub-item waits for its lots, yet the technical lead may sign its record: the
-    # refusal then names the lots still open
+    # the rebar sub-item waits for the technical lead's signature, but one of its lots is open:
+    # his button is there, greyed out, with the reason the signature would be refused beside it
     rebar = AcceptanceNode.objects.get(building__name="1#", level="sub_item", code="020102")
-    assert f'action="/projects/{world["project"].code}/acceptance/{rebar.pk}/sign/"' in html
+    row = html[html.index(f'data-node="{rebar.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert f'action="/projects/{world["project"].code}/acceptance/{rebar.pk}/sign/"' in row
+    assert f'disabled aria-describedby="refused-{rebar.pk}"' in row
+    assert "尚不能签字： 检验批 020102-002 钢筋 2F 尚未验收。" in row
+
+
+def test_a_refused_signature_is_said_once(world, client, users):
+    client.force_login(users["technical_lead"])
+    code = world["project"].code
+    rebar = AcceptanceNode.objects.get(building__name="1#", level="sub_item", code="020102")
     response = client.post(
-        f"/projects/{world['project'].code}/acceptance/{rebar.pk}/sign/",
-        {"capacity": "contractor_technical_lead", "back": f"/projects/{world['project'].code}/acceptance/"},
+        f"/projects/{code}/acceptance/{rebar.pk}/sign/",
+        {"capacity": "contractor_technical_lead", "back": f"/projects/{code}/acceptance/"},
         follow=True,
     )
-    assert "尚未验收" in response.content.decode()
+    html = response.content.decode()
+    said = [p for p in html.split("<p ")[1:] if 'role="status"' in p.split(">")[0]]
+    assert len(said) == 1 and "不能签字：检验批 020102-002 钢筋 2F 尚未验收。" in said[0], said
     assert not AcceptanceSignature.objects.filter(node=rebar).exists()
+
+
+def test_a_lot_not_ready_greys_out_its_sign_button_with_the_reasons(world, client, users):
+    pending = lot(world, "020103-002")  # concrete on 2F: no record yet, its rebar not accepted
+    client.force_login(users["quality_inspector"])
+    html = client.get(f"/projects/{world['project'].code}/acceptance/lots/{pending.pk}/").content.decode()
+    signatures = html[html.index('id="signatures"') : html.index("</section>", html.index('id="signatures"'))]
+    assert 'class="sign"' in signatures and 'disabled aria-describedby="sign-refused"' in signatures
+    assert "该检验批还没有检查记录。" in signatures and "而它尚未验收" in signatures

@@ -14,6 +14,13 @@
   var DRAWABLE = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 
   function keyOf(file) { return [file.name, file.size, file.lastModified].join("|"); }
+  // a file the form refuses (no photo, too large: offline.js's check where it runs) gets no
+  // thumbnail: its refusal is said under the input instead
+  function refused(file) {
+    var queue = window.PlumblineQueue;
+    if (queue && queue.photoProblem) return !!queue.photoProblem(file);
+    return !/^image\//.test(file.type) && !/\.(heic|heif)$/i.test(file.name);
+  }
   function state(input) {
     if (!input._markup) input._markup = { copies: {}, shapes: {} };
     return input._markup;
@@ -176,14 +183,20 @@
     box.innerHTML = "";
     var copies = state(input).copies;
     Array.prototype.forEach.call(input.files || [], function (file) {
+      if (refused(file)) return;
       var key = keyOf(file);
       var figure = document.createElement("figure");
       figure.dataset.photo = file.name;
       var img = document.createElement("img");
       img.alt = "";
+      var caption = document.createElement("figcaption");
+      img.onerror = function () {  // a photo this browser cannot show (HEIC): its name, not a broken image
+        img.remove();
+        figure.dataset.noPreview = "1";
+        if (!caption.textContent) caption.textContent = file.name;
+      };
       img.src = URL.createObjectURL(copies[key] || file);
       figure.appendChild(img);
-      var caption = document.createElement("figcaption");
       if (copies[key]) {
         figure.dataset.marked = "1";
         caption.textContent = text.marked;

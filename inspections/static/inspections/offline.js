@@ -257,7 +257,7 @@
 
   // --- checks made before anything is uploaded ---
   var PHOTO_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif"];
-  function photoProblem(file) {
+  function photoProblem(file) {  // "" for a photo that may go; also asked by markup.js's strip
     var heic = /\.(heic|heif)$/i.test(file.name);
     if (PHOTO_TYPES.indexOf(file.type) < 0 && !heic) return t("notPhoto", { name: file.name });
     var limit = parseInt(text.photoMaxBytes, 10);
@@ -352,6 +352,8 @@
       return send(row).catch(function (error) { return error; });
     }).then(function (result) {
       button.disabled = false;
+      // sent, or kept in the queue: the page's draft of this form (plan.js) has done its work
+      if (!(result && result.state === "refused")) form.dispatchEvent(new CustomEvent("plumbline:captured", { bubbles: true }));
       if (result && result.state === "sent") {
         var back = row.back || location.pathname;
         location.assign(back.replace(/([?&]storey=)[^&]*/, "$1" + encodeURIComponent(row.storey || "")));
@@ -376,6 +378,16 @@
       }
     });
   }
+
+  // a file that is no photo (or too large) is said at once, as it is chosen, not only on sending
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.form || input.form.id !== "new-finding" || input.name !== "photos") return;
+    input.form.querySelectorAll('.field-error[data-field="photos"]').forEach(function (p) { p.remove(); });
+    input.removeAttribute("aria-invalid");
+    var problems = Array.prototype.slice.call(input.files || []).map(photoProblem).filter(Boolean);
+    if (problems.length) fieldError(input.form, "photos", problems.join(" "));
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -538,7 +550,7 @@
   var sheet = document.getElementById("checklist-status");
   if (sheet && sheet.dataset.checklist && document.querySelector("section.item form")) setupChecklist(sheet);
 
-  window.PlumblineQueue = { flush: flush, showSignedOut: showSignedOut, all: all };
+  window.PlumblineQueue = { flush: flush, showSignedOut: showSignedOut, all: all, photoProblem: photoProblem };
   window.addEventListener("online", flush);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
   // while something waits: try again soon (1 s, doubling to 30 s), sooner again when the

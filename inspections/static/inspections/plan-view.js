@@ -2,8 +2,11 @@
 // buttons, all by moving the SVG's viewBox (pointer events, no library). Pins are drawn in screen
 // pixels and rescaled as the plan zooms, so their 40 px tap targets stay 40 px; the page's tap
 // handler (plan.js) reads data-metres-per-pixel to pick the nearest element within 20 px. A drag
-// is not a tap: the click ending it is swallowed. In portrait the card is a sheet over the plan.
-// Picking another version shows it at once.
+// is not a tap: the click ending it is swallowed. In portrait the card is a sheet over the plan
+// (until the first card, the hint lies below the plan: .sheet.empty). On the plan page
+// (data-fit) the plan is no taller than the screen below its top (--plan-room), so its lowest
+// element is tappable without scrolling whatever the tabs above it take. Picking another version
+// shows it at once.
 (function () {
   var picker = document.getElementById("version-picker");
   if (picker) picker.querySelector("select").addEventListener("change", function () { picker.submit(); });
@@ -19,6 +22,12 @@
     var width = svg.clientWidth, height = svg.clientHeight;  // inside the border
     if (!width || !height) return box.w / 720;
     return Math.max(box.w / width, box.h / height);  // preserveAspectRatio "meet"
+  }
+
+  function fitRoom() {  // the height from the plan's top to the screen's bottom
+    if (!svg || !("fit" in plan.dataset)) return;
+    var top = svg.getBoundingClientRect().top + window.scrollY;
+    plan.style.setProperty("--plan-room", Math.max(240, Math.floor(window.innerHeight - top - 12)) + "px");
   }
 
   function apply() {
@@ -95,6 +104,7 @@
     var b = svg.viewBox.baseVal;
     home = { x: b.x, y: b.y, w: b.width, h: b.height };
     box = Object.assign({}, home);
+    fitRoom();
     apply();
     controls();
     plan.dataset.zoomReady = "1";
@@ -164,7 +174,7 @@
     zoomAt(event.clientX, event.clientY, Math.exp(-event.deltaY * 0.0015));
   }, { passive: false });
 
-  window.addEventListener("resize", function () { if (svg) apply(); });
+  window.addEventListener("resize", function () { if (svg) { fitRoom(); apply(); } });
   new MutationObserver(setup).observe(plan, { childList: true });  // a plan loaded later (the version page)
   setup();
   if (plan.dataset.planUrl) {  // a page of another app: its plan drawn without pins, swapped for the one with them
@@ -184,7 +194,7 @@
     var close = sheet.querySelector(".sheet-close");
     if (close) close.addEventListener("click", function () { sheet.classList.add("closed"); });
     new MutationObserver(function () {
-      sheet.classList.remove("closed");
+      sheet.classList.remove("closed", "empty");
       if (!svg) return;
       // the plan and its card fill the screen: the card's submit button in view beside the plan
       // (landscape), the plan in what the sheet leaves above it (portrait)

@@ -231,6 +231,7 @@ FIELD_LABELS = {
     "problem": _field("problem"),
     "product": _field("product"),
     "project": _field("project"),
+    "project_name": _field("project name"),
     "prop": _field("property"),
     "pset": _field("property set"),
     "quantity": _field("quantity"),

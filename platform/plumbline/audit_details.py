@@ -150,7 +150,7 @@ def _plain_dict(value: dict, *, field: str, depth: int) -> SafeString:
         return format_html("{}", gettext("%(n)s items") % {"n": len(value)})
     key_labels = _choices_by_key().get(field, {})
     pairs = []
-    for key, item in value.items():
+    for key, item in sorted(value.items()):  # PostgreSQL's jsonb keeps its own order
         label = key_labels.get(key) or field_label(key)
         shown = plain_value(item, choices=_choices_by_field().get(key), field=key, depth=depth + 1)
         pairs.append(format_html(pgettext("audit field and value", "{}: {}"), label, shown))
@@ -168,7 +168,7 @@ class Change:
 def describe_changes(action: str, target_type: str, changes: dict) -> list[Change]:
     """`{field: [old, new]}` of one event, field by field, in words."""
     described = []
-    for field, value in (changes or {}).items():
+    for field, value in sorted((changes or {}).items()):  # the same order on every database
         choices = _choices(action, target_type, field)
         label = field_label(field, action)
         if isinstance(value, list) and len(value) == 2:

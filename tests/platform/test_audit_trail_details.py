@@ -185,7 +185,7 @@ def test_roles_capacities_and_parties_read_as_their_labels(world, auditor):
     members = _visible(_events(auditor, "action=membership.added"))
     assert "角色： 勘察单位人员" in members and "role:" not in members and "survey" not in members
     signed = _visible(_events(auditor, "action=acceptance.signed"))
-    assert "签字： 签字身份：" in signed and "待签字：" in signed
+    assert "签字身份：施工单位专业质量检查员" in signed and "待签字： 施工单位专业工长" in signed
     assert not re.search(r"contractor_|supervising_engineer|capacity", signed)
     appointed = _visible(_events(auditor, "action=register.appointed"))
     assert "责任主体： 建设单位" in appointed and "party" not in appointed

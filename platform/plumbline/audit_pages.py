@@ -3,6 +3,7 @@ in words (action labels, who, what changed) filtered by actor, action and date, 
 verified, the first broken event shown."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,12 +19,10 @@ from plumbline.core.errors import NotFound, PermissionDenied
 from projects.queries import get_project
 
 from .audit_api import filter_events
+from .audit_details import describe_changes
 from .audit_labels import action_label
 
 PAGE_SIZE = 50
-
-
-CHANGES_SHOWN = 240  # characters of an event's changes on its row; the API has them all
 
 
 def _day(value: str, errors: list[str]):
@@ -34,29 +33,11 @@ def _day(value: str, errors: list[str]):
         return None
 
 
-def _plain_value(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(_plain_value(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_plain_value(v)}" for k, v in value.items())
-    return "–" if value is None or value == "" else str(value)
-
-
-def summarise_changes(changes: dict) -> str:
-    """`{field: [old, new]}` as one line: `status: open → closed; note: …`."""
-    parts = []
-    for field, value in (changes or {}).items():
-        if isinstance(value, list) and len(value) == 2:
-            old, new = value
-            parts.append(
-                f"{field}: {_plain_value(new)}"
-                if old is None
-                else f"{field}: {_plain_value(old)} → {_plain_value(new)}"
-            )
-        else:
-            parts.append(f"{field}: {_plain_value(value)}")
-    line = "; ".join(parts)
-    return line if len(line) <= CHANGES_SHOWN else line[: CHANGES_SHOWN - 1] + "…"
+def list_actions(chain) -> list[tuple[str, str]]:
+    """The distinct actions of a chain, by their words: one row per action from the database
+    (the events' default ordering cleared, or DISTINCT would keep one row per event)."""
+    codes = chain.order_by().values_list("action", flat=True).distinct()
+    return sorted(((code, action_label(code)) for code in codes), key=lambda pair: (pair[1], pair[0]))
 
 
 @login_required
@@ -75,10 +56,7 @@ def audit_page(request, code: str):
         errors.append(gettext("The start date is after the end date."))
     chain = AuditEvent.objects.filter(chain=chain_of(project))
     events = chain.none() if errors else filter_events(chain, filters["action"], filters["actor"], since, until)
-    actions = sorted(
-        ((code, action_label(code)) for code in chain.values_list("action", flat=True).distinct()),
-        key=lambda pair: pair[1],
-    )
+    actions = list_actions(chain)
     report = verify_chain(chain_of(project)) if request.GET.get("verify") else None
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     system = gettext("Plumbline (system)")
@@ -87,13 +65,13 @@ def audit_page(request, code: str):
         event.actor_label = (
             system if event.actor_id is None and event.actor_name == SYSTEM_ACTOR_NAME else event.actor_name
         )
-        event.summary = summarise_changes(event.changes)
+        event.details = describe_changes(event.action, event.target_type, event.changes)
     broken = None
     if report is not None and report.first_broken is not None:
         broken = AuditEvent.objects.filter(chain=chain_of(project), sequence=report.first_broken).first()
         if broken is not None:
             broken.label = action_label(broken.action)
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = urlencode({k: v for k, v in filters.items() if v})
     return render(
         request,
         "audit.html",

@@ -45,10 +45,10 @@ def auditor(world, client):
 def test_the_trail_shows_actions_in_words_the_system_by_name_and_what_changed(world, auditor):
     html = auditor.get("/projects/GZ-2026-001/audit/").content.decode()
     events = html[html.index('id="events"') :]
-    assert '<td data-action="finding.opened" title="finding.opened">问题已开立</td>' in events
+    assert '<td class="action" data-action="finding.opened">问题已开立</td>' in events
     assert "<code>finding.opened</code>" not in events
     assert "Plumbline（系统）" in events and "Plumbline (system)" not in events
-    assert "<th>详情</th>" in events and re.search(r'<td class="muted">[^<]+: [^<]+</td>', events)
+    assert "<th>详情</th>" in events and re.search(r'<li data-field="\w+"><span class="field">[^<]+：</span> ', events)
     select = html[html.index('<select id="action"') : html.index("</select>")]
     assert (
         '<option value="">全部操作</option>' in select

@@ -41,7 +41,8 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["chain", "sequence"]
         constraints = [models.UniqueConstraint(fields=["chain", "sequence"], name="one_event_per_chain_position")]
-        indexes = [models.Index(fields=["project", "sequence"])]
+        # the action filter lists a chain's distinct actions from this index, not from every event
+        indexes = [models.Index(fields=["project", "sequence"]), models.Index(fields=["chain", "action"])]
 
     def __str__(self):
         return f"{self.chain}#{self.sequence} {self.action}"

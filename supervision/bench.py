@@ -59,6 +59,11 @@ def bench_dashboard(
     started = time.perf_counter()
     scored = refresh_project_scores(Project.objects.values_list("pk", flat=True))
     nightly_s = round(time.perf_counter() - started, 2)
+    if connection.vendor == "postgresql":
+        # as autovacuum does within a minute of the nightly rewrite of every row (far above its
+        # 20% threshold): the visibility map the dashboard's index-only count relies on
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {ProjectScore._meta.db_table}")
     client = Client()
     client.force_login(get_user_model().objects.get(username=AUDITOR))
     before_measuring()

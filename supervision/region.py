@@ -202,6 +202,9 @@ def load_region(
         findings_per_project = -(-max(0, findings - Finding.objects.count()) // len(added))
     findings = _load_findings(added, findings_per_project, rng, admin, today, log)
     extra = _load_acceptance_materials_insurance(added, rng, admin, today, log)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics of the new rows, as autovacuum gets to later
     return {"projects": len(added), "findings": findings, **extra}
 
 

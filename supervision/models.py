@@ -299,10 +299,10 @@ class ProjectScore(models.Model):
         indexes = [
             models.Index(fields=["score"]),
             # the dashboard's count of its projects and of the stale scores reads this index alone
-            # (PostgreSQL: an index-only scan), not the rows with their reasons in every language
+            # (an index-only scan), not the rows with their reasons in every language; key columns, not
+            # INCLUDE, which SQLite lacks (its rowid, the id, is in every index)
             models.Index(
-                fields=["project"],
-                include=["id", "score", "is_stale", "computed_on"],
+                fields=["project", "score", "is_stale", "computed_on", "id"],
                 name="supervision_score_fresh_idx",
             ),
         ]

@@ -325,7 +325,16 @@ class ProjectScore(models.Model):
     computed_on = models.DateField()
 
     class Meta:
-        indexes = [models.Index(fields=["score"])]
+        indexes = [
+            models.Index(fields=["score"]),
+            # the dashboard's count of its projects and of the stale scores reads this index alone
+            # (an index-only scan), not the rows with their reasons in every language; key columns, not
+            # INCLUDE, which SQLite lacks (its rowid, the id, is in every index)
+            models.Index(
+                fields=["project", "score", "is_stale", "computed_on", "id"],
+                name="supervision_score_fresh_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.project.code}: {self.score}"

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -54,6 +54,47 @@ def _stored(project: Project, language: str) -> ProjectScore:
     return ProjectScore(project, stored.score, reasons)
 
 
+# what a dashboard row shows of a project and its stored score (the rest is not read)
+PAGE_FIELDS = ("code", "name", "region_code", "stage", "supervision_score__score", "supervision_score__reasons")
+
+
+def _score_filters(reason: str, min_score: int | None, max_score: int | None) -> Q:
+    """The dashboard's filters on the stored score: only projects scored, with the reason, in range."""
+    q = Q(supervision_score__isnull=False)
+    if reason:
+        q &= Q(supervision_score__codes__contains=f" {reason} ")
+    if min_score is not None:
+        q &= Q(supervision_score__score__gte=min_score)
+    if max_score is not None:
+        q &= Q(supervision_score__score__lte=max_score)
+    return q
+
+
+def count_region_dashboard(
+    *,
+    user,
+    search: str = "",
+    stage: str = "",
+    reason: str = "",
+    min_score: int | None = None,
+    max_score: int | None = None,
+    today: datetime.date | None = None,
+) -> tuple[int, int]:
+    """(projects matching the filters, projects whose stored score is missing, marked stale or of
+    an earlier day) in one aggregate query: the page's count, and whether to score any again
+    before it is read."""
+    today = today or timezone.localdate()
+    stale = (
+        Q(supervision_score__isnull=True)
+        | Q(supervision_score__is_stale=True)
+        | Q(supervision_score__computed_on__lt=today)
+    )
+    counts = dashboard_projects(user=user, search=search, stage=stage).aggregate(
+        matching=Count("pk", filter=_score_filters(reason, min_score, max_score)), stale=Count("pk", filter=stale)
+    )
+    return counts["matching"], counts["stale"]
+
+
 def get_region_dashboard(
     *,
     user,
@@ -65,23 +106,21 @@ def get_region_dashboard(
     max_score: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    count: int | None = None,
 ) -> DashboardPage:
     """One page of the region's projects with their stored scores and reasons, filtered, sorted
-    and paged in the database (two queries, whatever the region). The caller refreshes stale
-    scores first (actions.refresh_stale_scores)."""
+    and paged in the database (one query, and one to count unless `count` is given from
+    count_region_dashboard). The caller refreshes stale scores first (reports.region_dashboard)."""
     if sort not in SORTS:
         raise InvalidInput(_("Sort by one of %(sorts)s.") % {"sorts": ", ".join(SORTS)}, field="sort")
-    projects = dashboard_projects(user=user, search=search, stage=stage).filter(supervision_score__isnull=False)
-    if reason:
-        projects = projects.filter(supervision_score__codes__contains=f" {reason} ")
-    if min_score is not None:
-        projects = projects.filter(supervision_score__score__gte=min_score)
-    if max_score is not None:
-        projects = projects.filter(supervision_score__score__lte=max_score)
+    projects = dashboard_projects(user=user, search=search, stage=stage).filter(
+        _score_filters(reason, min_score, max_score)
+    )
     order = SORTS[sort] or ("supervision_score__score" if sort == "score" else "-supervision_score__score")
-    page = projects.select_related("supervision_score").order_by(order, "code")[offset : offset + limit]
+    page = projects.select_related("supervision_score").only(*PAGE_FIELDS).order_by(order, "code")
     language = get_language() or settings.LANGUAGE_CODE
-    return DashboardPage(projects.count(), [_stored(p, language) for p in page])
+    rows = [_stored(p, language) for p in page[offset : offset + limit]]
+    return DashboardPage(projects.count() if count is None else count, rows)
 
 
 def dashboard_projects(*, user, search: str = "", stage: str = "") -> QuerySet[Project]:
@@ -95,7 +134,7 @@ def dashboard_projects(*, user, search: str = "", stage: str = "") -> QuerySet[P
 
 def score_distribution(*, user) -> list[int]:
     """How many of the region's projects score 0-9, 10-19, ... 90-100 (one aggregate query)."""
-    from django.db.models import Count, IntegerField
+    from django.db.models import IntegerField
     from django.db.models.functions import Cast, Least
 
     rows = (

@@ -14,11 +14,14 @@ on completed projects (some past their deadline).
 
 import datetime
 import io
+import json
 import random
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, JSONField
 from django.utils import timezone
 
 from inspections.models import Category, Finding, FindingStatus, Severity
@@ -67,8 +70,12 @@ def existing(prefix: str = PREFIX) -> int:
     return Project.objects.filter(code__startswith=f"{prefix}-").count()
 
 
-def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19, log=lambda line: None) -> dict:
-    """Add projects until the region has `projects` (it is never shrunk); returns what it added."""
+def load_region(
+    *, projects: int, findings_per_project: int = 50, findings: int | None = None, seed: int = 19, log=lambda line: None
+) -> dict:
+    """Add projects until the region has `projects` (it is never shrunk); returns what it added.
+    `findings`: the findings the database should hold in all, spread over the added projects
+    (instead of `findings_per_project`)."""
     rng = random.Random(seed)
     have = existing()
     today = timezone.localdate()
@@ -192,8 +199,13 @@ def load_region(*, projects: int, findings_per_project: int = 50, seed: int = 19
             for b in range(1, p.building_count + (0 if rng.random() < 0.1 else 1))
         ]
         PermanentSign.objects.bulk_create(signs, batch_size=2000)
+    if findings is not None:
+        findings_per_project = -(-max(0, findings - Finding.objects.count()) // len(added))
     findings = _load_findings(added, findings_per_project, rng, admin, today, log)
     extra = _load_acceptance_materials_insurance(added, rng, admin, today, log)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics of the new rows, as autovacuum gets to later
     return {"projects": len(added), "findings": findings, **extra}
 
 
@@ -388,26 +400,86 @@ def _load_acceptance_materials_insurance(projects, rng: random.Random, author, t
 
 
 def _load_findings(projects, per_project: int, rng: random.Random, author, today, log) -> int:
-    categories, severities = Category.values, Severity.values
-    total, batch = 0, []
-    for i, project in enumerate(projects, start=1):
-        for _ in range(per_project):
-            status = rng.choices(FindingStatus.values, weights=[2, 1, 7])[0]
-            batch.append(
-                Finding(
-                    project=project,
-                    category=rng.choice(categories),
-                    severity=rng.choices(severities, weights=[6, 3, 1])[0],
-                    title="抽检发现问题",
-                    status=status,
-                    due_date=today + datetime.timedelta(days=rng.randint(-60, 30)),
-                    created_by=author,
+    """`per_project` findings on each project, opened over the last year, most closed. On
+    PostgreSQL they go in by COPY (a million in about a minute), elsewhere by bulk inserts."""
+    categories, severities, statuses = Category.values, Severity.values, FindingStatus.values
+    now = timezone.now()
+
+    def rows():
+        for project in projects:
+            for _ in range(per_project):
+                yield (
+                    project.pk,
+                    rng.choice(categories),
+                    rng.choices(severities, weights=[6, 3, 1])[0],
+                    rng.choices(statuses, weights=[2, 1, 7])[0],
+                    today + datetime.timedelta(days=rng.randint(-60, 30)),
+                    now - datetime.timedelta(days=rng.randint(0, 365), seconds=rng.randint(0, 86399)),
                 )
+
+    if connection.vendor == "postgresql":
+        return _copy_findings(rows(), author, log)
+    total, batch = 0, []
+    for project_id, category, severity, status, due, opened in rows():
+        batch.append(
+            Finding(
+                project_id=project_id,
+                category=category,
+                severity=severity,
+                title="抽检发现问题",
+                status=status,
+                due_date=due,
+                observed_at=opened,
+                created_by=author,
             )
-        if len(batch) >= 20000 or i == len(projects):
-            with transaction.atomic():
-                Finding.objects.bulk_create(batch, batch_size=5000)
-            total += len(batch)
+        )
+        if len(batch) >= 20000:
+            total += _insert_findings(batch, log, total)
             batch = []
-            log(f"{i} projects, {total} findings")
+    return total + (_insert_findings(batch, log, total) if batch else 0)
+
+
+def _insert_findings(batch, log, before: int) -> int:
+    with transaction.atomic():
+        created = Finding.objects.bulk_create(batch, batch_size=5000)
+        # created_at is set on insert (auto_now_add): back-date it to when the finding was observed
+        Finding.objects.filter(pk__in=[f.pk for f in created]).update(created_at=F("observed_at"))
+    log(f"{before + len(batch)} findings")
+    return len(batch)
+
+
+def _copy_findings(rows, author, log) -> int:
+    """COPY the findings in, as text lines: the columns each row varies, the rest as one
+    prototype finding has them (its defaults)."""
+    prototype = Finding(project_id=0, title="抽检发现问题", created_by=author)
+    varied = ["project_id", "category", "severity", "status", "due_date", "observed_at", "created_at"]
+    constant = {}
+    for f in Finding._meta.concrete_fields:
+        if f.primary_key or f.column in varied or f.column == "client_uuid":
+            continue
+        value = f.pre_save(prototype, add=True)
+        if value is None:
+            constant[f.column] = r"\N"
+        elif isinstance(f, JSONField):
+            constant[f.column] = json.dumps(value)
+        elif isinstance(value, datetime.datetime):
+            constant[f.column] = value.isoformat()
+        else:
+            constant[f.column] = str(value)
+    columns = [*varied, *constant, "client_uuid"]
+    tail = "\t".join(constant.values())
+    table = connection.ops.quote_name(Finding._meta.db_table)
+    sql = f"COPY {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN"
+    total, lines = 0, []
+    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for project_id, category, severity, status, due, opened in rows:
+            at = opened.isoformat()
+            lines.append(f"{project_id}\t{category}\t{severity}\t{status}\t{due}\t{at}\t{at}\t{tail}\t{uuid.uuid4()}\n")
+            total += 1
+            if len(lines) == 50000:
+                copy.write("".join(lines))
+                lines = []
+                log(f"{total} findings")
+        copy.write("".join(lines))
+    log(f"{total} findings")
     return total

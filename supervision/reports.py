@@ -18,11 +18,18 @@ CHARTS = ("scores.svg", "findings.svg")
 
 def region_dashboard(user, **filters) -> queries.DashboardPage:
     """The dashboard's page, its stale scores refreshed first (none, on a day the beat task ran
-    and nothing changed)."""
-    actions.refresh_stale_scores(
-        queries.dashboard_projects(user=user, search=filters.get("search", ""), stage=filters.get("stage", ""))
-    )
-    return queries.get_region_dashboard(user=user, **filters)
+    and nothing changed): one query counts the page's projects and the stale ones, a second
+    reads the page."""
+    if filters.get("sort", "code") not in queries.SORTS:  # refused before anything is read
+        return queries.get_region_dashboard(user=user, **filters)
+    counted = {k: v for k, v in filters.items() if k not in ("sort", "limit", "offset")}
+    count, stale = queries.count_region_dashboard(user=user, **counted)
+    if stale:
+        actions.refresh_stale_scores(
+            queries.dashboard_projects(user=user, search=filters.get("search", ""), stage=filters.get("stage", ""))
+        )
+        count, _stale = queries.count_region_dashboard(user=user, **counted)
+    return queries.get_region_dashboard(user=user, count=count, **filters)
 
 
 def export_response(user, filters: dict, format: str) -> HttpResponse:

@@ -4,16 +4,20 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 
-class ReasonOut(Schema):
+# The dashboard's shapes are plain pydantic models, not ninja Schemas: they are built from dicts,
+# and a Schema's root validator (for reading ORM objects) ran for each of a page's hundreds of
+# reasons, about as long as the rest of the request.
+class ReasonOut(BaseModel):
     component: str = Field(..., description="register, signs, findings (acceptance, materials, insurance to come)")
     code: str = Field(..., description="stable, e.g. letter_overdue, finding_critical")
     message: str = Field(..., description="for a person, in the language of the request")
     points: int = Field(..., description="taken off the full score of 100")
 
 
-class DashboardRowOut(Schema):
+class DashboardRowOut(BaseModel):
     code: str
     name: str
     region_code: str
@@ -22,7 +26,7 @@ class DashboardRowOut(Schema):
     reasons: list[ReasonOut]
 
 
-class DashboardOut(Schema):
+class DashboardOut(BaseModel):
     count: int = Field(..., description="projects matching the filters")
     limit: int
     offset: int

@@ -330,6 +330,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 AUTHENTICATION_BACKENDS = ["plumbline.core.accounts.throttle.ThrottledModelBackend"]
+# read with the signed-in user in one query: nearly every request asks for them next (rights, scopes)
+AUTH_USER_SELECT_RELATED = ("person__organisation",)
 # Sign-in throttling: wrong passwords per username, and per address (higher: a site's tablets
 # share one address behind its router), within a window that then locks for its remainder.
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5, minimum=1)

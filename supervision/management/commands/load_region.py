@@ -14,6 +14,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--projects", type=int, required=True)
         parser.add_argument("--findings-per-project", type=int, default=50)
+        parser.add_argument(
+            "--findings", type=int, help="findings in the database in all, spread over the added projects"
+        )
         parser.add_argument("--seed", type=int, default=19)
 
     def handle(self, *args, **options):
@@ -22,6 +25,7 @@ class Command(BaseCommand):
         added = load_region(
             projects=options["projects"],
             findings_per_project=options["findings_per_project"],
+            findings=options["findings"],
             seed=options["seed"],
             log=lambda line: self.stderr.write(line),
         )

@@ -30,6 +30,9 @@ class Command(BimBench):
         )
         dashboard.add_argument("--projects", type=int, default=2000)
         dashboard.add_argument("--findings-per-project", type=int, default=50)
+        dashboard.add_argument(
+            "--findings", type=int, help="findings in the database in all, spread over the projects loaded"
+        )
         dashboard.add_argument("--repeat", type=int, default=5, help="requests of each; the median is kept")
 
     def handle(self, *args, subcommand, **options):
@@ -51,12 +54,24 @@ class Command(BimBench):
             self.stdout.flush()
 
     def _dashboard(self, options):
-        if options["projects"] < 1 or options["repeat"] < 1:
-            raise CommandError("--projects and --repeat need 1 or more.")
+        if options["projects"] < 1 or options["repeat"] < 1 or (options["findings"] or 0) < 0:
+            raise CommandError("--projects and --repeat need 1 or more, --findings 0 or more.")
+        from plumbline import heartbeat
+
         result = bench_dashboard(
             projects=options["projects"],
             findings_per_project=options["findings_per_project"],
+            findings=options["findings"],
             repeat=options["repeat"],
+            before_measuring=lambda: heartbeat.beat("bench"),  # stands in for the worker /healthz asks after
             log=lambda line: self.stderr.write(line),
         )
+        health = result["healthz"]
+        self.stderr.write(
+            f"{result['database']}, {result['projects']} projects, {result['findings']} findings: "
+            f"healthz {health['median_ms']} ms ({health['queries']} queries)"
+        )
+        for name in ("dashboard", "dashboard_by_score", "dashboard_page"):
+            r = result[name]
+            self.stderr.write(f"  {r['path']}: {r['median_ms']} ms, {r['ratio']}x healthz, {r['queries']} queries")
         self.stdout.write(json.dumps(result))

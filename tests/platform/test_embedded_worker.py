@@ -52,7 +52,7 @@ def test_a_worker_killed_mid_ingest_is_started_again_and_the_ingest_ends_with_ex
     port = free_port()
     url = f"http://127.0.0.1:{port}/healthz"
     site = embedded.start("run_embedded", "--bind", f"127.0.0.1:{port}", "--web-workers", "1", log="run.log")
-    wait_until(lambda: _answers(url) and get_health(url)[0] == 200, 90, "a healthy site")
+    wait_until(lambda: _answers(url) and get_health(url)[0] == 200, 300, "a healthy site")  # a bound, not a wait
     model = tmp_path / "grid.ifc"
     model.write_bytes(grid_model(WALLS).to_string().encode())
     version = embedded.upload(model, "Grid")

@@ -1,7 +1,8 @@
 """The insurance app's part of the demo: building 1#'s units (those of the two modelled storeys on
-their IfcSpaces), the demo home owner bound to 1-502, a policy with the default cover, and three
-claims: a waterproofing leak accepted in its window with the repair assigned, a decoration defect
-declined as found after its cover ended, and one just filed on a wall of the demo model.
+their IfcSpaces), the demo home owner bound to 1-201 (apartment 2F01 of the model, so "my home"
+shows its plan; the claims are on its storey's elements), a policy with the default cover, and
+three claims: a waterproofing leak accepted in its window with the repair assigned, a decoration
+defect declined as found after its cover ended, and one just filed on a wall of the demo model.
 
 The demo project is still under construction, so the policy carries the completion acceptance
 date cover counts from (written on the policy) for its claims to have a window at all."""
@@ -41,7 +42,7 @@ def load(context) -> None:
             space_global_ids=[spaces[space]] if space in spaces else [],
             actor=owner,
         )
-    home = units["1-502"]
+    home = units["1-201"]
     actions.bind_home_owner(project, unit_id=home.pk, person_id=context.people["home_owner"].pk, actor=owner)
     orgs = context.organisations
     actions.create_policy(

@@ -298,6 +298,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "plumbline.urls"
+# user -> the projects they may see now; the kernel (notices about a project) asks it by this name,
+# since the kernel imports no app
+VISIBLE_PROJECTS = "projects.queries.visible_projects"
 WSGI_APPLICATION = "plumbline.wsgi.application"
 
 TEMPLATES = [

@@ -123,3 +123,43 @@ def test_the_bell_shows_the_unread_count_and_opening_a_notice_marks_it_read(worl
 def test_the_demo_contractor_has_the_notice_of_the_finding_assigned_to_him(world):
     notice = Notification.objects.get(recipient=world["users"]["contractor"], kind="finding.assigned")
     assert "墙体裂缝" in notice.title and notice.project == world["project"]
+
+
+def _remove_from_the_project(world, username):
+    from projects.actions import end_project_membership
+    from projects.models import ProjectMembership
+
+    project = world["project"]
+    memberships = ProjectMembership.objects.filter(
+        project=project, person__user=world["users"][username], ended_at__isnull=True
+    )
+    for membership in memberships:
+        end_project_membership(project, membership_id=membership.pk, actor=world["users"]["owner"])
+
+
+def test_someone_removed_from_a_project_no_longer_sees_its_notices_nor_gets_new_ones(world, as_persona, client):
+    contractor = world["users"]["contractor"]
+    project = world["project"]
+    about_it = notify(contractor, kind="x.y", title="项目通知", project=project)
+    notify(contractor, kind="x.y", title="平台通知")
+    _remove_from_the_project(world, "contractor")
+
+    api = as_persona("contractor")
+    titles = [n["title"] for n in api.get("/notifications?limit=50").json()["items"]]
+    assert "平台通知" in titles and "项目通知" not in titles
+    assert not any("墙体裂缝" in t for t in titles)  # the demo's assignment notice went with the project
+    assert api.post(f"/notifications/{about_it.pk}/read").status_code == 404
+    assert api.post("/notifications/read-all").json() == {"marked": 1}
+    about_it.refresh_from_db()
+    assert about_it.read_at is None
+    client.force_login(contractor)
+    assert "项目通知" not in client.get("/notifications/").content.decode()
+    assert notify(contractor, kind="x.y", title="不该收到", project=project) is None
+    assert not Notification.objects.filter(title="不该收到").exists()
+
+
+def test_an_auditor_who_sees_the_project_by_region_is_told_and_one_outside_it_is_not(world):
+    project = world["project"]
+    assert notify(world["users"]["auditor"], kind="x.y", title="区域", project=project) is not None
+    assert notify(world["users"]["auditor_sz"], kind="x.y", title="区域", project=project) is None
+    assert notify(world["users"]["outsider"], kind="x.y", title="区域", project=project) is None

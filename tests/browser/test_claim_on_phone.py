@@ -46,7 +46,7 @@ def test_a_home_owner_files_a_claim_in_five_taps_at_phone_size(world, browser, s
     violations = []
     page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
     page.goto(f"{site}/projects/{code}/my-home/")
-    assert page.locator("[data-unit='1-502']").is_visible()
+    assert page.locator("[data-unit='1-201']").is_visible()
     # nothing is wider than the phone
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -69,7 +69,7 @@ def test_a_home_owner_files_a_claim_in_five_taps_at_phone_size(world, browser, s
 
     claim = read(lambda: DefectClaim.objects.exclude(pk__in=[]).order_by("-pk").first())
     assert read(lambda: DefectClaim.objects.count()) == before + 1
-    assert (claim.category, claim.unit.number, claim.description) == ("plumbing", "1-502", "厨房水槽下水管渗漏")
+    assert (claim.category, claim.unit.number, claim.description) == ("plumbing", "1-201", "厨房水槽下水管渗漏")
     assert read(lambda: claim.photos.count()) == 1
     row = page.locator(f"a[href='/projects/{code}/claims/{claim.pk}/']")
     assert row.is_visible()
@@ -107,14 +107,10 @@ def test_a_claim_made_offline_arrives_once_when_the_network_is_back(world, brows
 
 def test_a_tap_on_the_units_plan_files_on_that_element_in_three_taps(world, browser, site):
     from bim.models import ModelVersion
-    from insurance import actions
     from insurance.models import Unit
 
     project = world["project"]
-    unit = Unit.objects.get(building__project=project, number="1-201")  # the modelled apartment 2F01
-    actions.bind_home_owner(
-        project, unit_id=unit.pk, person_id=world["users"]["home_owner"].person.pk, actor=world["users"]["owner"]
-    )
+    unit = Unit.objects.get(building__project=project, number="1-201")  # the demo home owner's, apartment 2F01
     version = ModelVersion.objects.get(model__project=project, model__name="1# 建筑")
     wall = version.elements.get(name="2F 西墙")
     page = signed_in(browser, site, "home_owner", PHONE)

@@ -50,7 +50,7 @@ def a_policy(world, persona):
 def new_claim_body(world, persona):
     return {
         "client_uuid": str(uuid.uuid4()),
-        "unit_id": _demo_unit("1-502").pk,
+        "unit_id": _demo_unit("1-201").pk,
         "category": "plumbing",
         "description": "厨房下水管渗漏",
         "found_on": datetime.date.today().isoformat(),
@@ -70,7 +70,7 @@ WALL = "南墙外墙内侧出现竖向裂缝"
 
 
 def claim_in(status):
-    """A fresh claim of the demo home owner on 1-502, moved on to `status` by the people whose move
+    """A fresh claim of the demo home owner on 1-201, moved on to `status` by the people whose move
     each step is."""
 
     def params(world, persona):
@@ -81,7 +81,7 @@ def claim_in(status):
         claim, _ = actions.file_claim(
             project,
             client_uuid=uuid.uuid4(),
-            unit_id=_demo_unit("1-502").pk,
+            unit_id=_demo_unit("1-201").pk,
             category="waterproofing",
             description="阳台渗水",
             found_on=datetime.date(2026, 9, 1),

@@ -45,7 +45,7 @@ def unit(number):
 def claim_body(**extra):
     return {
         "client_uuid": str(uuid.uuid4()),
-        "unit_id": unit("1-502").pk,
+        "unit_id": unit("1-201").pk,
         "description": "卫生间渗水",
         "found_on": "2026-09-01",
         **extra,
@@ -239,7 +239,7 @@ def test_a_home_owner_neither_sees_nor_files_on_another_unit(demo, world, as_per
     home_owner = as_persona("home_owner")
     assert home_owner.get(f"/projects/{code}/claims/{theirs.pk}").status_code == 404
     assert theirs.pk not in [c["id"] for c in home_owner.get(f"/projects/{code}/claims").json()]
-    assert [u["number"] for u in home_owner.get(f"/projects/{code}/units").json()] == ["1-502"]
+    assert [u["number"] for u in home_owner.get(f"/projects/{code}/units").json()] == ["1-201"]
     refused = home_owner.post(f"/projects/{code}/claims", claim_body(unit_id=unit("1-501").pk))
     assert refused.status_code == 404
     # nor act on it: the neighbour's claim does not exist for them
@@ -345,7 +345,7 @@ def test_building_claims_follow_the_building_policy(demo, world):
     claim, _ = insurance_actions.file_claim(
         project,
         client_uuid=uuid.uuid4(),
-        unit_id=unit("1-502").pk,
+        unit_id=unit("1-201").pk,
         category="decoration",
         description="墙面开裂",
         found_on=D(2026, 1, 9),

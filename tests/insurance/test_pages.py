@@ -25,11 +25,18 @@ def test_the_home_owner_sees_their_unit_and_claims_with_the_next_deadline(world,
     page = signed_in("home_owner").get(f"/projects/{code}/my-home/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-unit="1-502"' in html and "报修" in html
+    assert 'data-unit="1-201"' in html and "报修" in html
     assert html.count('class="card claim-row"') == 3
     assert "现场查勘" in html  # the just-filed claim's next deadline, in Chinese
     home = signed_in("home_owner").get("/").content.decode()
     assert f"/projects/{code}/my-home/" in home
+
+
+def test_the_demo_home_owner_sees_the_plan_of_their_unit(world, signed_in):
+    page = signed_in("home_owner").get(f"/projects/{world['project'].code}/my-home/").content.decode()
+    unit = page.split('data-unit="1-201"', 1)[1].split("</section>", 1)[0]
+    assert '<div class="plan"' in unit and "<svg" in unit
+    assert "模型中尚无此房屋的平面图" not in page
 
 
 def test_a_home_owner_cannot_open_anothers_claim_page(world, signed_in, client):

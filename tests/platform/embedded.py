@@ -1,13 +1,16 @@
 """The embedded default run for real in a temporary data folder: `plumbline` commands, workers
 and `run_embedded` as separate processes on the filesystem broker and a SQLite file, the way a
-user runs it. The test process reads and writes that database only through `plumbline shell`."""
+user runs it. The test process reads and writes that database only through `plumbline shell`,
+except to hold SQLite's write lock (`holding_the_ingest`), which a user's other writer could do too."""
 
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,8 +78,9 @@ class Embedded:
         return json.loads(self.plumbline("shell", "-c", code).strip().splitlines()[-1])
 
     def set_up(self) -> "Embedded":
-        self.plumbline("migrate", "-v0")
-        self.plumbline("load_demo")
+        # bounds for a machine busy with other work, not waits: on an idle one each takes seconds
+        self.plumbline("migrate", "-v0", timeout=600)
+        self.plumbline("load_demo", timeout=600)
         return self
 
     def start(self, *args: str, log: str) -> subprocess.Popen:
@@ -99,6 +103,29 @@ class Embedded:
 
     def health(self) -> dict:
         return self.python(HEALTH)
+
+    @contextmanager
+    def holding_the_ingest(self, version_id: int, timeout: float):
+        """Wait until the version is being ingested and keep it there for the block: the status is
+        read under SQLite's one write lock, so the ingest cannot write its next step (a batch, a
+        chunk, `ready`) before the block ends. A poll without the lock can miss a fast ingest."""
+        db = sqlite3.connect(self.data_dir / "plumbline.sqlite3", isolation_level=None, timeout=20)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                db.execute("BEGIN IMMEDIATE")
+                (status,) = db.execute("SELECT status FROM bim_modelversion WHERE id = ?", (version_id,)).fetchone()
+                if status in ("parsing", "geometry"):
+                    yield status
+                    return
+                db.execute("ROLLBACK")
+                if status != "uploaded" or time.monotonic() > deadline:
+                    raise AssertionError(f"the ingest of version {version_id} never held: it is {status}")
+                time.sleep(0.05)
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
 
     def stop(self) -> None:
         for proc in self.processes:

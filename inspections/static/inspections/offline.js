@@ -3,53 +3,25 @@
 // it was given on the tablet; it leaves the tablet only when the server has confirmed it. With no
 // network, or signed out, it waits; it is sent again when the network is back or after signing in
 // (the server's client-UUID idempotency makes a resend harmless). A refused item keeps its reason.
-// The page strings come translated from the template (#offline-queue data-*).
+// The page strings come translated from the template (#offline-queue data-*). The queue itself
+// (store, sending, photo checks) is the kernel's plumbline/offline-queue.js.
 (function () {
   "use strict";
   var panel = document.getElementById("offline-queue");
-  if (!panel || !window.indexedDB) return;
-  var text = panel.dataset;
-  var user = text.user;
-  var api = text.api;  // "/api/v1"
+  if (!panel || !window.indexedDB || !window.PlumblineOfflineQueue) return;
+  var Q = window.PlumblineOfflineQueue, queue = Q.open(panel, "plumbline", "captures");
+  var text = queue.text, user = text.user, t = queue.t, uuid = queue.uuid, put = queue.put, remove = queue.remove;
+  var call = queue.call, sendPhoto = queue.sendPhoto, photoProblem = queue.photoProblem;
+  var fieldError = queue.fieldError, clearErrors = queue.clearErrors;
+  var Refused = Q.Refused, SignedOut = Q.SignedOut, Waiting = Q.Waiting;
   var signedOut = false;
   var flushing = null;
 
-  function t(name, values) {
-    var s = text[name] || name;
-    Object.keys(values || {}).forEach(function (k) { s = s.split("%(" + k + ")s").join(values[k]); });
-    return s;
-  }
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
-      return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
-    });
-  }
-
-  // --- the store: one IndexedDB object store of captures, kept until the server confirms ---
-  var opened = new Promise(function (resolve, reject) {
-    var request = indexedDB.open("plumbline", 1);
-    request.onupgradeneeded = function () { request.result.createObjectStore("captures", { keyPath: "id" }); };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
-  });
-  function store(mode, work) {
-    return opened.then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction("captures", mode);
-        var result = work(tx.objectStore("captures"));
-        tx.oncomplete = function () { resolve(result && "result" in result ? result.result : result); };
-        tx.onerror = function () { reject(tx.error); };
-      });
-    });
-  }
   function all() {
-    return store("readonly", function (s) { return s.getAll(); }).then(function (rows) {
+    return queue.all().then(function (rows) {
       return rows.sort(function (a, b) { return a.queued - b.queued; });
     });
   }
-  function put(row) { return store("readwrite", function (s) { s.put(row); }); }
-  function remove(id) { return store("readwrite", function (s) { s.delete(id); }); }
 
   function enqueue(row) {
     row.id = row.id || uuid();
@@ -60,43 +32,6 @@
     return put(row).then(function () { render(); return row; });
   }
 
-  // --- sending ---
-  function csrf() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);  // read at send time: signing in renews it
-    return m ? decodeURIComponent(m[1]) : text.csrf;
-  }
-  function Refused(reason, field) { this.reason = reason; this.field = field; }
-  function SignedOut() {}
-  function Waiting() {}
-
-  function call(method, path, body) {
-    var headers = { "X-CSRFToken": csrf(), Accept: "application/json" };
-    if (!(body instanceof FormData)) {
-      headers["Content-Type"] = "application/json";
-      body = body === undefined ? undefined : JSON.stringify(body);
-    }
-    return fetch(api + path, { method: method, headers: headers, body: body, credentials: "same-origin" }).then(
-      function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          if (response.ok) return data;
-          var detail = data.detail || String(response.status);
-          if (response.status === 401 || (response.status === 403 && /csrf/i.test(detail))) throw new SignedOut();
-          if (response.status >= 500) throw new Waiting();
-          throw new Refused(detail, data.field);
-        });
-      },
-      function () { throw new Waiting(); }  // no network
-    );
-  }
-
-  function sendPhoto(path, photo) {
-    var form = new FormData();
-    form.append("client_uuid", photo.uuid);
-    form.append("file", photo.blob, photo.name);
-    if (photo.marksUp) form.append("marks_up", photo.marksUp);
-    return call("POST", path, form);
-  }
-
   var senders = {
     finding: function (row) {
       var start = row.findingId ? Promise.resolve({ id: row.findingId }) : call("POST", "/projects/" + row.project + "/findings", row.body);
@@ -104,18 +39,7 @@
         row.findingId = finding.id;
         row.storey = finding.storey_global_id || row.storey;
         return put(row).then(function () {
-          return row.photos.reduce(function (chain, photo, index) {
-            return chain.then(function () {
-              if (photo.sent) return null;
-              return sendPhoto("/projects/" + row.project + "/findings/" + finding.id + "/photos", photo).then(function () {
-                row.photos[index] = { uuid: photo.uuid, name: photo.name, sent: true };  // the bytes leave the tablet
-                return put(row);
-              }, function (error) {
-                if (error instanceof Refused) error.field = "photos";
-                throw error;
-              });
-            });
-          }, Promise.resolve());
+          return queue.sendPhotos(row, "/projects/" + row.project + "/findings/" + finding.id + "/photos");
         });
       });
     },
@@ -243,49 +167,13 @@
           why.className = "error";
           why.textContent = " · " + row.reason + " ";
           li.appendChild(why);
-          var discard = document.createElement("button");
-          discard.type = "button";
-          discard.className = "secondary";
-          discard.textContent = t("discard");
-          discard.addEventListener("click", function () { remove(row.id).then(render); });
-          li.appendChild(discard);
+          li.appendChild(queue.discardButton(row, render));
         }
         list.appendChild(li);
       });
     });
   }
 
-  // --- checks made before anything is uploaded ---
-  var PHOTO_TYPES = ["image/jpeg", "image/png", "image/heic", "image/heif"];
-  function photoProblem(file) {  // "" for a photo that may go; also asked by markup.js's strip
-    var heic = /\.(heic|heif)$/i.test(file.name);
-    if (PHOTO_TYPES.indexOf(file.type) < 0 && !heic) return t("notPhoto", { name: file.name });
-    var limit = parseInt(text.photoMaxBytes, 10);
-    if (file.size > limit) {
-      var mb = function (n) { return (n / 1048576).toFixed(1); };
-      return t("tooLarge", { name: file.name, size: mb(file.size), limit: mb(limit) });
-    }
-    return "";
-  }
-  function fieldError(form, field, message) {
-    var input = form.querySelector('[name="' + field + '"]');
-    var p = document.createElement("p");
-    p.className = "error field-error";
-    p.setAttribute("role", "alert");
-    p.dataset.field = field || "";
-    p.textContent = message;
-    if (input && input.type !== "hidden") {
-      input.setAttribute("aria-invalid", "true");
-      input.insertAdjacentElement("afterend", p);
-      input.focus();
-    } else {
-      form.insertBefore(p, form.firstChild);
-    }
-  }
-  function clearErrors(form) {
-    form.querySelectorAll(".field-error").forEach(function (p) { p.remove(); });
-    form.querySelectorAll("[aria-invalid]").forEach(function (i) { i.removeAttribute("aria-invalid"); });
-  }
   function today() {
     var d = new Date();
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
@@ -318,21 +206,15 @@
       observed_at: new Date().toISOString(),  // when it was seen, whenever it reaches the server
     };
     // the same client UUID for the finding and each photo on every resend: nothing is doubled
-    var known = JSON.parse(form.dataset.photoUuids || "{}");  // the same file keeps its UUID on a resend
-    var photos = files.map(function (file) {
-      var key = [file.name, file.size, file.lastModified].join("|");
-      known[key] = known[key] || uuid();
-      return { uuid: known[key], name: file.name, blob: file };
-    });
+    var photos = queue.photosOf(form, files);  // the same file keeps its UUID on a resend
     // a photo drawn on (markup.js) goes too, after its original, naming it: both are kept
     var markups = window.PlumblineMarkup ? window.PlumblineMarkup.of(input) : {};
     files.forEach(function (file) {
-      var key = [file.name, file.size, file.lastModified].join("|");
+      var key = queue.fileKey(file);
       if (!markups[key]) return;
-      known[key + "|marked"] = known[key + "|marked"] || uuid();
-      photos.push({ uuid: known[key + "|marked"], name: markups[key].name, blob: markups[key], marksUp: known[key] });
+      var marked = queue.photoUuid(form, key + "|marked");
+      photos.push({ uuid: marked, name: markups[key].name, blob: markups[key], marksUp: queue.photoUuid(form, key) });
     });
-    form.dataset.photoUuids = JSON.stringify(known);
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
     var row = {
@@ -365,16 +247,12 @@
         return fieldError(form, API_FIELDS[result.field] || result.field, result.reason);
       }
       render();
-      var saved = document.createElement("p");
-      saved.setAttribute("role", "status");
-      saved.className = "saved-offline";
       var card = form.parentElement;
       if (result instanceof SignedOut) {
         showSignedOut(card);
       } else {
         card.innerHTML = "";
-        saved.textContent = t("savedOffline");
-        card.appendChild(saved);
+        card.appendChild(queue.savedOffline(t("savedOffline")));
       }
     });
   }

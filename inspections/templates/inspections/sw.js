@@ -6,7 +6,11 @@
 var PAGES = "plumbline-pages-v1";
 var SCRIPTS = "plumbline-static-v1";
 var STATIC_PREFIX = "{% get_static_prefix %}";
-var PRECACHE = ["{% static 'inspections/plan.js' %}", "{% static 'inspections/offline.js' %}"];
+var PRECACHE = [
+  "{% static 'inspections/plan.js' %}",
+  "{% static 'plumbline/offline-queue.js' %}",
+  "{% static 'inspections/offline.js' %}",
+];
 var OFFLINE_PAGE =
   '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
   '<title>Plumbline</title><body style="font:17px/1.5 system-ui,sans-serif;padding:1rem">' +

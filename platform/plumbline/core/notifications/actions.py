@@ -4,7 +4,8 @@ recipient marking them read.
 Notices are not audit events: the action that causes one (a finding assigned, a rectification
 rejected) writes its own event, and what a person has read is their own business, not the
 project's record. Nothing here checks a project right: `notify` is called by actions that
-checked theirs, and a person reads and marks only their own notices.
+checked theirs, and a person reads and marks only their own notices. A notice about a project
+goes only to someone who may see the project now, and shows only while they may.
 """
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext
 from plumbline.core.errors import NotFound
 
 from .models import Notification
+from .scope import may_see_project, visible_notices
 
 
 def notify(
@@ -33,11 +35,14 @@ def notify(
     - `actor`: who caused it. Nobody is told of their own doing; None is the platform itself.
 
     Returns the notice (the earlier one for a repeated key), or None when nobody is told (no
-    recipient, an inactive account, or the recipient is the actor).
+    recipient, an inactive account, the recipient is the actor, or `project` is one the
+    recipient may no longer see: a membership that ended).
     """
     from . import tasks
 
     if recipient is None or not recipient.is_active or (actor is not None and actor.pk == recipient.pk):
+        return None
+    if project is not None and not may_see_project(recipient, project):
         return None
     if link and not link.startswith("/"):
         raise ValueError(f"a notice links to a path on this site, not {link!r}")
@@ -68,7 +73,11 @@ def notify(
 def mark_notification_read(notification_id: int, *, actor) -> Notification:
     """Mark one of the actor's own notices read (again: nothing changes)."""
     with transaction.atomic():
-        notice = Notification.objects.select_for_update().filter(pk=notification_id, recipient=actor).first()
+        notice = (
+            Notification.objects.select_for_update()
+            .filter(visible_notices(actor), pk=notification_id, recipient=actor)
+            .first()
+        )
         if notice is None:
             raise NotFound(gettext("You have no notification %(id)s.") % {"id": notification_id})
         if notice.read_at is None:
@@ -78,8 +87,9 @@ def mark_notification_read(notification_id: int, *, actor) -> Notification:
 
 
 def mark_all_notifications_read(*, actor) -> int:
-    """Mark every unread notice of the actor read; how many were unread."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    """Mark every unread notice the actor sees read; how many were unread."""
+    unread = Notification.objects.filter(visible_notices(actor), recipient=actor, read_at__isnull=True)
+    return unread.update(read_at=timezone.now())
 
 
 def record_email_sent(notification_id: int) -> None:

@@ -1,16 +1,19 @@
-"""Reads of a person's own notices: unread first, then newest."""
+"""Reads of a person's own notices: unread first, then newest; those about a project only while
+the person may see it."""
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from .models import Notification
+from .scope import visible_notices
 
 
 def list_notifications(*, user, unread: bool | None = None) -> QuerySet[Notification]:
     """The user's own notices, unread first and newest first within each; `unread` True or
-    False keeps only those."""
+    False keeps only those. A notice about a project the user no longer sees is not there (it
+    comes back if they become a member again)."""
     if user is None or not user.is_authenticated:
         return Notification.objects.none()
-    rows = Notification.objects.filter(recipient=user)
+    rows = Notification.objects.filter(visible_notices(user), recipient=user)
     if unread is not None:
         rows = rows.filter(read_at__isnull=unread)
     return rows.annotate(
@@ -21,7 +24,7 @@ def list_notifications(*, user, unread: bool | None = None) -> QuerySet[Notifica
 def count_unread(*, user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(visible_notices(user), recipient=user, read_at__isnull=True).count()
 
 
 def unread_notifications(request):

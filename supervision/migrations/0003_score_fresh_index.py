@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0004_buildings"),
-        ("supervision", "0001_initial"),
+        ("supervision", "0002_supervisionresult_findings_supervisionassignment"),
     ]
 
     operations = [

@@ -131,7 +131,7 @@ def test_the_owners_admin_contests_an_event_once_and_the_department_annuls_it(wo
     assert refused.status_code == 422 and f'id="error-reason"' in refused.content.decode()
     assert admin.post(url, {"reason": "整改已在检查当日完成", "form_token": "t1"}).status_code == 302
     twice = admin.post(url, {"reason": "再次申诉", "form_token": "t2"})
-    assert twice.status_code == 409 and "再次申诉" in twice.content.decode()
+    assert twice.status_code == 409 and "只能提出一次异议" in twice.content.decode()
     event.refresh_from_db()
     assert event.status == "contested" and event.contest_reason == "整改已在检查当日完成"
 
@@ -232,7 +232,8 @@ def test_the_delivery_log_shows_response_codes_and_replays_a_delivery(world, cli
     assert response.status_code == 302
     replay = WebhookDelivery.objects.get(replay_of=delivery)
     assert replay.payload == delivery.payload
-    assert signed_in(client, world, "contractor").get(f"/webhooks/{hook.pk}/").status_code == 404
+    assert signed_in(client, world, "contractor").get(f"/webhooks/{hook.pk}/").status_code == 403
+    assert signed_in(client, world, "outsider").get(f"/webhooks/{hook.pk}/").status_code == 404
 
 
 def test_the_api_lists_the_webhooks_one_manages_without_their_secrets(world, as_persona):

@@ -128,7 +128,7 @@ def test_the_owners_admin_contests_an_event_once_and_the_department_annuls_it(wo
     assert admin.get("/credit/")["Location"] == f"/organisations/{owner.pk}/credit/"
     url = f"/organisations/{owner.pk}/credit/{event.pk}/contest/"
     refused = admin.post(url, {"reason": "  ", "form_token": "t1"})
-    assert refused.status_code == 422 and f'id="error-reason"' in refused.content.decode()
+    assert refused.status_code == 422 and 'id="error-reason"' in refused.content.decode()
     assert admin.post(url, {"reason": "整改已在检查当日完成", "form_token": "t1"}).status_code == 302
     twice = admin.post(url, {"reason": "再次申诉", "form_token": "t2"})
     assert twice.status_code == 409 and "只能提出一次异议" in twice.content.decode()
@@ -141,7 +141,10 @@ def test_the_owners_admin_contests_an_event_once_and_the_department_annuls_it(wo
     assert "decide-form" in page and "contest-form" not in page
     decide = f"/organisations/{owner.pk}/credit/{event.pk}/decide/"
     refused = auditor.post(decide, {"decision": "annul", "note": ""})
-    assert refused.status_code == 422 and 'value="annul" style="width:auto;min-height:auto" checked' in refused.content.decode()
+    assert (
+        refused.status_code == 422
+        and 'value="annul" style="width:auto;min-height:auto" checked' in refused.content.decode()
+    )
     assert auditor.post(decide, {"decision": "annul", "note": "现场照片证明当日已整改"}).status_code == 302
     event.refresh_from_db()
     assert event.status == "annulled" and event.decision_note == "现场照片证明当日已整改"
@@ -203,7 +206,10 @@ def test_the_department_subscribes_a_region_webhook_and_sees_its_secret_once(wor
     refused = auditor.post("/webhooks/", {**form, "form_token": token_of(page, "webhook-form")})
     html = refused.content.decode()
     assert refused.status_code == 422 and 'id="error-url"' in html
-    assert 'value="ftp://hooks.example.com"' in html and 'value="supervision" style="width:auto;min-height:auto" checked' in html
+    assert (
+        'value="ftp://hooks.example.com"' in html
+        and 'value="supervision" style="width:auto;min-height:auto" checked' in html
+    )
     form["url"] = "https://hooks.example.com/region"
     created = auditor.post("/webhooks/", {**form, "form_token": token_of(html, "webhook-form")})
     hook = Webhook.objects.get(url="https://hooks.example.com/region")
@@ -214,15 +220,25 @@ def test_the_department_subscribes_a_region_webhook_and_sees_its_secret_once(wor
     assert "hooks.example.com/region" in auditor.get("/webhooks/").content.decode()
 
 
-def test_the_delivery_log_shows_response_codes_and_replays_a_delivery(world, client, django_capture_on_commit_callbacks):
+def test_the_delivery_log_shows_response_codes_and_replays_a_delivery(
+    world, client, django_capture_on_commit_callbacks
+):
     from supervision import actions
 
     hook = actions.create_webhook(
-        url="https://hooks.example.com/p", event_types=["finding"], project_code="GZ-2026-001", actor=world["users"]["owner"]
+        url="https://hooks.example.com/p",
+        event_types=["finding"],
+        project_code="GZ-2026-001",
+        actor=world["users"]["owner"],
     )
     delivery = WebhookDelivery.objects.create(
-        webhook=hook, event_type="finding", event_id="0" * 32, payload={"type": "finding"}, status="failed",
-        attempts=3, response_code=502,
+        webhook=hook,
+        event_type="finding",
+        event_id="0" * 32,
+        payload={"type": "finding"},
+        status="failed",
+        attempts=3,
+        response_code=502,
     )
     owner = signed_in(client, world, "owner")
     assert 'href="/webhooks/"' in owner.get("/").content.decode()
@@ -241,7 +257,10 @@ def test_the_api_lists_the_webhooks_one_manages_without_their_secrets(world, as_
 
     actions.create_webhook(url="https://hooks.example.com/r", event_types=["claim"], actor=world["users"]["auditor"])
     actions.create_webhook(
-        url="https://hooks.example.com/p", event_types=["finding"], project_code="GZ-2026-001", actor=world["users"]["owner"]
+        url="https://hooks.example.com/p",
+        event_types=["finding"],
+        project_code="GZ-2026-001",
+        actor=world["users"]["owner"],
     )
     mine = as_persona("auditor").get("/supervision/webhooks").json()
     assert [h["url"] for h in mine["items"]] == ["https://hooks.example.com/r"] and "secret" not in mine["items"][0]

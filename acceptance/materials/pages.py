@@ -141,6 +141,7 @@ def _batch_view(request, project, batch, form: FormState, form_name: str = "", f
                 if report
                 else "",
                 "may_confirm": me is not None and sample.witness_id == me.pk and not sample.is_witnessed,
+                "is_form": sample.pk == form_sample,  # the lab-report form sent back with its message
             }
         )
     rule = get_rule(batch.category)

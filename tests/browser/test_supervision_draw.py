@@ -1,0 +1,58 @@
+"""The housing department draws a period and signs a drawn project's result on a tablet held
+upright (768x1024) in real Chromium, in Chinese: the form refuses a result with points but no
+organisation and keeps what was typed, then signs it; nothing scrolls sideways."""
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, signed_in  # browser and site are fixtures of conftest.py
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+UPRIGHT = {"width": 768, "height": 1024}
+
+
+def fits_the_width(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_auditor_draws_a_period_and_signs_a_result_at_768_wide(world, browser, site):
+    from django.utils import timezone
+
+    from projects.models import Organisation
+    from supervision.models import OrganisationCredit, SupervisionDraw, SupervisionResult
+
+    contractor = Organisation.objects.get(kind="contractor")
+    OrganisationCredit.objects.update_or_create(  # tier D: the demo project is drawn for sure
+        organisation=contractor, defaults={"points": 20, "tier": "D", "computed_at": timezone.now()}
+    )
+    page = signed_in(browser, site, "auditor", UPRIGHT)
+    page.click("#desk-links a[href='/supervision/draws/']")
+    page.wait_for_selector("#draw-form")
+    assert fits_the_width(page)
+    page.fill("#period", "2027-Q1")
+    page.fill("#seed", "2027-01-05 体彩排列三 第2027003期")
+    page.click("#draw-submit")
+    page.wait_for_selector("#result-form")
+    draw = SupervisionDraw.objects.get(period="2027-Q1")
+    assert page.url.endswith(f"/supervision/draws/{draw.pk}/sign/")
+    assert page.locator(".drawn-project[data-project='GZ-2026-001'][data-signed='0']").count() == 1
+
+    page.select_option("#project", "GZ-2026-001")
+    page.select_option("#outcome", "orders")
+    page.fill("#summary", "二层楼板钢筋间距超标，责令整改")
+    page.fill("#violation_points", "5")
+    page.click("#sign-submit")
+    page.wait_for_selector("#error-violation_organisation_id")
+    assert "记分" in page.inner_text("#error-violation_organisation_id")
+    assert page.input_value("#summary") == "二层楼板钢筋间距超标，责令整改"
+    assert page.input_value("#violation_points") == "5"
+    assert not SupervisionResult.objects.filter(draw=draw).exists()
+    assert fits_the_width(page)
+
+    page.select_option("#violation_organisation_id", str(contractor.pk))
+    page.click("#sign-submit")
+    page.wait_for_selector(".drawn-project[data-project='GZ-2026-001'][data-signed='1']")
+    assert "已签署并公布" in page.inner_text("main")
+    result = SupervisionResult.objects.get(draw=draw)
+    assert (result.outcome, result.violation_organisation_id, result.violation_points) == ("orders", contractor.pk, 5)
+    assert fits_the_width(page)
+    page.screenshot(path=str(ARTIFACTS / "supervision-draw-768.png"), full_page=True)

@@ -179,16 +179,6 @@ def region_credit_page(request):
     return render(request, "supervision/region_credit.html", {"rows": rows})
 
 
-@login_required
-@require_GET
-def my_credit_page(request):
-    """An organisation's admin starts here (linked from their home page): their own credit."""
-    me = person_of(request.user)
-    if me is None or me.organisation_id is None:
-        raise Http404
-    return redirect("supervision-credit", organisation_id=me.organisation_id)
-
-
 def _credit_context(request, organisation_id: int) -> dict:
     try:
         organisation, score, events = queries.get_organisation_credit(organisation_id, user=request.user)

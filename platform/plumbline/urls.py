@@ -118,7 +118,6 @@ urlpatterns = [
     path("supervision/draws/", desk_pages.draws_page, name="supervision-draws"),
     path("supervision/draws/<int:draw_id>/sign/", desk_pages.sign_result_page, name="supervision-sign-result"),
     path("supervision/credit/", desk_pages.region_credit_page, name="supervision-region-credit"),
-    path("credit/", desk_pages.my_credit_page, name="my-credit"),
     path("organisations/<int:organisation_id>/credit/", desk_pages.credit_page, name="supervision-credit"),
     path(
         "organisations/<int:organisation_id>/credit/<int:event_id>/contest/",

@@ -97,6 +97,7 @@ def home(request):
     desk = {
         "is_auditor": is_auditor(request.user),
         "is_organisation_admin": me is not None and me.organisation_id is not None and me.is_organisation_admin,
+        "my_organisation_id": me.organisation_id if me is not None else None,
         "held_complaints": list_complaints_held(user=request.user).filter(status="open").count() if me else 0,
         "manages_webhooks": manages_webhooks,
     }

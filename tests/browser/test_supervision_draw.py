@@ -56,3 +56,37 @@ def test_the_auditor_draws_a_period_and_signs_a_result_at_768_wide(world, browse
     assert (result.outcome, result.violation_organisation_id, result.violation_points) == ("orders", contractor.pk, 5)
     assert fits_the_width(page)
     page.screenshot(path=str(ARTIFACTS / "supervision-draw-768.png"), full_page=True)
+
+
+def test_the_contractors_new_forms_fit_a_landscape_tablet(world, browser, site):
+    """The register's letter form and the materials forms at 1024x768: nothing scrolls sideways."""
+    import datetime
+
+    from django.utils import timezone
+
+    from acceptance.materials.models import MaterialBatch
+    from projects import actions
+    from projects.models import Organisation
+
+    actions.appoint_party(  # a new project manager whose letters are still to file
+        world["project"],
+        party="contractor",
+        organisation_id=Organisation.objects.get(kind="contractor").pk,
+        leader_id=world["users"]["outsider"].person.pk,
+        start_date=timezone.localdate() - datetime.timedelta(days=2),
+        actor=world["users"]["owner"],
+    )
+    code = world["project"].code
+    page = signed_in(browser, site, "contractor", {"width": 1024, "height": 768})
+    page.click(f"a[href='/projects/{code}/register/']")
+    page.wait_for_selector(".letter-form")
+    assert fits_the_width(page)
+    page.screenshot(path=str(ARTIFACTS / "register-1024.png"), full_page=True)
+    page.goto(f"{site}/projects/{code}/materials/")
+    page.wait_for_selector("#new-batch")
+    assert fits_the_width(page)
+    batch = MaterialBatch.objects.filter(project=world["project"], category="concrete_cubes").first()
+    page.goto(f"{site}/projects/{code}/materials/{batch.pk}/")
+    page.wait_for_selector("#new-certificate")
+    assert fits_the_width(page)
+    page.screenshot(path=str(ARTIFACTS / "material-batch-1024.png"), full_page=True)

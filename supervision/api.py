@@ -34,6 +34,7 @@ from .schemas import (
     RosterIn,
     RosterOut,
     WebhookIn,
+    WebhookListOut,
     WebhookOut,
 )
 
@@ -366,6 +367,27 @@ def create_webhook(request: HttpRequest, payload: WebhookIn):
             "created_at": hook.created_at,
         },
     )
+
+
+@router.get(
+    "/supervision/webhooks",
+    response={200: list[WebhookListOut], **ERRORS},
+    operation_id="list_webhooks",
+    summary="The webhooks the user manages: their department's region's and their projects' (no secrets)",
+)
+@paginate(Pagination)
+def list_webhooks(request: HttpRequest):
+    return [
+        {
+            "id": h.pk,
+            "url": h.url,
+            "event_types": h.event_types,
+            "project": h.project.code if h.project else None,
+            "is_active": h.is_active,
+            "created_at": h.created_at,
+        }
+        for h in queries.list_webhooks(user=request.user)
+    ]
 
 
 @router.get(

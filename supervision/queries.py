@@ -350,3 +350,56 @@ def get_delivery(delivery_id: int, *, user) -> WebhookDelivery:
         raise NotFound(_("No delivery %(id)s.") % {"id": delivery_id})
     get_webhook(delivery.webhook_id, user=user)
     return delivery
+
+
+# --- for the department's and the organisations' pages ------------------------------------------
+
+
+def list_draws(*, user) -> QuerySet[SupervisionDraw]:
+    """The department's own draws, newest first (PermissionDenied for anyone not of one)."""
+    department = department_of(user)
+    return SupervisionDraw.objects.filter(department=department).prefetch_related("results").order_by("-created_at")
+
+
+def list_region_credit(*, user) -> list[tuple[Organisation, OrganisationCredit | None]]:
+    """The organisations of the auditor's region (registered there, or a party of one of its
+    projects) with their points and tier, the worst first."""
+    department_of(user)
+    prefix = jurisdiction_of(user)
+    organisations = (
+        Organisation.objects.filter(
+            Q(region_code__startswith=prefix) | Q(appointments__project__region_code__startswith=prefix)
+        )
+        .exclude(pk=person_of(user).organisation_id)
+        .distinct()
+        .select_related("credit")
+    )
+    rows = [(o, getattr(o, "credit", None)) for o in organisations]
+    return sorted(rows, key=lambda r: (-(r[1].points if r[1] else 0), r[0].name))
+
+
+def list_complaints_held(*, user) -> QuerySet[Complaint]:
+    """The open complaints the user's organisation holds now (to pass on or answer)."""
+    me = person_of(user)
+    if me is None or me.organisation_id is None:
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(current_holder_id=me.organisation_id)
+        .select_related("project", "first_responsible", "current_holder")
+        .order_by("status", "due_date", "pk")
+    )
+
+
+def list_webhooks(*, user) -> list[Webhook]:
+    """The department's region webhooks and those of the projects whose webhooks the user manages."""
+    from plumbline.core.permissions import allowed_roles
+    from projects.queries import list_projects, roles_in
+
+    me = person_of(user)
+    hooks = []
+    if me is not None and jurisdiction_of(user) is not None:
+        hooks += list(Webhook.objects.filter(department_id=me.organisation_id).select_related("project", "department"))
+    managing = allowed_roles("webhook.manage")
+    projects = [p for p in list_projects(user=user) if roles_in(user, p) & managing]
+    hooks += list(Webhook.objects.filter(project__in=projects).select_related("project", "department"))
+    return sorted(hooks, key=lambda h: -h.pk)

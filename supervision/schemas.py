@@ -192,6 +192,15 @@ class WebhookOut(Schema):
     created_at: datetime
 
 
+class WebhookListOut(Schema):
+    id: int
+    url: str
+    event_types: list[str]
+    project: str | None = Field(None, description="a project's code; none: the department's whole region")
+    is_active: bool
+    created_at: datetime
+
+
 class DeliveryOut(Schema):
     id: int
     event_type: str

@@ -4,6 +4,7 @@ records a sample on site and the named witness confirms it. They call the same a
 queries as the API."""
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,21 +12,23 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from bim import queries as bim_queries
-from plumbline.core.errors import DomainError, NotFound, PermissionDenied
+from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from plumbline.core.forms import FormState, new_form, submit
 from plumbline.core.permissions import allowed_roles
 from projects.dates import parse_iso_date
 from projects.queries import get_project, list_organisations, person_of, roles_in
 from storage import get_storage
 
 from . import actions, queries
-from .models import BatchStatus
-from .sampling import get_rule, name_of_test
+from .models import BatchStatus, CertificateKind
+from .sampling import get_rule, name_of_test, rules
 
 PLANS = 3  # storey plans drawn on a batch's page at most
 HIGHLIGHTED = 500  # elements marked on them at most
@@ -83,7 +86,10 @@ def _plans(batch) -> tuple[list[dict], str]:
 @login_required
 @require_GET
 def materials_page(request, code: str):
-    project = _project(request, code)
+    return _materials(request, _project(request, code), new_form({"delivered_on": timezone.localdate().isoformat()}))
+
+
+def _materials(request, project, form: FormState):
     batches = list(queries.list_batches(project, user=request.user))
     rows = [
         {
@@ -97,7 +103,16 @@ def materials_page(request, code: str):
     return render(
         request,
         "materials/batches.html",
-        {"project": project, "rows": rows, "witness_report": queries.witness_report(project)},
+        {
+            "project": project,
+            "rows": rows,
+            "witness_report": queries.witness_report(project),
+            "form": form,
+            "may_register": _may(request, project, "material.register"),
+            "categories": [(key, rule.name) for key, rule in rules().items()],
+            "today": timezone.localdate().isoformat(),
+        },
+        status=form.status,
     )
 
 
@@ -105,7 +120,10 @@ def materials_page(request, code: str):
 @require_GET
 def batch_page(request, code: str, batch_id: int):
     project = _project(request, code)
-    batch = _batch(request, project, batch_id)
+    return _batch_view(request, project, _batch(request, project, batch_id), new_form())
+
+
+def _batch_view(request, project, batch, form: FormState, form_name: str = "", form_sample: int | None = None):
     storage = get_storage()
     me = person_of(request.user)
     samples = []
@@ -123,6 +141,7 @@ def batch_page(request, code: str, batch_id: int):
                 if report
                 else "",
                 "may_confirm": me is not None and sample.witness_id == me.pk and not sample.is_witnessed,
+                "is_form": sample.pk == form_sample,  # the lab-report form sent back with its message
             }
         )
     rule = get_rule(batch.category)
@@ -161,7 +180,15 @@ def batch_page(request, code: str, batch_id: int):
             "witnesses": list(queries.witnesses_on(project, today).values()),
             "labs": list(list_organisations(user=request.user, kind="testing_lab")),
             "today": today.isoformat(),
+            "form": form,
+            "form_name": form_name,
+            "form_sample": form_sample,
+            "may_register": _may(request, project, "material.register"),
+            "may_inspect": _may(request, project, "material.inspect") and batch.status == BatchStatus.DELIVERED,
+            "may_report": _may(request, project, "material.report"),
+            "certificate_kinds": CertificateKind.choices,
         },
+        status=form.status,
     )
 
 
@@ -169,38 +196,190 @@ def batch_page(request, code: str, batch_id: int):
 @require_POST
 def record_sample(request, code: str, batch_id: int):
     project = _project(request, code)
+    batch = _batch(request, project, batch_id)
     form = request.POST
-    try:
+
+    def take():
         samplers = [
             {"name": form.get(f"sampler_{i}_name", ""), "certificate_number": form.get(f"sampler_{i}_certificate", "")}
             for i in (1, 2)
             if form.get(f"sampler_{i}_name") or form.get(f"sampler_{i}_certificate")
         ]
         witness = form.get("witness_person_id") or None
-        sample = actions.record_sample(
+        return actions.record_sample(
             project,
-            batch_id=batch_id,
+            batch_id=batch.pk,
             code=form.get("code", ""),
             taken_on=parse_iso_date(form.get("taken_on", ""), field="taken_on", label=gettext("The sampling date")),
             samplers=samplers,
-            lab_id=int(form.get("lab_id") or 0),
+            lab_id=int(form.get("lab_id") or 0) if (form.get("lab_id") or "0").isdigit() else 0,
             tests=form.getlist("tests"),
             witness_person_id=int(witness) if witness and witness.isdigit() else None,
             is_retest=form.get("is_retest") == "1",
             actor=request.user,
         )
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(
-            request,
+
+    outcome = submit(
+        request,
+        take,
+        done=reverse("material-batch", args=[project.code, batch.pk]),
+        success=lambda sample: (
             gettext("Sample %(code)s recorded; the witness confirms it on their tablet.") % {"code": sample.code}
             if sample.witness_id
-            else gettext("Sample %(code)s recorded without a witness.") % {"code": sample.code},
+            else gettext("Sample %(code)s recorded without a witness.") % {"code": sample.code}
+        ),
+    )
+    if not isinstance(outcome, FormState):
+        return outcome
+    return _batch_view(request, project, batch, outcome, form_name="sample")
+
+
+@login_required
+@require_POST
+def new_batch(request, code: str):
+    """The contractor records a delivered batch (the API's create_material_batch)."""
+    project = _project(request, code)
+    form = request.POST
+
+    def record():
+        quantity = (form.get("quantity") or "").strip()
+        try:
+            amount = Decimal(quantity)
+        except InvalidOperation:
+            raise InvalidInput(gettext("The quantity is a number, e.g. 60 or 12.5."), field="quantity") from None
+        if not amount.is_finite():
+            raise InvalidInput(gettext("The quantity is a number, e.g. 60 or 12.5."), field="quantity")
+        return actions.create_material_batch(
+            project,
+            category=form.get("category", ""),
+            product=form.get("product", ""),
+            manufacturer=form.get("manufacturer", ""),
+            batch_number=form.get("batch_number", ""),
+            quantity=amount,
+            unit=form.get("unit", ""),
+            specification=form.get("specification", ""),
+            delivered_on=parse_iso_date(
+                form.get("delivered_on", ""), field="delivered_on", label=gettext("The delivery date")
+            ),
+            actor=request.user,
         )
-    return redirect("material-batch", code=project.code, batch_id=batch_id)
+
+    outcome = submit(
+        request,
+        record,
+        done=lambda batch: reverse("material-batch", args=[project.code, batch.pk]),
+        success=gettext("The batch is recorded; add its certificates and inspect it on entry."),
+    )
+    if not isinstance(outcome, FormState):
+        return outcome
+    return _materials(request, project, outcome)
+
+
+@login_required
+@require_POST
+def add_certificate(request, code: str, batch_id: int):
+    """A batch's certificate (PDF or image), or, with `result`, its entry inspection."""
+    project = _project(request, code)
+    batch = _batch(request, project, batch_id)
+    form = request.POST
+    upload = request.FILES.get("file")
+    is_inspection = "result" in form
+
+    def file_it():
+        if is_inspection:
+            return actions.inspect_material_batch(
+                project,
+                batch_id=batch.pk,
+                result=form.get("result", ""),
+                inspected_on=parse_iso_date(
+                    form.get("inspected_on", ""), field="inspected_on", label=gettext("The inspection date")
+                ),
+                note=form.get("note", ""),
+                actor=request.user,
+            )
+        if upload is None:
+            raise InvalidInput(gettext("Choose the certificate's file (PDF, JPEG or PNG)."), field="file")
+        return actions.add_batch_certificate(
+            project,
+            batch_id=batch.pk,
+            kind=form.get("kind", ""),
+            number=form.get("number", ""),
+            stream=upload,
+            size=upload.size,
+            original_name=upload.name,
+            actor=request.user,
+        )
+
+    outcome = submit(
+        request,
+        file_it,
+        done=reverse("material-batch", args=[project.code, batch.pk]),
+        success=gettext("The entry inspection is recorded.")
+        if is_inspection
+        else gettext("The certificate is on file."),
+    )
+    if not isinstance(outcome, FormState):
+        return outcome
+    return _batch_view(
+        request,
+        project,
+        _batch(request, project, batch_id),
+        outcome,
+        form_name="inspection" if is_inspection else "certificate",
+    )
+
+
+@login_required
+@require_POST
+def record_report(request, code: str, batch_id: int, sample_id: int):
+    """The lab's report on a sample: its number, date, file and each asked test's result."""
+    project = _project(request, code)
+    batch = _batch(request, project, batch_id)
+    form = request.POST
+    upload = request.FILES.get("file")
+    sample = batch.samples.filter(pk=sample_id).first()
+    if sample is None:
+        raise Http404
+
+    def report():
+        if upload is None:
+            raise InvalidInput(gettext("Choose the lab report's file (PDF, JPEG or PNG)."), field="file")
+        results = []
+        for test in sample.tests:
+            verdict = form.get(f"passed_{test}", "")
+            results.append(
+                {
+                    "test": test,
+                    "value": form.get(f"value_{test}", ""),
+                    "unit": form.get(f"unit_{test}", ""),
+                    "requirement": form.get(f"requirement_{test}", ""),
+                    "passed": {"1": True, "0": False}.get(verdict),
+                }
+            )
+        return actions.record_lab_report(
+            project,
+            batch_id=batch.pk,
+            sample_id=sample.pk,
+            report_number=form.get("report_number", ""),
+            issued_on=parse_iso_date(form.get("issued_on", ""), field="issued_on", label=gettext("The report date")),
+            results=results,
+            stream=upload,
+            size=upload.size,
+            original_name=upload.name,
+            actor=request.user,
+        )
+
+    outcome = submit(
+        request,
+        report,
+        done=reverse("material-batch", args=[project.code, batch.pk]),
+        success=lambda r: gettext("Lab report %(number)s is on file.") % {"number": r.report_number},
+    )
+    if not isinstance(outcome, FormState):
+        return outcome
+    return _batch_view(
+        request, project, _batch(request, project, batch_id), outcome, form_name="report", form_sample=sample.pk
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from inspections import pages as inspection_pages
 from insurance import pages as insurance_pages
 from projects import pages as project_pages
 from signage import pages as signage_pages
+from supervision import desk_pages
 from supervision import pages as supervision_pages
 
 from . import audit_pages, views
@@ -122,6 +123,45 @@ urlpatterns = [
     path("supervision/draws/<int:draw_id>.json", supervision_pages.public_draw, name="supervision-draw"),
     path("supervision/draws/<int:draw_id>/", supervision_pages.draw_page, name="supervision-draw-page"),
     path("supervision/inspections/", supervision_pages.my_inspections_page, name="my-supervision-inspections"),
+    path("supervision/draws/", desk_pages.draws_page, name="supervision-draws"),
+    path("supervision/draws/<int:draw_id>/sign/", desk_pages.sign_result_page, name="supervision-sign-result"),
+    path("supervision/credit/", desk_pages.region_credit_page, name="supervision-region-credit"),
+    path("organisations/<int:organisation_id>/credit/", desk_pages.credit_page, name="supervision-credit"),
+    path(
+        "organisations/<int:organisation_id>/credit/<int:event_id>/contest/",
+        desk_pages.contest_event,
+        name="supervision-contest",
+    ),
+    path(
+        "organisations/<int:organisation_id>/credit/<int:event_id>/decide/",
+        desk_pages.decide_contest,
+        name="supervision-decide",
+    ),
+    path("complaints/", desk_pages.complaints_page, name="supervision-complaints"),
+    path("complaints/<int:complaint_id>/", desk_pages.complaint_page, name="supervision-complaint"),
+    path("webhooks/", desk_pages.webhooks_page, name="supervision-webhooks"),
+    path("webhooks/<int:webhook_id>/", desk_pages.webhook_page, name="supervision-webhook"),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/replay/",
+        desk_pages.replay_delivery,
+        name="supervision-replay",
+    ),
+    path(
+        "projects/<str:code>/register/<int:appointment_id>/letters/",
+        project_pages.upload_letter,
+        name="register-upload-letter",
+    ),
+    path("projects/<str:code>/materials/new/", material_pages.new_batch, name="material-new-batch"),
+    path(
+        "projects/<str:code>/materials/<int:batch_id>/certificates/",
+        material_pages.add_certificate,
+        name="material-add-certificate",
+    ),
+    path(
+        "projects/<str:code>/materials/<int:batch_id>/samples/<int:sample_id>/report/",
+        material_pages.record_report,
+        name="material-record-report",
+    ),
     path("", views.home, name="home"),
     # /foundation/... and /bcf/3.0/..., the paths BCF-API fixes; after the home page, which the
     # NinjaAPI's own root ("") would otherwise answer with a 404

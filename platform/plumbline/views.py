@@ -66,11 +66,11 @@ def _download_error(request, status: int, title, message, code: str):
 # the pages a project card links to, each with the right it needs (a role without it sees no link)
 PROJECT_PAGES = [
     ("plan", _lazy("Plan"), "model.view"),
+    ("register", _lazy("Party register"), "register.view"),
     ("findings", _lazy("Findings"), "finding.view"),
     ("checklists", _lazy("Checklists"), "checklist.view"),
     ("acceptance-tree", _lazy("Acceptance"), "acceptance.view"),
     ("bim-models", _lazy("BIM models"), "model.view"),
-    ("register", _lazy("Party register"), "register.view"),
     ("signs", _lazy("Permanent signs"), "register.view"),
     ("materials", _lazy("Building materials"), "material.view"),
     ("insurance-my-home", _lazy("My home"), "home.view"),
@@ -83,15 +83,25 @@ PROJECT_PAGES = [
 
 
 def home(request):
-    from projects.queries import is_auditor, list_projects, roles_in
+    from projects.queries import is_auditor, list_projects, person_of, roles_in
+    from supervision.queries import list_complaints_held
 
-    projects = []
+    projects, manages_webhooks = [], False
     if request.user.is_authenticated:
         for project in list_projects(user=request.user)[:50]:
             roles = roles_in(request.user, project)
+            manages_webhooks = manages_webhooks or bool(roles & allowed_roles("webhook.manage"))
             pages = [(name, label) for name, label, action in PROJECT_PAGES if roles & allowed_roles(action)]
             projects.append((project, sorted(str(r.label) for r in roles), pages))
-    return render(request, "home.html", {"projects": projects, "is_auditor": is_auditor(request.user)})
+    me = person_of(request.user) if request.user.is_authenticated else None
+    desk = {
+        "is_auditor": is_auditor(request.user),
+        "is_organisation_admin": me is not None and me.organisation_id is not None and me.is_organisation_admin,
+        "my_organisation_id": me.organisation_id if me is not None else None,
+        "held_complaints": list_complaints_held(user=request.user).filter(status="open").count() if me else 0,
+        "manages_webhooks": manages_webhooks,
+    }
+    return render(request, "home.html", {"projects": projects, **desk})
 
 
 def _error_page(request, status: int, title, message, code: str):

@@ -256,6 +256,8 @@ ROWS = [
     # a project's webhooks are its owner's, a region's its department's
     Row("POST", "/api/v1/supervision/webhooks", 201, {"owner", *DEPARTMENTS}, body=webhook_body),
     Row("GET", "/api/v1/supervision/webhooks/{webhook_id}/deliveries", 200, {"owner"}, params=a_project_webhook),
+    # everyone signed in lists the webhooks they manage (none for most: an empty list)
+    Row("GET", "/api/v1/supervision/webhooks", 200, {*MEMBERS, *DEPARTMENTS, "outsider"}, outside=200),
     Row("POST", "/api/v1/supervision/deliveries/{delivery_id}/replay", 201, {"owner"}, params=a_delivery),
 ]
 

@@ -18,6 +18,7 @@ from bim import queries as bim_queries
 from bim.models import ModelVersion
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge, PermissionDenied
+from plumbline.core.limits import TEXT_LENGTH, require_fits
 from plumbline.core.notifications.actions import notify
 from plumbline.core.permissions import Role, allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
@@ -194,6 +195,7 @@ def open_finding(
     site (a tablet offline sends it later); `created_at` stays the time it reached the server.
     """
     authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
+    require_fits(description, field="description", limit=TEXT_LENGTH)
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
         _replayed, Finding, client_uuid, what=gettext("finding"), project_id=project.pk, created_by_id=actor.pk
@@ -361,7 +363,7 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
     if verb not in FINDING_MOVES:
         raise InvalidInput(gettext("%(value)s is not a move of a finding.") % {"value": repr(verb)}, field="verb")
     authorize(actor, project, MOVE_ACTIONS[verb])
-    note = (note or "").strip()
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH)
     with transaction.atomic():
         finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
         if finding is None:
@@ -1180,7 +1182,7 @@ def answer_checklist_item(
         raise InvalidInput(
             gettext("%(value)s is not a result: use pass, fail or na.") % {"value": repr(result)}, field="result"
         )
-    note = (note or "").strip()
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH)
     severity = severity or (Severity.MAJOR if result == ItemResult.FAIL else "")
     if severity and severity not in Severity.values:
         raise InvalidInput(

@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from plumbline.core.limits import Text
+
 from .queries import check_sign, material_name, public_url
 
 
@@ -108,4 +110,4 @@ class SignMaterialIn(Schema):
 
 
 class RetireIn(Schema):
-    reason: str
+    reason: Text

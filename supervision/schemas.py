@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from plumbline.core.limits import Code
+
 
 class ReasonOut(Schema):
     component: str = Field(..., description="register, signs, findings (acceptance, materials, insurance to come)")
@@ -71,7 +73,7 @@ class DrawOut(Schema):
 
 class ResultIn(Schema):
     project: str = Field(..., max_length=50, description="code of a project drawn")
-    outcome: str = Field(..., description="passed, issues, orders")
+    outcome: Code = Field(..., description="passed, issues, orders")
     summary: str = Field(..., max_length=5000)
     violation_organisation_id: int | None = None
     violation_points: int = Field(0, ge=0, le=10)
@@ -137,7 +139,7 @@ class ComplaintIn(Schema):
     complainant_name: str = Field(..., max_length=100)
     complainant_contact: str = Field("", max_length=100)
     description: str = Field(..., max_length=5000)
-    channel: str = Field("web", description="web, sign_qr, phone")
+    channel: Code = Field("web", description="web, sign_qr, phone")
 
 
 class ComplaintStepOut(Schema):
@@ -171,8 +173,8 @@ class AnswerIn(Schema):
 
 class WebhookIn(Schema):
     url: str = Field(..., max_length=500)
-    event_types: list[str] = Field(..., description="finding, claim, acceptance, model, supervision")
-    project: str | None = Field(None, description="a project's code; without it, the department's whole region")
+    event_types: list[Code] = Field(..., description="finding, claim, acceptance, model, supervision")
+    project: Code | None = Field(None, description="a project's code; without it, the department's whole region")
 
 
 class WebhookOut(Schema):

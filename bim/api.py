@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from plumbline.core.limits import CODE_LENGTH, TITLE_LENGTH
+from plumbline.core.limits import CHOICE_LENGTH, TITLE_LENGTH
 from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
@@ -49,7 +49,7 @@ def upload_model(
     code: str,
     file: File[UploadedFile],
     model_name: Annotated[str, Form(max_length=100)] = "",
-    discipline: Annotated[str, Form(max_length=CODE_LENGTH)] = "architecture",
+    discipline: Annotated[str, Form(max_length=CHOICE_LENGTH)] = "architecture",
 ):
     project = get_project(code, user=request.user)
     version, created = actions.upload_model_version(

@@ -10,7 +10,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from plumbline.core.errors import InvalidInput, PayloadTooLarge
-from plumbline.core.limits import CODE_LENGTH
+from plumbline.core.limits import CHOICE_LENGTH, CODE_LENGTH
 from plumbline.core.pagination import Pagination
 from plumbline.core.uploads import human_size
 from projects.queries import get_project
@@ -163,7 +163,7 @@ def add_finding_photo(
     finding_id: int,
     client_uuid: Annotated[str, Form(max_length=CODE_LENGTH)],
     file: File[UploadedFile],
-    kind: Annotated[str, Form(max_length=CODE_LENGTH)] = "",
+    kind: Annotated[str, Form(max_length=CHOICE_LENGTH)] = "",
     marks_up: Annotated[str | None, Form(max_length=CODE_LENGTH)] = None,
 ):
     project = get_project(code, user=request.user, action="finding.view")

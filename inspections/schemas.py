@@ -2,10 +2,12 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
 
-from plumbline.core.limits import Code, GlobalId, Text
+from plumbline.core.limits import Choice, Code, GlobalId, Text
 
 from .queries import checklist_rows, location_of, next_moves, report_download_url
 
@@ -19,11 +21,11 @@ class FindingIn(Schema):
     storey_global_id: GlobalId = ""
     x: float | None = Field(None, description="plan point, metres")
     y: float | None = None
-    category: Code
-    severity: Code
+    category: Choice
+    severity: Choice
     title: str = Field(..., max_length=200)
     description: Text = ""
-    responsible_party: Code = "contractor"
+    responsible_party: Choice = "contractor"
     due_date: date | None = None
     observed_at: datetime | None = Field(
         None,
@@ -212,7 +214,7 @@ class ChecklistItemIn(Schema):
 class ChecklistTemplateIn(Schema):
     name: str = Field(..., max_length=200)
     description: Text = ""
-    category: Code = Field(..., description="category of the findings its failed items open")
+    category: Choice = Field(..., description="category of the findings its failed items open")
     items: list[ChecklistItemIn]
 
 
@@ -246,7 +248,7 @@ class ChecklistIn(Schema):
 class AnswerIn(Schema):
     result: Code = Field(..., description="pass, fail or na")
     note: Text = Field("", description="required for a failure: it becomes the finding's description")
-    severity: Code = Field("", description="of the finding a failure opens (default major)")
+    severity: Choice = Field("", description="of the finding a failure opens (default major)")
 
 
 class ChecklistPhotoOut(Schema):
@@ -308,7 +310,7 @@ class FindingFilters(Schema):
 
 
 class FindingsReportIn(Schema):
-    format: Code = Field(..., description="pdf or xlsx")
+    format: Annotated[str, StringConstraints(max_length=10)] = Field(..., description="pdf or xlsx")
     filters: FindingFilters = Field(
         default_factory=FindingFilters, description="the findings list's filters; none: every finding"
     )

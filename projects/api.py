@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from plumbline.core.limits import CODE_LENGTH
+from plumbline.core.limits import CHOICE_LENGTH
 from plumbline.core.pagination import Pagination
 from storage import get_storage
 
@@ -265,7 +265,7 @@ def upload_letter(
     request: HttpRequest,
     code: str,
     appointment_id: int,
-    kind: Annotated[str, Form(max_length=CODE_LENGTH)],
+    kind: Annotated[str, Form(max_length=CHOICE_LENGTH)],
     signed_on: Form[IsoDate],
     file: File[UploadedFile],
 ):

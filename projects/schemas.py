@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
-from plumbline.core.limits import CODE_LENGTH, TITLE_LENGTH, Code, GlobalId, Text
+from plumbline.core.limits import TITLE_LENGTH, Choice, GlobalId, Text
 from plumbline.core.permissions import Role
 
 from .dates import ISO_DATE
@@ -29,14 +29,10 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class OrganisationIn(Schema):
-    credit_code: str = Field(
-        ..., max_length=CODE_LENGTH, description="18-character unified social credit code (GB 32100)"
-    )
+    credit_code: str = Field(..., max_length=18, description="18-character unified social credit code (GB 32100)")
     name: str = Field(..., max_length=200)
-    kind: Code
-    region_code: str = Field(
-        "", max_length=CODE_LENGTH, description="six digits (GB/T 2260); required for a housing authority"
-    )
+    kind: Choice
+    region_code: str = Field("", max_length=6, description="six digits (GB/T 2260); required for a housing authority")
 
 
 class OrganisationOut(Schema):
@@ -51,7 +47,7 @@ class PersonIn(Schema):
     username: str = Field(..., max_length=150)
     name: str = Field(..., max_length=100)
     organisation_id: int | None = None
-    id_number: str = Field("", max_length=CODE_LENGTH, description="18-character resident ID number (GB 11643)")
+    id_number: str = Field("", max_length=18, description="18-character resident ID number (GB 11643)")
     qualification: str = Field("", max_length=200)
     certificate_number: str = Field("", max_length=100)
     email: str = Field("", max_length=254)
@@ -85,7 +81,7 @@ class ProjectIn(Schema):
     code: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50)
     name: str = Field(..., max_length=200)
     address: str = Field(..., max_length=300)
-    region_code: Code
+    region_code: Annotated[str, StringConstraints(max_length=6)]
     site_location: dict[str, Any] | None = Field(None, description="GeoJSON Point or Polygon, longitude/latitude")
     building_count: int = Field(1, ge=1)
     design_service_life_years: int = Field(50, ge=1, le=200)
@@ -94,7 +90,7 @@ class ProjectIn(Schema):
 class ProjectPatch(Schema):
     name: str | None = Field(None, max_length=200)
     address: str | None = Field(None, max_length=300)
-    region_code: Code | None = None
+    region_code: Annotated[str, StringConstraints(max_length=6)] | None = None
     site_location: dict[str, Any] | None = None
     building_count: int | None = Field(None, ge=1)
     design_service_life_years: int | None = Field(None, ge=1, le=200)
@@ -118,7 +114,7 @@ class ProjectOut(Schema):
 
 
 class StageIn(Schema):
-    stage: Code
+    stage: Choice
     on: IsoDate | None = Field(
         None, description="the date construction started or completion was accepted (default today)"
     )
@@ -140,7 +136,7 @@ class MembershipOut(Schema):
 
 
 class AppointmentIn(Schema):
-    party: Code = Field(..., description="owner, surveyor, designer, contractor or supervisor")
+    party: Choice = Field(..., description="owner, surveyor, designer, contractor or supervisor")
     organisation_id: int
     leader_id: int
     start_date: IsoDate

@@ -14,7 +14,7 @@ class SignIn(Schema):
     building: str = Field(..., max_length=50)
     material: str = Field(
         ...,
-        max_length=200,
+        max_length=40,
         description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
     )
     material_note: str = Field("", max_length=200, description="colour, finish, engraving")
@@ -103,7 +103,7 @@ class SignOut(Schema):
 class SignMaterialIn(Schema):
     material: str = Field(
         ...,
-        max_length=200,
+        max_length=40,
         description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
     )
     material_note: str = Field("", max_length=200, description="colour, finish, engraving")

@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from plumbline.core.limits import Code
+from plumbline.core.limits import Choice, Code
 
 
 class ReasonOut(Schema):
@@ -73,7 +73,7 @@ class DrawOut(Schema):
 
 class ResultIn(Schema):
     project: str = Field(..., max_length=50, description="code of a project drawn")
-    outcome: Code = Field(..., description="passed, issues, orders")
+    outcome: Choice = Field(..., description="passed, issues, orders")
     summary: str = Field(..., max_length=5000)
     violation_organisation_id: int | None = None
     violation_points: int = Field(0, ge=0, le=10)
@@ -139,7 +139,7 @@ class ComplaintIn(Schema):
     complainant_name: str = Field(..., max_length=100)
     complainant_contact: str = Field("", max_length=100)
     description: str = Field(..., max_length=5000)
-    channel: Code = Field("web", description="web, sign_qr, phone")
+    channel: Choice = Field("web", description="web, sign_qr, phone")
 
 
 class ComplaintStepOut(Schema):

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from plumbline.core.limits import CODE_LENGTH, TEXT_LENGTH
+from plumbline.core.limits import CHOICE_LENGTH, TEXT_LENGTH
 from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
@@ -87,7 +87,7 @@ def add_batch_certificate(
     request: HttpRequest,
     code: str,
     batch_id: int,
-    kind: Annotated[str, Form(max_length=CODE_LENGTH)],
+    kind: Annotated[str, Form(max_length=CHOICE_LENGTH)],
     file: File[UploadedFile],
     number: Annotated[str, Form(max_length=100)] = "",
 ):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 
 from plumbline.core.errors import InvalidInput
 from plumbline.core.limits import Code, GlobalId, Title
@@ -32,7 +32,7 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class BatchIn(Schema):
-    category: Code = Field(
+    category: Annotated[str, StringConstraints(max_length=30)] = Field(
         ..., description="a category code of GET sampling rules, e.g. rebar, concrete_cubes, precast"
     )
     product: str = Field(..., max_length=200)

@@ -19,7 +19,9 @@ from .errors import InvalidInput
 TEXT_LENGTH = 5000
 #: titles and short names a person gives a thing
 TITLE_LENGTH = 200
-#: codes and choices a client picks from a list (kind, category, severity, party ...)
+#: a choice from a list (kind, category, severity, party ...): the columns that keep them
+CHOICE_LENGTH = 20
+#: other codes a client sends (a client UUID, a reason code, a sub-item code)
 CODE_LENGTH = 50
 #: an IFC GlobalId (IFC base64)
 GLOBAL_ID_LENGTH = 22
@@ -65,6 +67,7 @@ def connect() -> None:
 
 
 # The types schemas give their text fields (pydantic checks them, OpenAPI declares maxLength).
+Choice = Annotated[str, StringConstraints(max_length=CHOICE_LENGTH)]
 Code = Annotated[str, StringConstraints(max_length=CODE_LENGTH)]
 Title = Annotated[str, StringConstraints(max_length=TITLE_LENGTH)]
 Text = Annotated[str, StringConstraints(max_length=TEXT_LENGTH)]

@@ -692,7 +692,7 @@ def record_lot_inspection(
             sample_size=sample_size,
             result=InspectionResult.PASSED if passed else InspectionResult.FAILED,
             failures=failures,
-            note=require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH),
+            note=require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note")),
             recorded_by=actor,
         )
         fields = ["status"]

@@ -77,7 +77,7 @@ def upload_model_version(
             % {"size": human_size(size), "limit": human_size(settings.MAX_UPLOAD_BYTES)}
         )
     limit = IfcModel._meta.get_field("name").max_length
-    model_name = require_fits((model_name or "").strip(), field="model_name", limit=limit)
+    model_name = require_fits((model_name or "").strip(), field="model_name", limit=limit, label=gettext("Model name"))
     model_name = model_name or original_name.rsplit(".", 1)[0][:limit]  # a file name is not typed: it may be cut
     stored = get_storage().put(stream, content_type="application/x-step")
     with transaction.atomic():

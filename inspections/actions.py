@@ -195,7 +195,7 @@ def open_finding(
     site (a tablet offline sends it later); `created_at` stays the time it reached the server.
     """
     authorize(actor, project, "finding.open")  # before the replay: a UUID says nothing to who may not use it
-    require_fits(description, field="description", limit=TEXT_LENGTH)
+    require_fits(description, field="description", limit=TEXT_LENGTH, label=gettext("Description"))
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
         _replayed, Finding, client_uuid, what=gettext("finding"), project_id=project.pk, created_by_id=actor.pk
@@ -363,7 +363,7 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
     if verb not in FINDING_MOVES:
         raise InvalidInput(gettext("%(value)s is not a move of a finding.") % {"value": repr(verb)}, field="verb")
     authorize(actor, project, MOVE_ACTIONS[verb])
-    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH)
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     with transaction.atomic():
         finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
         if finding is None:
@@ -1182,7 +1182,7 @@ def answer_checklist_item(
         raise InvalidInput(
             gettext("%(value)s is not a result: use pass, fail or na.") % {"value": repr(result)}, field="result"
         )
-    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH)
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     severity = severity or (Severity.MAJOR if result == ItemResult.FAIL else "")
     if severity and severity not in Severity.values:
         raise InvalidInput(

@@ -501,7 +501,9 @@ def file_claim(
             raise NotFound(gettext("No unit %(id)s in project %(code)s.") % {"id": unit_id, "code": project.code})
     elif only_own:
         raise InvalidInput(gettext("Choose your unit."), field="unit_id")
-    description = require_fits((description or "").strip(), field="description", limit=TEXT_LENGTH)
+    description = require_fits(
+        (description or "").strip(), field="description", limit=TEXT_LENGTH, label=gettext("Description")
+    )
     if not description:
         raise InvalidInput(gettext("Describe the defect in a few words."), field="description")
     check_date(found_on, field="found_on", label=gettext("The date it was found"), not_after_today=True)
@@ -690,7 +692,7 @@ def move_claim(
     sources, target, right = CLAIM_MOVES[verb]
     roles = authorize(actor, project, right)
     queries.get_claim(project, claim_id, user=actor)  # invisible claims do not exist (a home owner's neighbour's)
-    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH)
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     with transaction.atomic():
         claim = (
             DefectClaim.objects.select_for_update()

@@ -557,7 +557,7 @@ def file_complaint(
     """A complaint goes to the first organisation that receives it, with a deadline."""
     if actor is not None and actor.is_authenticated:
         authorize(actor, project, "complaint.file")
-    require_fits(description, field="description", limit=TEXT_LENGTH)
+    require_fits(description, field="description", limit=TEXT_LENGTH, label=gettext("Description"))
     if not (description or "").strip():
         raise InvalidInput(gettext("Describe the problem."), field="description")
     if not (complainant_name or "").strip():

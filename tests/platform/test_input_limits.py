@@ -177,7 +177,7 @@ def test_a_model_name_over_100_characters_is_refused_on_the_page_with_its_limit(
     assert re.search(r'<input id="model_name" name="model_name" maxlength="100"', client.get(url).content.decode())
     before = IfcModel.objects.count()
     page = client.post(url, {"file": _ifc_file(), "model_name": "模" * 303}, follow=True).content.decode()
-    assert "最多 100 个字符" in page and "正在读取" not in page
+    assert "模型名称 最多 100 个字符" in page and "正在读取" not in page
     assert IfcModel.objects.count() == before
 
 

@@ -31,19 +31,20 @@ class TooLong(InvalidInput):
     code = "too_long"
 
 
-def too_long(field: str, limit: int, length: int) -> TooLong:
+def too_long(field: str, limit: int, length: int, label: str = "") -> TooLong:
     return TooLong(
         gettext("%(field)s may have at most %(limit)d characters; it has %(length)d.")
-        % {"field": field, "limit": limit, "length": length},
+        % {"field": label or field, "limit": limit, "length": length},
         field=field,
         code="too_long",
     )
 
 
-def require_fits(value: str | None, *, field: str, limit: int = TEXT_LENGTH) -> str:
-    """The value itself when it fits its limit; else a TooLong naming the field and the limit."""
+def require_fits(value: str | None, *, field: str, limit: int = TEXT_LENGTH, label: str = "") -> str:
+    """The value itself when it fits its limit; else a TooLong naming the field (by `label`, the
+    name the page gives it, when there is one) and the limit."""
     if value is not None and len(value) > limit:
-        raise too_long(field, limit, len(value))
+        raise too_long(field, limit, len(value), label)
     return value
 
 

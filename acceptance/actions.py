@@ -19,6 +19,7 @@ from bim import queries as bim_queries
 from bim.models import Element, ModelVersion
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from plumbline.core.limits import TEXT_LENGTH, require_fits
 from plumbline.core.uploads import JPEG, PDF, PNG, store_upload
 from projects.dates import check_date
 from projects.models import Building, Person, Project, ProjectMembership
@@ -691,7 +692,7 @@ def record_lot_inspection(
             sample_size=sample_size,
             result=InspectionResult.PASSED if passed else InspectionResult.FAILED,
             failures=failures,
-            note=(note or "").strip(),
+            note=require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note")),
             recorded_by=actor,
         )
         fields = ["status"]

@@ -1,9 +1,12 @@
 """Acceptance API: a building's GB 50300 tree, its split, lots generated from the model, lot
 inspection records, documents, and one signing operation for every level."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 
+from plumbline.core.limits import CODE_LENGTH, TITLE_LENGTH
 from projects import queries as project_queries
 from projects.rights import project_right
 
@@ -173,7 +176,13 @@ def record_lot_inspection(request: HttpRequest, code: str, lot_id: int, payload:
     summary="A photo of the lot on site (JPEG or PNG; idempotent by UUID)",
 )
 @project_right("acceptance.inspect")
-def add_lot_photo(request: HttpRequest, code: str, lot_id: int, client_uuid: Form[str], file: File[UploadedFile]):
+def add_lot_photo(
+    request: HttpRequest,
+    code: str,
+    lot_id: int,
+    client_uuid: Annotated[str, Form(max_length=CODE_LENGTH)],
+    file: File[UploadedFile],
+):
     project = project_queries.get_project(code, user=request.user)
     photo, created = actions.add_lot_photo(
         project,
@@ -195,7 +204,12 @@ def add_lot_photo(request: HttpRequest, code: str, lot_id: int, client_uuid: For
 )
 @project_right("acceptance.document")
 def upload_acceptance_document(
-    request: HttpRequest, code: str, node_id: int, kind: Form[str], file: File[UploadedFile], title: Form[str] = ""
+    request: HttpRequest,
+    code: str,
+    node_id: int,
+    kind: Annotated[str, Form(max_length=40)],
+    file: File[UploadedFile],
+    title: Annotated[str, Form(max_length=TITLE_LENGTH)] = "",
 ):
     project = project_queries.get_project(code, user=request.user)
     document = actions.upload_acceptance_document(

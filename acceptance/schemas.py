@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
+from plumbline.core.limits import Code, GlobalId, Text, Title
 from projects.dates import ISO_DATE
 
 
@@ -25,8 +26,8 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class PlanSubItemIn(Schema):
-    code: str = Field(..., description="six-digit sub-item code of the GB 50300 catalogue, e.g. 020102")
-    covers: list[str] = Field(
+    code: Code = Field(..., description="six-digit sub-item code of the GB 50300 catalogue, e.g. 020102")
+    covers: list[Code] = Field(
         default_factory=list,
         description="hidden works: the sub-items this one covers up (e.g. concrete 020103 covers rebar 020102)",
     )
@@ -37,24 +38,26 @@ class PlanIn(Schema):
 
 
 class LotRuleIn(Schema):
-    sub_item_code: str = Field(..., description="the sub-item whose lots are cut")
-    ifc_classes: list[str] = Field(..., description="e.g. IfcColumn, IfcBeam, IfcSlab")
-    material: str = Field("", description="only elements whose material names contain this")
-    pset: str = Field("", description="only elements with this property set (and prop / value)")
-    prop: str = ""
-    value: str | None = None
+    sub_item_code: Code = Field(..., description="the sub-item whose lots are cut")
+    ifc_classes: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        ..., description="e.g. IfcColumn, IfcBeam, IfcSlab"
+    )
+    material: str = Field(max_length=100, default="", description="only elements whose material names contain this")
+    pset: str = Field(max_length=100, default="", description="only elements with this property set (and prop / value)")
+    prop: Annotated[str, StringConstraints(max_length=100)] = ""
+    value: Annotated[str, StringConstraints(max_length=200)] | None = None
     cut: Literal["storey", "zone"] = Field("storey", description="one lot per storey, or per storey and zone")
     version_id: int | None = Field(None, description="default: the newest ready version with the building's storeys")
 
 
 class LotIn(Schema):
-    name: str = Field(..., description="e.g. the storey or construction section (施工段)")
-    zone: str = ""
-    storey_global_id: str = ""
+    name: str = Field(max_length=200, default=..., description="e.g. the storey or construction section (施工段)")
+    zone: Annotated[str, StringConstraints(max_length=100)] = ""
+    storey_global_id: GlobalId = ""
     version_id: int | None = Field(None, description="the version the elements and storey belong to")
-    global_ids: list[str] = Field(default_factory=list)
+    global_ids: list[GlobalId] = Field(default_factory=list)
     capacity_quantity: Decimal | None = Field(None, description="needed when the lot has no elements")
-    capacity_unit: str = Field("", description="m2, m3, t, m or pcs")
+    capacity_unit: str = Field(max_length=10, default="", description="m2, m3, t, m or pcs")
 
 
 class NodeRefOut(Schema):
@@ -114,7 +117,7 @@ class TreeOut(Schema):
 
 
 class PointIn(Schema):
-    label: str = ""
+    label: Title = ""
     measured: float | None = None
     design: float | None = None
     tolerance_low: float | None = Field(None, description="allowed deviation below the design value, e.g. -5")
@@ -125,7 +128,7 @@ class PointIn(Schema):
 
 class ItemIn(Schema):
     kind: Literal["main", "general"] = Field(..., description="main-control (主控项目) or general (一般项目)")
-    name: str
+    name: Title
     points: list[PointIn] = Field(default_factory=list)
     result: Literal["pass", "fail"] | None = Field(None, description="for an item checked without sampled points")
     pass_rate: float | None = Field(None, description="general items: the share of points to pass (default 0.8)")
@@ -135,9 +138,9 @@ class LotInspectionIn(Schema):
     client_uuid: uuid.UUID = Field(..., description="made by the tablet: a retry returns the first record")
     inspected_on: IsoDate
     items: list[ItemIn]
-    note: str = ""
+    note: Text = ""
     capacity_quantity: Decimal | None = Field(None, description="the lot's capacity as a quantity (default: elements)")
-    capacity_unit: str = Field("", description="m2, m3, t, m or pcs")
+    capacity_unit: str = Field(max_length=10, default="", description="m2, m3, t, m or pcs")
 
 
 class LotInspectionOut(Schema):
@@ -155,7 +158,9 @@ class LotInspectionOut(Schema):
 
 class SignIn(Schema):
     signed_on: IsoDate | None = Field(None, description="default today; not in the future")
-    capacity: str | None = Field(None, description="which capacity to sign in, when you hold several")
+    capacity: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        None, description="which capacity to sign in, when you hold several"
+    )
 
 
 class SignatureOut(Schema):

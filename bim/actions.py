@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge
+from plumbline.core.limits import require_fits
 from plumbline.core.uploads import human_size
 from projects.models import Project
 from projects.queries import authorize
@@ -75,20 +76,22 @@ def upload_model_version(
             gettext("The model is %(size)s, over the limit of %(limit)s.")
             % {"size": human_size(size), "limit": human_size(settings.MAX_UPLOAD_BYTES)}
         )
-    model_name = (model_name or "").strip() or original_name.rsplit(".", 1)[0][:100]
+    limit = IfcModel._meta.get_field("name").max_length
+    model_name = require_fits((model_name or "").strip(), field="model_name", limit=limit, label=gettext("Model name"))
+    model_name = model_name or original_name.rsplit(".", 1)[0][:limit]  # a file name is not typed: it may be cut
     stored = get_storage().put(stream, content_type="application/x-step")
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()  # one upload at a time decides "same bytes"
         same_bytes = (
             ModelVersion.objects.select_related("model")
-            .filter(model__project=project, model__name=model_name[:100], sha256=stored.sha256)
+            .filter(model__project=project, model__name=model_name, sha256=stored.sha256)
             .order_by("-number")
             .first()
         )
         if same_bytes is not None and same_bytes.status != VersionStatus.FAILED:
             return same_bytes, False
         ifc_model, _ = IfcModel.objects.get_or_create(
-            project=project, name=model_name[:100], defaults={"discipline": discipline}
+            project=project, name=model_name, defaults={"discipline": discipline}
         )
         revived = ifc_model.retired_at
         if revived is not None:  # a new upload under a retired model's name brings it back

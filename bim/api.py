@@ -1,9 +1,12 @@
 """BIM API: upload IFC models, follow their ingest, browse elements, plans and spatial look-ups."""
 
+from typing import Annotated
+
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
+from plumbline.core.limits import CHOICE_LENGTH, TITLE_LENGTH
 from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
@@ -45,8 +48,8 @@ def upload_model(
     request: HttpRequest,
     code: str,
     file: File[UploadedFile],
-    model_name: Form[str] = "",
-    discipline: Form[str] = "architecture",
+    model_name: Annotated[str, Form(max_length=100)] = "",
+    discipline: Annotated[str, Form(max_length=CHOICE_LENGTH)] = "architecture",
 ):
     project = get_project(code, user=request.user)
     version, created = actions.upload_model_version(
@@ -194,7 +197,9 @@ def accept_remap(request: HttpRequest, code: str, version_id: int, payload: Rema
     summary="Upload an IDS file (buildingSMART information delivery specification)",
 )
 @project_right("ids.manage")
-def upload_ids(request: HttpRequest, code: str, file: File[UploadedFile], name: Form[str] = ""):
+def upload_ids(
+    request: HttpRequest, code: str, file: File[UploadedFile], name: Annotated[str, Form(max_length=TITLE_LENGTH)] = ""
+):
     project = get_project(code, user=request.user)
     return Status(201, actions.upload_ids(project, stream=file, original_name=file.name, name=name, actor=request.user))
 

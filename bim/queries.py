@@ -11,6 +11,7 @@ from projects.models import Project
 from projects.queries import authorize
 
 from .ifc.plan import storey_svg
+from .ifc_names import ifc_class_name
 from .models import Element, GlobalIdRemap, IdsFile, IdsRun, IfcModel, ModelVersion, Storey, VersionStatus
 
 BROWSABLE = {VersionStatus.GEOMETRY, VersionStatus.READY}  # statuses whose elements can be read
@@ -188,7 +189,8 @@ def storey_plan_svg(storey: Storey, pins: list | None = None, highlight: int | N
     elements = [(e.global_id, e.ifc_class, e.name, e.footprint) for e in storey.elements.exclude(footprint="")]
     elements.sort(key=lambda e: (DRAW_ORDER.get(e[1], 2), e[1]))
     links = {"pin_href": pin_href} if pin_href else {}
-    return storey_svg(spaces, elements, pins=pins or [], highlight=highlight, **links)
+    names = {cls: ifc_class_name(cls) for cls in {e[1] for e in elements}}
+    return storey_svg(spaces, elements, pins=pins or [], highlight=highlight, class_names=names, **links)
 
 
 def pin_position(version: ModelVersion, global_ids: list[str]) -> tuple[float, float] | None:

@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from plumbline.core.limits import GlobalId
+
 from .models import WARNINGS_KEPT, warning_message
 
 
@@ -152,8 +154,8 @@ class DiffOut(Schema):
 
 
 class RemapIn(Schema):
-    old_global_id: str
-    new_global_id: str
+    old_global_id: GlobalId
+    new_global_id: GlobalId
 
 
 class IdsFileOut(Schema):

@@ -18,6 +18,7 @@ from bim import queries as bim_queries
 from bim.models import ModelVersion
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PayloadTooLarge, PermissionDenied
+from plumbline.core.limits import TEXT_LENGTH, require_fits
 from plumbline.core.notifications.actions import notify
 from plumbline.core.permissions import Role, allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
@@ -205,6 +206,7 @@ def open_finding(
     """
     # before the replay: a UUID says nothing to who may not use it
     source, drawn_membership = _source_of_opening(project, actor)
+    require_fits(description, field="description", limit=TEXT_LENGTH, label=gettext("Description"))
     client_uuid = _uuid(client_uuid, "client_uuid")
     replayed = partial(
         _replayed, Finding, client_uuid, what=gettext("finding"), project_id=project.pk, created_by_id=actor.pk
@@ -393,7 +395,7 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
     if verb not in FINDING_MOVES:
         raise InvalidInput(gettext("%(value)s is not a move of a finding.") % {"value": repr(verb)}, field="verb")
     authorize(actor, project, MOVE_ACTIONS[verb])
-    note = (note or "").strip()
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     with transaction.atomic():
         finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
         if finding is None:
@@ -1212,7 +1214,7 @@ def answer_checklist_item(
         raise InvalidInput(
             gettext("%(value)s is not a result: use pass, fail or na.") % {"value": repr(result)}, field="result"
         )
-    note = (note or "").strip()
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     severity = severity or (Severity.MAJOR if result == ItemResult.FAIL else "")
     if severity and severity not in Severity.values:
         raise InvalidInput(

@@ -1,6 +1,8 @@
 """Inspections API: findings (offline-safe), photos, the rectification moves, lists with filters,
 BCF exchange, and checklists (templates, filling on site, completion into findings)."""
 
+from typing import Annotated
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from plumbline.core.errors import InvalidInput, PayloadTooLarge
+from plumbline.core.limits import CHOICE_LENGTH, CODE_LENGTH
 from plumbline.core.pagination import Pagination
 from plumbline.core.uploads import human_size
 from projects.queries import get_project
@@ -159,10 +162,10 @@ def add_finding_photo(
     request: HttpRequest,
     code: str,
     finding_id: int,
-    client_uuid: Form[str],
+    client_uuid: Annotated[str, Form(max_length=CODE_LENGTH)],
     file: File[UploadedFile],
-    kind: Form[str] = "",
-    marks_up: Form[str | None] = None,
+    kind: Annotated[str, Form(max_length=CHOICE_LENGTH)] = "",
+    marks_up: Annotated[str | None, Form(max_length=CODE_LENGTH)] = None,
 ):
     project = get_project(code, user=request.user, action="finding.view")
     photo, created = actions.add_finding_photo(
@@ -333,7 +336,7 @@ def add_checklist_photo(
     code: str,
     checklist_id: int,
     item_id: int,
-    client_uuid: Form[str],
+    client_uuid: Annotated[str, Form(max_length=CODE_LENGTH)],
     file: File[UploadedFile],
 ):
     project = get_project(code, user=request.user, action="checklist.view")

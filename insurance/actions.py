@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from plumbline.core.limits import TEXT_LENGTH, require_fits
 from plumbline.core.permissions import Role
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
 from projects import actions as project_actions
@@ -375,6 +376,7 @@ def file_tis_report(
     from inspections.models import Finding
 
     authorize(actor, project, "policy.tis_report")
+    require_fits(summary, field="summary", limit=TEXT_LENGTH)
     policy = Policy.objects.filter(project=project, pk=policy_id).first()
     if policy is None:
         raise NotFound(gettext("No policy %(id)s in project %(code)s.") % {"id": policy_id, "code": project.code})
@@ -499,7 +501,9 @@ def file_claim(
             raise NotFound(gettext("No unit %(id)s in project %(code)s.") % {"id": unit_id, "code": project.code})
     elif only_own:
         raise InvalidInput(gettext("Choose your unit."), field="unit_id")
-    description = (description or "").strip()
+    description = require_fits(
+        (description or "").strip(), field="description", limit=TEXT_LENGTH, label=gettext("Description")
+    )
     if not description:
         raise InvalidInput(gettext("Describe the defect in a few words."), field="description")
     check_date(found_on, field="found_on", label=gettext("The date it was found"), not_after_today=True)
@@ -688,7 +692,7 @@ def move_claim(
     sources, target, right = CLAIM_MOVES[verb]
     roles = authorize(actor, project, right)
     queries.get_claim(project, claim_id, user=actor)  # invisible claims do not exist (a home owner's neighbour's)
-    note = (note or "").strip()
+    note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     with transaction.atomic():
         claim = (
             DefectClaim.objects.select_for_update()

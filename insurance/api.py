@@ -1,11 +1,14 @@
 """Insurance API: units and binding home owners, policies and TIS reports, claims (filed offline-
 safe from a phone, cover decided at once) and one operation per step of their workflow."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from plumbline.core.errors import InvalidInput
+from plumbline.core.limits import CODE_LENGTH
 from plumbline.core.rights import right_first
 from projects.queries import get_project
 from projects.rights import project_right
@@ -201,7 +204,13 @@ def _may_add_photo(request, *, code, claim_id, **_):
     summary="A photo of the defect or of its repair (JPEG, PNG or HEIC; idempotent by client_uuid)",
 )
 @right_first(_may_add_photo)
-def add_claim_photo(request: HttpRequest, code: str, claim_id: int, client_uuid: Form[str], file: File[UploadedFile]):
+def add_claim_photo(
+    request: HttpRequest,
+    code: str,
+    claim_id: int,
+    client_uuid: Annotated[str, Form(max_length=CODE_LENGTH)],
+    file: File[UploadedFile],
+):
     project = get_project(code, user=request.user, action="claim.view")
     photo, created = actions.add_claim_photo(
         project,

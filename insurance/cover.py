@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy
 
+from bim.ifc_names import ifc_class_label
+
 # Qingdao / Hainan defaults, years of cover per defect category (configurable per policy)
 DEFAULT_COVER_YEARS = {
     "structure": 10,
@@ -131,6 +133,8 @@ def reason_message(code: str, params: dict) -> str:
         values["category"] = CATEGORY_LABELS.get(values["category"], values["category"])
     if "source" in values:
         values["source"] = str(SOURCE_LABELS.get(values["source"], "")) % {"number": values.get("policy", "")}
+    if "ifc_class" in values:  # the class as a person reads it; the claim keeps the class name
+        values["ifc_class"] = ifc_class_label(values["ifc_class"])
     if "exclusion" in values:
         values["exclusion"] = EXCLUSIONS.get(values["exclusion"], (values["exclusion"],))[0]
     return str(REASON_MESSAGES[code]) % values

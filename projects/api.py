@@ -1,6 +1,7 @@
 """Projects API: organisations, people, projects and their members."""
 
 from datetime import timedelta
+from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -9,6 +10,7 @@ from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
+from plumbline.core.limits import CHOICE_LENGTH
 from plumbline.core.pagination import Pagination
 from storage import get_storage
 
@@ -279,7 +281,7 @@ def upload_letter(
     request: HttpRequest,
     code: str,
     appointment_id: int,
-    kind: Form[str],
+    kind: Annotated[str, Form(max_length=CHOICE_LENGTH)],
     signed_on: Form[IsoDate],
     file: File[UploadedFile],
 ):

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
+from plumbline.core.limits import TITLE_LENGTH, Choice, GlobalId, Text
 from plumbline.core.permissions import Role
 
 from .dates import ISO_DATE
@@ -28,10 +29,10 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class OrganisationIn(Schema):
-    credit_code: str = Field(..., description="18-character unified social credit code (GB 32100)")
-    name: str
-    kind: str
-    region_code: str = Field("", description="six digits (GB/T 2260); required for a housing authority")
+    credit_code: str = Field(..., max_length=18, description="18-character unified social credit code (GB 32100)")
+    name: str = Field(..., max_length=200)
+    kind: Choice
+    region_code: str = Field("", max_length=6, description="six digits (GB/T 2260); required for a housing authority")
 
 
 class OrganisationOut(Schema):
@@ -43,14 +44,16 @@ class OrganisationOut(Schema):
 
 
 class PersonIn(Schema):
-    username: str
-    name: str
+    username: str = Field(..., max_length=150)
+    name: str = Field(..., max_length=100)
     organisation_id: int | None = None
-    id_number: str = Field("", description="18-character resident ID number (GB 11643)")
-    qualification: str = ""
-    certificate_number: str = ""
-    email: str = ""
-    password: str | None = Field(None, description="leave empty for an account that signs in with API tokens only")
+    id_number: str = Field("", max_length=18, description="18-character resident ID number (GB 11643)")
+    qualification: str = Field("", max_length=200)
+    certificate_number: str = Field("", max_length=100)
+    email: str = Field("", max_length=254)
+    password: str | None = Field(
+        None, max_length=TITLE_LENGTH, description="leave empty for an account that signs in with API tokens only"
+    )
     is_organisation_admin: bool = False
 
 
@@ -76,18 +79,18 @@ class PersonOut(Schema):
 
 class ProjectIn(Schema):
     code: str = Field(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50)
-    name: str
-    address: str
-    region_code: str
+    name: str = Field(..., max_length=200)
+    address: str = Field(..., max_length=300)
+    region_code: Annotated[str, StringConstraints(max_length=6)]
     site_location: dict[str, Any] | None = Field(None, description="GeoJSON Point or Polygon, longitude/latitude")
     building_count: int = Field(1, ge=1)
     design_service_life_years: int = Field(50, ge=1, le=200)
 
 
 class ProjectPatch(Schema):
-    name: str | None = None
-    address: str | None = None
-    region_code: str | None = None
+    name: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=300)
+    region_code: Annotated[str, StringConstraints(max_length=6)] | None = None
     site_location: dict[str, Any] | None = None
     building_count: int | None = Field(None, ge=1)
     design_service_life_years: int | None = Field(None, ge=1, le=200)
@@ -111,7 +114,7 @@ class ProjectOut(Schema):
 
 
 class StageIn(Schema):
-    stage: str
+    stage: Choice
     on: IsoDate | None = Field(
         None, description="the date construction started or completion was accepted (default today)"
     )
@@ -133,7 +136,7 @@ class MembershipOut(Schema):
 
 
 class AppointmentIn(Schema):
-    party: str = Field(
+    party: Choice = Field(
         ...,
         description="owner, surveyor, designer, contractor or supervisor (the architect in charge has its own operation)",
     )
@@ -217,7 +220,7 @@ class EndAppointmentIn(Schema):
 
 
 class WithdrawIn(Schema):
-    reason: str
+    reason: Text
 
 
 class DownloadOut(Schema):
@@ -231,7 +234,7 @@ class BuildingIn(Schema):
     storeys_above_ground: int = Field(0, ge=0)
     storeys_below_ground: int = Field(0, ge=0)
     floor_area_m2: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
-    ifc_global_ids: list[str] = Field(
+    ifc_global_ids: list[GlobalId] = Field(
         default_factory=list, description="GlobalIds of the IfcBuilding objects that stand for it in the models"
     )
 
@@ -242,7 +245,7 @@ class BuildingPatch(Schema):
     storeys_above_ground: int | None = Field(None, ge=0)
     storeys_below_ground: int | None = Field(None, ge=0)
     floor_area_m2: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
-    ifc_global_ids: list[str] | None = None
+    ifc_global_ids: list[GlobalId] | None = None
 
 
 class BuildingOut(Schema):

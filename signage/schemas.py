@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from plumbline.core.limits import Text
+
 from .queries import check_sign, material_name, public_url
 
 
@@ -12,7 +14,7 @@ class SignIn(Schema):
     building: str = Field(..., max_length=50)
     material: str = Field(
         ...,
-        max_length=200,
+        max_length=40,
         description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
     )
     material_note: str = Field("", max_length=200, description="colour, finish, engraving")
@@ -101,11 +103,11 @@ class SignOut(Schema):
 class SignMaterialIn(Schema):
     material: str = Field(
         ...,
-        max_length=200,
+        max_length=40,
         description="code of a permanent material (GET /signs/materials), or its Chinese or English name",
     )
     material_note: str = Field("", max_length=200, description="colour, finish, engraving")
 
 
 class RetireIn(Schema):
-    reason: str
+    reason: Text

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from inspections.queries import critical_findings_past_due, supervision_findings_under
 from plumbline.core.audit.log import record_event
 from plumbline.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from plumbline.core.limits import TEXT_LENGTH, require_fits
 from projects.actions import end_drawn_memberships, grant_drawn_memberships
 from projects.models import Organisation, Person, Project, ProjectStage
 from projects.queries import (
@@ -610,6 +611,7 @@ def file_complaint(
     """A complaint goes to the first organisation that receives it, with a deadline."""
     if actor is not None and actor.is_authenticated:
         authorize(actor, project, "complaint.file")
+    require_fits(description, field="description", limit=TEXT_LENGTH, label=gettext("Description"))
     if not (description or "").strip():
         raise InvalidInput(gettext("Describe the problem."), field="description")
     if not (complainant_name or "").strip():

@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from plumbline.core.limits import Choice, Code
+
 
 # The dashboard's shapes are plain pydantic models, not ninja Schemas: they are built from dicts,
 # and a Schema's root validator (for reading ORM objects) ran for each of a page's hundreds of
@@ -75,7 +77,7 @@ class DrawOut(Schema):
 
 class ResultIn(Schema):
     project: str = Field(..., max_length=50, description="code of a project drawn")
-    outcome: str = Field(..., description="passed, issues, orders")
+    outcome: Choice = Field(..., description="passed, issues, orders")
     summary: str = Field(..., max_length=5000)
     violation_organisation_id: int | None = None
     violation_points: int = Field(0, ge=0, le=10)
@@ -145,7 +147,7 @@ class ComplaintIn(Schema):
     complainant_name: str = Field(..., max_length=100)
     complainant_contact: str = Field("", max_length=100)
     description: str = Field(..., max_length=5000)
-    channel: str = Field("web", description="web, sign_qr, phone")
+    channel: Choice = Field("web", description="web, sign_qr, phone")
 
 
 class ComplaintStepOut(Schema):
@@ -179,8 +181,8 @@ class AnswerIn(Schema):
 
 class WebhookIn(Schema):
     url: str = Field(..., max_length=500)
-    event_types: list[str] = Field(..., description="finding, claim, acceptance, model, supervision")
-    project: str | None = Field(None, description="a project's code; without it, the department's whole region")
+    event_types: list[Code] = Field(..., description="finding, claim, acceptance, model, supervision")
+    project: Code | None = Field(None, description="a project's code; without it, the department's whole region")
 
 
 class WebhookOut(Schema):

@@ -1,10 +1,13 @@
 """Building-materials API: batches, certificates, entry inspection, witnesses, samples, lab
 reports, dispositions, element links, the witness report and the flagged elements of a version."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
+from plumbline.core.limits import CHOICE_LENGTH, TEXT_LENGTH
 from plumbline.core.pagination import Pagination
 from projects.queries import get_project
 from projects.rights import project_right
@@ -81,7 +84,12 @@ def get_material_batch(request: HttpRequest, code: str, batch_id: int):
 )
 @project_right("material.register")
 def add_batch_certificate(
-    request: HttpRequest, code: str, batch_id: int, kind: Form[str], file: File[UploadedFile], number: Form[str] = ""
+    request: HttpRequest,
+    code: str,
+    batch_id: int,
+    kind: Annotated[str, Form(max_length=CHOICE_LENGTH)],
+    file: File[UploadedFile],
+    number: Annotated[str, Form(max_length=100)] = "",
 ):
     project = get_project(code, user=request.user)
     certificate = actions.add_batch_certificate(
@@ -166,9 +174,9 @@ def record_lab_report(
     code: str,
     batch_id: int,
     sample_id: Form[int],
-    report_number: Form[str],
+    report_number: Annotated[str, Form(max_length=100)],
     issued_on: Form[IsoDate],
-    results: Form[str],
+    results: Annotated[str, Form(max_length=TEXT_LENGTH)],
     file: File[UploadedFile],
 ):
     project = get_project(code, user=request.user)
@@ -219,7 +227,11 @@ def list_witness_authorisations(request: HttpRequest, code: str):
 )
 @project_right("material.authorise")
 def authorise_witnesses(
-    request: HttpRequest, code: str, witnesses: Form[str], signed_on: Form[IsoDate], file: File[UploadedFile]
+    request: HttpRequest,
+    code: str,
+    witnesses: Annotated[str, Form(max_length=TEXT_LENGTH)],
+    signed_on: Form[IsoDate],
+    file: File[UploadedFile],
 ):
     project = get_project(code, user=request.user)
     letter = actions.authorise_witnesses(

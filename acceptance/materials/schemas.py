@@ -8,9 +8,10 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 
 from plumbline.core.errors import InvalidInput
+from plumbline.core.limits import Code, GlobalId, Title
 
 from . import queries
 from .sampling import name_of_test
@@ -31,7 +32,9 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class BatchIn(Schema):
-    category: str = Field(..., description="a category code of GET sampling rules, e.g. rebar, concrete_cubes, precast")
+    category: Annotated[str, StringConstraints(max_length=30)] = Field(
+        ..., description="a category code of GET sampling rules, e.g. rebar, concrete_cubes, precast"
+    )
     product: str = Field(..., max_length=200)
     specification: str = Field("", max_length=200, description="specification or grade, e.g. HRB400E Φ25")
     manufacturer: str = Field(..., max_length=200)
@@ -50,7 +53,7 @@ class BatchIn(Schema):
 
 
 class EntryInspectionIn(Schema):
-    result: str = Field(..., description="accepted or rejected (rejected batches are returned)")
+    result: Code = Field(..., description="accepted or rejected (rejected batches are returned)")
     inspected_on: IsoDate
     note: str = Field("", max_length=2000)
 
@@ -66,7 +69,7 @@ class LinkRuleIn(Schema):
 
 class LinkIn(Schema):
     version_id: int
-    global_ids: list[str] = Field(default_factory=list)
+    global_ids: list[GlobalId] = Field(default_factory=list)
     rule: LinkRuleIn | None = None
 
 
@@ -87,7 +90,7 @@ class SampleIn(Schema):
     taken_on: IsoDate
     samplers: list[SamplerIn] = Field(..., description="the contractor's certified samplers, at least two")
     lab_id: int = Field(..., description="an organisation of kind testing_lab")
-    tests: list[str] = Field(default_factory=list, description="empty: every test the category's rule names")
+    tests: list[Title] = Field(default_factory=list, description="empty: every test the category's rule names")
     witness_person_id: int | None = Field(None, description="a person authorised in writing as witness that day")
     specimens: int | None = Field(None, ge=1)
     is_retest: bool = False
@@ -107,7 +110,7 @@ class ResultIn(BaseModel):
 
 
 class DispositionIn(Schema):
-    disposition: str = Field(..., description="returned, retest_passed or engineering_treatment")
+    disposition: Code = Field(..., description="returned, retest_passed or engineering_treatment")
     decided_on: IsoDate
     note: str = Field("", max_length=2000)
     approved_by_person_id: int | None = Field(None, description="engineering treatment: the design project leader")

@@ -68,11 +68,13 @@ def storey_svg(
     highlight: int | None = None,
     pin_href: str = "../findings/{id}/",
     margin: float = 1.0,
+    class_names: dict[str, str] | None = None,
 ) -> str:
     """spaces: (global_id, label, wkt); elements: (global_id, ifc_class, name, wkt);
     pins: (finding id, x, y, status, title[, change]) drawn as circles coloured by status, marked
     when their element has "moved" or "changed" since the finding was logged; the `highlight`
-    finding's pin ringed; each pin links to `pin_href` with the finding's id."""
+    finding's pin ringed; each pin links to `pin_href` with the finding's id. An element's title
+    names its class as `class_names` says (墙 for IfcWall), else by the class itself."""
     shapes = [shapely.from_wkt(w) for *_, w in spaces + elements if w]
     if not shapes:
         return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><text x="1" y="5" font-size="1">no footprints</text></svg>'
@@ -95,7 +97,7 @@ def storey_svg(
             out.append(
                 f'<path id="el-{escape(global_id)}" class="element {escape(ifc_class)}" '
                 f'data-global-id="{escape(global_id)}" d="{_path(shapely.from_wkt(wkt), flip)}">'
-                f"<title>{escape(ifc_class)} {escape(name)}</title></path>"
+                f"<title>{escape((class_names or {}).get(ifc_class, ifc_class))} {escape(name)}</title></path>"
             )
     # names over the elements, so walls and fittings do not hide them; taps pass through to the room
     largest = max(width, height) / 60

@@ -269,11 +269,12 @@ def on_validation_error(request, exc: NinjaValidationError):
     refused = refusal(request)  # the right first: who may not make this call is told so, not what to fix
     if refused is not None:
         return on_domain_error(request, refused)
+    # `msg` in the reader's language, like `message`; `type` stays pydantic's, for programs
     errors = [
-        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": _problem(e), "type": str(e.get("type", ""))}
         for e in exc.errors
     ]
-    detail = _describe_validation([{**e, "ctx": raw.get("ctx")} for e, raw in zip(errors, exc.errors, strict=True)])
+    detail = _describe_validation(list(exc.errors))
     return error(request, 422, detail, "invalid", field=_field_of(errors), errors=errors)
 
 
@@ -342,8 +343,8 @@ def on_database_error(request, exc: DatabaseError):
 def on_http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, DomainError):  # raised by our parser, wrapped by ninja
         return api.on_exception(request, exc.__cause__)
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        return error(request, 400, gettext("The request body is not valid JSON."), "bad_request")
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):  # json.loads failed
+        return error(request, 400, gettext("The request body cannot be read: it is not valid JSON."), "bad_json")
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
     return error(request, exc.status_code, str(exc.message), code)
 

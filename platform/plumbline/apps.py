@@ -7,3 +7,8 @@ class PlatformConfig(AppConfig):
     name = "plumbline"
     label = "platform"
     verbose_name = "Platform"
+
+    def ready(self):
+        from .core import limits
+
+        limits.connect()  # no row is saved with text longer than its column (every app's models)

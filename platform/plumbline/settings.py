@@ -316,6 +316,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "plumbline.heartbeat.worker_status",
                 "plumbline.core.notifications.queries.unread_notifications",
+                "plumbline.core.limits.input_limits",
             ],
         },
     },

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StringConstraints
 
-from plumbline.core.limits import TITLE_LENGTH, Choice, GlobalId, Text
+from plumbline.core.limits import TITLE_LENGTH, Choice, Code, GlobalId, Text
 from plumbline.core.permissions import Role
 
 from .dates import ISO_DATE
@@ -163,12 +163,12 @@ class AppointmentOut(Schema):
 class ArchitectInChargeIn(Schema):
     organisation_id: int = Field(..., description="the design organisation (设计单位) the architect works for")
     architect_id: int = Field(..., description="the registered architect (a person of that organisation)")
-    registration_number: str = Field(..., description="registered architect's certificate number (注册建筑师证书编号)")
+    registration_number: Code = Field(..., description="registered architect's certificate number (注册建筑师证书编号)")
     start_date: IsoDate
 
 
 class DesignChangeIn(Schema):
-    description: str
+    description: Text
 
 
 class DesignChangeSignOffIn(Schema):

@@ -122,6 +122,15 @@ def _field(label: str):
 # values: a signature's capacity, a member's role); tests/platform/test_audit_trail_details.py
 # checks that every field the code records has its words here.
 FIELD_LABELS = {
+    "assignments": _field("assignments"),
+    "assignments_ended": _field("assignments ended"),
+    "description": _field("description"),
+    "has_architect_in_charge": _field("architect-in-charge system"),
+    "on_behalf_of": _field("on behalf of"),
+    "signed_off_by": _field("signed off by"),
+    "signed_off_on": _field("signed off on"),
+    "registration_number": _field("registration number"),
+    "finding_ids": _field("findings cited"),
     "accepted_on": _field("accepted on"),
     "added": _field("added"),
     "address": _field("address"),

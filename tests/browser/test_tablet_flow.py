@@ -141,6 +141,9 @@ def test_a_tap_on_a_room_logs_a_finding_at_that_point_with_a_suggested_element(w
     x0, y0, x1, y1 = 0.12, 0.12, 5.94, 7.88  # the room's outline in the demo model
     assert x0 < finding.point_x < x1 and y0 < finding.point_y < y1
     assert finding.global_ids == [slab.global_id] and finding.storey_global_id == room.storey.global_id
+    # back on the plan of the finding's storey (the page may pass through the plain plan first)
+    inspector.wait_for_url(f"**storey={room.storey.global_id}**")
+    inspector.wait_for_selector(f'#plan[data-ready] .pin[data-finding-id="{finding.pk}"]', timeout=10_000)
     assert inspector.locator(f'.pin[data-finding-id="{finding.pk}"]').count() == 1
     inspector.screenshot(path=str(ARTIFACTS / "8-point-pin.png"))
 

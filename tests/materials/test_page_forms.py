@@ -64,6 +64,9 @@ def test_a_refused_batch_keeps_the_typed_fields_and_says_why_at_the_quantity(wor
 
 def test_only_the_contractor_gets_the_batch_form(world, signed_in):
     code = world["project"].code
+    page = signed_in("contractor").get(reverse("materials", args=[code])).content.decode()
+    assert page.count('id="new-batch"') == 1  # once, in the page's body: not in its title or head
+    assert "<form" not in page[page.index("<title>") : page.index("</title>")]
     assert 'id="new-batch"' not in signed_in("inspector").get(reverse("materials", args=[code])).content.decode()
     assert signed_in("inspector").post(reverse("material-new-batch", args=[code]), batch_form()).status_code == 403
 

@@ -390,6 +390,14 @@ def add_finding_photo(
     return _once(write, replayed)
 
 
+def _locked_finding(project: Project, finding_id: int) -> Finding:
+    """The project's finding, locked for the caller's transaction, or NotFound."""
+    finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
+    if finding is None:
+        raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+    return finding
+
+
 def move_finding(project: Project, *, finding_id: int, verb: str, note: str = "", actor) -> Finding:
     """submit_rectification (contractor), verify / reject / reopen (inspectors)."""
     if verb not in FINDING_MOVES:
@@ -397,9 +405,7 @@ def move_finding(project: Project, *, finding_id: int, verb: str, note: str = ""
     authorize(actor, project, MOVE_ACTIONS[verb])
     note = require_fits((note or "").strip(), field="note", limit=TEXT_LENGTH, label=gettext("Note"))
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
-        if finding is None:
-            raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+        finding = _locked_finding(project, finding_id)
         sources, target = FINDING_MOVES[verb]
         if finding.status not in sources:
             allowed = [v for v, (s, _) in FINDING_MOVES.items() if finding.status in s]
@@ -448,9 +454,7 @@ def record_settlement(project: Project, *, finding_id: int, note: str, closes: b
     timeline and the finding waits for its rectification as before. Closed already: left closed."""
     authorize(actor, project, "finding.verify")
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
-        if finding is None:
-            raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+        finding = _locked_finding(project, finding_id)
         if finding.status == FindingStatus.CLOSED:
             return finding
         if not closes:
@@ -500,9 +504,7 @@ def assign_finding(project: Project, *, finding_id: int, person_id: int | None, 
     is assigned to already changes nothing."""
     authorize(actor, project, "finding.assign")
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().filter(project=project, pk=finding_id).first()
-        if finding is None:
-            raise NotFound(gettext("No finding %(id)s in project %(code)s.") % {"id": finding_id, "code": project.code})
+        finding = _locked_finding(project, finding_id)
         appointment = finding.responsible_appointment
         _may_assign(project, finding, actor)
         if finding.status == FindingStatus.CLOSED:

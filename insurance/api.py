@@ -194,7 +194,7 @@ def get_claim(request: HttpRequest, code: str, claim_id: int):
 def _may_add_photo(request, *, code, claim_id, **_):
     """Who filed the claim adds photos of the defect, the party repairing it photos of the repair."""
     project = get_project(code, user=request.user, action="claim.view")
-    queries.photo_stage(project, int(claim_id), user=request.user)
+    queries.photo_stage(project, claim_id, user=request.user)
 
 
 @router.post(

@@ -48,6 +48,7 @@ from .queries import (
     appointments_at,
     authorize,
     current_appointments,
+    files_letters_of,
     jurisdiction_of,
     missing_for_stage,
     person_of,
@@ -680,8 +681,7 @@ def upload_letter(
             },
             field="kind",
         )
-    me = person_of(actor)
-    if Role.OWNER not in roles and (me is None or me.organisation_id != appointment.organisation_id):
+    if not files_letters_of(roles, person_of(actor), appointment):
         raise PermissionDenied(
             gettext("Only owner staff or staff of %(organisation)s may file this appointment's letters.")
             % {"organisation": appointment.organisation.name}
@@ -832,6 +832,8 @@ def end_drawn_memberships(membership_ids) -> list[int]:
         membership.save(update_fields=["ended_at"])
         ended.append(membership.pk)
     return ended
+
+
 # --- the region's architect-in-charge system ------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from plumbline.core.errors import InvalidInput, NotFound, PermissionDenied
 from plumbline.core.forms import FormState, new_form, submit
-from plumbline.core.permissions import Role, allowed_roles
+from plumbline.core.permissions import allowed_roles
 from storage import get_storage
 
 from . import actions, queries
@@ -48,8 +48,7 @@ def _register(request, project, form: FormState, form_appointment: int | None = 
                 "appointment": appointment,
                 "requirements": [],
                 "missing": [],
-                "may_upload": may_upload
-                and (Role.OWNER in roles or (me is not None and me.organisation_id == appointment.organisation_id)),
+                "may_upload": may_upload and queries.files_letters_of(roles, me, appointment),
             },
         )
         url = ""

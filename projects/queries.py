@@ -66,6 +66,12 @@ def jurisdiction_of(user) -> str | None:
     return _jurisdiction(person_of(user))
 
 
+def files_letters_of(roles: set[Role], person: Person | None, appointment: PartyAppointment) -> bool:
+    """Whether someone of `roles` in the project (holding `letter.upload`) files this appointment's
+    letters: the owner's staff file every party's, any other party's staff only their own."""
+    return Role.OWNER in roles or (person is not None and person.organisation_id == appointment.organisation_id)
+
+
 def roles_in(user, project: Project) -> set[Role]:
     person = person_of(user)
     if person is None:

@@ -186,7 +186,7 @@ def get_supervision_draw(request: HttpRequest, draw_id: int):
     operation_id="record_supervision_result",
     summary="Sign the inspection result of a drawn project (published on the public page)",
 )
-@right_first(lambda request, *, draw_id, **_: queries.get_draw(int(draw_id), user=request.user, public=False))
+@right_first(lambda request, *, draw_id, **_: queries.get_draw(draw_id, user=request.user, public=False))
 def record_supervision_result(request: HttpRequest, draw_id: int, payload: ResultIn):
     draw = queries.get_draw(draw_id, user=request.user, public=False)
     data = payload.dict()
@@ -258,7 +258,7 @@ def get_organisation_credit(request: HttpRequest, organisation_id: int):
     operation_id="contest_credit_event",
     summary="The organisation's admin contests a credit event (once)",
 )
-@right_first(lambda request, *, event_id, **_: actions.require_contester(int(event_id), request.user))
+@right_first(lambda request, *, event_id, **_: actions.require_contester(event_id, request.user))
 def contest_credit_event(request: HttpRequest, event_id: int, payload: ContestIn):
     return _credit_event(actions.contest_credit_event(event_id, reason=payload.reason, actor=request.user))
 
@@ -328,7 +328,7 @@ def get_complaint(request: HttpRequest, complaint_id: int):
     operation_id="pass_on_complaint",
     summary="Pass a complaint on to another party of the project, with a record",
 )
-@right_first(lambda request, *, complaint_id, **_: actions.require_holder(int(complaint_id), request.user))
+@right_first(lambda request, *, complaint_id, **_: actions.require_holder(complaint_id, request.user))
 def pass_on_complaint(request: HttpRequest, complaint_id: int, payload: PassOnIn):
     actions.pass_on_complaint(complaint_id, **payload.dict(), actor=request.user)
     return _complaint(queries.get_complaint(complaint_id, user=request.user))
@@ -340,7 +340,7 @@ def pass_on_complaint(request: HttpRequest, complaint_id: int, payload: PassOnIn
     operation_id="answer_complaint",
     summary="Answer a complaint (its holder)",
 )
-@right_first(lambda request, *, complaint_id, **_: actions.require_holder(int(complaint_id), request.user))
+@right_first(lambda request, *, complaint_id, **_: actions.require_holder(complaint_id, request.user))
 def answer_complaint(request: HttpRequest, complaint_id: int, payload: AnswerIn):
     actions.answer_complaint(complaint_id, note=payload.note, actor=request.user)
     return _complaint(queries.get_complaint(complaint_id, user=request.user))
@@ -407,6 +407,6 @@ def list_webhook_deliveries(request: HttpRequest, webhook_id: int):
     operation_id="replay_webhook_delivery",
     summary="Send a logged delivery's payload again (a new delivery in the log)",
 )
-@right_first(lambda request, *, delivery_id, **_: queries.get_delivery(int(delivery_id), user=request.user))
+@right_first(lambda request, *, delivery_id, **_: queries.get_delivery(delivery_id, user=request.user))
 def replay_webhook_delivery(request: HttpRequest, delivery_id: int):
     return Status(201, actions.replay_webhook_delivery(delivery_id, actor=request.user))

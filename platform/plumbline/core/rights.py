@@ -20,7 +20,8 @@ def right_first(check):
     def decorate(view):
         @functools.wraps(view)
         def checked(request, *args, **kwargs):
-            check(request, **_path_params(request))
+            # ninja has validated the path by now: its ids convert
+            check(request, **(_typed_path_params(request, view) or _path_params(request)))
             return view(request, *args, **kwargs)
 
         checked.right_check = check

@@ -890,7 +890,7 @@ def sign_acceptance(
         if node.status == NodeStatus.ACCEPTED:
             raise InvalidTransition(gettext("%(node)s is accepted already.") % {"node": node.name}, allowed=[])
         refusals = []
-        missing = queries.missing_capacities(node)
+        missing = queries.missing_capacities(node, day)
         held = queries.capacities_held(project, person, day, node=node)
         if person is not None and node.signatures.filter(person=person).exists():
             raise Conflict(
@@ -898,7 +898,7 @@ def sign_acceptance(
                 code="signed_already",
             )
         if capacity is not None:
-            if capacity not in queries.required_capacities_of(node):
+            if capacity not in queries.required_capacities_of(node, day):
                 raise InvalidInput(
                     gettext("A %(level)s is not signed by a %(capacity)s.")
                     % {"level": Level(node.level).label, "capacity": Capacity(capacity).label},

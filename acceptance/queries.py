@@ -215,16 +215,22 @@ def signatures_of(node: AcceptanceNode) -> list[AcceptanceSignature]:
     return list(node.signatures.select_related("person").order_by("created_at", "pk"))
 
 
-def required_capacities_of(node: AcceptanceNode) -> list[str]:
+def required_capacities_of(node: AcceptanceNode, day: datetime.date | None = None) -> list[str]:
     """Who signs this node: GB 50300's list, and for a design-related division of a project with
-    an architect in charge, the owner's sign-off too (by the architect on its behalf)."""
-    architect = rules.is_design_related(node.level, node.code) and project_queries.has_architect_in_charge(node.project)
+    an architect in charge on the day, the owner's sign-off too (by the architect on its behalf).
+    The day: an accepted node's acceptance date (an architect appointed later changes nothing of
+    it), else the signing date (default today)."""
+    if node.accepted_on is not None:
+        day = node.accepted_on
+    architect = rules.is_design_related(node.level, node.code) and project_queries.has_architect_in_charge(
+        node.project, day=day or timezone.localdate()
+    )
     return rules.required_capacities(node.level, node.code, architect_in_charge=architect)
 
 
-def missing_capacities(node: AcceptanceNode) -> list[str]:
+def missing_capacities(node: AcceptanceNode, day: datetime.date | None = None) -> list[str]:
     signed = set(node.signatures.values_list("capacity", flat=True))
-    return [c for c in required_capacities_of(node) if c not in signed]
+    return [c for c in required_capacities_of(node, day) if c not in signed]
 
 
 def next_capacities_for(node: AcceptanceNode, user, day: datetime.date | None = None) -> list[str]:
@@ -234,8 +240,9 @@ def next_capacities_for(node: AcceptanceNode, user, day: datetime.date | None = 
     person = project_queries.person_of(user)
     if person is None or node.signatures.filter(person=person).exists():
         return []
-    held = capacities_held(node.project, person, day or timezone.localdate(), node=node)
-    return [c for c in missing_capacities(node) if c in held]
+    day = day or timezone.localdate()
+    held = capacities_held(node.project, person, day, node=node)
+    return [c for c in missing_capacities(node, day) if c in held]
 
 
 # --- why a node may not be accepted -------------------------------------------------------------

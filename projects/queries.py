@@ -257,9 +257,16 @@ def architect_in_charge_on(project: Project, day: datetime.date) -> PartyAppoint
     )
 
 
-def has_architect_in_charge(project: Project) -> bool:
-    """Whether the project has an architect in charge now (whose sign-offs it then needs)."""
-    return PartyAppointment.objects.filter(project=project, party=Party.ARCHITECT, end_date__isnull=True).exists()
+def has_architect_in_charge(project: Project, *, day: datetime.date | None = None) -> bool:
+    """Whether the project has an architect in charge now, or on `day` (whose sign-offs it then
+    needs)."""
+    if day is None:
+        return PartyAppointment.objects.filter(project=project, party=Party.ARCHITECT, end_date__isnull=True).exists()
+    return (
+        PartyAppointment.objects.filter(project=project, party=Party.ARCHITECT, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .exists()
+    )
 
 
 def region_policy_of(region_code: str) -> RegionPolicy | None:

@@ -124,3 +124,17 @@ def test_the_architect_signs_the_main_structure_for_the_owner(world, users, api,
 def test_without_an_architect_in_charge_the_owner_does_not_sign_a_division(world):
     division = AcceptanceNode.objects.filter(level="division", code="02").first()
     assert "owner_leader" not in queries.required_capacities_of(division)
+
+
+def test_the_owner_signature_follows_the_architect_of_the_signing_day(world, architect):
+    """The architect in charge took office 30 days ago: a division signed (in the record) before
+    that needs no owner's sign-off, nor does one accepted before it; one signed since does."""
+    division = AcceptanceNode.objects.filter(project=world["project"], level="division", code="02").first()
+    today = timezone.localdate()
+    before = today - datetime.timedelta(days=60)
+    assert "owner_leader" in queries.required_capacities_of(division)
+    assert "owner_leader" in queries.required_capacities_of(division, today - datetime.timedelta(days=10))
+    assert "owner_leader" not in queries.required_capacities_of(division, before)
+    assert "owner_leader" not in queries.missing_capacities(division, before)
+    division.accepted_on = before  # accepted in the record before the architect's appointment
+    assert "owner_leader" not in queries.required_capacities_of(division)

@@ -22,7 +22,7 @@ from plumbline.core.limits import TEXT_LENGTH, require_fits
 from plumbline.core.notifications.actions import notify
 from plumbline.core.permissions import Role, allowed_roles
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
-from projects.models import Party, Project, ProjectMembership
+from projects.models import FIVE_PARTIES, Party, Project, ProjectMembership
 from projects.queries import (
     active_membership,
     authorize,
@@ -253,7 +253,7 @@ def open_finding(
         raise InvalidInput(gettext("Name the model version the elements or the point belong to."), field="version_id")
     if point is not None and not storey_global_id:
         raise InvalidInput(gettext("Name the storey the point is on."), field="storey_global_id")
-    if responsible_party not in Party.values:
+    if responsible_party not in FIVE_PARTIES:
         raise InvalidInput(
             gettext("%(value)s is not one of the five parties.") % {"value": repr(responsible_party)},
             field="responsible_party",

@@ -29,7 +29,7 @@ from bim import queries as bim_queries
 from bim.models import ModelVersion
 from plumbline.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from plumbline.core.permissions import Role, allowed_roles
-from projects.models import Party
+from projects.models import FIVE_PARTY_CHOICES, Party
 from projects.queries import authorize_any, get_project, roles_in
 from storage import get_storage
 
@@ -270,7 +270,7 @@ def _element_card(request, project, version, element):
             "categories": Category.choices,
             "severities": Severity.choices,
             "sources": FindingSource.choices,
-            "parties": Party.choices,
+            "parties": FIVE_PARTY_CHOICES,
             "today": timezone.localdate(),
         },
     )
@@ -322,7 +322,7 @@ def point_card(request, code: str, version_id: int):
             "client_uuid": uuid.uuid4(),
             "categories": Category.choices,
             "severities": Severity.choices,
-            "parties": Party.choices,
+            "parties": FIVE_PARTY_CHOICES,
             "today": timezone.localdate(),
         },
     )
@@ -461,7 +461,7 @@ def findings_page(request, code: str):
             "is_mine": chosen["assignee"] == "me",
             "statuses": FindingStatus.choices,
             "severities": Severity.choices,
-            "parties": Party.choices,
+            "parties": FIVE_PARTY_CHOICES,
             "storeys": queries.list_finding_storeys(project, user=request.user),
             "ifc_classes": queries.list_element_classes(project, user=request.user)
             if _may(request, project, "model.view")

@@ -23,7 +23,16 @@ from plumbline.core.permissions import Role
 from plumbline.core.uploads import HEIC, JPEG, PNG, store_upload
 from projects import actions as project_actions
 from projects.dates import check_date
-from projects.models import Building, Organisation, OrganisationKind, Party, Person, Project, ProjectMembership
+from projects.models import (
+    FIVE_PARTIES,
+    Building,
+    Organisation,
+    OrganisationKind,
+    Party,
+    Person,
+    Project,
+    ProjectMembership,
+)
 from projects.queries import active_membership, authorize, current_appointments, person_of
 from projects.workdays import add_working_days
 
@@ -773,7 +782,7 @@ def move_claim(
             fields += ["is_contested", "decision_due"]
         elif verb == "assign_repair":
             party = party or Party.CONTRACTOR
-            if party not in Party.values:
+            if party not in FIVE_PARTIES:
                 raise InvalidInput(
                     gettext("%(value)s is not one of the five parties.") % {"value": repr(party)}, field="party"
                 )

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bim import queries as bim_queries
 from plumbline.core.errors import DomainError, NotFound, PermissionDenied
 from plumbline.core.permissions import allowed_roles
-from projects.models import Party, Person
+from projects.models import FIVE_PARTY_CHOICES, Person
 from projects.queries import get_project, roles_in
 
 from . import actions, queries
@@ -180,7 +180,7 @@ def claim_page(request, code: str, claim_id: int):
         "moves": queries.next_moves(claim, user=request.user),
         "decline_codes": [(c, decline_reason_label(c)) for c in decline_codes_for(claim)],
         "decision_reasons": [decline_reason_label(c) for c in claim.decision_reasons or []],
-        "parties": Party.choices,
+        "parties": FIVE_PARTY_CHOICES,
         "photo_max_bytes": settings.PHOTO_MAX_BYTES,
     }
     return render(request, "insurance/claim.html", context)

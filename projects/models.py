@@ -185,6 +185,8 @@ class Party(models.TextChoices):
 
 # the five responsible parties every project must have; the architect in charge is optional
 FIVE_PARTIES = (Party.OWNER, Party.SURVEYOR, Party.DESIGNER, Party.CONTRACTOR, Party.SUPERVISOR)
+# what a form offers where one of the five must answer (a finding's responsible party, a repair)
+FIVE_PARTY_CHOICES = [(party.value, party.label) for party in FIVE_PARTIES]
 
 PARTY_ORGANISATION_KIND = {
     Party.OWNER: OrganisationKind.OWNER,

@@ -82,6 +82,8 @@ def test_a_finding_on_a_plan_point_needs_its_storey_and_a_point_inside_it(demo, 
         ({"global_ids": []}, "Pin the finding to at least one element or to a point"),
         ({"due_date": "2020-01-01"}, "The due date 2020-01-01 is in the past."),
         ({"severity": "catastrophic"}, "is not a severity"),
+        # the architect in charge is on the register but not one of the five liable parties
+        ({"responsible_party": "architect"}, "is not one of the five parties"),
     ],
 )
 def test_bad_findings_are_refused_and_nothing_is_recorded(demo, as_persona, extra, message):
@@ -348,6 +350,7 @@ def test_the_capture_form_names_the_responsible_party_and_a_due_date(demo, clien
     client.force_login(world["users"]["inspector"])
     card = client.get(f"/projects/{code}/plan/{version.pk}/element/{wall.global_id}/")
     assert b'name="due_date"' in card.content and b'name="responsible_party"' in card.content
+    assert b'value="contractor"' in card.content and b'value="architect"' not in card.content  # the five only
     due = datetime.date.today() + datetime.timedelta(days=7)
     client.post(
         f"/projects/{code}/findings/new/",

@@ -184,6 +184,9 @@ def test_a_home_owner_files_on_an_element_and_the_claim_walks_to_the_confirmed_r
     accepted = insurer.post(f"{path}/decide", {"decision": "accept", "note": "属外墙保温及防水缺陷"})
     assert accepted.status_code == 200
     assert accepted.json()["next_deadline"]["what"] == "repair_start"
+    not_liable = insurer.post(f"{path}/assign-repair", {"party": "architect"})  # on the register, not of the five
+    assert (not_liable.status_code, not_liable.json()["field"]) == (422, "party")
+    assert "five parties" in not_liable.json()["detail"]
     assigned = insurer.post(f"{path}/assign-repair", {"party": "contractor"})
     assert assigned.status_code == 200
     assert assigned.json()["repair_by"] == world["users"]["contractor"].person.organisation.name

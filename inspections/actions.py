@@ -28,6 +28,7 @@ from projects.queries import (
     authorize,
     authorize_any,
     current_appointments,
+    current_appointments_of,
     members_of,
     person_of,
     roles_in,
@@ -627,31 +628,61 @@ def notify_overdue_findings(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     overdue = (
         Finding.objects.filter(status__in=OVERDUE_STATUSES, due_date__lt=today)
-        .select_related("project", "assignee__user", "responsible_appointment__leader__user")
+        .select_related("project", "assignee__user")
         .order_by("pk")
     )
     count = 0
-    for finding in overdue.iterator(chunk_size=500):
-        person = finding.assignee or (
-            finding.responsible_appointment.leader if finding.responsible_appointment else None
-        )
-        if person is None:
-            continue
-        with translation.override(settings.LANGUAGE_CODE):
-            title = gettext("Finding #%(id)s is overdue: %(title)s") % {"id": finding.pk, "title": finding.title}
-            body = _finding_summary(finding.project, finding)
-        with transaction.atomic():
-            notify(
-                person.user,
-                kind="finding.overdue",
-                title=title,
-                body=body,
-                link=_finding_link(finding.project, finding),
-                project=finding.project,
-                key=f"finding.overdue:{finding.pk}:{today.isoformat()}",
-            )
-        count += 1
+    for chunk in _chunks(overdue.iterator(chunk_size=500), 500):
+        for finding, person in _overdue_recipients(chunk):
+            with translation.override(settings.LANGUAGE_CODE):
+                title = gettext("Finding #%(id)s is overdue: %(title)s") % {"id": finding.pk, "title": finding.title}
+                body = _finding_summary(finding.project, finding)
+            with transaction.atomic():
+                notify(
+                    person.user,
+                    kind="finding.overdue",
+                    title=title,
+                    body=body,
+                    link=_finding_link(finding.project, finding),
+                    project=finding.project,
+                    key=f"finding.overdue:{finding.pk}:{today.isoformat()}",
+                )
+            count += 1
     return count
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _overdue_recipients(findings: list[Finding]):
+    """(finding, person) for whom its overdue notice is: the assignee while they still work on the
+    project, else the current leader of the party responsible (an assignee who left, or a leader
+    replaced since the finding was opened, gets nothing); findings with neither are left out. Two
+    queries for the chunk, not two per finding."""
+    project_ids = {f.project_id for f in findings}
+    working = set(
+        ProjectMembership.objects.filter(
+            active_membership(),
+            project_id__in=project_ids,
+            person_id__in={f.assignee_id for f in findings if f.assignee_id},
+        ).values_list("project_id", "person_id")
+    )
+    current = current_appointments_of(project_ids)
+    for finding in findings:
+        if finding.assignee_id and (finding.project_id, finding.assignee_id) in working:
+            yield finding, finding.assignee
+            continue
+        appointment = current[finding.project_id].get(finding.responsible_party)
+        if appointment is not None and appointment.leader.user_id:
+            yield finding, appointment.leader
 
 
 def record_thumbnail(photo_id: int, thumbnail_key: str) -> None:

@@ -247,6 +247,27 @@ def test_the_overdue_notice_goes_out_once_per_finding_per_day(demo, world):
     assert tasks.notify_overdue_findings.delay().get() == 0  # today nothing is overdue yet
 
 
+def test_the_overdue_notice_of_an_assignee_who_left_goes_to_the_party_leader(demo, world):
+    """Someone who no longer works on the project gets none of its notices: the finding given to
+    them, once overdue, is the responsible party's leader's to chase."""
+    from projects.actions import end_project_membership
+    from projects.models import ProjectMembership
+
+    project, version = demo
+    inspector = world["users"]["inspector"]
+    today = timezone.localdate()
+    finding = open_on(project, version, "2F 北墙", actor=inspector, title="left behind", due_date=today)
+    foreman = person(world, "outsider")
+    add_project_member(project, person_id=foreman.pk, role="contractor", actor=world["users"]["owner"])
+    actions.assign_finding(project, finding_id=finding.pk, person_id=foreman.pk, actor=inspector)
+    membership = ProjectMembership.objects.get(project=project, person=foreman)
+    end_project_membership(project, membership_id=membership.pk, actor=world["users"]["owner"])
+
+    assert actions.notify_overdue_findings(today=today + datetime.timedelta(days=1)) >= 1
+    notices = Notification.objects.filter(kind="finding.overdue", link__contains=f"/{finding.pk}/")
+    assert [n.recipient.username for n in notices] == ["contractor"]  # the contractor's project manager
+
+
 def test_rectification_photos_are_labelled_apart_from_the_defect_photos(demo, world, as_persona, client):
     project, version = demo
     finding = open_on(project, version, "2F 北墙", actor=world["users"]["inspector"])

@@ -119,6 +119,17 @@ REASON_MESSAGES = {
         "The description suggests an exclusion (%(exclusion)s): the survey will check it."
     ),
 }
+# a reason named in a few words, where its values are not kept (the audit trail keeps the codes)
+REASON_LABELS = {
+    "category_inferred": gettext_lazy("category read from the element's class"),
+    "category_not_covered": gettext_lazy("category not covered by the policy"),
+    "category_covered": gettext_lazy("category covered by the policy"),
+    "not_accepted": gettext_lazy("no completion acceptance on record yet"),
+    "before_window": gettext_lazy("found before cover starts"),
+    "after_window": gettext_lazy("found after cover ended"),
+    "in_window": gettext_lazy("found within the cover period"),
+    "exclusion_suspected": gettext_lazy("an exclusion suspected"),
+}
 SOURCE_LABELS = {
     "policy": gettext_lazy("as written on policy %(number)s"),
     "acceptance_record": gettext_lazy("the unit project's acceptance record"),

@@ -186,6 +186,14 @@ class ComplaintStatus(models.TextChoices):
     ANSWERED = "answered", _("answered")
 
 
+# how a complaint came in (Complaint.channel)
+CHANNEL_LABELS = {
+    "web": _("on the website"),
+    "sign_qr": _("through a permanent sign's QR code"),
+    "phone": _("by telephone"),
+}
+
+
 class Complaint(models.Model):
     """A complaint about a project: the organisation that first received it answers for it by its
     deadline (首负责任制), even when it passes it on."""

@@ -5,6 +5,7 @@ the page reads this; the API and exports keep the stored codes."""
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -59,13 +60,37 @@ def _choices_by_field() -> dict[str, dict]:
     }
 
 
+class _Named(Mapping):
+    """Codes named by a catalogue's function in the reader's language (a material category, a
+    test): a code the catalogue does not know shows as itself."""
+
+    def __init__(self, name_of):
+        self.name_of = name_of
+
+    def __getitem__(self, code):
+        return self.name_of(code)
+
+    def __contains__(self, code):
+        return isinstance(code, str) and self.name_of(code) != code
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self):
+        return 0
+
+
 @cache
-def _choices_by_action() -> dict[tuple[str, str], dict]:
-    """A field whose choices depend on the action: a result, a kind, a status of another model."""
+def _choices_by_action() -> dict[tuple[str, str], Mapping]:
+    """A field whose choices depend on the action: a result, a kind, a status of another model,
+    a catalogue's code."""
     from acceptance.materials.models import BatchStatus
+    from acceptance.materials.queries import category_name
+    from acceptance.materials.sampling import name_of_test
     from acceptance.models import DocumentKind, InspectionResult
     from inspections.models import ItemResult, PhotoKind
-    from insurance.cover import DECLINE_REASON_LABELS
+    from insurance.cover import DECLINE_REASON_LABELS, REASON_LABELS
+    from supervision.models import CHANNEL_LABELS
 
     return {
         ("acceptance.lot_inspected", "result"): dict(InspectionResult.choices),
@@ -74,6 +99,10 @@ def _choices_by_action() -> dict[tuple[str, str], dict]:
         ("acceptance.document_filed", "kind"): dict(DocumentKind.choices),
         ("lab_report.recorded", "status"): dict(BatchStatus.choices),
         ("claim.decline", "reasons"): DECLINE_REASON_LABELS,
+        ("claim.filed", "reasons"): REASON_LABELS,
+        ("material_batch.created", "category"): _Named(category_name),
+        ("sample.recorded", "tests"): _Named(name_of_test),
+        ("complaint.filed", "channel"): CHANNEL_LABELS,
     }
 
 
@@ -116,7 +145,7 @@ def _moment(value: str) -> str | None:
 
 def plain_value(value, *, choices: dict | None = None, field: str = "", depth: int = 0) -> SafeString:
     """One stored value as HTML a person reads."""
-    choices = choices or {}
+    choices = {} if choices is None else choices
     if value is None or value == "":
         return mark_safe("–")
     if isinstance(value, bool):

@@ -126,7 +126,7 @@ app.conf.beat_schedule = {
     "notify-overdue-findings": {
         "task": "inspections.notify_overdue_findings",
         "schedule": crontab(hour=_overdue_hour(), minute=5),
-    },    # quality credit: what happened since the last run scored, every score and tier recomputed
+    },  # quality credit: what happened since the last run scored, every score and tier recomputed
     "recompute-credit": {"task": "supervision.recompute_credit", "schedule": crontab(hour=2, minute=41)},
     # the region dashboards' stored scores for the new day (a stale one is also refreshed on reading)
     "refresh-dashboard-scores": {"task": "supervision.refresh_scores", "schedule": crontab(hour=3, minute=7)},

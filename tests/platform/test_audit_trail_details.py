@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from inspections.models import FindingStatus, Severity
 from plumbline.audit_details import DEPTH
-from plumbline.audit_labels import FIELD_LABELS, action_label
+from plumbline.audit_labels import FIELD_LABELS, action_label, field_label
 from plumbline.audit_pages import list_actions
 from plumbline.core.audit.log import chain_of
 from plumbline.core.audit.models import AuditEvent
@@ -236,3 +236,28 @@ def test_the_action_list_is_one_distinct_query_on_the_chain_and_action_index(wor
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         assert "COVERING INDEX" in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.chinese
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        ("material_batch.created", "category"),  # a catalogue category: rebar, cement ...
+        ("sample.recorded", "tests"),  # the catalogue's tests: tensile strength ...
+        ("claim.filed", "reasons"),  # the cover decision's reasons
+        ("complaint.filed", "channel"),  # web, a sign's QR code, telephone
+    ],
+)
+def test_catalogue_codes_read_as_their_words(world, auditor, action, field):
+    events = AuditEvent.objects.filter(action=action, project__isnull=False).select_related("project")
+    assert events.exists(), f"the demo records {action}"
+    event = events.first()
+    value = event.changes[field][1]
+    codes = value if isinstance(value, list) else [value]
+    assert codes
+    html = auditor.get(f"/projects/{event.project.code}/audit/?action={action}").content.decode()
+    text = _visible(html[html.index('id="events"') :])
+    shown = text[text.index(str(field_label(field, action))) :]
+    for code in codes:
+        assert not re.search(rf"(?<![A-Za-z0-9_-]){re.escape(code)}(?![A-Za-z0-9_-])", shown), f"{code} shown raw"
